@@ -1,0 +1,3 @@
+from plagcheck.cli import cli
+
+cli()

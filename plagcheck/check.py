@@ -1,0 +1,238 @@
+"""The orchestrator: one document in, a :class:`CheckResult` out, each stage timed.
+
+tokenize → LSH candidates → TF-IDF rescoring → alignment → attribution. The CLI, the worker and
+the benchmarks all call :func:`check_document`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from plagcheck.align import align
+from plagcheck.index import Analysis, analyze, candidates, content_hash
+from plagcheck.language import detect_language
+from plagcheck.models import CheckResult, Document, Match, SourceShare, Tokens
+from plagcheck.normalize import tokenize
+from plagcheck.rescore import pair_cosines, tfidf_matrix
+from plagcheck.settings import Settings
+from plagcheck.store import StoredPassage, Store
+
+log = logging.getLogger(__name__)
+REGION_MARGIN_CHARS = 2000  # source text aligned around candidate passages, on each side
+
+
+@dataclass(frozen=True)
+class _Region:
+    """A stretch of a source document, tokenized, around its candidate passages."""
+
+    source_id: int
+    offset: int
+    analysis: Analysis
+
+
+@contextmanager
+def _timed(timings: dict, stage: str):
+    started = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - started, 4)
+
+
+def check_document(store: Store, document: Document, settings: Settings | None = None,
+                   metadata: dict | None = None, exclude_ids: set[int] = frozenset()) -> CheckResult:
+    """Check ``document`` against the corpus in ``store``.
+
+    A corpus document with the same content hash (the document itself) is never a source, nor
+    any document in ``exclude_ids``.
+    """
+    settings = settings or Settings(index=store.params)
+    params = store.params
+    timings: dict[str, float] = {}
+    digest = content_hash(document.text)
+    with _timed(timings, "normalize"):
+        tokens = tokenize(document.text)
+        analysis = analyze(tokens, params)
+    own = store.find_by_hash(digest)
+    excluded = set(exclude_ids) | ({own.id} if own else set())
+
+    with _timed(timings, "lsh"):
+        windows, pairs = candidates(store, analysis, settings.query_stride)
+        passages = store.passages({p for ids in pairs.values() for p in ids})
+        passages = {pid: p for pid, p in passages.items() if p.doc_id not in excluded}
+
+    with _timed(timings, "regions"):
+        regions = _source_regions(store, passages)
+
+    with _timed(timings, "rescore"):
+        surviving = _rescore(store, analysis, windows, pairs, passages, regions, settings)
+
+    with _timed(timings, "align"):
+        matches = _align(store, analysis, tokens, regions, surviving, settings)
+
+    with _timed(timings, "attribute"):
+        matches, shares, similarity = attribute(tokens, matches)
+    sources = tuple(_source_share(store, source_id, share, sum(m.source_id == source_id for m in matches))
+                    for source_id, share in sorted(shares.items(), key=lambda kv: -kv[1]))
+    info = {
+        "path": document.path, "format": document.format, "content_hash": digest,
+        "language": (metadata or {}).get("language") or detect_language(document.text),
+        "chars": len(document.text), "words": len(tokens), "pages": len(document.pages) or None,
+        **{k: v for k, v in (metadata or {}).items() if k != "language"},
+    }
+    log.info("checked %s: %.1f%% similar, %d sources, timings %s", document.path, 100 * similarity,
+             len(sources), timings)
+    return CheckResult(document=document, document_info=info, matches=tuple(matches), sources=sources,
+                       similarity=similarity, settings=settings.to_dict(), corpus=store.state().to_dict(),
+                       timings=timings)
+
+
+def _source_regions(store: Store, passages: dict[int, StoredPassage]) -> dict[int, list[_Region]]:
+    """Tokenize each candidate source around its candidate passages (not the whole thesis)."""
+    spans = defaultdict(list)
+    for p in passages.values():
+        spans[p.doc_id].append((p.start, p.end))
+    regions: dict[int, list[_Region]] = {}
+    for doc_id, doc_spans in spans.items():
+        text = store.document_text(doc_id)
+        merged: list[list[int]] = []
+        for start, end in sorted(doc_spans):
+            start, end = max(0, start - REGION_MARGIN_CHARS), min(len(text), end + REGION_MARGIN_CHARS)
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        out = []
+        for start, end in merged:
+            start = _word_boundary(text, start, -1)
+            end = _word_boundary(text, end, +1)
+            region_tokens = tokenize(text[start:end])
+            shifted = Tokens(region_tokens.words, region_tokens.starts + start, region_tokens.ends + start)
+            out.append(_Region(doc_id, start, analyze(shifted, store.params)))
+        regions[doc_id] = out
+    return regions
+
+
+def _word_boundary(text: str, position: int, direction: int) -> int:
+    """Move ``position`` to whitespace so that a region never cuts a word in two."""
+    while 0 < position < len(text) and not text[position - 1].isspace() and not text[position].isspace():
+        position += direction
+    return max(0, min(len(text), position))
+
+
+def _region_words(region: _Region, start: int, end: int) -> list[str]:
+    tokens = region.analysis.tokens
+    lo = int(np.searchsorted(tokens.starts, start, "left"))
+    hi = int(np.searchsorted(tokens.ends, end, "right"))
+    return region.analysis.stems[lo:hi]
+
+
+def _region_of(regions: list[_Region], p: StoredPassage) -> _Region:
+    for region in regions:
+        toks = region.analysis.tokens
+        if len(toks) and toks.starts[0] <= p.start and p.end <= toks.ends[-1]:
+            return region
+    return regions[0]
+
+
+def _rescore(store: Store, analysis: Analysis, windows, pairs, passages, regions, settings) -> dict[int, set[int]]:
+    """Drop candidate pairs whose TF-IDF cosine is under the threshold; return the passages kept, by source."""
+    docs: list[list[str]] = []
+    window_row: dict[int, int] = {}
+    passage_row: dict[int, int] = {}
+    left, right = [], []
+    for window, ids in pairs.items():
+        for pid in ids:
+            p = passages.get(pid)
+            if p is None:
+                continue
+            if window not in window_row:
+                w = windows[window]
+                window_row[window] = len(docs)
+                docs.append(analysis.stems[w.first_word:w.first_word + w.words])
+            if pid not in passage_row:
+                passage_row[pid] = len(docs)
+                docs.append(_region_words(_region_of(regions[p.doc_id], p), p.start, p.end))
+            left.append(window_row[window])
+            right.append(passage_row[pid])
+    kept: dict[int, set[int]] = defaultdict(set)
+    if not docs:
+        return kept
+    matrix = tfidf_matrix(docs, store.document_frequencies, store.document_count())
+    cosines = pair_cosines(matrix, np.array(left), np.array(right))
+    row_passage = {row: pid for pid, row in passage_row.items()}
+    for r, cos in zip(right, cosines):
+        if cos >= settings.min_tfidf_cosine:
+            pid = row_passage[r]
+            kept[passages[pid].doc_id].add(pid)
+    return kept
+
+
+def _align(store: Store, analysis: Analysis, tokens: Tokens, regions, surviving, settings) -> list[Match]:
+    params = store.params
+    fragments = []  # (source_id, region, fragment)
+    for doc_id, pids in surviving.items():
+        for region in regions[doc_id]:
+            found = align(analysis.shingles, region.analysis.shingles, shingle_size=params.shingle_size,
+                          gap=settings.seed_gap_words, min_words=settings.min_match_words,
+                          min_seeds=settings.min_match_seeds, max_occurrences=settings.max_seed_occurrences)
+            fragments.extend((doc_id, region, f) for f in found)
+    if not fragments:
+        return []
+    docs = []
+    for _, region, f in fragments:
+        docs.append(analysis.stems[f.this_first:f.this_stop])
+        docs.append(region.analysis.stems[f.source_first:f.source_stop])
+    matrix = tfidf_matrix(docs, store.document_frequencies, store.document_count())
+    rows = np.arange(0, len(docs), 2)
+    cosines = pair_cosines(matrix, rows, rows + 1)
+    matches = []
+    for (doc_id, region, f), cos in zip(fragments, cosines):
+        if cos < settings.min_tfidf_cosine:
+            continue
+        src = region.analysis.tokens
+        matches.append(Match(
+            source_id=doc_id,
+            this_start=int(tokens.starts[f.this_first]), this_end=int(tokens.ends[f.this_stop - 1]),
+            source_start=int(src.starts[f.source_first]), source_end=int(src.ends[f.source_stop - 1]),
+            score=float(cos), words=f.this_stop - f.this_first))
+    return matches
+
+
+def attribute(tokens: Tokens, matches: list[Match]) -> tuple[list[Match], dict[int, float], float]:
+    """Give every matched word to one source (the strongest match first) and compute shares.
+
+    A match whose words are mostly explained already by a stronger match from another source is
+    dropped (it is the same text found again, e.g. in a thesis that copied the same source).
+    Returns the kept matches in text order, each source's share and the overall similarity, all
+    as fractions of the characters of the document's words.
+    """
+    if len(tokens) == 0:
+        return [], {}, 0.0
+    lengths = (tokens.ends - tokens.starts).astype(np.float64)
+    total = lengths.sum()
+    owner = np.full(len(tokens), -1, dtype=np.int64)
+    kept = []
+    for m in sorted(matches, key=lambda m: -(m.words * m.score)):
+        lo = int(np.searchsorted(tokens.starts, m.this_start, "left"))
+        hi = int(np.searchsorted(tokens.ends, m.this_end, "right"))
+        free = owner[lo:hi] == -1
+        if hi <= lo or free.mean() < 0.5:
+            continue
+        owner[lo:hi][free] = m.source_id
+        kept.append(m)
+    shares = {}
+    for source_id in {m.source_id for m in kept}:
+        shares[source_id] = float(lengths[owner == source_id].sum() / total)
+    similarity = float(lengths[owner != -1].sum() / total)
+    return sorted(kept, key=lambda m: (m.this_start, m.source_id)), shares, similarity
+
+
+def _source_share(store: Store, source_id: int, share: float, matches: int) -> SourceShare:
+    doc = store.document(source_id)
+    return SourceShare(id=doc.id, path=doc.path, title=doc.title, author=doc.author, year=doc.year,
+                       share=share, matches=matches)

@@ -1,0 +1,39 @@
+"""Every numeric default of plagcheck, in one place.
+
+Changing a value that shapes the index (marked *index*) makes existing indexes incompatible:
+the store refuses to mix them and asks for ``plagcheck reindex --full``.
+"""
+
+# Normalization / shingling (*index*)
+STEM_PREFIX = 6          # words are truncated to this many characters: a cheap stemmer for ru/kk/en
+SHINGLE_SIZE = 3         # word n-grams
+
+# Passages (*index*)
+PASSAGE_WORDS = 40       # corpus passages: non-overlapping windows of this many words
+QUERY_STRIDE = 4         # checked document: a window of PASSAGE_WORDS starts every QUERY_STRIDE words
+
+# MinHash LSH (*index*)
+NUM_PERM = 64
+LSH_BANDS = 16
+LSH_ROWS = 4
+MINHASH_SEED = 1
+
+# Rescoring
+MIN_TFIDF_COSINE = 0.30  # candidate passage pairs below this cosine are dropped
+
+# Alignment
+SEED_GAP_WORDS = 12      # seeds further apart than this (in either text) start a new match
+MIN_MATCH_WORDS = 12     # shorter aligned passages are not reported
+MIN_MATCH_SEEDS = 5      # ... nor those supported by fewer shared shingles
+MAX_SEED_OCCURRENCES = 8  # a shingle repeated more often in the source is boilerplate, not a seed
+
+# Report exclusions
+EXCLUDE_SHORTER_THAN_WORDS = 12
+COMMON_PASSAGE_MIN_DOCS = 5  # a passage shared by this many corpus documents is "standard wording"
+SHORT_MATCH_WORDS = 5        # StrikePlagiarism-style coefficients: share in matches >= 5 and >= 25 words
+LONG_MATCH_WORDS = 25
+
+# Extraction
+MICROSCOPIC_FONT_PT = 2.0
+HEADER_FOOTER_MARGIN = 0.08  # top/bottom share of a page where running heads live
+HEADER_MIN_PAGES = 3

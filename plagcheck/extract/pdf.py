@@ -1,0 +1,143 @@
+"""PDF with PyMuPDF: reading order, page spans, joined line-end hyphenation, running heads dropped.
+
+White or microscopic text and pages without a text layer become alerts; they are not dropped
+from the text, because hidden text is still text the student submitted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from plagcheck import defaults
+from plagcheck.errors import ExtractionError
+from plagcheck.models import Alert, Document, PageSpan
+
+WHITE = 0xFFFFFF
+_HYPHENS = "-\u2010\u2011\u00ad"
+_DIGITS_RE = re.compile(r"\d+")
+_PAGE_NUMBER_RE = re.compile(r"^\W*(?:\d{1,4}|[ivxlcdm]{1,7})\W*$", re.IGNORECASE)
+
+
+@dataclass
+class _Line:
+    text: str
+    top: float
+    bottom: float
+    spans: list[tuple[int, int, int, float]] = field(default_factory=list)  # start, end, color, size
+
+
+def _page_lines(page: pymupdf.Page) -> list[_Line]:
+    lines = []
+    data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_PRESERVE_LIGATURES,
+                         sort=True)
+    for block in data["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for raw in block["lines"]:
+            line = _Line("", raw["bbox"][1], raw["bbox"][3])
+            for span in raw["spans"]:
+                start = len(line.text)
+                line.text += span["text"]
+                line.spans.append((start, len(line.text), span["color"], span["size"]))
+            if line.text.strip():
+                lines.append(line)
+    return lines
+
+
+def _furniture_key(line: _Line, height: float) -> str | None:
+    """A key for lines in the top/bottom margin; equal keys on many pages mean a running head."""
+    margin = defaults.HEADER_FOOTER_MARGIN * height
+    if line.bottom <= margin or line.top >= height - margin:
+        return _DIGITS_RE.sub("#", " ".join(line.text.split()).casefold())
+    return None
+
+
+def extract_pdf(path: Path) -> Document:
+    """Extract a PDF's text in reading order. See the module docstring for what is kept."""
+    try:
+        pdf = pymupdf.open(path, filetype="pdf")
+    except Exception as error:  # PyMuPDF raises several types for damaged files
+        raise ExtractionError(path, f"corrupt or unreadable PDF ({error})") from None
+    with pdf:
+        if pdf.needs_pass:
+            raise ExtractionError(path, "encrypted PDF: it needs a password; submit an unprotected copy")
+        if pdf.page_count == 0:
+            raise ExtractionError(path, "empty document: the PDF has no pages")
+        pages = []
+        scanned = []
+        try:
+            for page in pdf:
+                lines = _page_lines(page)
+                pages.append((page.number + 1, page.rect.height, lines))
+                if not lines and page.get_images(full=False):
+                    scanned.append(page.number + 1)
+        except Exception as error:
+            raise ExtractionError(path, f"corrupt PDF: page {len(pages) + 1} cannot be read ({error})") from None
+
+    if not any(lines for _, _, lines in pages):
+        if scanned:
+            raise ExtractionError(path, "no text layer (scanned PDF): run OCR on it first")
+        raise ExtractionError(path, "empty document: no text found")
+
+    # Running heads and footers: margin lines that repeat (digits ignored) on many pages.
+    keys = Counter()
+    for _, height, lines in pages:
+        keys.update({k for line in lines if (k := _furniture_key(line, height))})
+    threshold = max(defaults.HEADER_MIN_PAGES, len(pages) // 2)
+    running = {k for k, n in keys.items() if n >= threshold}
+
+    parts: list[str] = []
+    furniture: list[str] = []
+    alerts: list[Alert] = []
+    page_spans: list[PageSpan] = []
+    offset = 0
+    for number, height, lines in pages:
+        page_start = offset
+        for line in lines:
+            key = _furniture_key(line, height)
+            if key is not None and (key in running or _PAGE_NUMBER_RE.match(line.text)):
+                furniture.append(line.text.strip())
+                continue
+            text = line.text.rstrip()
+            if parts and _continues_hyphenated(parts[-1], text):
+                joined = parts[-1].rstrip()[:-1]  # drop the hyphen, join without a break
+                offset -= len(parts[-1]) - len(joined)
+                parts[-1] = joined
+            elif parts:
+                parts.append("\n")
+                offset += 1
+            line_start = offset
+            for start, end, color, size in line.spans:
+                span_text = line.text[start:end]
+                if not span_text.strip() or start >= len(text):
+                    continue
+                where = (line_start + start, line_start + min(end, len(text)))
+                if color == WHITE:
+                    alerts.append(Alert("white_text", f"white text on page {number}: {span_text.strip()[:60]!r}",
+                                        *where, page=number))
+                elif size < defaults.MICROSCOPIC_FONT_PT:
+                    alerts.append(Alert("microscopic_text",
+                                        f"microscopic text ({size:.1f} pt) on page {number}: {span_text.strip()[:60]!r}",
+                                        *where, page=number))
+            parts.append(text)
+            offset += len(text)
+        if parts and offset > page_start:
+            page_spans.append(PageSpan(number, page_start, offset))
+        if number in scanned:
+            alerts.append(Alert("no_text_layer", f"page {number} has no text layer (scanned image): "
+                                "its text was not checked", page=number))
+    text = "".join(parts)
+    return Document(path=str(path), format="pdf", text=text, pages=tuple(page_spans),
+                    alerts=tuple(alerts), furniture="\n".join(furniture))
+
+
+def _continues_hyphenated(previous: str, line: str) -> bool:
+    """True when ``previous`` ends in ``letter-`` and ``line`` starts with a lowercase letter."""
+    previous = previous.rstrip()
+    return (len(previous) >= 2 and previous[-1] in _HYPHENS and previous[-2].isalpha()
+            and bool(line) and line[0].islower())

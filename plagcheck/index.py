@@ -1,0 +1,68 @@
+"""The LSH index stage: passages of a document → MinHash signatures → bucket keys, and back.
+
+Adding a document writes its passages' bucket keys; checking a document looks up the keys of its
+(finely strided) windows and returns candidate (window, corpus passage) pairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from plagcheck.models import Tokens
+from plagcheck.normalize import stems as stem_words
+from plagcheck.passages import Passage, corpus_passages, query_windows, shingle_hashes
+from plagcheck.settings import IndexParams
+from plagcheck.signature import passage_signatures
+from plagcheck.lsh import band_keys, nonempty
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the index stages need of a document's words, computed once."""
+
+    tokens: Tokens
+    stems: list[str]
+    shingles: np.ndarray
+
+
+def analyze(tokens: Tokens, params: IndexParams) -> Analysis:
+    stems = stem_words(tokens, params.stem_prefix)
+    return Analysis(tokens, stems, shingle_hashes(stems, params.shingle_size))
+
+
+def content_hash(text: str) -> str:
+    """Identity of a document's content: equal extracted text means the same document."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def passage_keys(analysis: Analysis, passages: list[Passage], params: IndexParams) -> tuple[list[Passage], np.ndarray]:
+    """Bucket keys of each passage; passages too short to hold a shingle are dropped."""
+    sigs = passage_signatures(analysis.shingles, passages, params.shingle_size, params.num_perm,
+                              params.minhash_seed)
+    keep = nonempty(sigs)
+    kept = [p for p, k in zip(passages, keep) if k]
+    return kept, band_keys(sigs[keep], params.lsh_bands, params.lsh_rows)
+
+
+def index_document(analysis: Analysis, params: IndexParams) -> tuple[list[Passage], np.ndarray]:
+    """Corpus passages of a document and their bucket keys, ready for :meth:`Store.insert_document`."""
+    return passage_keys(analysis, corpus_passages(analysis.tokens, params.passage_words), params)
+
+
+def candidates(store, analysis: Analysis, stride: int) -> tuple[list[Passage], dict[int, set[int]]]:
+    """Windows of the checked document and, for each window index, the corpus passages sharing a bucket."""
+    params = store.params
+    windows, keys = passage_keys(analysis, query_windows(analysis.tokens, params.passage_words, stride), params)
+    by_key: dict[int, list[int]] = defaultdict(list)
+    for window, row in enumerate(keys.tolist()):
+        for key in row:
+            by_key[key].append(window)
+    pairs: dict[int, set[int]] = defaultdict(set)
+    for key, passage_id in store.lookup_buckets(keys):
+        for window in by_key[key]:
+            pairs[window].add(passage_id)
+    return windows, pairs

@@ -1,0 +1,118 @@
+"""Adding documents to the corpus: extraction → normalization → index rows, one transaction each."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from plagcheck.errors import ExtractionError, PlagcheckError
+from plagcheck.extract import SUPPORTED_SUFFIXES, extract
+from plagcheck.index import analyze, content_hash, index_document
+from plagcheck.language import detect_language
+from plagcheck.models import Document
+from plagcheck.normalize import tokenize
+from plagcheck.store import METADATA_FIELDS, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    """What happened to one file: ``added``, ``duplicate`` (same content already there) or ``failed``."""
+
+    path: str
+    status: str
+    doc_id: int | None = None
+    reason: str | None = None
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named, and files under folders named (recursively, sorted, hidden ones skipped)."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child
+        else:
+            yield path
+
+
+def read_metadata(csv_path: str | Path) -> dict[str, dict]:
+    """Read a metadata CSV: a ``file`` column (file name or path) and any of title, author, year,
+    department, language. Keys of the result are file names and paths as written."""
+    rows: dict[str, dict] = {}
+    try:
+        with open(csv_path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "file" not in [f.strip().lower() for f in reader.fieldnames]:
+                raise PlagcheckError(f"{csv_path}: metadata CSV needs a 'file' column "
+                                     f"(and any of {', '.join(METADATA_FIELDS)})")
+            for row in reader:
+                row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+                meta = {k: row[k] for k in METADATA_FIELDS if row.get(k)}
+                if "year" in meta:
+                    try:
+                        meta["year"] = int(meta["year"])
+                    except ValueError:
+                        raise PlagcheckError(f"{csv_path}: year {meta['year']!r} of {row['file']} is not a number") from None
+                rows[row["file"]] = meta
+    except OSError as error:
+        raise PlagcheckError(f"{csv_path}: cannot read metadata CSV ({error.strerror})") from None
+    return rows
+
+
+def metadata_for(path: Path, table: dict[str, dict]) -> dict:
+    return table.get(str(path)) or table.get(path.name) or {}
+
+
+def add_document(store: Store, document: Document, metadata: dict | None = None) -> AddOutcome:
+    """Index one extracted document; adding content that is already there is a no-op."""
+    metadata = dict(metadata or {})
+    digest = content_hash(document.text)
+    existing = store.find_by_hash(digest)
+    if existing:
+        return AddOutcome(document.path, "duplicate", existing.id, f"same content as document {existing.id} ({existing.path})")
+    tokens = tokenize(document.text)
+    if len(tokens) == 0:
+        return AddOutcome(document.path, "failed", reason="empty document: no words found")
+    analysis = analyze(tokens, store.params)
+    passages, keys = index_document(analysis, store.params)
+    metadata.setdefault("language", detect_language(document.text))
+    metadata.setdefault("title", Path(document.path).stem)
+    pages = [[p.page, p.start, p.end] for p in document.pages]
+    with store.transaction():
+        # Checked again inside the write lock: another process may have added it meanwhile.
+        existing = store.find_by_hash(digest)
+        if existing:
+            return AddOutcome(document.path, "duplicate", existing.id, f"same content as document {existing.id}")
+        doc_id = store.insert_document(content_hash=digest, path=document.path, metadata=metadata,
+                                       format=document.format, text=document.text, words=len(tokens),
+                                       pages=pages, passages=passages, keys=keys, stems=analysis.stems)
+    log.info("added %s as document %d (%d passages)", document.path, doc_id, len(passages))
+    return AddOutcome(document.path, "added", doc_id)
+
+
+def add_file(store: Store, path: str | Path, metadata: dict | None = None) -> AddOutcome:
+    """Extract and index one file. Bad files come back as ``failed`` with a one-line reason."""
+    try:
+        document = extract(path)
+    except ExtractionError as error:
+        return AddOutcome(str(path), "failed", reason=error.reason)
+    return add_document(store, document, metadata)
+
+
+def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
+              progress: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+    """Add many files; one bad file never stops the batch."""
+    outcomes = []
+    for path in iter_files(paths):
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES and path.suffix.lower() in (".csv", ".md", ".json"):
+            continue  # metadata and notes that live beside the theses
+        outcome = add_file(store, path, metadata_for(path, metadata or {}))
+        outcomes.append(outcome)
+        if progress:
+            progress(outcome)
+    return outcomes

@@ -1,0 +1,140 @@
+"""Plain data passed between pipeline stages. No database rows or CLI objects cross a stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something in a document that looks like an attempt to evade detection, with its location.
+
+    ``start``/``end`` are character offsets in the document's extracted text (None when the alert
+    concerns something that is not in the text, e.g. a scanned page).
+    """
+
+    kind: str            # homoglyph, invisible_characters, white_text, microscopic_text, no_text_layer, letter_spacing, hidden_text
+    message: str
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "start": self.start,
+                "end": self.end, "page": self.page}
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """Characters ``start:end`` of the extracted text come from page ``page`` (1-based)."""
+
+    page: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """An extracted document: its text exactly as every offset in plagcheck refers to it."""
+
+    path: str
+    format: str                       # pdf, docx, txt
+    text: str
+    pages: tuple[PageSpan, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    furniture: str = ""               # headers/footers kept apart from the body
+
+    def page_of(self, offset: int) -> int | None:
+        """The page holding character ``offset``, or None for formats without pages."""
+        for span in self.pages:
+            if span.start <= offset < span.end:
+                return span.page
+        return None
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Normalized words and, for each, the span of original characters it came from.
+
+    This is the offset map of normalization: ``text[starts[i]:ends[i]]`` is the original spelling
+    of ``words[i]`` (including any zero-width characters or line-end hyphens inside it).
+    """
+
+    words: tuple[str, ...]
+    starts: np.ndarray = field(repr=False)
+    ends: np.ndarray = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A passage of the checked document found in a corpus document, in original characters."""
+
+    source_id: int
+    this_start: int
+    this_end: int
+    source_start: int
+    source_end: int
+    score: float          # TF-IDF cosine of the two passages
+    words: int            # length in words of the checked passage
+
+    @property
+    def this_length(self) -> int:
+        return self.this_end - self.this_start
+
+    @property
+    def source_length(self) -> int:
+        return self.source_end - self.source_start
+
+
+@dataclass(frozen=True)
+class SourceShare:
+    """A corpus document matched by the check, with the share of the checked text it explains."""
+
+    id: int
+    path: str
+    title: str | None
+    author: str | None
+    year: int | None
+    share: float          # fraction of the checked document's characters attributed to this source
+    matches: int
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything a report needs: the document, its matches and sources, and how it was checked."""
+
+    document: Document
+    document_info: dict           # path, content_hash, language, chars, words, pages, metadata
+    matches: tuple[Match, ...]
+    sources: tuple[SourceShare, ...]
+    similarity: float             # share of the document's word characters covered by matches
+    settings: dict
+    corpus: dict                  # CorpusState.to_dict(): count, generation, engine version, params
+    timings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The check JSON: offsets are characters of the extracted original text."""
+        paths = {s.id: s.path for s in self.sources}
+        return {
+            "document": self.document_info,
+            "similarity": round(self.similarity, 6),
+            "sources": [s.to_dict() for s in self.sources],
+            "matches": [{
+                "source_id": m.source_id, "source_path": paths.get(m.source_id),
+                "this_offset": m.this_start, "this_length": m.this_length,
+                "source_offset": m.source_start, "source_length": m.source_length,
+                "score": round(m.score, 4), "words": m.words,
+            } for m in self.matches],
+            "alerts": [a.to_dict() for a in self.document.alerts],
+            "settings": self.settings,
+            "corpus": self.corpus,
+            "timings": self.timings,
+        }

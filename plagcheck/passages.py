@@ -1,0 +1,87 @@
+"""Passages and shingles: the unit of detection is a window of words, not the whole document."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from plagcheck.models import Tokens
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+# Odd multipliers that mix the position of each word into its n-gram's hash.
+_POSITION_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+    dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Words ``first_word:first_word + words`` of a document, characters ``start:end``."""
+
+    first_word: int
+    words: int
+    start: int
+    end: int
+
+
+def word_hashes(stems: list[str]) -> np.ndarray:
+    """A stable 64-bit hash of each stem (stable across processes, unlike ``hash()``)."""
+    cache: dict[str, int] = {}
+    out = np.empty(len(stems), dtype=np.uint64)
+    for i, stem in enumerate(stems):
+        h = cache.get(stem)
+        if h is None:
+            h = cache[stem] = int.from_bytes(hashlib.blake2b(stem.encode(), digest_size=8).digest(), "little")
+        out[i] = h
+    return out
+
+
+def shingle_hashes(stems: list[str], size: int) -> np.ndarray:
+    """32-bit hashes of the word n-grams starting at each position (``len(stems) - size + 1`` of them)."""
+    if size > len(_POSITION_MULTIPLIERS):
+        raise ValueError(f"shingle size {size} is larger than {len(_POSITION_MULTIPLIERS)}")
+    count = len(stems) - size + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint32)
+    words = word_hashes(stems)
+    acc = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(size):
+            acc ^= words[k:k + count] * _POSITION_MULTIPLIERS[k]
+            acc = (acc << np.uint64(13)) | (acc >> np.uint64(51))
+    return (acc ^ (acc >> np.uint64(32))).astype(np.uint32)
+
+
+def corpus_passages(tokens: Tokens, size: int) -> list[Passage]:
+    """Non-overlapping windows of ``size`` words; a short tail joins the window before it."""
+    n = len(tokens)
+    if n == 0:
+        return []
+    bounds = list(range(0, n, size)) + [n]
+    if len(bounds) > 2 and bounds[-1] - bounds[-2] < size // 2:
+        del bounds[-2]
+    return [_passage(tokens, a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def query_windows(tokens: Tokens, size: int, stride: int) -> list[Passage]:
+    """Windows of ``size`` words starting every ``stride`` words, the last one ending at the end.
+
+    The checked document is cut finely so that some window lines up with every corpus passage
+    to within ``stride / 2`` words, whatever the offset of the copied text.
+    """
+    n = len(tokens)
+    if n == 0:
+        return []
+    if n <= size:
+        return [_passage(tokens, 0, n)]
+    starts = list(range(0, n - size + 1, stride))
+    if starts[-1] != n - size:
+        starts.append(n - size)
+    return [_passage(tokens, a, a + size) for a in starts]
+
+
+def _passage(tokens: Tokens, first: int, stop: int) -> Passage:
+    return Passage(first, stop - first, int(tokens.starts[first]), int(tokens.ends[stop - 1]))

@@ -1,0 +1,62 @@
+"""One validated settings object; copied into every report so a check can be re-run the same way."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from plagcheck import defaults
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """Parameters that shape the stored index. Changing any of them requires a full reindex."""
+
+    stem_prefix: int = defaults.STEM_PREFIX
+    shingle_size: int = defaults.SHINGLE_SIZE
+    passage_words: int = defaults.PASSAGE_WORDS
+    num_perm: int = defaults.NUM_PERM
+    lsh_bands: int = defaults.LSH_BANDS
+    lsh_rows: int = defaults.LSH_ROWS
+    minhash_seed: int = defaults.MINHASH_SEED
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or (value < 1 and f.name != "minhash_seed"):
+                raise ValueError(f"{f.name} must be a positive integer, got {value!r}")
+        if self.lsh_bands * self.lsh_rows > self.num_perm:
+            raise ValueError(
+                f"lsh_bands * lsh_rows ({self.lsh_bands * self.lsh_rows}) must not exceed num_perm "
+                f"({self.num_perm}). Did you forget to raise num_perm?"
+            )
+        if self.passage_words <= self.shingle_size:
+            raise ValueError("passage_words must be larger than shingle_size")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides the outcome of a check."""
+
+    index: IndexParams = IndexParams()
+    query_stride: int = defaults.QUERY_STRIDE
+    min_tfidf_cosine: float = defaults.MIN_TFIDF_COSINE
+    seed_gap_words: int = defaults.SEED_GAP_WORDS
+    min_match_words: int = defaults.MIN_MATCH_WORDS
+    min_match_seeds: int = defaults.MIN_MATCH_SEEDS
+    max_seed_occurrences: int = defaults.MAX_SEED_OCCURRENCES
+
+    def __post_init__(self):
+        if not 0.0 <= self.min_tfidf_cosine <= 1.0:
+            raise ValueError("min_tfidf_cosine must be between 0 and 1")
+        for name in ("query_stride", "seed_gap_words", "min_match_words", "min_match_seeds",
+                     "max_seed_occurrences"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.query_stride > self.index.passage_words:
+            raise ValueError("query_stride must not exceed passage_words")
+
+    def to_dict(self) -> dict:
+        return asdict(self)

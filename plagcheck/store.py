@@ -1,0 +1,277 @@
+"""The corpus store: one SQLite file (sqlite-utils, WAL mode) holding documents, their text,
+passages, LSH buckets and term document frequencies.
+
+Everything a document adds is written in one transaction, so a crash never leaves half a
+document behind. Bucket lookups go through an indexed table: a check reads only the buckets
+its own passages hash to, and the index never has to fit in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from plagcheck import __version__
+from plagcheck.errors import StoreError
+from plagcheck.settings import IndexParams
+
+DEFAULT_DB = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "plagcheck" / "plagcheck.db"
+METADATA_FIELDS = ("title", "author", "year", "department", "language")
+_CHUNK = 900  # stay under SQLite's limit on bound parameters
+
+
+def default_db_path() -> Path:
+    """``$PLAGCHECK_DB`` if set, else ``~/.local/share/plagcheck/plagcheck.db``."""
+    env = os.environ.get("PLAGCHECK_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A corpus document's row, without its text."""
+
+    id: int
+    content_hash: str
+    path: str
+    title: str | None
+    author: str | None
+    year: int | None
+    department: str | None
+    language: str | None
+    format: str
+    chars: int
+    words: int
+    added_at: str
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    id: int
+    doc_id: int
+    first_word: int
+    words: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CorpusState:
+    """What a report records so that a check can be re-run against the same corpus."""
+
+    documents: int
+    passages: int
+    generation: int
+    engine_version: str
+    index_params: dict
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """A corpus database. ``params`` is checked against the ones the index was built with."""
+
+    def __init__(self, path: str | Path, params: IndexParams | None = None, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(f"no corpus database at {self.path}: add documents first with 'plagcheck corpus add'")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA busy_timeout = 60000")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._create_schema()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path} is not a usable plagcheck database ({error})") from None
+        stored = self.meta("index_params")
+        if stored is None:
+            self.params = params or IndexParams()
+            self.set_meta("index_params", json.dumps(self.params.to_dict()))
+            if self.meta("generation") is None:
+                self.set_meta("generation", "1")
+        else:
+            self.params = IndexParams(**json.loads(stored))
+            if params is not None and params != self.params:
+                raise StoreError(
+                    f"the index in {self.path} was built with other parameters "
+                    f"({self.params.to_dict()}); run 'plagcheck reindex --full' to rebuild it")
+
+    # -- schema -----------------------------------------------------------------------------
+    def _create_schema(self) -> None:
+        self.db.executescript("""
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE IF NOT EXISTS documents (
+            id INTEGER PRIMARY KEY, content_hash TEXT NOT NULL UNIQUE, path TEXT NOT NULL,
+            title TEXT, author TEXT, year INTEGER, department TEXT, language TEXT,
+            format TEXT NOT NULL, chars INTEGER NOT NULL, words INTEGER NOT NULL,
+            added_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'indexed');
+        CREATE TABLE IF NOT EXISTS texts (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            text BLOB NOT NULL, pages TEXT);
+        CREATE TABLE IF NOT EXISTS passages (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL,
+            first_word INTEGER NOT NULL, words INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+        CREATE TABLE IF NOT EXISTS buckets (key INTEGER NOT NULL, passage_id INTEGER NOT NULL,
+            PRIMARY KEY (key, passage_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+        """)
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [key, value])
+
+    def transaction(self):
+        """A write transaction (``BEGIN IMMEDIATE``) as a context manager."""
+        return _Transaction(self.db.conn)
+
+    # -- documents --------------------------------------------------------------------------
+    def find_by_hash(self, content_hash: str) -> StoredDocument | None:
+        row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
+        return StoredDocument(*row) if row else None
+
+    def document(self, doc_id: int) -> StoredDocument:
+        row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {doc_id} in {self.path}")
+        return StoredDocument(*row)
+
+    def documents(self) -> list[StoredDocument]:
+        return [StoredDocument(*r) for r in self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")]
+
+    def document_text(self, doc_id: int) -> str:
+        row = self.db.execute("SELECT text FROM texts WHERE doc_id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no text stored for document {doc_id}")
+        return zlib.decompress(row[0]).decode("utf-8")
+
+    def insert_document(self, *, content_hash: str, path: str, metadata: dict, format: str, text: str,
+                        words: int, pages: list | None, passages: list, keys: np.ndarray,
+                        stems: Iterable[str]) -> int:
+        """Write a document and its index rows; call inside :meth:`transaction`.
+
+        ``keys`` is ``(len(passages), bands)`` of int64 bucket keys; rows of passages without
+        shingles must already be left out by the caller.
+        """
+        meta = {k: metadata.get(k) for k in METADATA_FIELDS}
+        cur = self.db.execute(
+            "INSERT INTO documents (content_hash, path, title, author, year, department, language, format, "
+            "chars, words, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [content_hash, path, meta["title"], meta["author"], meta["year"], meta["department"],
+             meta["language"], format, len(text), words, _now()])
+        doc_id = cur.lastrowid
+        self.db.execute("INSERT INTO texts (doc_id, text, pages) VALUES (?,?,?)",
+                        [doc_id, zlib.compress(text.encode("utf-8"), 6), json.dumps(pages) if pages else None])
+        first_id = self._next_passage_id()
+        self.db.conn.executemany(
+            'INSERT INTO passages (id, doc_id, first_word, words, start, "end") VALUES (?,?,?,?,?,?)',
+            [(first_id + i, doc_id, p.first_word, p.words, p.start, p.end) for i, p in enumerate(passages)])
+        if len(passages):
+            ids = np.repeat(np.arange(first_id, first_id + len(passages), dtype=np.int64), keys.shape[1])
+            self.db.conn.executemany("INSERT OR IGNORE INTO buckets (key, passage_id) VALUES (?, ?)",
+                                     zip(keys.reshape(-1).tolist(), ids.tolist()))
+        self.db.conn.executemany(
+            "INSERT INTO terms (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            ((t,) for t in set(stems)))
+        return doc_id
+
+    def delete_document(self, doc_id: int, stems: Iterable[str]) -> None:
+        """Remove a document and its index rows; call inside :meth:`transaction`."""
+        self.db.execute("DELETE FROM buckets WHERE passage_id IN (SELECT id FROM passages WHERE doc_id = ?)", [doc_id])
+        self.db.execute("DELETE FROM passages WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM texts WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+        self.db.conn.executemany("UPDATE terms SET df = df - 1 WHERE term = ?", ((t,) for t in set(stems)))
+        self.db.execute("DELETE FROM terms WHERE df <= 0")
+
+    def _next_passage_id(self) -> int:
+        return (self.db.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0]) + 1
+
+    # -- queries ----------------------------------------------------------------------------
+    def lookup_buckets(self, keys: np.ndarray) -> list[tuple[int, int]]:
+        """All (key, passage_id) rows whose key is in ``keys``, read through the bucket index.
+
+        Read-only (no temporary table), so checks never wait for a writer's lock in WAL mode.
+        """
+        rows: list[tuple[int, int]] = []
+        for chunk in _chunks(np.unique(keys).tolist()):
+            marks = ",".join("?" * len(chunk))
+            rows.extend(self.db.execute(f"SELECT key, passage_id FROM buckets WHERE key IN ({marks})", chunk))
+        return rows
+
+    def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
+        out = {}
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                    f'SELECT id, doc_id, first_word, words, start, "end" FROM passages WHERE id IN ({marks})', chunk):
+                out[row[0]] = StoredPassage(*row)
+        return out
+
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        out = {}
+        for chunk in _chunks(list(terms)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", chunk).fetchall())
+        return out
+
+    def document_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def state(self) -> CorpusState:
+        return CorpusState(
+            documents=self.document_count(),
+            passages=self.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0],
+            generation=int(self.meta("generation") or 1),
+            engine_version=__version__,
+            index_params=self.params.to_dict())
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+_DOC_COLUMNS = ("id, content_hash, path, title, author, year, department, language, format, chars, words, added_at")
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
