@@ -50,6 +50,11 @@ def check_document(store: Store, document: Document, settings: Settings | None =
     A corpus document with the same content hash (the document itself) is never a source, nor
     any document in ``exclude_ids``.
     """
+    with store.read_snapshot():
+        return _check(store, document, settings, metadata, exclude_ids)
+
+
+def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
     settings = settings or Settings(index=store.params)
     params = store.params
     timings: dict[str, float] = {}

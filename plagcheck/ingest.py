@@ -74,7 +74,7 @@ def add_document(store: Store, document: Document, metadata: dict | None = None)
     digest = content_hash(document.text)
     existing = store.find_by_hash(digest)
     if existing:
-        return AddOutcome(document.path, "duplicate", existing.id, f"same content as document {existing.id} ({existing.path})")
+        return AddOutcome(document.path, "duplicate", existing.id, f"same content as document {existing.id}, {existing.path}")
     tokens = tokenize(document.text)
     if len(tokens) == 0:
         return AddOutcome(document.path, "failed", reason="empty document: no words found")
@@ -90,7 +90,8 @@ def add_document(store: Store, document: Document, metadata: dict | None = None)
             return AddOutcome(document.path, "duplicate", existing.id, f"same content as document {existing.id}")
         doc_id = store.insert_document(content_hash=digest, path=document.path, metadata=metadata,
                                        format=document.format, text=document.text, words=len(tokens),
-                                       pages=pages, passages=passages, keys=keys, stems=analysis.stems)
+                                       pages=pages)
+        store.insert_index_rows(doc_id, passages, keys, analysis.stems)
     log.info("added %s as document %d (%d passages)", document.path, doc_id, len(passages))
     return AddOutcome(document.path, "added", doc_id)
 

@@ -99,20 +99,62 @@ class Store:
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._create_schema()
+            with self.transaction():
+                if self.meta("index_params") is None:
+                    self.set_meta("index_params", json.dumps((params or IndexParams()).to_dict()))
+                    self.set_meta("generation", "1")
+                    self.create_index_tables(1)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is not a usable plagcheck database ({error})") from None
-        stored = self.meta("index_params")
-        if stored is None:
-            self.params = params or IndexParams()
-            self.set_meta("index_params", json.dumps(self.params.to_dict()))
-            if self.meta("generation") is None:
-                self.set_meta("generation", "1")
-        else:
-            self.params = IndexParams(**json.loads(stored))
-            if params is not None and params != self.params:
-                raise StoreError(
-                    f"the index in {self.path} was built with other parameters "
-                    f"({self.params.to_dict()}); run 'plagcheck reindex --full' to rebuild it")
+        self.refresh()
+        if params is not None and params != self.params:
+            raise StoreError(
+                f"the index in {self.path} was built with other parameters "
+                f"({self.params.to_dict()}); run 'plagcheck reindex --full' to rebuild it")
+
+    def refresh(self) -> None:
+        """Re-read which index generation is current (a full reindex may have swapped it)."""
+        self.generation = int(self.meta("generation"))
+        self.params = IndexParams(**json.loads(self.meta("index_params")))
+
+    def read_snapshot(self):
+        """A read transaction on the current generation: a reindex swapping the index meanwhile
+        does not disturb it (WAL readers keep their snapshot)."""
+        return _Snapshot(self)
+
+    # -- index generations ------------------------------------------------------------------
+    def create_index_tables(self, generation: int) -> None:
+        """Create the passage, bucket and term tables of one index generation."""
+        g = int(generation)
+        for statement in (
+            f"""CREATE TABLE IF NOT EXISTS passages_g{g} (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL,
+                first_word INTEGER NOT NULL, words INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL)""",
+            f"CREATE INDEX IF NOT EXISTS passages_g{g}_doc ON passages_g{g}(doc_id)",
+            f"""CREATE TABLE IF NOT EXISTS buckets_g{g} (key INTEGER NOT NULL, passage_id INTEGER NOT NULL,
+                PRIMARY KEY (key, passage_id)) WITHOUT ROWID""",
+            f"CREATE TABLE IF NOT EXISTS terms_g{g} (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
+        ):  # one by one: executescript would commit the caller's transaction
+            self.db.execute(statement)
+
+    def drop_index_tables(self, generation: int) -> None:
+        g = int(generation)
+        for table in (f"buckets_g{g}", f"passages_g{g}", f"terms_g{g}"):
+            self.db.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def index_generations(self) -> list[int]:
+        """Generations that have tables in the file (the current one and any unfinished build)."""
+        names = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'buckets_g%'")]
+        return sorted(int(n[len("buckets_g"):]) for n in names)
+
+    def switch_generation(self, generation: int, params: IndexParams) -> None:
+        """Make ``generation`` (built with ``params``) current and drop the old one, atomically."""
+        with self.transaction():
+            old = int(self.meta("generation"))
+            self.set_meta("generation", str(int(generation)))
+            self.set_meta("index_params", json.dumps(params.to_dict()))
+            if old != generation:
+                self.drop_index_tables(old)
+        self.refresh()
 
     # -- schema -----------------------------------------------------------------------------
     def _create_schema(self) -> None:
@@ -125,12 +167,6 @@ class Store:
             added_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'indexed');
         CREATE TABLE IF NOT EXISTS texts (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
             text BLOB NOT NULL, pages TEXT);
-        CREATE TABLE IF NOT EXISTS passages (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL,
-            first_word INTEGER NOT NULL, words INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
-        CREATE TABLE IF NOT EXISTS buckets (key INTEGER NOT NULL, passage_id INTEGER NOT NULL,
-            PRIMARY KEY (key, passage_id)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
         """)
 
     def meta(self, key: str) -> str | None:
@@ -166,13 +202,8 @@ class Store:
         return zlib.decompress(row[0]).decode("utf-8")
 
     def insert_document(self, *, content_hash: str, path: str, metadata: dict, format: str, text: str,
-                        words: int, pages: list | None, passages: list, keys: np.ndarray,
-                        stems: Iterable[str]) -> int:
-        """Write a document and its index rows; call inside :meth:`transaction`.
-
-        ``keys`` is ``(len(passages), bands)`` of int64 bucket keys; rows of passages without
-        shingles must already be left out by the caller.
-        """
+                        words: int, pages: list | None) -> int:
+        """Write a document's row and compressed text; call inside :meth:`transaction`."""
         meta = {k: metadata.get(k) for k in METADATA_FIELDS}
         cur = self.db.execute(
             "INSERT INTO documents (content_hash, path, title, author, year, department, language, format, "
@@ -182,30 +213,40 @@ class Store:
         doc_id = cur.lastrowid
         self.db.execute("INSERT INTO texts (doc_id, text, pages) VALUES (?,?,?)",
                         [doc_id, zlib.compress(text.encode("utf-8"), 6), json.dumps(pages) if pages else None])
-        first_id = self._next_passage_id()
+        return doc_id
+
+    def insert_index_rows(self, doc_id: int, passages: list, keys: np.ndarray, stems: Iterable[str],
+                          generation: int | None = None) -> None:
+        """Write a document's passages, bucket keys and term counts; call inside :meth:`transaction`.
+
+        ``keys`` is ``(len(passages), bands)`` of int64 bucket keys.
+        """
+        g = int(generation or self.generation)
+        first_id = (self.db.execute(f"SELECT COALESCE(MAX(id), 0) FROM passages_g{g}").fetchone()[0]) + 1
         self.db.conn.executemany(
-            'INSERT INTO passages (id, doc_id, first_word, words, start, "end") VALUES (?,?,?,?,?,?)',
+            f'INSERT INTO passages_g{g} (id, doc_id, first_word, words, start, "end") VALUES (?,?,?,?,?,?)',
             [(first_id + i, doc_id, p.first_word, p.words, p.start, p.end) for i, p in enumerate(passages)])
         if len(passages):
             ids = np.repeat(np.arange(first_id, first_id + len(passages), dtype=np.int64), keys.shape[1])
-            self.db.conn.executemany("INSERT OR IGNORE INTO buckets (key, passage_id) VALUES (?, ?)",
+            self.db.conn.executemany(f"INSERT OR IGNORE INTO buckets_g{g} (key, passage_id) VALUES (?, ?)",
                                      zip(keys.reshape(-1).tolist(), ids.tolist()))
         self.db.conn.executemany(
-            "INSERT INTO terms (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            f"INSERT INTO terms_g{g} (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
             ((t,) for t in set(stems)))
-        return doc_id
 
-    def delete_document(self, doc_id: int, stems: Iterable[str]) -> None:
-        """Remove a document and its index rows; call inside :meth:`transaction`."""
-        self.db.execute("DELETE FROM buckets WHERE passage_id IN (SELECT id FROM passages WHERE doc_id = ?)", [doc_id])
-        self.db.execute("DELETE FROM passages WHERE doc_id = ?", [doc_id])
+    def delete_index_rows(self, doc_id: int, stems: Iterable[str], generation: int | None = None) -> None:
+        """Remove a document's passages, buckets and term counts; call inside :meth:`transaction`."""
+        g = int(generation or self.generation)
+        self.db.execute(f"DELETE FROM buckets_g{g} WHERE passage_id IN (SELECT id FROM passages_g{g} WHERE doc_id = ?)",
+                        [doc_id])
+        self.db.execute(f"DELETE FROM passages_g{g} WHERE doc_id = ?", [doc_id])
+        self.db.conn.executemany(f"UPDATE terms_g{g} SET df = df - 1 WHERE term = ?", ((t,) for t in set(stems)))
+        self.db.execute(f"DELETE FROM terms_g{g} WHERE df <= 0")
+
+    def delete_document(self, doc_id: int) -> None:
+        """Remove a document's row and text; call inside :meth:`transaction`, after its index rows."""
         self.db.execute("DELETE FROM texts WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
-        self.db.conn.executemany("UPDATE terms SET df = df - 1 WHERE term = ?", ((t,) for t in set(stems)))
-        self.db.execute("DELETE FROM terms WHERE df <= 0")
-
-    def _next_passage_id(self) -> int:
-        return (self.db.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0]) + 1
 
     # -- queries ----------------------------------------------------------------------------
     def lookup_buckets(self, keys: np.ndarray) -> list[tuple[int, int]]:
@@ -216,7 +257,7 @@ class Store:
         rows: list[tuple[int, int]] = []
         for chunk in _chunks(np.unique(keys).tolist()):
             marks = ",".join("?" * len(chunk))
-            rows.extend(self.db.execute(f"SELECT key, passage_id FROM buckets WHERE key IN ({marks})", chunk))
+            rows.extend(self.db.execute(f"SELECT key, passage_id FROM buckets_g{self.generation} WHERE key IN ({marks})", chunk))
         return rows
 
     def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
@@ -224,7 +265,7 @@ class Store:
         for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
             for row in self.db.execute(
-                    f'SELECT id, doc_id, first_word, words, start, "end" FROM passages WHERE id IN ({marks})', chunk):
+                    f'SELECT id, doc_id, first_word, words, start, "end" FROM passages_g{self.generation} WHERE id IN ({marks})', chunk):
                 out[row[0]] = StoredPassage(*row)
         return out
 
@@ -232,7 +273,7 @@ class Store:
         out = {}
         for chunk in _chunks(list(terms)):
             marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", chunk).fetchall())
+            out.update(self.db.execute(f"SELECT term, df FROM terms_g{self.generation} WHERE term IN ({marks})", chunk).fetchall())
         return out
 
     def document_count(self) -> int:
@@ -241,8 +282,8 @@ class Store:
     def state(self) -> CorpusState:
         return CorpusState(
             documents=self.document_count(),
-            passages=self.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0],
-            generation=int(self.meta("generation") or 1),
+            passages=self.db.execute(f"SELECT COUNT(*) FROM passages_g{self.generation}").fetchone()[0],
+            generation=self.generation,
             engine_version=__version__,
             index_params=self.params.to_dict())
 
@@ -257,6 +298,20 @@ class Store:
 
 
 _DOC_COLUMNS = ("id, content_hash, path, title, author, year, department, language, format, chars, words, added_at")
+
+
+class _Snapshot:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __enter__(self):
+        self.store.db.conn.execute("BEGIN")
+        self.store.refresh()
+        return self.store
+
+    def __exit__(self, *exc):
+        self.store.db.conn.execute("COMMIT")
+        return False
 
 
 class _Transaction:
