@@ -76,12 +76,15 @@ def cluster_seeds(seeds: np.ndarray, gap: int) -> list[list[int]]:
 
 
 def merge_clusters(clusters: list[list[int]], gap: int) -> list[list[int]]:
-    """Merge clusters whose ranges touch or lie within ``gap`` words in both texts."""
+    """Merge clusters whose ranges touch or lie within ``gap`` words in both texts and that lie on
+    nearly the same diagonal (a stray seed of a repeated phrase elsewhere in the source does not
+    stretch a match)."""
     merged: list[list[int]] = []
     for c in sorted(clusters):
         for m in merged:
             if (c[0] <= m[1] + gap and m[0] <= c[1] + gap
-                    and c[2] <= m[3] + gap and m[2] <= c[3] + gap):
+                    and c[2] <= m[3] + gap and m[2] <= c[3] + gap
+                    and abs((c[2] - c[0]) - (m[2] - m[0])) <= gap):
                 m[0], m[1] = min(m[0], c[0]), max(m[1], c[1])
                 m[2], m[3] = min(m[2], c[2]), max(m[3], c[3])
                 m[4] += c[4]

@@ -79,7 +79,8 @@ def corpus_add(paths, db_path, metadata_csv):
             def advance(outcome):
                 progress.advance(task)
                 if outcome.status == "failed":
-                    progress.console.print(f"error: {outcome.path}: {outcome.reason}", markup=False, highlight=False)
+                    progress.console.print(f"error: {outcome.path}: {outcome.reason}", markup=False, highlight=False,
+                                           soft_wrap=True)
 
             outcomes = add_files(store, files, metadata, progress=advance)
     added = sum(o.status == "added" for o in outcomes)

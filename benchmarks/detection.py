@@ -1,0 +1,337 @@
+"""Detection benchmark in the spirit of the PAN plagiarism corpora, on real kk/ru/en text.
+
+Generates, from the texts in ``benchmarks/texts/{kk,ru,en}`` (and the seed texts in
+``../shared/eval/texts`` when present), a corpus of source documents and a set of suspicious
+documents: original text with passages inserted from sources, each document under one
+obfuscation (none, light edits, homoglyphs, zero-width characters, PDF round-trip), plus negative
+documents with no reuse. Sources are indexed with plagcheck, every suspicious document is
+checked, and PAN's measures are printed overall and per obfuscation.
+
+    python -m benchmarks.detection              # full run (a few minutes)
+    python -m benchmarks.detection --tiny       # a seconds-long run (the tests use it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from benchmarks.pan_measures import Scores, Span, score
+
+ROOT = Path(__file__).resolve().parent
+TEXTS = ROOT / "texts"
+SEED_TEXTS = ROOT.parent.parent / "shared" / "eval" / "texts"
+OBFUSCATIONS = ("none", "light_edits", "homoglyphs", "zero_width", "pdf_round_trip")
+_HOMOGLYPHS = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+               "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х"}
+_INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"]
+
+
+@dataclass(frozen=True)
+class Text:
+    name: str
+    language: str
+    text: str
+
+
+def load_texts() -> list[Text]:
+    """Every benchmark text, as a list of documents (name, language, text)."""
+    texts = []
+    for folder in sorted(p for p in TEXTS.iterdir() if p.is_dir()) if TEXTS.exists() else []:
+        for path in sorted(folder.glob("*.txt")):
+            texts.append(Text(f"{folder.name}/{path.name}", folder.name, path.read_text(encoding="utf-8")))
+    if SEED_TEXTS.exists():
+        for path in sorted(SEED_TEXTS.glob("*.txt")):
+            texts.append(Text(f"seed/{path.name}", path.name[:2], path.read_text(encoding="utf-8")))
+    return [t for t in texts if len(t.text.split()) >= 150]
+
+
+# -- obfuscations --------------------------------------------------------------------------
+def light_edits(passage: str, rng: random.Random, rate: float = 0.08) -> str:
+    """Drop, insert or swap about ``rate`` of the words (what a hurried student does)."""
+    words = passage.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        roll = rng.random()
+        if roll < rate / 3:
+            i += 1  # drop
+            continue
+        if roll < 2 * rate / 3:
+            out.append(rng.choice(words))  # insert a word from the same passage
+        if roll > 1 - rate / 3 and i + 1 < len(words):
+            out.extend([words[i + 1], words[i]])  # swap neighbours
+            i += 2
+            continue
+        out.append(words[i])
+        i += 1
+    return " ".join(out)
+
+
+def homoglyphs(passage: str, rng: random.Random) -> str:
+    return "".join(_HOMOGLYPHS[c] if c in _HOMOGLYPHS and rng.random() < 0.5 else c for c in passage)
+
+
+def zero_width(passage: str, rng: random.Random) -> str:
+    out = []
+    for word in passage.split(" "):
+        if len(word) > 3 and rng.random() < 0.5:
+            k = rng.randrange(1, len(word) - 1)
+            word = word[:k] + rng.choice(_INVISIBLE) + word[k:]
+        out.append(word)
+    return " ".join(out)
+
+
+# -- generation ----------------------------------------------------------------------------
+@dataclass
+class Suspicious:
+    name: str
+    obfuscation: str
+    text: str
+    cases: list[dict]  # this_start, this_end, source (name), source_start, source_end
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n" and i + 1 < len(text)]
+    return [s for s in starts if text[s:s + 1].strip()]
+
+
+def _take_passage(source: Text, rng: random.Random, words: int) -> tuple[int, int]:
+    """A passage of about ``words`` words starting at a word boundary; returns its char span."""
+    positions = [0] + [i + 1 for i, c in enumerate(source.text) if c.isspace() and i + 1 < len(source.text)
+                       and not source.text[i + 1].isspace()]
+    total = len(positions)
+    count = min(words, total - 1)
+    first = rng.randrange(0, max(1, total - count))
+    start = positions[first]
+    stop_word = first + count
+    end = positions[stop_word] if stop_word < total else len(source.text)
+    return start, len(source.text[:end].rstrip())
+
+
+def generate(texts: list[Text], rng: random.Random, *, sources: int, suspicious_per_type: int,
+             negatives: int, base_words: int) -> tuple[list[Text], list[Suspicious]]:
+    """Split texts into sources and original material, then build suspicious and negative documents."""
+    pool = texts[:]
+    rng.shuffle(pool)
+    source_docs, originals = pool[:sources], pool[sources:]
+    if not originals:
+        raise SystemExit("not enough benchmark texts for originals")
+    docs: list[Suspicious] = []
+
+    def base_text(target_words: int) -> list[str]:
+        """Original paragraphs from texts that are not in the corpus."""
+        paragraphs: list[str] = []
+        count = 0
+        for text in rng.sample(originals, len(originals)):
+            for p in text.text.split("\n"):
+                if p.strip():
+                    paragraphs.append(p.strip())
+                    count += len(p.split())
+                    if count >= target_words:
+                        return paragraphs
+        return paragraphs
+
+    for obfuscation in OBFUSCATIONS:
+        for k in range(suspicious_per_type):
+            paragraphs = base_text(base_words)
+            n_cases = rng.randint(1, 4)
+            inserts = []
+            for _ in range(n_cases):
+                source = rng.choice(source_docs)
+                length = rng.choice([50, 80, 120, 200, 350])
+                start, end = _take_passage(source, rng, length)
+                passage = source.text[start:end]
+                if obfuscation == "light_edits":
+                    passage = light_edits(passage, rng)
+                elif obfuscation == "homoglyphs":
+                    passage = homoglyphs(passage, rng)
+                elif obfuscation == "zero_width":
+                    passage = zero_width(passage, rng)
+                inserts.append((rng.randrange(0, len(paragraphs) + 1), passage, source.name, start, end))
+            text, cases = _assemble(paragraphs, inserts)
+            docs.append(Suspicious(f"{obfuscation}-{k:03d}", obfuscation, text, cases))
+    for k in range(negatives):
+        text, _ = _assemble(base_text(base_words), [])
+        docs.append(Suspicious(f"negative-{k:03d}", "negative", text, []))
+    return source_docs, docs
+
+
+def _assemble(paragraphs: list[str], inserts: list[tuple]) -> tuple[str, list[dict]]:
+    parts: list[str] = []
+    cases = []
+    offset = 0
+    by_position: dict[int, list[tuple]] = {}
+    for insert in inserts:
+        by_position.setdefault(insert[0], []).append(insert)
+    for i in range(len(paragraphs) + 1):
+        for _, passage, source, s_start, s_end in by_position.get(i, []):
+            cases.append({"this_start": offset, "this_end": offset + len(passage), "source": source,
+                          "source_start": s_start, "source_end": s_end})
+            parts.append(passage + "\n")
+            offset += len(passage) + 1
+        if i < len(paragraphs):
+            parts.append(paragraphs[i] + "\n")
+            offset += len(paragraphs[i]) + 1
+    return "".join(parts), cases
+
+
+# -- PDF round trip ------------------------------------------------------------------------
+def pdf_round_trip(doc: Suspicious, folder: Path, rng: random.Random):
+    """Typeset the document into a PDF (hyphenating some line ends), extract it with plagcheck, and
+    move the ground truth onto the extracted text (only whitespace and line-end hyphens differ)."""
+    import pymupdf
+
+    from plagcheck.extract import extract
+
+    lines: list[str] = []
+    for paragraph in doc.text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            if line and len(line) + 1 + len(word) > 85:
+                if len(word) >= 8 and word.isalpha() and rng.random() < 0.5:
+                    cut = len(word) // 2
+                    lines.append(f"{line} {word[:cut]}-")
+                    line = word[cut:]
+                    continue
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        if line:
+            lines.append(line)
+    pdf = pymupdf.open()
+    font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    per_page = 50
+    for first in range(0, len(lines), per_page):
+        page = pdf.new_page(width=595, height=842)
+        page.insert_font(fontname="dv", fontfile=font)
+        for k, line in enumerate(lines[first:first + per_page]):
+            page.insert_text((50, 70 + k * 14.5), line, fontname="dv", fontsize=10)
+    path = folder / f"{doc.name}.pdf"
+    pdf.save(path)
+    extracted = extract(path).text
+    mapping = _nonspace_map(doc.text, extracted)
+    cases = []
+    for case in doc.cases:
+        cases.append({**case, "this_start": mapping(case["this_start"], "start"),
+                      "this_end": mapping(case["this_end"], "end")})
+    return Suspicious(doc.name, doc.obfuscation, extracted, cases), path
+
+
+def _nonspace_map(original: str, extracted: str):
+    """Map offsets of ``original`` to ``extracted``, pairing their non-space characters in order."""
+    orig_idx = [i for i, c in enumerate(original) if not c.isspace()]
+    ext_idx = [i for i, c in enumerate(extracted) if not c.isspace()]
+    if len(orig_idx) != len(ext_idx):
+        raise RuntimeError("PDF round trip changed the text beyond whitespace and hyphenation")
+    import bisect
+
+    def mapping(offset: int, side: str) -> int:
+        k = bisect.bisect_left(orig_idx, offset)
+        if side == "start":
+            return ext_idx[k] if k < len(ext_idx) else len(extracted)
+        return ext_idx[k - 1] + 1 if k > 0 else 0
+    return mapping
+
+
+# -- run -----------------------------------------------------------------------------------
+def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: int, seed: int = 7,
+        workdir: Path | None = None, settings=None) -> dict:
+    """Generate, index, check and score. Returns the figures as a dict (also printed by main)."""
+    from plagcheck.check import check_document
+    from plagcheck.ingest import add_document
+    from plagcheck.models import Document
+    from plagcheck.store import Store
+
+    rng = random.Random(seed)
+    texts = load_texts()
+    source_docs, suspicious = generate(texts, rng, sources=min(sources, len(texts) // 2),
+                                       suspicious_per_type=suspicious_per_type, negatives=negatives,
+                                       base_words=base_words)
+    tmp = tempfile.TemporaryDirectory() if workdir is None else None
+    folder = Path(tmp.name if tmp else workdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    cases: list[Span] = []
+    detections: list[Span] = []
+    per_doc_obfuscation = {}
+    negatives_with_matches = 0
+    with Store(folder / "benchmark.db") as store:
+        names = {}
+        for src in source_docs:
+            outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),
+                                   {"title": src.name, "language": src.language})
+            names[outcome.doc_id] = src.name
+        index_time = time.perf_counter() - started
+        check_started = time.perf_counter()
+        for doc in suspicious:
+            if doc.obfuscation == "pdf_round_trip":
+                doc, path = pdf_round_trip(doc, folder, rng)
+            per_doc_obfuscation[doc.name] = doc.obfuscation
+            cases.extend(Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"],
+                              c["source_end"]) for c in doc.cases)
+            result = check_document(store, Document(path=doc.name, format="txt", text=doc.text), settings)
+            for m in result.matches:
+                detections.append(Span(doc.name, names[m.source_id], m.this_start, m.this_end,
+                                       m.source_start, m.source_end))
+            if doc.obfuscation == "negative" and result.matches:
+                negatives_with_matches += 1
+        check_time = time.perf_counter() - check_started
+    if tmp:
+        tmp.cleanup()
+
+    table: dict[str, Scores] = {}
+    for obfuscation in OBFUSCATIONS:
+        docs = {d for d, o in per_doc_obfuscation.items() if o == obfuscation}
+        table[obfuscation] = score([c for c in cases if c.document in docs], [r for r in detections if r.document in docs])
+    table["overall"] = score(cases, detections)
+    figures = {
+        "scores": {k: asdict(v) for k, v in table.items()},
+        "negatives": negatives, "negatives_with_matches": negatives_with_matches,
+        "false_detections_on_negatives": sum(1 for r in detections if per_doc_obfuscation[r.document] == "negative"),
+        "sources": len(source_docs), "suspicious": len(suspicious), "texts": len(texts),
+        "index_seconds": round(index_time, 2), "check_seconds": round(check_time, 2),
+    }
+    return figures
+
+
+def format_table(figures: dict) -> str:
+    header = ["obfuscation", "plagdet", "precision", "recall", "granularity", "cases", "detections"]
+    rows = [[name] + Scores(**s).row() for name, s in figures["scores"].items()]
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines.append(f"negatives: {figures['negatives']} documents, {figures['negatives_with_matches']} with a match "
+                 f"({figures['false_detections_on_negatives']} false detections)")
+    lines.append(f"corpus: {figures['sources']} source documents from {figures['texts']} texts; "
+                 f"{figures['suspicious']} checked documents; indexing {figures['index_seconds']} s, "
+                 f"checking {figures['check_seconds']} s")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tiny", action="store_true", help="a seconds-long run, for tests")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    if args.tiny:
+        figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=600, seed=args.seed)
+    else:
+        figures = run(sources=60, suspicious_per_type=12, negatives=20, base_words=3000, seed=args.seed)
+    print(format_table(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

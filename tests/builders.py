@@ -1,0 +1,79 @@
+"""Builders of real test documents: PDFs through PyMuPDF with a Unicode font, DOCX through python-docx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pymupdf
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_TEXTS = ROOT.parent / "shared" / "eval" / "texts"  # TODO: switch to bundled licensed texts
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n") if p.strip()]
+
+
+def make_pdf(path: Path, pages: list[list[str]], *, header: str | None = None, footer_numbers: bool = False,
+             fontsize: float = 11, white: str | None = None, tiny: str | None = None,
+             encrypt: str | None = None) -> Path:
+    """A PDF whose pages hold the given lines (each line is placed as is, so hyphenation at the
+    end of a line is real), optionally with a running header, page numbers, white and tiny text."""
+    pdf = pymupdf.open()
+    for number, lines in enumerate(pages, start=1):
+        page = pdf.new_page(width=595, height=842)
+        page.insert_font(fontname="dv", fontfile=FONT)
+        if header:
+            page.insert_text((72, 30), header, fontname="dv", fontsize=9)
+        y = 90
+        for line in lines:
+            page.insert_text((72, y), line, fontname="dv", fontsize=fontsize)
+            y += fontsize * 1.5
+        if white and number == 1:
+            page.insert_text((72, y + 20), white, fontname="dv", fontsize=fontsize, color=(1, 1, 1))
+        if tiny and number == 1:
+            page.insert_text((72, y + 40), tiny, fontname="dv", fontsize=1)
+        if footer_numbers:
+            page.insert_text((290, 820), str(number), fontname="dv", fontsize=9)
+    if encrypt:
+        pdf.save(path, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=encrypt, owner_pw=encrypt + "-owner")
+    else:
+        pdf.save(path)
+    return path
+
+
+def wrap(text: str, width: int = 80) -> list[str]:
+    """Break prose into lines of at most ``width`` characters (no hyphenation)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    return lines
+
+
+def make_docx(path: Path, body: list[str], *, header: str | None = None, table: list[list[str]] | None = None,
+              white: str | None = None) -> Path:
+    document = docx.Document()
+    if header:
+        document.sections[0].header.paragraphs[0].text = header
+    for text in body:
+        document.add_paragraph(text)
+    if table:
+        t = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                t.cell(r, c).text = cell
+    if white:
+        from docx.shared import RGBColor
+
+        run = document.add_paragraph().add_run(white)
+        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    document.save(path)
+    return path

@@ -1,0 +1,88 @@
+"""`plagcheck corpus add/list` and `plagcheck check` through click, on real files."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from plagcheck.cli import cli
+from tests.builders import make_docx, make_pdf, paragraphs, wrap
+
+
+def _folder_with_good_and_bad_files(tmp_path, ru_text, en_text, en_text2):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    make_pdf(folder / "good.pdf", [wrap(ru_text[:1500]), wrap(ru_text[1500:3000])])
+    make_docx(folder / "good.docx", paragraphs(en_text))
+    (folder / "good.txt").write_text(en_text2, encoding="utf-8")
+    make_pdf(folder / "locked.pdf", [["Закрытый текст."]], encrypt="secret")
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04broken")
+    return folder
+
+
+def test_corpus_add_adds_good_files_and_names_bad_ones(tmp_path, ru_text, en_text, en_text2):
+    folder = _folder_with_good_and_bad_files(tmp_path, ru_text, en_text, en_text2)
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["corpus", "add", str(folder), "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert "3 added, 0 already present, 3 failed" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3
+    assert any("locked.pdf: encrypted PDF" in e for e in errors)
+    assert any("empty.pdf: empty file" in e for e in errors)
+    assert any("broken.docx: corrupt DOCX" in e for e in errors)
+    assert "Traceback" not in result.output
+
+    listed = runner.invoke(cli, ["corpus", "list", "--db", str(db), "--format", "json"])
+    docs = json.loads(listed.stdout)
+    assert sorted(d["path"].rsplit("/", 1)[-1] for d in docs) == ["good.docx", "good.pdf", "good.txt"]
+    assert {d["language"] for d in docs} == {"ru", "en"}
+
+    again = runner.invoke(cli, ["corpus", "add", str(folder / "good.txt"), "--db", str(db)])
+    assert again.exit_code == 0
+    assert "0 added, 1 already present" in again.stdout
+
+
+def test_db_falls_back_to_environment_and_metadata_csv(tmp_path, monkeypatch, en_text2):
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("PLAGCHECK_DB", str(db))
+    (tmp_path / "memo.txt").write_text(en_text2, encoding="utf-8")
+    (tmp_path / "meta.csv").write_text("file,author,title,year,department,language\n"
+                                       "memo.txt,Ә. Сәрсенбаева,Меморандум,2024,Педагогика,en\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["corpus", "add", str(tmp_path / "memo.txt"), "--metadata", str(tmp_path / "meta.csv")])
+    assert result.exit_code == 0, result.output
+    assert db.exists()
+    (doc,) = json.loads(runner.invoke(cli, ["corpus", "list", "--format", "json"]).stdout)
+    assert (doc["author"], doc["title"], doc["year"], doc["department"]) == ("Ә. Сәрсенбаева", "Меморандум", 2024, "Педагогика")
+
+
+def test_check_json_reports_offsets_in_the_files_characters(tmp_path, ru_text, en_text):
+    db = tmp_path / "c.db"
+    (tmp_path / "ru.txt").write_text(ru_text, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["corpus", "add", str(tmp_path / "ru.txt"), "--db", str(db)]).exit_code == 0
+    copied = " ".join(ru_text.split()[200:320])
+    # zero-width characters and homoglyphs inside the copied text; offsets must index the file's characters
+    obfuscated = copied.replace("о", "o").replace("и", "и\u200b")
+    thesis = en_text[:1500] + "\n" + obfuscated + "\n" + en_text[1500:]
+    (tmp_path / "thesis.txt").write_text(thesis, encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(tmp_path / "thesis.txt"), "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"document", "similarity", "sources", "matches"} <= set(data)
+    (match,) = data["matches"]
+    assert set(match) >= {"source_id", "source_path", "this_offset", "this_length", "source_offset",
+                          "source_length", "score"}
+    assert thesis[match["this_offset"]:match["this_offset"] + match["this_length"]] == obfuscated
+    assert data["sources"][0]["path"].endswith("ru.txt")
+
+
+def test_check_missing_database_is_one_line_error(tmp_path):
+    (tmp_path / "a.txt").write_text("текст", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "a.txt"), "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "no corpus database" in result.output

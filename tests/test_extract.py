@@ -1,0 +1,139 @@
+"""Extraction from real PDF, DOCX and TXT files built in the test's folder."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from plagcheck.errors import ExtractionError
+from plagcheck.extract import extract
+from plagcheck.normalize import tokenize
+from tests.builders import make_docx, make_pdf, wrap
+
+KAZAKH = "Бұл жұмыста мектептегі білім беру жүйесінің ерекшеліктері қарастырылады: әңгіме, ғылым, қоғам, өнер, ұлт, үміт, һижра."
+
+
+def test_pdf_joins_line_end_hyphenation_and_keeps_pages(tmp_path):
+    path = make_pdf(tmp_path / "t.pdf", [
+        ["Коллектив, руко-", "водимый профессором, изучает методику."],
+        ["Вторая страница о педаго-", "гическом образовании."],
+    ])
+    doc = extract(path)
+    assert "руководимый профессором" in doc.text
+    assert "педагогическом образовании" in doc.text
+    assert "руко-" not in doc.text
+    assert [p.page for p in doc.pages] == [1, 2]
+    assert doc.page_of(doc.text.index("педагогическом")) == 2
+    assert doc.page_of(doc.text.index("руководимый")) == 1
+
+
+def test_pdf_drops_running_headers_and_page_numbers(tmp_path):
+    body = [[f"Содержательный текст страницы номер {n} о методике преподавания."] for n in range(1, 6)]
+    path = make_pdf(tmp_path / "h.pdf", body, header="Казахский национальный педагогический университет",
+                    footer_numbers=True)
+    doc = extract(path)
+    assert "педагогический университет" not in doc.text
+    assert "Казахский национальный" in doc.furniture
+    for n in range(1, 6):
+        assert f"страницы номер {n}" in doc.text
+    # page numbers are gone: no line of the text is just a number
+    assert not any(line.strip().isdigit() for line in doc.text.splitlines())
+
+
+def test_pdf_keeps_kazakh_letters_and_flags_white_and_tiny_text(tmp_path):
+    path = make_pdf(tmp_path / "k.pdf", [wrap(KAZAKH, 60)], white="жасырын ақ мәтін", tiny="микроскопиялық мәтін")
+    doc = extract(path)
+    for letter in "әғқңөұүһі":
+        assert letter in doc.text
+    kinds = {a.kind for a in doc.alerts}
+    assert {"white_text", "microscopic_text"} <= kinds
+    white = next(a for a in doc.alerts if a.kind == "white_text")
+    assert doc.text[white.start:white.end] == "жасырын ақ мәтін"
+    assert white.page == 1
+
+
+def test_docx_body_tables_and_headers_apart(tmp_path):
+    path = make_docx(tmp_path / "d.docx", ["Первый абзац работы.", KAZAKH],
+                     header="Колонтитул университета", table=[["Ячейка один", "Ячейка два"]],
+                     white="скрытый белый текст")
+    doc = extract(path)
+    assert doc.text.index("Первый абзац") < doc.text.index("Бұл жұмыста") < doc.text.index("Ячейка один")
+    assert "Ячейка два" in doc.text
+    assert "Колонтитул" not in doc.text and "Колонтитул университета" in doc.furniture
+    white = next(a for a in doc.alerts if a.kind == "white_text")
+    assert doc.text[white.start:white.end] == "скрытый белый текст"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251", "utf-16"])
+def test_txt_encodings_detected(tmp_path, encoding):
+    text = "Диссертация посвящена истории образования в Казахстане.\r\nВторая строка."
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    assert extract(path).text == text
+
+
+def test_txt_kazakh_utf8_kept_exactly(tmp_path):
+    path = tmp_path / "kk.txt"
+    path.write_text(KAZAKH, encoding="utf-8")
+    assert extract(path).text == KAZAKH
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("empty.pdf", b"", "empty file"),
+    ("empty.txt", b"   \n\t ", "empty document"),
+    ("broken.docx", b"PK\x03\x04 this is not a zip", "corrupt DOCX"),
+    ("broken.pdf", b"%PDF-1.4 garbage garbage", "PDF"),
+    ("thesis.doc", b"\xd0\xcf\x11\xe0", "legacy Word .doc"),
+    ("notes.xyz", b"hello", "unsupported file type .xyz"),
+    ("binary.txt", bytes(range(256)) * 4, "text"),
+])
+def test_bad_files_raise_one_line_reason(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ExtractionError) as info:
+        extract(path)
+    message = str(info.value)
+    assert message.startswith(str(path) + ": ")
+    assert reason in message
+    assert "\n" not in message
+
+
+def test_encrypted_pdf(tmp_path):
+    path = make_pdf(tmp_path / "secret.pdf", [["Секретный текст диссертации."]], encrypt="pw")
+    with pytest.raises(ExtractionError, match="encrypted PDF"):
+        extract(path)
+
+
+def test_pdf_without_text_layer(tmp_path):
+    import pymupdf
+
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 50, 50), False)
+    pix.clear_with(200)
+    page.insert_image(page.rect, pixmap=pix)
+    pdf.save(tmp_path / "scan.pdf")
+    with pytest.raises(ExtractionError, match="no text layer"):
+        extract(tmp_path / "scan.pdf")
+
+
+def test_docx_that_is_a_zip_of_something_else(tmp_path):
+    path = tmp_path / "fake.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not word")
+    with pytest.raises(ExtractionError, match="corrupt DOCX"):
+        extract(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ExtractionError, match="file not found"):
+        extract(tmp_path / "gone.pdf")
+
+
+def test_pdf_offsets_map_back_to_original(tmp_path):
+    path = make_pdf(tmp_path / "o.pdf", [["Руко-", "водство по педагогике и психологии."]])
+    doc = extract(path)
+    tokens = tokenize(doc.text)
+    for word, start, end in zip(tokens.words, tokens.starts, tokens.ends):
+        assert doc.text[start:end].casefold() == word
