@@ -78,26 +78,31 @@ def cluster_seeds(seeds: np.ndarray, gap: int) -> list[list[int]]:
 def merge_clusters(clusters: list[list[int]], gap: int) -> list[list[int]]:
     """Merge clusters whose ranges touch or lie within ``gap`` words in both texts and that lie on
     nearly the same diagonal (a stray seed of a repeated phrase elsewhere in the source does not
-    stretch a match)."""
-    merged: list[list[int]] = []
+    stretch a match). A sweep over the checked text keeps only nearby clusters in view."""
+    done: list[list[int]] = []
+    active: list[list[int]] = []
     for c in sorted(clusters):
-        for m in merged:
-            if (c[0] <= m[1] + gap and m[0] <= c[1] + gap
-                    and c[2] <= m[3] + gap and m[2] <= c[3] + gap
+        still = []
+        for m in active:
+            (done if m[1] + gap < c[0] else still).append(m)
+        active = still
+        for m in active:
+            if (c[2] <= m[3] + gap and m[2] <= c[3] + gap
                     and abs((c[2] - c[0]) - (m[2] - m[0])) <= gap):
                 m[0], m[1] = min(m[0], c[0]), max(m[1], c[1])
                 m[2], m[3] = min(m[2], c[2]), max(m[3], c[3])
                 m[4] += c[4]
                 break
         else:
-            merged.append(list(c))
-    return merged
+            active.append(list(c))
+    return done + active
 
 
 def align(this: np.ndarray, source: np.ndarray, *, shingle_size: int, gap: int, min_words: int,
           min_seeds: int, max_occurrences: int) -> list[Fragment]:
     """Maximal matching passages between two sequences of shingle hashes, in word indexes."""
-    clusters = cluster_seeds(find_seeds(this, source, max_occurrences), gap)
+    # A lone shared shingle is coincidence; runs of two or more are worth merging.
+    clusters = [c for c in cluster_seeds(find_seeds(this, source, max_occurrences), gap) if c[4] >= 2]
     while True:  # merging can bring new neighbours together
         merged = merge_clusters(clusters, gap)
         if len(merged) == len(clusters):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plagcheck.align import align
+from plagcheck.align import Fragment, align
 from plagcheck.index import Analysis, analyze, candidates, content_hash
 from plagcheck.language import detect_language
 from plagcheck.models import CheckResult, Document, Match, SourceShare, Tokens
@@ -25,6 +25,7 @@ from plagcheck.store import StoredPassage, Store
 
 log = logging.getLogger(__name__)
 REGION_MARGIN_CHARS = 2000  # source text aligned around candidate passages, on each side
+REGION_MARGIN_WORDS = 300   # checked text aligned around the windows paired with them
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
         surviving = _rescore(store, analysis, windows, pairs, passages, regions, settings)
 
     with _timed(timings, "align"):
-        matches = _align(store, analysis, tokens, regions, surviving, settings)
+        matches = _align(store, analysis, tokens, windows, passages, regions, surviving, settings)
 
     with _timed(timings, "attribute"):
         matches, shares, similarity = attribute(tokens, matches)
@@ -144,8 +145,10 @@ def _region_of(regions: list[_Region], p: StoredPassage) -> _Region:
     return regions[0]
 
 
-def _rescore(store: Store, analysis: Analysis, windows, pairs, passages, regions, settings) -> dict[int, set[int]]:
-    """Drop candidate pairs whose TF-IDF cosine is under the threshold; return the passages kept, by source."""
+def _rescore(store: Store, analysis: Analysis, windows, pairs, passages, regions,
+             settings) -> dict[int, list[tuple[int, int]]]:
+    """Drop candidate pairs whose TF-IDF cosine is under the threshold; return the (window,
+    passage) pairs kept, by source document."""
     docs: list[list[str]] = []
     window_row: dict[int, int] = {}
     passage_row: dict[int, int] = {}
@@ -164,28 +167,38 @@ def _rescore(store: Store, analysis: Analysis, windows, pairs, passages, regions
                 docs.append(_region_words(_region_of(regions[p.doc_id], p), p.start, p.end))
             left.append(window_row[window])
             right.append(passage_row[pid])
-    kept: dict[int, set[int]] = defaultdict(set)
+    kept: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if not docs:
         return kept
     matrix = tfidf_matrix(docs, store.document_frequencies, store.document_count())
     cosines = pair_cosines(matrix, np.array(left), np.array(right))
     row_passage = {row: pid for pid, row in passage_row.items()}
-    for r, cos in zip(right, cosines):
+    row_window = {row: window for window, row in window_row.items()}
+    for l, r, cos in zip(left, right, cosines):
         if cos >= settings.min_tfidf_cosine:
             pid = row_passage[r]
-            kept[passages[pid].doc_id].add(pid)
+            kept[passages[pid].doc_id].append((row_window[l], pid))
     return kept
 
 
-def _align(store: Store, analysis: Analysis, tokens: Tokens, regions, surviving, settings) -> list[Match]:
+def _align(store: Store, analysis: Analysis, tokens: Tokens, windows, passages, regions, surviving,
+           settings) -> list[Match]:
+    """Align each source region with the parts of the checked text that its passages were paired
+    with (plus a margin), so the cost follows the amount of reuse, not the length of the thesis."""
     params = store.params
-    fragments = []  # (source_id, region, fragment)
-    for doc_id, pids in surviving.items():
+    margin = REGION_MARGIN_WORDS
+    fragments = []  # (source_id, region, fragment) with fragment words in whole-document indexes
+    for doc_id, kept_pairs in surviving.items():
         for region in regions[doc_id]:
-            found = align(analysis.shingles, region.analysis.shingles, shingle_size=params.shingle_size,
-                          gap=settings.seed_gap_words, min_words=settings.min_match_words,
-                          min_seeds=settings.min_match_seeds, max_occurrences=settings.max_seed_occurrences)
-            fragments.extend((doc_id, region, f) for f in found)
+            ranges = sorted(
+                (max(0, windows[w].first_word - margin), windows[w].first_word + windows[w].words + margin)
+                for w, pid in kept_pairs if _region_of(regions[doc_id], passages[pid]) is region)
+            for lo, hi in _merge_ranges(ranges):
+                found = align(analysis.shingles[lo:hi], region.analysis.shingles, shingle_size=params.shingle_size,
+                              gap=settings.seed_gap_words, min_words=settings.min_match_words,
+                              min_seeds=settings.min_match_seeds, max_occurrences=settings.max_seed_occurrences)
+                fragments.extend((doc_id, region, Fragment(f.this_first + lo, f.this_stop + lo, f.source_first,
+                                                           f.source_stop, f.seeds)) for f in found)
     if not fragments:
         return []
     docs = []
@@ -206,6 +219,16 @@ def _align(store: Store, analysis: Analysis, tokens: Tokens, regions, surviving,
             source_start=int(src.starts[f.source_first]), source_end=int(src.ends[f.source_stop - 1]),
             score=float(cos), words=f.this_stop - f.this_first))
     return matches
+
+
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for lo, hi in ranges:
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
 
 
 def attribute(tokens: Tokens, matches: list[Match]) -> tuple[list[Match], dict[int, float], float]:
