@@ -32,6 +32,18 @@ EXCLUDE_SHORTER_THAN_WORDS = 12
 COMMON_PASSAGE_MIN_DOCS = 5  # a passage shared by this many corpus documents is "standard wording"
 SHORT_MATCH_WORDS = 5        # StrikePlagiarism-style coefficients: share in matches >= 5 and >= 25 words
 LONG_MATCH_WORDS = 25
+EXCLUDE_QUOTES = True        # quoted passages followed by a citation ([12], (Author, 2019))
+EXCLUDE_BIBLIOGRAPHY = True  # reference-list entries after a bibliography heading
+EXCLUDE_COMMON = True        # passages shared by COMMON_PASSAGE_MIN_DOCS corpus documents
+MAX_QUOTE_WORDS = 150        # a longer "quotation" is not excluded: a copied page in quotes is still copied
+CITATION_GAP_CHARS = 6       # a citation must start within this many characters after the closing quote
+MAX_REFERENCE_WORDS = 70     # a longer bibliography "entry" is prose, not a reference
+EXCERPT_CONTEXT_CHARS = 200  # source text shown around a matched passage, on each side
+
+# Evasion alerts
+ALERT_RUN_GAP_CHARS = 300        # alerts of one kind closer than this are reported as one run
+LETTER_SPACING_MIN_LETTERS = 4   # "п л а г и а т": at least this many single letters in a row
+SOFT_HYPHEN_MIN_RUN = 5          # soft hyphens are legitimate hyphenation hints; many in a run are not
 
 # Extraction
 MICROSCOPIC_FONT_PT = 2.0

@@ -27,6 +27,24 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """Characters ``start:end`` of the checked text left out of the similarity, and why.
+
+    ``kind`` is ``quote``, ``bibliography``, ``common_passage`` (text removed from the total as
+    well as from the matches) or ``short_match`` (a match too short to count; its text stays in
+    the total).
+    """
+
+    kind: str
+    start: int
+    end: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "start": self.start, "end": self.end, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class PageSpan:
     """Characters ``start:end`` of the extracted text come from page ``page`` (1-based)."""
 
