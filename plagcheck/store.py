@@ -269,6 +269,21 @@ class Store:
                 out[row[0]] = StoredPassage(*row)
         return out
 
+    def bucket_documents(self, keys: np.ndarray) -> dict[int, set[int]]:
+        """For each bucket key in ``keys``, the ids of the corpus documents with a passage in it.
+
+        Used to find passages that many corpus documents share (title pages, templates).
+        """
+        g = self.generation
+        out: dict[int, set[int]] = {}
+        for chunk in _chunks(np.unique(keys).tolist()):
+            marks = ",".join("?" * len(chunk))
+            for key, doc_id in self.db.execute(
+                    f"SELECT DISTINCT b.key, p.doc_id FROM buckets_g{g} b JOIN passages_g{g} p ON p.id = b.passage_id "
+                    f"WHERE b.key IN ({marks})", chunk):
+                out.setdefault(key, set()).add(doc_id)
+        return out
+
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         out = {}
         for chunk in _chunks(list(terms)):

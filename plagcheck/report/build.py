@@ -1,0 +1,262 @@
+"""The report stage: a :class:`CheckResult` plus exclusions, alerts and source excerpts → :class:`Report`.
+
+:func:`build_report` runs the check and gathers what the renderers need; the renderers
+(:mod:`plagcheck.report.html`, :mod:`~plagcheck.report.json`, :mod:`~plagcheck.report.pdf`) are
+pure functions of the :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from plagcheck import defaults
+from plagcheck.alerts import find_alerts
+from plagcheck.check import check_document
+from plagcheck.exclusions import (Coverage, apply_exclusions, find_bibliography, find_common_passages,
+                                  find_quotes)
+from plagcheck.index import analyze
+from plagcheck.models import Alert, CheckResult, Document, Exclusion, Match, SourceShare, Tokens
+from plagcheck.normalize import tokenize
+from plagcheck.settings import Settings
+from plagcheck.store import Store
+
+log = logging.getLogger(__name__)
+
+# Light backgrounds that keep black text readable, distinct from one another; cycled beyond 12.
+PALETTE = ("#ffb3b3", "#a8d8ff", "#b6f2a5", "#ffd98a", "#d9b8ff", "#8ef0e0",
+           "#ffb8e6", "#e6e68a", "#ffc9a3", "#b3c6ff", "#c9f28a", "#d6d6d6")
+REPORT_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Which exclusions apply. Each is on by default where a university would expect it."""
+
+    exclude_quotes: bool = defaults.EXCLUDE_QUOTES
+    exclude_bibliography: bool = defaults.EXCLUDE_BIBLIOGRAPHY
+    exclude_common: bool = defaults.EXCLUDE_COMMON
+    min_words: int = defaults.EXCLUDE_SHORTER_THAN_WORDS
+    common_min_documents: int = defaults.COMMON_PASSAGE_MIN_DOCS
+    context_chars: int = defaults.EXCERPT_CONTEXT_CHARS
+
+    def __post_init__(self):
+        if self.min_words < 0:
+            raise ValueError("min_words must not be negative")
+        if self.common_min_documents < 2:
+            raise ValueError("common_min_documents must be at least 2")
+        if not 0 <= self.context_chars <= 2000:
+            raise ValueError("context_chars must be between 0 and 2000")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SourceExcerpt:
+    """The part of a source shown beside a match: the matched passage and a little context.
+
+    ``text`` is ``source_text[start:end]``; ``match_start``/``match_end`` locate the matched
+    passage inside ``text``; ``changed`` are the character ranges (inside ``text``) of words that
+    differ from the checked passage, and ``this_changed`` those of the checked passage (absolute
+    offsets in the checked text) that differ from the source.
+    """
+
+    start: int
+    end: int
+    text: str
+    match_start: int
+    match_end: int
+    changed: tuple[tuple[int, int], ...]
+    this_changed: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class ReportMatch:
+    """A match as the report shows it."""
+
+    match: Match
+    source_id: int
+    counted: bool
+    counted_words: int
+    excerpt: SourceExcerpt
+
+    def to_dict(self, source_path: str | None = None) -> dict:
+        m = self.match
+        return {
+            "source_id": m.source_id, "source_path": source_path,
+            "this_offset": m.this_start, "this_length": m.this_length,
+            "source_offset": m.source_start, "source_length": m.source_length,
+            "score": round(m.score, 4), "words": m.words,
+            "counted": self.counted, "counted_words": self.counted_words,
+            "source_excerpt": {"offset": self.excerpt.start, "text": self.excerpt.text,
+                               "match_offset": self.excerpt.match_start,
+                               "match_length": self.excerpt.match_end - self.excerpt.match_start},
+        }
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """A source with its colour and its share before and after exclusions."""
+
+    source: SourceShare
+    color: str
+    share: float
+    share_without_exclusions: float
+    matches: int            # counted matches
+
+    @property
+    def id(self) -> int:
+        return self.source.id
+
+    @property
+    def label(self) -> str:
+        s = self.source
+        parts = [s.title or s.path]
+        if s.author:
+            parts.append(s.author)
+        if s.year:
+            parts.append(str(s.year))
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict:
+        d = self.source.to_dict()
+        d.update(share=round(self.share, 6), share_without_exclusions=round(self.share_without_exclusions, 6),
+                 matches=self.matches, matches_found=self.source.matches, color=self.color)
+        return d
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a similarity report shows; the renderers are pure functions of it."""
+
+    result: CheckResult
+    options: ReportOptions
+    alerts: tuple[Alert, ...]
+    exclusions: tuple[Exclusion, ...]
+    matches: tuple[ReportMatch, ...]        # in text order
+    sources: tuple[ReportSource, ...]       # by share after exclusions
+    similarity: float                       # after exclusions
+    similarity_without_exclusions: float
+    excluded_share: float                   # share of the text removed from the total
+    excluded_by_kind: dict
+    short_coefficient: float                # share in matches of >= SHORT_MATCH_WORDS words
+    long_coefficient: float                 # share in matches of >= LONG_MATCH_WORDS words
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @property
+    def document(self) -> Document:
+        return self.result.document
+
+    def source(self, source_id: int) -> ReportSource:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def to_dict(self) -> dict:
+        """The report JSON: the check JSON plus exclusions, alerts and the report's figures."""
+        d = self.result.to_dict()
+        paths = {s.id: s.source.path for s in self.sources}
+        d.update({
+            "report_format": REPORT_FORMAT_VERSION,
+            "created_at": self.created_at,
+            "similarity": round(self.similarity, 6),
+            "similarity_without_exclusions": round(self.similarity_without_exclusions, 6),
+            "coefficients": {f"matches_{defaults.SHORT_MATCH_WORDS}_words": round(self.short_coefficient, 6),
+                             f"matches_{defaults.LONG_MATCH_WORDS}_words": round(self.long_coefficient, 6)},
+            "excluded_share": round(self.excluded_share, 6),
+            "excluded_by_kind": {k: round(v, 6) for k, v in self.excluded_by_kind.items()},
+            "sources": [s.to_dict() for s in self.sources],
+            "matches": [m.to_dict(paths.get(m.source_id)) for m in self.matches],
+            "exclusions": [e.to_dict() for e in self.exclusions],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "options": self.options.to_dict(),
+        })
+        return d
+
+
+def build_report(store: Store, document: Document, options: ReportOptions | None = None, *,
+                 settings: Settings | None = None, metadata: dict | None = None,
+                 exclude_ids: set[int] = frozenset()) -> Report:
+    """Check ``document`` against the corpus in ``store`` and assemble its report."""
+    result = check_document(store, document, settings, metadata, exclude_ids)
+    return report_from_result(store, result, options, exclude_ids=exclude_ids)
+
+
+def report_from_result(store: Store, result: CheckResult, options: ReportOptions | None = None, *,
+                       exclude_ids: set[int] = frozenset()) -> Report:
+    """Assemble the report of a finished check: exclusions, alerts, recomputed figures, excerpts."""
+    options = options or ReportOptions()
+    document = result.document
+    tokens = tokenize(document.text)
+    alerts = find_alerts(document)
+    exclusions: list[Exclusion] = []
+    if options.exclude_quotes:
+        exclusions += find_quotes(document.text, document.alerts)
+    if options.exclude_bibliography:
+        exclusions += find_bibliography(document.text)
+    if options.exclude_common and result.matches:
+        own = store.find_by_hash(result.document_info["content_hash"])
+        ignore = set(exclude_ids) | ({own.id} if own else set())
+        with store.read_snapshot():
+            exclusions += find_common_passages(analyze(tokens, store.params), result.matches, store.params,
+                                               store.bucket_documents, options.common_min_documents, ignore)
+    coverage = apply_exclusions(tokens, result.matches, exclusions, options.min_words)
+    texts = {s.id: store.document_text(s.id) for s in result.sources}
+    matches = tuple(
+        ReportMatch(m, m.source_id, ok, words, source_excerpt(document.text, texts[m.source_id], m, options.context_chars))
+        for m, ok, words in zip(result.matches, coverage.counted, coverage.counted_words))
+    return _assemble(result, options, alerts, coverage, matches)
+
+
+def _assemble(result: CheckResult, options: ReportOptions, alerts, coverage: Coverage, matches) -> Report:
+    ordered = sorted(result.sources, key=lambda s: (-coverage.shares.get(s.id, 0.0), -s.share, s.id))
+    sources = tuple(
+        ReportSource(s, PALETTE[i % len(PALETTE)], coverage.shares.get(s.id, 0.0),
+                     coverage.shares_without_exclusions.get(s.id, s.share),
+                     sum(1 for m in matches if m.source_id == s.id and m.counted))
+        for i, s in enumerate(ordered))
+    log.info("report of %s: %.1f%% after exclusions (%.1f%% before), %d exclusions, %d alerts",
+             result.document.path, 100 * coverage.similarity, 100 * coverage.similarity_without_exclusions,
+             len(coverage.exclusions), len(alerts))
+    return Report(result=result, options=options, alerts=tuple(alerts), exclusions=coverage.exclusions,
+                  matches=matches, sources=sources, similarity=coverage.similarity,
+                  similarity_without_exclusions=coverage.similarity_without_exclusions,
+                  excluded_share=coverage.excluded_share, excluded_by_kind=coverage.excluded_by_kind,
+                  short_coefficient=coverage.short_coefficient, long_coefficient=coverage.long_coefficient)
+
+
+def source_excerpt(this_text: str, source_text: str, match: Match, context: int) -> SourceExcerpt:
+    """The matched source passage with ``context`` characters around it (cut at whitespace), and
+    the words that differ between the two passages (a word diff by :class:`difflib.SequenceMatcher`).
+
+    Never more of the source than the passage and its context: sources may be unpublished theses.
+    """
+    start = _cut(source_text, max(0, match.source_start - context), +1, match.source_start)
+    end = _cut(source_text, min(len(source_text), match.source_end + context), -1, match.source_end)
+    this_tokens = tokenize(this_text[match.this_start:match.this_end])
+    src_tokens = tokenize(source_text[match.source_start:match.source_end])
+    matcher = difflib.SequenceMatcher(None, this_tokens.words, src_tokens.words, autojunk=False)
+    this_changed, src_changed = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        this_changed += _ranges(this_tokens, i1, i2, match.this_start)
+        src_changed += _ranges(src_tokens, j1, j2, match.source_start - start)
+    return SourceExcerpt(start, end, source_text[start:end], match.source_start - start, match.source_end - start,
+                         tuple(src_changed), tuple(this_changed))
+
+
+def _ranges(tokens: Tokens, first: int, stop: int, shift: int) -> list[tuple[int, int]]:
+    return [(int(tokens.starts[i]) + shift, int(tokens.ends[i]) + shift) for i in range(first, stop)]
+
+
+def _cut(text: str, position: int, direction: int, limit: int) -> int:
+    """Move ``position`` toward ``limit`` to the nearest whitespace, so no word is cut in two."""
+    while position != limit and 0 < position < len(text) and not text[position - 1].isspace():
+        position += direction
+    return position
+
+
+__all__ = ["PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
+           "build_report", "report_from_result", "source_excerpt"]

@@ -1,0 +1,357 @@
+"""The HTML similarity report: one self-contained file (inline CSS and JS, no network).
+
+:func:`render_html` is a pure function of a :class:`~plagcheck.report.build.Report`. Every piece
+of document and source text goes through :func:`html.escape`; the script reads only data
+attributes, never text, so a thesis containing ``<script>`` shows it as text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import json
+from collections.abc import Iterable
+
+from plagcheck import defaults
+from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
+from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows,
+                                   percent)
+
+
+def esc(value) -> str:
+    """HTML-escape anything (quotes included), None as an empty string."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page."""
+    title = document_title(report)
+    return _PAGE.format(
+        title=esc(title),
+        css=_CSS,
+        js=_JS,
+        header=_header(report, title),
+        sources=_sources(report),
+        alerts=_alerts(report),
+        exclusions=_exclusions(report),
+        text=_document_text(report),
+        panels="\n".join(_panel(report, k, m) for k, m in enumerate(report.matches)),
+        record=_record(report),
+    )
+
+
+# -- header ---------------------------------------------------------------------------------------
+def _header(report: Report, title: str) -> str:
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report))
+    figures = [
+        ("similarity", "Similarity", percent(report.similarity), "after exclusions"),
+        ("without", "Without exclusions", percent(report.similarity_without_exclusions), "every match counted"),
+        ("short", f"Coefficient ≥{defaults.SHORT_MATCH_WORDS} words", percent(report.short_coefficient),
+         f"share of text in matches of at least {defaults.SHORT_MATCH_WORDS} words"),
+        ("long", f"Coefficient ≥{defaults.LONG_MATCH_WORDS} words", percent(report.long_coefficient),
+         f"share of text in matches of at least {defaults.LONG_MATCH_WORDS} words"),
+        ("excluded", "Excluded text", percent(report.excluded_share), "removed from the total"),
+    ]
+    cards = "".join(
+        f'<div class="figure fig-{key}"><div class="value" id="fig-{key}">{esc(value)}</div>'
+        f'<div class="label">{esc(label)}</div><div class="hint">{esc(hint)}</div></div>'
+        for key, label, value, hint in figures)
+    notes = "".join(f"<li>{esc(line)}</li>" for line in explanation(report))
+    return (f'<header><h1>Similarity report</h1><p class="doctitle">{esc(title)}</p>'
+            f'<div class="figures">{cards}</div>'
+            f'<details class="explain" open><summary>How these numbers are computed</summary><ul>{notes}</ul></details>'
+            f'<table class="meta">{rows}</table></header>')
+
+
+def _sources(report: Report) -> str:
+    if not report.sources:
+        return '<section id="sources"><h2>Sources</h2><p class="none">No matching sources found.</p></section>'
+    items = []
+    for n, s in enumerate(report.sources, start=1):
+        first = next((k for k, m in enumerate(report.matches) if m.source_id == s.id), None)
+        note = "" if s.matches else ' <span class="muted">(all its matches excluded)</span>'
+        items.append(
+            f'<li class="source" data-source="{s.id}" data-first="{"" if first is None else first}" tabindex="0">'
+            f'<span class="swatch" style="background:{esc(s.color)}"></span>'
+            f'<span class="num">{n}</span>'
+            f'<span class="stitle">{esc(s.label)}</span>'
+            f'<span class="share">{esc(percent(s.share))}</span>'
+            f'<span class="count">{s.matches} match{"es" if s.matches != 1 else ""}{note}</span>'
+            f'<span class="path">{esc(s.source.path)} · without exclusions {esc(percent(s.share_without_exclusions))}</span>'
+            f'</li>')
+    return f'<section id="sources"><h2>Sources ({len(report.sources)})</h2><ol class="sources">{"".join(items)}</ol></section>'
+
+
+def _alerts(report: Report) -> str:
+    if not report.alerts:
+        return '<section id="alerts"><h2>Alerts</h2><p class="none">No signs of evasion found.</p></section>'
+    items = []
+    for k, a in enumerate(report.alerts):
+        where = []
+        if a.page is not None:
+            where.append(f"page {a.page}")
+        if a.start is not None:
+            where.append(f'<a href="#alert-{k}">characters {a.start}–{a.end}</a>')
+        items.append(f'<li class="alert alert-{esc(a.kind)}"><b>{esc(ALERT_LABELS.get(a.kind, a.kind))}</b> '
+                     f'{esc(a.message)} <span class="where">{" · ".join(where)}</span></li>')
+    return f'<section id="alerts"><h2>Alerts ({len(report.alerts)})</h2><ul class="alerts">{"".join(items)}</ul></section>'
+
+
+def _exclusions(report: Report) -> str:
+    o = report.options
+    state = [
+        ("quoted passages with a citation", o.exclude_quotes),
+        ("bibliography", o.exclude_bibliography),
+        (f"matches shorter than {o.min_words} words", o.min_words > 0),
+        (f"passages shared by {o.common_min_documents}+ corpus documents", o.exclude_common),
+    ]
+    switches = "".join(f'<li class="{"on" if on else "off"}">{esc(label)}: {"excluded" if on else "counted"}</li>'
+                       for label, on in state)
+    items = []
+    text = report.document.text
+    for k, e in enumerate(report.exclusions):
+        snippet = text[e.start:e.end]
+        if len(snippet) > 160:
+            snippet = snippet[:120] + " … " + snippet[-30:]
+        items.append(f'<li class="exclusion ex-{esc(e.kind)}"><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b> '
+                     f'<a href="#ex-{k}">characters {e.start}–{e.end}</a>: {esc(e.reason)}'
+                     f'<q>{esc(snippet)}</q></li>')
+    body = f'<ul class="exclusions">{"".join(items)}</ul>' if items else '<p class="none">Nothing was excluded.</p>'
+    return (f'<section id="exclusions"><h2>Exclusions ({len(report.exclusions)})</h2>'
+            f'<ul class="switches">{switches}</ul>{body}</section>')
+
+
+# -- the document text with highlights --------------------------------------------------------------
+def _document_text(report: Report) -> str:
+    """The full text, cut at every boundary of a match, exclusion or alert, each piece wrapped."""
+    text = report.document.text
+    colors = {s.id: s.color for s in report.sources}
+    removed = [(k, e) for k, e in enumerate(report.exclusions) if e.kind != "short_match"]
+    spans = [(m.match.this_start, m.match.this_end) for m in report.matches]
+    spans += [(e.start, e.end) for _, e in removed]
+    spans += [(a.start, a.end) for a in report.alerts if a.start is not None and a.end is not None]
+    cuts = sorted({0, len(text), *(max(0, min(len(text), p)) for span in spans for p in span)})
+    pieces = len(cuts) - 1
+    match_at: list[int | None] = [None] * pieces
+    priority = sorted(range(len(report.matches)),
+                      key=lambda k: (report.matches[k].counted, report.matches[k].match.words * report.matches[k].match.score),
+                      reverse=True)
+    for k in priority:  # the strongest counted match owns overlapping text, as in attribution
+        m = report.matches[k].match
+        for i in _pieces(cuts, m.this_start, m.this_end):
+            if match_at[i] is None:
+                match_at[i] = k
+    excluded_at: list[int | None] = [None] * pieces
+    for k, e in removed:
+        for i in _pieces(cuts, e.start, e.end):
+            if excluded_at[i] is None:
+                excluded_at[i] = k
+    alert_at = [False] * pieces
+    anchors: dict[int, list[str]] = {}
+    for k, a in enumerate(report.alerts):
+        if a.start is None or a.end is None:
+            continue
+        anchors.setdefault(a.start, []).append(f'<span class="anchor" id="alert-{k}"></span>')
+        for i in _pieces(cuts, a.start, a.end):
+            alert_at[i] = True
+    for k, e in removed:
+        anchors.setdefault(e.start, []).append(f'<span class="anchor" id="ex-{k}"></span>')
+    for k, m in enumerate(report.matches):
+        anchors.setdefault(m.match.this_start, []).append(f'<span class="anchor" id="m-{k}"></span>')
+
+    out = []
+    for i in range(pieces):
+        a, b = cuts[i], cuts[i + 1]
+        out.extend(anchors.get(a, ()))
+        piece = esc(text[a:b])
+        if alert_at[i]:
+            piece = f'<span class="al">{piece}</span>'
+        if excluded_at[i] is not None:
+            e = report.exclusions[excluded_at[i]]
+            piece = f'<span class="ex ex-{esc(e.kind)}" title="{esc("excluded: " + e.reason)}">{piece}</span>'
+        k = match_at[i]
+        if k is not None:
+            rm = report.matches[k]
+            state = "hl" if rm.counted else "hl off"
+            piece = (f'<mark class="{state}" data-m="{k}" data-source="{rm.source_id}" '
+                     f'style="--c:{esc(colors.get(rm.source_id, "#ddd"))}">{piece}</mark>')
+        out.append(piece)
+    return "".join(out)
+
+
+def _pieces(cuts: list[int], start: int, end: int) -> Iterable[int]:
+    return range(bisect.bisect_left(cuts, start), bisect.bisect_left(cuts, end))
+
+
+# -- the source beside a match ------------------------------------------------------------------------
+def _panel(report: Report, k: int, rm: ReportMatch) -> str:
+    source = report.source(rm.source_id)
+    m = rm.match
+    reasons = "; ".join(e.reason for e in report.exclusions if e.start < m.this_end and m.this_start < e.end)
+    status = "counts toward similarity" if rm.counted else f"not counted ({reasons or 'excluded'})"
+
+    this_html = _marked(report.document.text[m.this_start:m.this_end], rm.excerpt.this_changed, -m.this_start)
+    return (f'<section class="panel" id="panel-{k}" data-m="{k}" hidden>'
+            f'<h3><span class="swatch" style="background:{esc(source.color)}"></span>{esc(source.label)}</h3>'
+            f'<p class="pmeta">{m.words} words · TF-IDF cosine {m.score:.2f} · {esc(status)}<br>'
+            f'source characters {m.source_start}–{m.source_end} of {esc(source.source.path)}</p>'
+            f'<h4>Source passage <span class="muted">(with {report.options.context_chars} characters of context; '
+            f'differing words marked)</span></h4>'
+            f'<div class="passage source-passage">{_excerpt_html(rm.excerpt)}</div>'
+            f'<h4>This document</h4><div class="passage this-passage">{this_html}</div></section>')
+
+
+def _excerpt_html(excerpt: SourceExcerpt) -> str:
+    text = excerpt.text
+    before = esc(text[:excerpt.match_start])
+    after = esc(text[excerpt.match_end:])
+    inner = _marked(text[excerpt.match_start:excerpt.match_end], excerpt.changed, -excerpt.match_start)
+    lead = "… " if excerpt.start > 0 else ""
+    return f'<span class="ctx">{lead}{before}</span><span class="matched">{inner}</span><span class="ctx">{after} …</span>'
+
+
+def _marked(text: str, changed: tuple[tuple[int, int], ...], shift: int) -> str:
+    """``text`` escaped, with the word ranges in ``changed`` (shifted by ``shift``) wrapped as differences."""
+    out, pos = [], 0
+    for start, end in sorted(changed):
+        start, end = start + shift, end + shift
+        if start < pos or end > len(text):
+            continue
+        out.append(esc(text[pos:start]))
+        out.append(f'<span class="chg">{esc(text[start:end])}</span>')
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _record(report: Report) -> str:
+    """Engine version, parameters and corpus state, so the check can be re-run the same way."""
+    data = {"corpus": report.result.corpus, "settings": report.result.settings,
+            "options": report.options.to_dict(), "timings": report.result.timings}
+    return esc(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>Similarity report — {title}</title>
+<style>{css}</style>
+</head>
+<body data-ready="0">
+{header}
+<nav class="bar"><a href="#sources">Sources</a> <a href="#alerts">Alerts</a> <a href="#exclusions">Exclusions</a> <a href="#text">Text</a>
+<span id="js-status" class="muted">static view</span>
+<span class="legend"><mark class="hl" style="--c:#ccc">counted match</mark> <mark class="hl off" style="--c:#ccc">match not counted</mark> <span class="ex">excluded text</span> <span class="al">alert</span></span></nav>
+{sources}
+{alerts}
+{exclusions}
+<div class="reader">
+<section id="text"><h2>Document text</h2><div class="doc" id="doc">{text}</div></section>
+<aside id="side"><div class="side-inner"><p class="hint" id="side-hint">Click a highlighted passage to see its source beside it.</p>
+{panels}
+</div></aside>
+</div>
+<footer><details><summary>Engine, parameters and corpus state (to re-run this check)</summary><pre>{record}</pre></details></footer>
+<script>{js}</script>
+</body>
+</html>
+"""
+
+_CSS = """
+*{box-sizing:border-box}
+body{font:15px/1.5 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f8}
+header,section,footer,nav.bar{margin:0 auto;max-width:1400px;padding:12px 24px}
+h1{margin:8px 0 0;font-size:24px}
+.doctitle{margin:2px 0 12px;color:#444;font-size:17px}
+.figures{display:flex;flex-wrap:wrap;gap:12px}
+.figure{background:#fff;border:1px solid #ddd;border-radius:8px;padding:10px 16px;min-width:170px}
+.figure .value{font-size:30px;font-weight:700}
+.fig-similarity .value{color:#b00020}
+.figure .label{font-weight:600}.figure .hint{font-size:12px;color:#666}
+.explain{margin:12px 0;font-size:14px}
+table.meta{border-collapse:collapse;font-size:13px;margin-top:8px}
+table.meta th{text-align:left;color:#555;font-weight:600;padding:1px 12px 1px 0;vertical-align:top}
+table.meta td{padding:1px 0;word-break:break-all}
+nav.bar{position:sticky;top:0;background:#f6f6f8ee;border-bottom:1px solid #ddd;z-index:5;display:flex;gap:14px;align-items:center;flex-wrap:wrap}
+.legend{margin-left:auto;font-size:13px}
+.muted{color:#777;font-size:13px}
+ol.sources{list-style:none;padding:0;margin:0;display:grid;gap:6px}
+li.source{display:grid;grid-template-columns:22px 28px 1fr 80px 160px;grid-template-rows:auto auto;column-gap:8px;align-items:center;background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px 10px;cursor:pointer}
+li.source:hover,li.source:focus{outline:2px solid #6a8dff}
+.swatch{display:inline-block;width:16px;height:16px;border-radius:3px;border:1px solid #0003;vertical-align:middle;margin-right:6px}
+li.source .num{font-weight:700;color:#555}
+li.source .share{font-weight:700;text-align:right}
+li.source .path{grid-column:3/6;font-size:12px;color:#777;word-break:break-all}
+ul.alerts,ul.exclusions,ul.switches{padding-left:20px;margin:4px 0}
+li.alert{color:#8a1c00;margin:3px 0}
+li.alert .where{color:#555;font-size:13px}
+li.exclusion{margin:3px 0;font-size:14px}
+li.exclusion q{display:block;color:#666;font-size:13px;margin-left:12px}
+ul.switches li.off{color:#8a1c00}
+.reader{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;max-width:1400px;margin:0 auto;padding:0 24px}
+.reader>section{padding:0}
+.doc{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #ddd;border-radius:6px;padding:16px 20px;font-size:15px;line-height:1.65}
+mark.hl{background:var(--c);color:inherit;border-bottom:2px solid #0004;cursor:pointer;padding:1px 0}
+mark.hl.off{background:none;border-bottom:2px dashed var(--c);outline:1px dashed var(--c)}
+mark.hl.active{outline:2px solid #1d1d1f;background:var(--c)}
+.ex{color:#666;background-image:repeating-linear-gradient(135deg,#0000 0 6px,#00000012 6px 8px)}
+.al{text-decoration:underline wavy #d40000;text-decoration-skip-ink:none}
+#side .side-inner{position:sticky;top:52px;max-height:calc(100vh - 64px);overflow:auto}
+.panel{background:#fff;border:1px solid #bbb;border-radius:6px;padding:10px 14px;margin:0}
+.panel h3{margin:4px 0;font-size:16px}.panel h4{margin:10px 0 4px;font-size:14px}
+.pmeta{font-size:13px;color:#555;margin:2px 0}
+.passage{white-space:pre-wrap;font-size:14px;line-height:1.55;border-left:4px solid #ccc;padding-left:10px}
+.passage .ctx{color:#888}
+.chg{background:#ffe066;text-decoration:underline #c77700}
+.none{color:#555}
+footer pre{font-size:12px;background:#fff;border:1px solid #ddd;padding:8px;overflow:auto}
+@media print{nav.bar,#side{display:none}.reader{display:block}}
+"""
+
+_JS = """
+(function(){
+  "use strict";
+  var doc = document.getElementById("doc");
+  var marks = doc.querySelectorAll("mark.hl");
+  var current = null;
+  function show(k){
+    var panels = document.querySelectorAll(".panel");
+    for (var i = 0; i < panels.length; i++) panels[i].hidden = panels[i].getAttribute("data-m") !== String(k);
+    for (var j = 0; j < marks.length; j++) marks[j].classList.toggle("active", marks[j].getAttribute("data-m") === String(k));
+    document.getElementById("side-hint").hidden = true;
+    current = k;
+    document.body.setAttribute("data-shown", String(k));
+  }
+  doc.addEventListener("click", function(ev){
+    var mark = ev.target.closest ? ev.target.closest("mark.hl") : null;
+    if (mark) show(mark.getAttribute("data-m"));
+  });
+  var sources = document.querySelectorAll("li.source");
+  for (var s = 0; s < sources.length; s++) {
+    sources[s].addEventListener("click", function(){
+      var k = this.getAttribute("data-first");
+      if (k === "") return;
+      var anchor = document.getElementById("m-" + k);
+      if (anchor) anchor.scrollIntoView({behavior: "smooth", block: "center"});
+      show(k);
+    });
+  }
+  document.addEventListener("keydown", function(ev){
+    if (!marks.length || (ev.key !== "n" && ev.key !== "p")) return;
+    var count = document.querySelectorAll(".panel").length;
+    var k = current === null ? 0 : (Number(current) + (ev.key === "n" ? 1 : count - 1)) % count;
+    var anchor = document.getElementById("m-" + k);
+    if (anchor) anchor.scrollIntoView({block: "center"});
+    show(k);
+  });
+  var matched = {};
+  for (var m = 0; m < marks.length; m++) matched[marks[m].getAttribute("data-m")] = true;
+  document.body.setAttribute("data-highlights", String(Object.keys(matched).length));
+  document.getElementById("js-status").textContent = "interactive: " + Object.keys(matched).length +
+    " highlighted passages (click one; n / p for next / previous)";
+  document.body.setAttribute("data-ready", "1");
+})();
+"""

@@ -1,0 +1,83 @@
+"""Real files for the report tests: a small corpus (TXT, DOCX, PDF) and theses that copy from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from plagcheck.ingest import add_file
+from tests.builders import EVAL_TEXTS, make_docx, make_pdf, paragraphs, wrap
+
+RU = (EVAL_TEXTS / "ru-kazinform-universities.txt").read_text(encoding="utf-8")
+EN_MEETING = (EVAL_TEXTS / "en-kaznpu-online-meeting.txt").read_text(encoding="utf-8")
+EN_MEMO = (EVAL_TEXTS / "en-kaznpu-memorandum.txt").read_text(encoding="utf-8")
+
+# A reference list in GOST style, as a corpus thesis would end.
+BIBLIOGRAPHY = [
+    "1. Назарбаев Н.А. Казахстанский путь. – Караганда: Арко, 2006. – 372 с.",
+    "2. Кусаинов А.К. Качество образования в Казахстане // Высшая школа Казахстана. – 2015. – № 2. – С. 12–19.",
+    "3. Жумабаева А.Е., Ахметова Г.К. Педагогика высшей школы. – Алматы: Қазақ университеті, 2018. – 240 с.",
+    "4. Смирнов С.Д. Педагогика и психология высшего образования. – М.: Академия, 2007. – 400 с.",
+    "5. Altbach P.G., Knight J. The internationalization of higher education // Journal of Studies in "
+    "International Education. – 2007. – Vol. 11, No. 3. – P. 290–305.",
+    "6. Бейсенбаева А.А. Теория и практика воспитания. – Алматы: Ғылым, 2011. – 284 с.",
+    "7. Ильина Т.А. Педагогика: курс лекций. – М.: Просвещение, 1984. – 496 с.",
+    "8. Knight J. Higher Education in Turmoil. – Rotterdam: Sense Publishers, 2008. – 220 p.",
+    "9. Мынбаева А.К., Садвакасова З.М. Инновационные методы обучения. – Алматы: Қазақ университеті, 2010. – 344 с.",
+    "10. Государственная программа развития образования Республики Казахстан на 2020–2025 годы. – "
+    "Нур-Султан, 2019. – URL: https://adilet.zan.kz (дата обращения: 12.03.2023).",
+]
+
+# Standard front matter that every thesis of a university shares.
+TEMPLATE = (
+    "МИНИСТЕРСТВО НАУКИ И ВЫСШЕГО ОБРАЗОВАНИЯ РЕСПУБЛИКИ КАЗАХСТАН\n"
+    "Казахский национальный педагогический университет имени Абая\n"
+    "Институт педагогики и психологии, кафедра общей педагогики\n"
+    "ДИПЛОМНАЯ РАБОТА\n"
+    "на соискание академической степени бакалавра образования по образовательной программе "
+    "6B01101 Педагогика и психология. Допущена к защите заведующим кафедрой, протокол заседания кафедры "
+    "номер и дата, научный руководитель кандидат педагогических наук, ассоциированный профессор.\n"
+    "Алматы, 2024\n")
+
+
+def words(text: str, start: int, count: int) -> str:
+    return " ".join(text.split()[start:start + count])
+
+
+@dataclass(frozen=True)
+class Corpus:
+    folder: Path
+    ids: dict[str, int]
+
+
+def build_corpus(tmp_path: Path, store, *, common_copies: int = 0) -> Corpus:
+    """A corpus of three real files: the Russian news text as PDF, the memorandum as DOCX, and a
+    corpus thesis (TXT) that ends with a bibliography. With ``common_copies``, that many more
+    theses share the standard front matter :data:`TEMPLATE` (each with its own body)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    ru_pdf = make_pdf(folder / "universities.pdf", [wrap(RU[:2200]), wrap(RU[2200:])])
+    memo = make_docx(folder / "memorandum.docx", paragraphs(EN_MEMO))
+    thesis = folder / "prior-thesis.txt"
+    thesis.write_text("Введение\n" + words(EN_MEETING, 560, 140) + "\n\nСписок использованных источников\n"
+                      + "\n".join(BIBLIOGRAPHY) + "\n", encoding="utf-8")
+    ids = {
+        "ru": add_file(store, ru_pdf, {"title": "Межвузовское сотрудничество Казахстана и России",
+                                       "author": "Kazinform", "year": 2025}).doc_id,
+        "memo": add_file(store, memo, {"title": "Memorandum of cooperation", "author": "KazNPU",
+                                       "year": 2021}).doc_id,
+        "prior": add_file(store, thesis, {"title": "Prior thesis with references", "year": 2023}).doc_id,
+    }
+    for k in range(common_copies):
+        path = folder / f"template-{k}.txt"
+        own = words(EN_MEMO, 50 * k, 50)  # each thesis' own body (never copied by the checked thesis)
+        path.write_text(TEMPLATE + "\nВведение\n" + own + "\n", encoding="utf-8")
+        ids[f"template-{k}"] = add_file(store, path, {"title": f"Thesis {k}"}).doc_id
+    assert all(ids.values()), ids
+    return Corpus(folder, ids)
+
+
+def own_prose(count: int = 180, start: int = 0) -> str:
+    """The checked thesis' own writing: text that is not in the corpus (words 0–550 of one news text)."""
+    assert start + count <= 550
+    return words(EN_MEETING, start, count)
