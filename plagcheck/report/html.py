@@ -311,7 +311,7 @@ footer pre{font-size:12px;background:#fff;border:1px solid #ddd;padding:8px;over
 @media print{nav.bar,#side{display:none}.reader{display:block}}
 """
 
-_JS = """
+_JS = r"""
 (function(){
   "use strict";
   var doc = document.getElementById("doc");
@@ -352,6 +352,8 @@ _JS = """
   document.body.setAttribute("data-highlights", String(Object.keys(matched).length));
   document.getElementById("js-status").textContent = "interactive: " + Object.keys(matched).length +
     " highlighted passages (click one; n / p for next / previous)";
+  var linked = /^#m-(\d+)$/.exec(location.hash);  // a link to one match opens its source
+  if (linked) show(linked[1]);
   document.body.setAttribute("data-ready", "1");
 })();
 """

@@ -1,0 +1,81 @@
+"""The HTML report rendered in headless Chromium (Debian's package): figures, sources, highlights, JS.
+
+Skipped only when Chromium is absent on a developer machine; under CI (``CI`` set) a missing
+browser is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from plagcheck.extract import extract
+from plagcheck.report import build_report, render_html
+from plagcheck.report.text import percent
+from tests.builders import make_docx
+from tests.report_fixtures import EN_MEMO, RU, build_corpus, own_prose, words
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "/usr/bin/chromium"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail("chromium is not installed (CI must install Debian's chromium package: see .ci/run)")
+    pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+def _run(browser: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / "chromium-profile"
+    return subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_report_renders_in_headless_chromium(tmp_path, store):
+    browser = _chromium()
+    build_corpus(tmp_path, store)
+    body = [own_prose(150), words(RU, 100, 90), own_prose(120, 200), words(EN_MEMO, 150, 80), own_prose(100, 400),
+            "<script>document.title='pwned'</script>"]
+    thesis = extract(make_docx(tmp_path / "thesis.docx", body))
+    report = build_report(store, thesis, metadata={"title": "Дипломная работа"})
+    assert len(report.sources) == 2
+    page = tmp_path / "report.html"
+    page.write_text(render_html(report), encoding="utf-8")
+
+    dom = _run(browser, tmp_path, "--dump-dom", "--virtual-time-budget=3000", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rendered = dom.stdout
+    assert 'data-ready="1"' in rendered, "the report's script did not run"
+    assert f'data-highlights="{len(report.matches)}"' in rendered
+    assert "interactive: " in rendered
+    figure = re.search(r'<div class="value" id="fig-similarity">([^<]+)</div>', rendered)
+    assert figure and figure.group(1) == percent(report.similarity)
+    listed = re.findall(r'<li class="source" data-source="(\d+)"', rendered)
+    assert [int(i) for i in listed] == [s.id for s in report.sources]
+    titles = [html.unescape(t) for t in re.findall(r'<span class="stitle">([^<]+)</span>', rendered)]
+    assert titles == [s.label for s in report.sources]
+    assert len(re.findall(r'<mark class="hl"', rendered)) >= len(report.matches)
+    assert "<title>Similarity report — Дипломная работа</title>" in rendered  # the thesis' script never ran
+    assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in rendered
+
+    # A link to a match shows its source passage beside it (the same code path as a click).
+    linked = _run(browser, tmp_path, "--dump-dom", "--virtual-time-budget=3000", page.as_uri() + "#m-1").stdout
+    assert 'data-shown="1"' in linked
+    panel = re.search(r'<section class="panel" id="panel-1" data-m="1"( hidden(="")?)?>', linked)
+    assert panel and not panel.group(1), "the source panel of match 1 is not shown"
+    assert re.search(r'<section class="panel" id="panel-0" data-m="0" hidden', linked)
+    assert re.search(r'<mark class="hl active" data-m="1"', linked)
+
+    shot = tmp_path / "report.png"
+    result = _run(browser, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri() + "#m-0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
