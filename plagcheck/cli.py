@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from plagcheck import __version__
+from plagcheck import __version__, defaults
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.store import Store, default_db_path
 
@@ -136,6 +136,53 @@ def check(path, db_path, fmt):
     for a in result.document.alerts:
         click.echo(f"  alert: {a.message}")
 
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("path", type=click.Path(path_type=Path))
+@db_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Report file. Default: <document stem>.report.<format> in the current folder.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "pdf"]), default=None,
+              help="Report format. Default: from the extension of --out, else html.")
+@click.option("--exclude-quotes/--include-quotes", default=defaults.EXCLUDE_QUOTES, show_default=True,
+              help="Leave out quoted passages followed by a citation ([12], (Author, 2019)).")
+@click.option("--exclude-bibliography/--include-bibliography", default=defaults.EXCLUDE_BIBLIOGRAPHY,
+              show_default=True, help="Leave out the reference list (recognised by heading and form).")
+@click.option("--min-words", type=click.IntRange(min=0), default=defaults.EXCLUDE_SHORTER_THAN_WORDS,
+              show_default=True, help="Do not count matches with fewer words than this.")
+@click.option("--exclude-common/--include-common", default=defaults.EXCLUDE_COMMON, show_default=True,
+              help=f"Leave out passages shared by {defaults.COMMON_PASSAGE_MIN_DOCS}+ corpus documents "
+                   "(title pages, standard wording).")
+@click.option("--title", default=None, help="Title of the checked document, shown in the report.")
+@click.option("--author", default=None, help="Author of the checked document, shown in the report.")
+@click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
+@map_errors
+def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_words, exclude_common, title,
+           author, open_report):
+    """Check one document and write its similarity report (HTML, JSON or PDF)."""
+    from plagcheck.extract import extract
+    from plagcheck.report import FORMATS, ReportOptions, build_report, render
+
+    if fmt is None:
+        fmt = FORMATS.get(out.suffix.lower()) if out is not None else "html"
+        if fmt is None:
+            raise click.BadParameter(f"cannot tell the format from {out.name!r}: use .html, .json or .pdf, "
+                                     "or give --format", param_hint="--out")
+    out = out or Path(f"{path.stem}.report.{fmt}")
+    options = ReportOptions(exclude_quotes=exclude_quotes, exclude_bibliography=exclude_bibliography,
+                            min_words=min_words, exclude_common=exclude_common)
+    metadata = {k: v for k, v in (("title", title), ("author", author)) if v}
+    with open_store(db_path, create=False) as store:
+        result = build_report(store, extract(path), options, metadata=metadata)
+    try:
+        out.write_bytes(render(result, fmt))
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
+    click.echo(f"{path}: {100 * result.similarity:.1f}% similar after exclusions "
+               f"({100 * result.similarity_without_exclusions:.1f}% without), {len(result.sources)} sources, "
+               f"{len(result.alerts)} alerts; report written to {out}")
+    if open_report:
+        click.launch(str(out.resolve()))
 
 def _stderr_console():
     from rich.console import Console
