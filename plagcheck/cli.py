@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -59,8 +60,10 @@ def corpus():
 @db_option
 @click.option("--metadata", "metadata_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with a 'file' column and any of title, author, year, department, language.")
+@click.option("--processes", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for extraction and hashing. Default: one per core.")
 @map_errors
-def corpus_add(paths, db_path, metadata_csv):
+def corpus_add(paths, db_path, metadata_csv, processes):
     """Add PDF, DOCX and TXT files (and folders, recursively) to the corpus.
 
     Exits with code 2 when some files could not be added; each is named on stderr with the reason.
@@ -82,7 +85,8 @@ def corpus_add(paths, db_path, metadata_csv):
                     progress.console.print(f"error: {outcome.path}: {outcome.reason}", markup=False, highlight=False,
                                            soft_wrap=True)
 
-            outcomes = add_files(store, files, metadata, progress=advance)
+            outcomes = add_files(store, files, metadata, progress=advance,
+                                 processes=processes or os.cpu_count() or 1)
     added = sum(o.status == "added" for o in outcomes)
     duplicates = [o for o in outcomes if o.status == "duplicate"]
     failed = [o for o in outcomes if o.status == "failed"]

@@ -14,6 +14,7 @@ from plagcheck.index import analyze, content_hash, index_document
 from plagcheck.language import detect_language
 from plagcheck.models import Document
 from plagcheck.normalize import tokenize
+from plagcheck.settings import IndexParams
 from plagcheck.store import METADATA_FIELDS, Store
 
 log = logging.getLogger(__name__)
@@ -68,32 +69,63 @@ def metadata_for(path: Path, table: dict[str, dict]) -> dict:
     return table.get(str(path)) or table.get(path.name) or {}
 
 
-def add_document(store: Store, document: Document, metadata: dict | None = None) -> AddOutcome:
-    """Index one extracted document; adding content that is already there is a no-op."""
+@dataclass(frozen=True)
+class PreparedDocument:
+    """Everything the store needs to add a document, computed without touching the database
+    (so that the costly part can run in worker processes)."""
+
+    document: Document
+    content_hash: str
+    metadata: dict
+    words: int
+    passages: list
+    keys: object  # numpy array (passages, bands)
+    stems: list[str]
+
+
+def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None) -> PreparedDocument:
+    """Normalize, shingle and hash a document for the index (pure computation)."""
     metadata = dict(metadata or {})
-    digest = content_hash(document.text)
-    existing = store.find_by_hash(digest)
-    if existing:
-        return AddOutcome(document.path, "duplicate", existing.id, f"same content as document {existing.id}, {existing.path}")
     tokens = tokenize(document.text)
     if len(tokens) == 0:
-        return AddOutcome(document.path, "failed", reason="empty document: no words found")
-    analysis = analyze(tokens, store.params)
-    passages, keys = index_document(analysis, store.params)
+        raise ExtractionError(document.path, "empty document: no words found")
+    analysis = analyze(tokens, params)
+    passages, keys = index_document(analysis, params)
     metadata.setdefault("language", detect_language(document.text))
     metadata.setdefault("title", Path(document.path).stem)
-    pages = [[p.page, p.start, p.end] for p in document.pages]
+    return PreparedDocument(document, content_hash(document.text), metadata, len(tokens), passages, keys,
+                            analysis.stems)
+
+
+def store_prepared(store: Store, prepared: PreparedDocument) -> AddOutcome:
+    """Write a prepared document in one transaction; content already present is a no-op."""
+    document = prepared.document
     with store.transaction():
-        # Checked again inside the write lock: another process may have added it meanwhile.
-        existing = store.find_by_hash(digest)
+        # Checked inside the write lock: another process may have added the same content.
+        existing = store.find_by_hash(prepared.content_hash)
         if existing:
-            return AddOutcome(document.path, "duplicate", existing.id, f"same content as document {existing.id}")
-        doc_id = store.insert_document(content_hash=digest, path=document.path, metadata=metadata,
-                                       format=document.format, text=document.text, words=len(tokens),
-                                       pages=pages)
-        store.insert_index_rows(doc_id, passages, keys, analysis.stems)
-    log.info("added %s as document %d (%d passages)", document.path, doc_id, len(passages))
+            return AddOutcome(document.path, "duplicate", existing.id,
+                              f"same content as document {existing.id}, {existing.path}")
+        doc_id = store.insert_document(content_hash=prepared.content_hash, path=document.path,
+                                       metadata=prepared.metadata, format=document.format, text=document.text,
+                                       words=prepared.words,
+                                       pages=[[p.page, p.start, p.end] for p in document.pages])
+        store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems)
+    log.info("added %s as document %d (%d passages)", document.path, doc_id, len(prepared.passages))
     return AddOutcome(document.path, "added", doc_id)
+
+
+def add_document(store: Store, document: Document, metadata: dict | None = None) -> AddOutcome:
+    """Index one extracted document; adding content that is already there is a no-op."""
+    existing = store.find_by_hash(content_hash(document.text))
+    if existing:
+        return AddOutcome(document.path, "duplicate", existing.id,
+                          f"same content as document {existing.id}, {existing.path}")
+    try:
+        prepared = prepare_document(document, store.params, metadata)
+    except ExtractionError as error:
+        return AddOutcome(document.path, "failed", reason=error.reason)
+    return store_prepared(store, prepared)
 
 
 def add_file(store: Store, path: str | Path, metadata: dict | None = None) -> AddOutcome:
@@ -105,15 +137,39 @@ def add_file(store: Store, path: str | Path, metadata: dict | None = None) -> Ad
     return add_document(store, document, metadata)
 
 
+def _prepare_file(job: tuple[str, dict, IndexParams]) -> PreparedDocument | AddOutcome:
+    path, metadata, params = job
+    try:
+        return prepare_document(extract(path), params, metadata)
+    except ExtractionError as error:
+        return AddOutcome(str(path), "failed", reason=error.reason)
+
+
 def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
-              progress: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
-    """Add many files; one bad file never stops the batch."""
+              progress: Callable[[AddOutcome], None] | None = None, processes: int = 1) -> list[AddOutcome]:
+    """Add many files; one bad file never stops the batch.
+
+    With ``processes > 1``, extraction and hashing run in that many worker processes while this
+    process writes to the database (SQLite wants one writer).
+    """
+    files = [p for p in iter_files(paths)
+             if not (p.suffix.lower() not in SUPPORTED_SUFFIXES and p.suffix.lower() in (".csv", ".md", ".json"))]
+    jobs = [(str(p), metadata_for(p, metadata or {}), store.params) for p in files]
     outcomes = []
-    for path in iter_files(paths):
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES and path.suffix.lower() in (".csv", ".md", ".json"):
-            continue  # metadata and notes that live beside the theses
-        outcome = add_file(store, path, metadata_for(path, metadata or {}))
+
+    def record(item: PreparedDocument | AddOutcome) -> None:
+        outcome = item if isinstance(item, AddOutcome) else store_prepared(store, item)
         outcomes.append(outcome)
         if progress:
             progress(outcome)
+
+    if processes > 1 and len(jobs) > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            for item in pool.imap(_prepare_file, jobs, chunksize=1):
+                record(item)
+    else:
+        for job in jobs:
+            record(_prepare_file(job))
     return outcomes
