@@ -231,31 +231,38 @@ def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in merged]
 
 
-def attribute(tokens: Tokens, matches: list[Match]) -> tuple[list[Match], dict[int, float], float]:
-    """Give every matched word to one source (the strongest match first) and compute shares.
+def word_owners(tokens: Tokens, matches: list[Match] | tuple[Match, ...]) -> np.ndarray:
+    """For each word, the index in ``matches`` of the match it is attributed to, or -1.
 
-    A match whose words are mostly explained already by a stronger match from another source is
-    dropped (it is the same text found again, e.g. in a thesis that copied the same source).
-    Returns the kept matches in text order, each source's share and the overall similarity, all
-    as fractions of the characters of the document's words.
+    The strongest match (words × score) takes its words first. A match whose words are mostly
+    explained already by stronger ones gets none: it is the same text found again, e.g. in a
+    thesis that copied the same source.
     """
-    if len(tokens) == 0:
-        return [], {}, 0.0
-    lengths = (tokens.ends - tokens.starts).astype(np.float64)
-    total = lengths.sum()
     owner = np.full(len(tokens), -1, dtype=np.int64)
-    kept = []
-    for m in sorted(matches, key=lambda m: -(m.words * m.score)):
+    for i in sorted(range(len(matches)), key=lambda i: -(matches[i].words * matches[i].score)):
+        m = matches[i]
         lo = int(np.searchsorted(tokens.starts, m.this_start, "left"))
         hi = int(np.searchsorted(tokens.ends, m.this_end, "right"))
         free = owner[lo:hi] == -1
-        if hi <= lo or free.mean() < 0.5:
-            continue
-        owner[lo:hi][free] = m.source_id
-        kept.append(m)
-    shares = {}
-    for source_id in {m.source_id for m in kept}:
-        shares[source_id] = float(lengths[owner == source_id].sum() / total)
+        if hi > lo and free.mean() >= 0.5:
+            owner[lo:hi][free] = i
+    return owner
+
+
+def attribute(tokens: Tokens, matches: list[Match]) -> tuple[list[Match], dict[int, float], float]:
+    """Give every matched word to one source (see :func:`word_owners`) and compute the shares.
+
+    Returns the matches that explain some words, in text order, each source's share and the
+    overall similarity, all as fractions of the characters of the document's words.
+    """
+    if len(tokens) == 0:
+        return [], {}, 0.0
+    owner = word_owners(tokens, matches)
+    lengths = (tokens.ends - tokens.starts).astype(np.float64)
+    total = lengths.sum()
+    kept = [m for i, m in enumerate(matches) if (owner == i).any()]
+    source_of = np.array([m.source_id for m in matches] + [-1], dtype=np.int64)[owner]
+    shares = {m.source_id: float(lengths[source_of == m.source_id].sum() / total) for m in kept}
     similarity = float(lengths[owner != -1].sum() / total)
     return sorted(kept, key=lambda m: (m.this_start, m.source_id)), shares, similarity
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from plagcheck import defaults
 from plagcheck.index import Analysis, passage_keys
+from plagcheck.check import word_owners
 from plagcheck.models import Alert, Exclusion, Match, Tokens
 from plagcheck.passages import Passage
 from plagcheck.settings import IndexParams
@@ -310,8 +311,7 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
                      long_words: int = defaults.LONG_MATCH_WORDS) -> Coverage:
     """Recompute similarity and shares with ``exclusions`` left out.
 
-    Words are given to matches the way :func:`plagcheck.check.attribute` does (strongest match
-    first). A word inside a quote, bibliography or common-passage exclusion leaves both the total
+    Words are given to matches by :func:`plagcheck.check.word_owners` (strongest match first). A word inside a quote, bibliography or common-passage exclusion leaves both the total
     and its match; a match with fewer than ``min_words`` counted words then does not count (its
     text stays in the total).
     """
@@ -327,14 +327,7 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
         unset = kinds[lo:hi] == ""
         kinds[lo:hi][unset] = e.kind
     removed = kinds != ""
-    owner = np.full(n, -1, dtype=np.int64)
-    order = sorted(range(len(matches)), key=lambda i: -(matches[i].words * matches[i].score))
-    for i in order:
-        m = matches[i]
-        lo = int(np.searchsorted(tokens.starts, m.this_start, "left"))
-        hi = int(np.searchsorted(tokens.ends, m.this_end, "right"))
-        free = owner[lo:hi] == -1
-        owner[lo:hi][free] = i
+    owner = word_owners(tokens, matches)
     counted_words = [int(((owner == i) & ~removed).sum()) for i in range(len(matches))]
     counted = [c >= max(1, min_words) for c in counted_words]
     extra = [Exclusion(SHORT_MATCH, m.this_start, m.this_end,
