@@ -40,15 +40,15 @@ class Text:
     text: str
 
 
-def load_texts() -> list[Text]:
-    """Every benchmark text, as a list of documents (name, language, text)."""
+def load_texts(folders: list[Path] | None = None) -> list[Text]:
+    """Every benchmark text under ``folders`` (``*.txt`` below a folder named kk, ru or en, or a
+    file name starting with the language code), by default ``benchmarks/texts`` and the seed
+    texts in ``../shared/eval/texts``."""
     texts = []
-    for folder in sorted(p for p in TEXTS.iterdir() if p.is_dir()) if TEXTS.exists() else []:
-        for path in sorted(folder.glob("*.txt")):
-            texts.append(Text(f"{folder.name}/{path.name}", folder.name, path.read_text(encoding="utf-8")))
-    if SEED_TEXTS.exists():
-        for path in sorted(SEED_TEXTS.glob("*.txt")):
-            texts.append(Text(f"seed/{path.name}", path.name[:2], path.read_text(encoding="utf-8")))
+    for folder in folders or [TEXTS, SEED_TEXTS]:
+        for path in sorted(Path(folder).rglob("*.txt")) if Path(folder).exists() else []:
+            language = path.parent.name if path.parent.name in ("kk", "ru", "en") else path.name[:2]
+            texts.append(Text(str(path.relative_to(folder)), language, path.read_text(encoding="utf-8")))
     return [t for t in texts if len(t.text.split()) >= 150]
 
 
@@ -208,7 +208,7 @@ def pdf_round_trip(doc: Suspicious, folder: Path, rng: random.Random):
             lines.append(line)
     pdf = pymupdf.open()
     font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-    per_page = 50
+    per_page = 46
     for first in range(0, len(lines), per_page):
         page = pdf.new_page(width=595, height=842)
         page.insert_font(fontname="dv", fontfile=font)
@@ -226,18 +226,31 @@ def pdf_round_trip(doc: Suspicious, folder: Path, rng: random.Random):
 
 
 def _nonspace_map(original: str, extracted: str):
-    """Map offsets of ``original`` to ``extracted``, pairing their non-space characters in order."""
+    """Map offsets of ``original`` to ``extracted`` by pairing their non-space characters in order
+    (where extraction lost or changed a few characters, by the longest matching blocks)."""
+    import bisect
+    import difflib
+
     orig_idx = [i for i, c in enumerate(original) if not c.isspace()]
     ext_idx = [i for i, c in enumerate(extracted) if not c.isspace()]
-    if len(orig_idx) != len(ext_idx):
-        raise RuntimeError("PDF round trip changed the text beyond whitespace and hyphenation")
-    import bisect
+    a = "".join(original[i] for i in orig_idx)
+    b = "".join(extracted[i] for i in ext_idx)
+    if a == b:
+        pairs = list(range(len(a)))
+    else:
+        pairs = [-1] * len(a)
+        for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+            for k in range(block.size):
+                pairs[block.a + k] = block.b + k
+        last = 0
+        for k, p in enumerate(pairs):  # characters lost in extraction map to their predecessor
+            pairs[k] = last = p if p >= 0 else last
 
     def mapping(offset: int, side: str) -> int:
         k = bisect.bisect_left(orig_idx, offset)
         if side == "start":
-            return ext_idx[k] if k < len(ext_idx) else len(extracted)
-        return ext_idx[k - 1] + 1 if k > 0 else 0
+            return ext_idx[pairs[k]] if k < len(pairs) else len(extracted)
+        return ext_idx[pairs[k - 1]] + 1 if k > 0 else 0
     return mapping
 
 

@@ -45,40 +45,42 @@ def find_seeds(this: np.ndarray, source: np.ndarray, max_occurrences: int) -> np
 
 def cluster_seeds(seeds: np.ndarray, gap: int) -> list[list[int]]:
     """Group seeds (sorted by i) into runs where consecutive seeds are within ``gap`` words in
-    both texts; returns ``[this_min, this_max, source_min, source_max, distinct_i]`` per cluster."""
+    both texts; returns ``[this_min, this_max, source_min, source_max, distinct_i, first_diagonal,
+    last_diagonal]`` per cluster (a diagonal is ``j - i`` of the cluster's first or last seed)."""
     closed: list[list[int]] = []
-    open_: list[list[int]] = []  # this_min, this_max, source_min, source_max, count, last_i, last_j
+    open_: list[list[int]] = []  # this_min, this_max, source_min, source_max, count, first_diag, last_i, last_j
     for i, j in seeds.tolist():
         best, best_cost = None, None
         still_open = []
         for c in open_:
-            if i - c[5] > gap:
+            if i - c[6] > gap:
                 closed.append(c)
                 continue
             still_open.append(c)
-            dj = j - c[6]
-            if -gap <= dj <= gap:
-                cost = abs((i - c[5]) - dj)
+            dj = j - c[7]
+            cost = abs((i - c[6]) - dj)  # how far the seed leaves the cluster's diagonal
+            if -gap <= dj <= gap and cost <= gap // 2:
                 if best is None or cost < best_cost:
                     best, best_cost = c, cost
         open_ = still_open
         if best is None:
-            open_.append([i, i, j, j, 1, i, j])
+            open_.append([i, i, j, j, 1, j - i, i, j])
         else:
             best[1] = i
             best[2] = min(best[2], j)
             best[3] = max(best[3], j)
-            if i != best[5]:
+            if i != best[6]:
                 best[4] += 1
-            best[5], best[6] = i, j
+            best[6], best[7] = i, j
     closed.extend(open_)
-    return [c[:5] for c in closed]
+    return [c[:6] + [c[7] - c[6]] for c in closed]
 
 
 def merge_clusters(clusters: list[list[int]], gap: int) -> list[list[int]]:
     """Merge clusters whose ranges touch or lie within ``gap`` words in both texts and that lie on
-    nearly the same diagonal (a stray seed of a repeated phrase elsewhere in the source does not
-    stretch a match). A sweep over the checked text keeps only nearby clusters in view."""
+    nearly the same diagonal where they meet (a stray seed of a phrase repeated elsewhere in the
+    source does not stretch a match). A sweep over the checked text keeps only nearby clusters
+    in view."""
     done: list[list[int]] = []
     active: list[list[int]] = []
     for c in sorted(clusters):
@@ -88,10 +90,12 @@ def merge_clusters(clusters: list[list[int]], gap: int) -> list[list[int]]:
         active = still
         for m in active:
             if (c[2] <= m[3] + gap and m[2] <= c[3] + gap
-                    and abs((c[2] - c[0]) - (m[2] - m[0])) <= gap):
+                    and abs(c[5] - m[6]) <= gap):
                 m[0], m[1] = min(m[0], c[0]), max(m[1], c[1])
                 m[2], m[3] = min(m[2], c[2]), max(m[3], c[3])
                 m[4] += c[4]
+                if c[1] >= m[1]:
+                    m[6] = c[6]
                 break
         else:
             active.append(list(c))
@@ -109,7 +113,7 @@ def align(this: np.ndarray, source: np.ndarray, *, shingle_size: int, gap: int, 
             break
         clusters = merged
     fragments = []
-    for this_min, this_max, source_min, source_max, count in clusters:
+    for this_min, this_max, source_min, source_max, count, _, _ in clusters:
         words = this_max + shingle_size - this_min
         if count >= min_seeds and words >= min_words:
             fragments.append(Fragment(this_min, this_max + shingle_size, source_min, source_max + shingle_size, count))

@@ -21,6 +21,9 @@ _INVISIBLE_CLASS = "\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff"
 _WORD = rf"[\w{_INVISIBLE_CLASS}\u0300-\u036f]+"
 # A word may continue after a hyphen at the end of a line: "руко-\nводимый" is one word.
 WORD_RE = re.compile(rf"{_WORD}(?:[-\u2010\u2011\u00ac][ \t]*\r?\n[ \t]*{_WORD})*")
+# Web and e-mail addresses are not prose: they are left out of the words so that two texts
+# citing the same site do not match on its query string.
+URL_RE = re.compile(r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 _LINE_HYPHEN_RE = re.compile(r"[-\u2010\u2011\u00ac][ \t]*\r?\n[ \t]*")
 _DROP = {ord(c): None for c in INVISIBLE_CHARS}
 _DROP.update({cp: None for cp in range(0x0300, 0x0370)})  # stress marks and other combining marks
@@ -116,7 +119,14 @@ def tokenize(text: str, context: str | None = None) -> Tokens:
     ends: list[int] = []
     cache: dict[str, tuple[str, str | None]] = {}
     pending: list[int] = []  # indexes of undecided words before the first decided one
+    urls = [(u.start(), u.end()) for u in URL_RE.finditer(text)] if ("/" in text or "@" in text) else []
+    url_index = 0
     for m in WORD_RE.finditer(text):
+        if urls:
+            while url_index < len(urls) and urls[url_index][1] <= m.start():
+                url_index += 1
+            if url_index < len(urls) and urls[url_index][0] <= m.start():
+                continue
         raw = m.group()
         hit = cache.get(raw)
         if hit is None:
