@@ -27,6 +27,7 @@ from benchmarks.pan_measures import Scores, Span, score
 ROOT = Path(__file__).resolve().parent
 TEXTS = ROOT / "texts"
 SEED_TEXTS = ROOT.parent.parent / "shared" / "eval" / "texts"
+CORPUS_TEXTS = ROOT.parent / "corpus" / "texts"  # the sample corpus's own texts (CC0)
 OBFUSCATIONS = ("none", "light_edits", "homoglyphs", "zero_width", "pdf_round_trip")
 _HOMOGLYPHS = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
                "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х"}
@@ -42,10 +43,10 @@ class Text:
 
 def load_texts(folders: list[Path] | None = None) -> list[Text]:
     """Every benchmark text under ``folders`` (``*.txt`` below a folder named kk, ru or en, or a
-    file name starting with the language code), by default ``benchmarks/texts`` and the seed
-    texts in ``../shared/eval/texts``."""
+    file name starting with the language code), by default ``benchmarks/texts``, the sample
+    corpus's texts in ``corpus/texts`` and the seed texts in ``../shared/eval/texts``."""
     texts = []
-    for folder in folders or [TEXTS, SEED_TEXTS]:
+    for folder in folders or [TEXTS, CORPUS_TEXTS, SEED_TEXTS]:
         for path in sorted(Path(folder).rglob("*.txt")) if Path(folder).exists() else []:
             language = path.parent.name if path.parent.name in ("kk", "ru", "en") else path.name[:2]
             texts.append(Text(str(path.relative_to(folder)), language, path.read_text(encoding="utf-8")))
@@ -256,7 +257,7 @@ def _nonspace_map(original: str, extracted: str):
 
 # -- run -----------------------------------------------------------------------------------
 def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: int, seed: int = 7,
-        workdir: Path | None = None, settings=None) -> dict:
+        workdir: Path | None = None, settings=None, params=None) -> dict:
     """Generate, index, check and score. Returns the figures as a dict (also printed by main)."""
     from plagcheck.check import check_document
     from plagcheck.ingest import add_document
@@ -276,7 +277,7 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
     detections: list[Span] = []
     per_doc_obfuscation = {}
     negatives_with_matches = 0
-    with Store(folder / "benchmark.db") as store:
+    with Store(folder / "benchmark.db", params) as store:
         names = {}
         for src in source_docs:
             outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),

@@ -56,7 +56,11 @@ def index_document(analysis: Analysis, params: IndexParams) -> tuple[list[Passag
 def candidates(store, analysis: Analysis, stride: int) -> tuple[list[Passage], dict[int, set[int]]]:
     """Windows of the checked document and, for each window index, the corpus passages sharing a bucket."""
     params = store.params
-    windows, keys = passage_keys(analysis, query_windows(analysis.tokens, params.passage_words, stride), params)
+    # Full-size windows find long reuse; half-size ones also catch a short copied passage that
+    # straddles two corpus passages and fills only half of each.
+    half = max(params.shingle_size + 2, params.passage_words // 2)
+    windows, keys = passage_keys(analysis, query_windows(analysis.tokens, params.passage_words, stride)
+                                 + query_windows(analysis.tokens, half, stride), params)
     by_key: dict[int, list[int]] = defaultdict(list)
     for window, row in enumerate(keys.tolist()):
         for key in row:
