@@ -1,0 +1,54 @@
+"""The benchmarks stay runnable: PAN measures on known cases, and a tiny detection run."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from benchmarks.pan_measures import Span, score
+
+
+def _span(doc, src, a, b, c, d):
+    return Span(doc, src, a, b, c, d)
+
+
+def test_perfect_detection():
+    cases = [_span("d", "s", 0, 100, 0, 100)]
+    scores = score(cases, list(cases))
+    assert (scores.precision, scores.recall, scores.granularity, scores.plagdet) == (1.0, 1.0, 1.0, 1.0)
+
+
+def test_half_detection_and_granularity():
+    case = _span("d", "s", 0, 100, 0, 100)
+    halves = [_span("d", "s", 0, 50, 0, 50), _span("d", "s", 50, 100, 50, 100)]
+    scores = score([case], halves)
+    assert scores.recall == 1.0 and scores.precision == 1.0
+    assert scores.granularity == 2.0
+    assert math.isclose(scores.plagdet, 1 / math.log2(3))
+    partial = score([case], [_span("d", "s", 0, 50, 0, 50)])
+    assert partial.recall == 0.5 and partial.precision == 1.0
+
+
+def test_wrong_source_or_no_overlap_detects_nothing():
+    case = _span("d", "s", 0, 100, 0, 100)
+    scores = score([case], [_span("d", "other", 0, 100, 0, 100), _span("d", "s", 200, 300, 0, 100)])
+    assert scores.recall == 0.0 and scores.precision == 0.0
+
+
+def test_false_positive_on_negative_document_lowers_precision():
+    scores = score([_span("d", "s", 0, 100, 0, 100)],
+                   [_span("d", "s", 0, 100, 0, 100), _span("neg", "s", 0, 100, 0, 100)])
+    assert scores.precision == 0.5
+
+
+def test_tiny_detection_benchmark_runs():
+    from benchmarks.detection import load_texts, run
+
+    if len(load_texts()) < 6:
+        pytest.skip("needs benchmark texts (corpus/texts or ../shared/eval/texts)")
+    figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=400, seed=3)
+    overall = figures["scores"]["overall"]
+    assert overall["cases"] > 0
+    assert overall["plagdet"] > 0.8
+    assert figures["negatives_with_matches"] == 0
