@@ -19,7 +19,8 @@ LSH_ROWS = 4
 MINHASH_SEED = 1
 
 # Rescoring
-MIN_TFIDF_COSINE = 0.30  # candidate passage pairs below this cosine are dropped
+MIN_TFIDF_COSINE = 0.50  # candidate pairs below this cosine are dropped: coincidental overlap of
+                         # vocabulary scores 0.3-0.45 between 40-word windows, reuse 0.6-1.0
 
 # Alignment
 SEED_GAP_WORDS = 12      # seeds further apart than this (in either text) start a new match

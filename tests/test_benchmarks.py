@@ -52,3 +52,16 @@ def test_tiny_detection_benchmark_runs():
     assert overall["cases"] > 0
     assert overall["plagdet"] > 0.8
     assert figures["negatives_with_matches"] == 0
+
+
+def test_tiny_speed_benchmark_runs(tmp_path):
+    from benchmarks.speed import format_report, run
+
+    report = run([4], pdf_theses=1, pdf_pages=3, low=1200, high=2000, seed=5, processes=1, brute_force=True,
+                 workdir=tmp_path)
+    (point,) = report["points"]
+    assert report["throughput"]["pages_per_second"] > 0
+    assert point["copied_sources_found"] == "4/4"
+    assert point["false_sources"] == 0
+    assert 0.0 <= point["lsh_recall"] <= 1.0
+    assert "theses" in format_report(report)

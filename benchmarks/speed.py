@@ -1,0 +1,316 @@
+"""Speed and scale benchmark: indexing throughput, check latency, memory, index size, and LSH
+candidate recall against a brute-force TF-IDF comparison of all passages, side by side.
+
+    python -m benchmarks.speed                      # 1,000 theses (about 10 minutes here)
+    python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (hours)
+    python -m benchmarks.speed --tiny               # seconds; the tests run this
+
+Theses are written by a word-bigram chain trained on the benchmark's real texts (see
+``benchmarks/synthetic.py``): realistic vocabulary without accidental reuse between theses. The
+indexing-throughput figure goes through real PDFs; the corpus fill for the scale points uses
+plain text (index size and check latency depend on the number of passages, not on how they got
+there). The checked thesis is a 200-page PDF with five pages copied from five corpus theses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+WORDS_PER_PAGE = 300
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _writer(seed: int = 1):
+    from benchmarks.detection import load_texts
+    from benchmarks.synthetic import BigramWriter
+
+    return BigramWriter([t.text for t in load_texts()], seed)
+
+
+def write_pdf(path: Path, text: str) -> int:
+    """Typeset text into A4 pages of about WORDS_PER_PAGE words; returns the page count."""
+    import pymupdf
+
+    words = text.split()
+    pdf = pymupdf.open()
+    for first in range(0, len(words), WORDS_PER_PAGE):
+        page = pdf.new_page(width=595, height=842)
+        page.insert_font(fontname="dv", fontfile=FONT)
+        chunk = words[first:first + WORDS_PER_PAGE]
+        lines, line = [], ""
+        for w in chunk:
+            if len(line) + len(w) + 1 > 95:
+                lines.append(line)
+                line = w
+            else:
+                line = f"{line} {w}".strip()
+        lines.append(line)
+        page.insert_text((40, 80), "\n".join(lines), fontname="dv", fontsize=9, lineheight=1.35)
+    pdf.save(path)
+    return pdf.page_count
+
+
+def _thesis_words(rng: random.Random, low: int, high: int) -> int:
+    return rng.randint(low, high)
+
+
+def _prepare_generated(job):
+    """Worker: write thesis ``k`` and prepare it for the index (text never leaves the worker twice)."""
+    k, words, seed, params = job
+    from plagcheck.ingest import prepare_document
+    from plagcheck.models import Document
+
+    global _WRITER
+    if "_WRITER" not in globals():
+        _WRITER = _writer(seed)
+    _WRITER.rng = np.random.default_rng(seed * 1_000_003 + k)
+    text = _WRITER.thesis(words)
+    return prepare_document(Document(path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text), params,
+                            {"title": f"Synthetic thesis {k}"})
+
+
+def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, processes: int) -> float:
+    """Add synthetic theses ``start..stop`` (plain text); returns the seconds it took."""
+    import multiprocessing
+
+    from plagcheck.ingest import store_prepared
+
+    rng = random.Random(seed + start)
+    jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        for prepared in pool.imap(_prepare_generated, jobs, chunksize=4):
+            store_prepared(store, prepared)
+    return time.perf_counter() - started
+
+
+def pdf_throughput(folder: Path, count: int, pages: int, seed: int, processes: int) -> dict:
+    """Index ``count`` PDF theses end to end; also time PyMuPDF extraction alone on the same files."""
+    import pymupdf
+
+    from plagcheck.ingest import add_files
+    from plagcheck.store import Store
+
+    writer = _writer(seed + 99)
+    pdf_dir = folder / "pdf"
+    pdf_dir.mkdir(exist_ok=True)
+    total_pages = 0
+    for k in range(count):
+        total_pages += write_pdf(pdf_dir / f"thesis-{k:03d}.pdf", writer.thesis(pages * WORDS_PER_PAGE))
+    started = time.perf_counter()
+    for path in sorted(pdf_dir.glob("*.pdf")):
+        with pymupdf.open(path) as pdf:
+            for page in pdf:
+                page.get_text()
+    extract_only = time.perf_counter() - started
+    with Store(folder / "pdf.db") as store:
+        started = time.perf_counter()
+        outcomes = add_files(store, [pdf_dir], processes=processes)
+        elapsed = time.perf_counter() - started
+    assert all(o.status == "added" for o in outcomes), outcomes
+    return {"pdf_theses": count, "pdf_pages": total_pages, "index_seconds": round(elapsed, 2),
+            "pages_per_second": round(total_pages / elapsed, 1),
+            "theses_per_minute": round(60 * count / elapsed, 1),
+            "pymupdf_extract_pages_per_second": round(total_pages / extract_only, 1)}
+
+
+def make_query_thesis(folder: Path, store, seed: int, pages: int = 200) -> tuple[Path, list[int]]:
+    """A 200-page PDF thesis of new text with one page copied from each of five corpus theses."""
+    writer = _writer(seed + 7)
+    rng = random.Random(seed)
+    docs = store.documents()
+    sources = rng.sample(docs, min(5, len(docs)))
+    own = writer.thesis(pages * WORDS_PER_PAGE - WORDS_PER_PAGE * len(sources)).split("\n")
+    parts = list(own)
+    for k, source in enumerate(sources):
+        words = store.document_text(source.id).split()
+        first = rng.randrange(0, max(1, len(words) - WORDS_PER_PAGE))
+        parts.insert((k + 1) * len(parts) // (len(sources) + 1), " ".join(words[first:first + WORDS_PER_PAGE]))
+    path = folder / "query-thesis.pdf"
+    write_pdf(path, "\n".join(parts))
+    return path, [s.id for s in sources]
+
+
+def peak_rss_of(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of a command run in a child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(err.decode()[-2000:])
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+def index_bytes(db: Path) -> dict:
+    """Database size and the part of it that is compressed document text."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    text_bytes = conn.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts").fetchone()[0]
+    conn.close()
+    return {"db_bytes": db.stat().st_size, "text_bytes": text_bytes}
+
+
+def brute_force_recall(store, thesis: Path) -> dict:
+    """LSH candidate recall against scikit-learn alone, on the same windows and passages.
+
+    Brute force: TF-IDF vectors of every corpus passage and every full-size window of the checked
+    thesis, all pairs by sparse matrix product, pairs at or above the rescoring threshold kept.
+    LSH: the passages the check's LSH + rescoring stage keeps. Recall is over corpus passages.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    from plagcheck.check import _rescore, _source_regions
+    from plagcheck.extract import extract
+    from plagcheck.index import analyze, candidates
+    from plagcheck.normalize import tokenize
+    from plagcheck.passages import query_windows
+    from plagcheck.settings import Settings
+
+    settings = Settings(index=store.params)
+    params = store.params
+    analysis = analyze(tokenize(extract(thesis).text), params)
+
+    started = time.perf_counter()
+    windows, pairs = candidates(store, analysis, settings.query_stride)
+    passages = store.passages({p for ids in pairs.values() for p in ids})
+    regions = _source_regions(store, passages)
+    kept = _rescore(store, analysis, windows, pairs, passages, regions, settings)
+    lsh_seconds = time.perf_counter() - started
+    lsh_found = {pid for pairs_ in kept.values() for _, pid in pairs_}
+
+    started = time.perf_counter()
+    corpus_docs, passage_ids = [], []
+    rows = store.db.execute(f'SELECT id, doc_id, first_word, words FROM passages_g{store.generation} ORDER BY doc_id, id')
+    current, stems = None, None
+    for pid, doc_id, first, count in rows:
+        if doc_id != current:
+            current = doc_id
+            stems = analyze(tokenize(store.document_text(doc_id)), params).stems
+        corpus_docs.append(stems[first:first + count])
+        passage_ids.append(pid)
+    query_docs = [analysis.stems[w.first_word:w.first_word + w.words]
+                  for w in query_windows(analysis.tokens, params.passage_words, settings.query_stride)]
+    vectorizer = CountVectorizer(analyzer=lambda x: x, lowercase=False)
+    counts = vectorizer.fit_transform(corpus_docs + query_docs)
+    df = store.document_frequencies(vectorizer.get_feature_names_out().tolist())
+    n = store.document_count()
+    transformer = TfidfTransformer(sublinear_tf=True).fit(counts)
+    transformer.idf_ = np.array([np.log((1 + n) / (1 + df.get(t, 0))) + 1
+                                 for t in vectorizer.get_feature_names_out()])
+    matrix = transformer.transform(counts).tocsr()
+    corpus_m, query_m = matrix[:len(corpus_docs)], matrix[len(corpus_docs):]
+    truth = set()
+    for lo in range(0, query_m.shape[0], 500):
+        product = (query_m[lo:lo + 500] @ corpus_m.T).tocsr()  # indices: corpus columns
+        hits = np.unique(product.indices[product.data >= settings.min_tfidf_cosine]) if product.nnz else []
+        truth.update(passage_ids[i] for i in hits)
+    brute_seconds = time.perf_counter() - started
+    recall = len(truth & lsh_found) / len(truth) if truth else 1.0
+    return {"brute_force_pairs_passages": len(truth), "lsh_passages": len(lsh_found),
+            "lsh_recall": round(recall, 4), "lsh_seconds": round(lsh_seconds, 2),
+            "brute_force_seconds": round(brute_seconds, 2),
+            "speedup": round(brute_seconds / lsh_seconds, 1) if lsh_seconds else None}
+
+
+def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, high: int, seed: int,
+        processes: int, brute_force: bool, workdir: Path | None = None) -> dict:
+    from plagcheck.store import Store
+
+    tmp = None
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory()
+        workdir = Path(tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    report = {"machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
+              "throughput": pdf_throughput(workdir, pdf_theses, pdf_pages, seed, processes), "points": []}
+    db = workdir / "scale.db"
+    filled = 0
+    fill_seconds = 0.0
+    with Store(db) as store:
+        for target in sorted(theses_points):
+            fill_seconds += fill_corpus(store, filled, target, low, high, seed, processes)
+            filled = target
+            thesis, sources = make_query_thesis(workdir, store, seed)
+            # A fresh process, as a user would run it: wall time includes start-up and extraction.
+            wall, rss, out = peak_rss_of([sys.executable, "-m", "plagcheck", "check", str(thesis), "--db", str(db),
+                                          "--format", "json"])
+            result = json.loads(out)
+            found = {s["id"] for s in result["sources"]}
+            sizes = index_bytes(db)
+            point = {"theses": target, "fill_seconds": round(fill_seconds, 1),
+                     "theses_per_minute_text": round(60 * target / fill_seconds, 1),
+                     "passages": store.state().passages,
+                     "check_seconds": round(wall, 2), "check_peak_rss_mb": round(rss, 1),
+                     "check_timings": result["timings"],
+                     "copied_sources_found": f"{len(set(sources) & found)}/{len(sources)}",
+                     "false_sources": len(found - set(sources)),
+                     "db_mb": round(sizes["db_bytes"] / 2**20, 1),
+                     "index_kb_per_thesis": round((sizes["db_bytes"] - sizes["text_bytes"]) / target / 1024, 1),
+                     "text_kb_per_thesis": round(sizes["text_bytes"] / target / 1024, 1)}
+            if brute_force:
+                point.update(brute_force_recall(store, thesis))
+            report["points"].append(point)
+            print(json.dumps(point), file=sys.stderr, flush=True)
+    if tmp:
+        tmp.cleanup()
+    return report
+
+
+def format_report(report: dict) -> str:
+    t = report["throughput"]
+    lines = [f"machine: {report['machine']}",
+             f"indexing (PDF end to end, {t['pdf_theses']} theses, {t['pdf_pages']} pages): "
+             f"{t['pages_per_second']} pages/s, {t['theses_per_minute']} theses/min "
+             f"(PyMuPDF text extraction alone: {t['pymupdf_extract_pages_per_second']} pages/s)", ""]
+    header = ["theses", "passages", "check 200 p. (s)", "check RSS (MB)", "index KB/thesis", "text KB/thesis",
+              "DB MB", "LSH recall", "LSH s", "brute s", "speedup", "copied found"]
+    rows = [[p["theses"], p["passages"], p["check_seconds"], p["check_peak_rss_mb"], p["index_kb_per_thesis"],
+             p["text_kb_per_thesis"], p["db_mb"], p.get("lsh_recall", "-"), p.get("lsh_seconds", "-"),
+             p.get("brute_force_seconds", "-"), p.get("speedup", "-"), p["copied_sources_found"]]
+            for p in report["points"]]
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    lines.append(" | ".join(str(h).ljust(w) for h, w in zip(header, widths)))
+    lines.append("-|-".join("-" * w for w in widths))
+    lines += [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--theses", type=int, nargs="+", default=[1000])
+    parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--no-brute-force", action="store_true")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    if args.tiny:
+        report = run([6], pdf_theses=2, pdf_pages=3, low=1500, high=3000, seed=args.seed, processes=1,
+                     brute_force=True, workdir=args.workdir)
+    else:
+        report = run(args.theses, pdf_theses=20, pdf_pages=60, low=20_000, high=60_000, seed=args.seed,
+                     processes=args.processes, brute_force=not args.no_brute_force, workdir=args.workdir)
+    print(format_report(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
