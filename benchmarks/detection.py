@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from benchmarks import text_table
 from benchmarks.pan_measures import Scores, Span, score
 
 ROOT = Path(__file__).resolve().parent
@@ -319,10 +320,7 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
 def format_table(figures: dict) -> str:
     header = ["obfuscation", "plagdet", "precision", "recall", "granularity", "cases", "detections"]
     rows = [[name] + Scores(**s).row() for name, s in figures["scores"].items()]
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines = text_table(header, rows)
     lines.append(f"negatives: {figures['negatives']} documents, {figures['negatives_with_matches']} with a match "
                  f"({figures['false_detections_on_negatives']} false detections)")
     lines.append(f"corpus: {figures['sources']} source documents from {figures['texts']} texts; "

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import text_table
+
 WORDS_PER_PAGE = 300
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -283,10 +285,7 @@ def format_report(report: dict) -> str:
              p["text_kb_per_thesis"], p["db_mb"], p.get("lsh_recall", "-"), p.get("lsh_seconds", "-"),
              p.get("brute_force_seconds", "-"), p.get("speedup", "-"), p["copied_sources_found"]]
             for p in report["points"]]
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    lines.append(" | ".join(str(h).ljust(w) for h, w in zip(header, widths)))
-    lines.append("-|-".join("-" * w for w in widths))
-    lines += [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines += text_table(header, rows, " | ")
     return "\n".join(lines)
 
 
