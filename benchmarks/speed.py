@@ -5,7 +5,7 @@ candidate recall against a brute-force TF-IDF comparison of all passages, side b
     python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (hours)
     python -m benchmarks.speed --tiny               # seconds; the tests run this
 
-Theses are written by a word-bigram chain trained on the benchmark's real texts (see
+Theses are written by drawing words with their frequencies in the benchmark's real texts (see
 ``benchmarks/synthetic.py``): realistic vocabulary without accidental reuse between theses. The
 indexing-throughput figure goes through real PDFs; the corpus fill for the scale points uses
 plain text (index size and check latency depend on the number of passages, not on how they got
@@ -34,9 +34,9 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 def _writer(seed: int = 1):
     from benchmarks.detection import load_texts
-    from benchmarks.synthetic import BigramWriter
+    from benchmarks.synthetic import WordSampler
 
-    return BigramWriter([t.text for t in load_texts()], seed)
+    return WordSampler([t.text for t in load_texts()], seed)
 
 
 def write_pdf(path: Path, text: str) -> int:

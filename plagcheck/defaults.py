@@ -17,6 +17,7 @@ NUM_PERM = 64
 LSH_BANDS = 16
 LSH_ROWS = 4
 MINHASH_SEED = 1
+MAX_BUCKET_PASSAGES = 200  # a bucket shared by more corpus passages is boilerplate, not evidence
 
 # Rescoring
 MIN_TFIDF_COSINE = 0.50  # candidate pairs below this cosine are dropped: coincidental overlap of

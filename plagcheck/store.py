@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from plagcheck import __version__
+from plagcheck import __version__, defaults
 from plagcheck.errors import StoreError
 from plagcheck.settings import IndexParams
 
@@ -249,15 +250,20 @@ class Store:
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
 
     # -- queries ----------------------------------------------------------------------------
-    def lookup_buckets(self, keys: np.ndarray) -> list[tuple[int, int]]:
-        """All (key, passage_id) rows whose key is in ``keys``, read through the bucket index.
+    def lookup_buckets(self, keys: np.ndarray, max_bucket: int = defaults.MAX_BUCKET_PASSAGES) -> list[tuple[int, int]]:
+        """The (key, passage_id) rows whose key is in ``keys``, read through the bucket index.
 
-        Read-only (no temporary table), so checks never wait for a writer's lock in WAL mode.
+        A bucket holding more than ``max_bucket`` passages is boilerplate shared across the corpus
+        (a template, a standard phrase); it is skipped, which also keeps the memory of a check
+        independent of the corpus size. Read-only, so checks never wait for a writer in WAL mode.
         """
         rows: list[tuple[int, int]] = []
         for chunk in _chunks(np.unique(keys).tolist()):
             marks = ",".join("?" * len(chunk))
-            rows.extend(self.db.execute(f"SELECT key, passage_id FROM buckets_g{self.generation} WHERE key IN ({marks})", chunk))
+            found = self.db.execute(
+                f"SELECT key, passage_id FROM buckets_g{self.generation} WHERE key IN ({marks})", chunk).fetchall()
+            sizes = Counter(key for key, _ in found)
+            rows.extend(row for row in found if sizes[row[0]] <= max_bucket)
         return rows
 
     def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
