@@ -176,7 +176,7 @@ def brute_force_recall(store, thesis: Path) -> dict:
     """
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-    from plagcheck.check import _rescore, _source_regions
+    from plagcheck.check import _rescore, _SourceTexts, passage_stems
     from plagcheck.extract import extract
     from plagcheck.index import analyze, candidates
     from plagcheck.normalize import tokenize
@@ -190,8 +190,8 @@ def brute_force_recall(store, thesis: Path) -> dict:
     started = time.perf_counter()
     windows, pairs = candidates(store, analysis, settings.query_stride)
     passages = store.passages({p for ids in pairs.values() for p in ids})
-    regions = _source_regions(store, passages)
-    kept = _rescore(store, analysis, windows, pairs, passages, regions, settings)
+    stems = passage_stems(_SourceTexts(store), passages, params.stem_prefix)
+    kept = _rescore(store, analysis, windows, pairs, passages, stems, settings)
     lsh_seconds = time.perf_counter() - started
     lsh_found = {pid for pairs_ in kept.values() for _, pid in pairs_}
 

@@ -18,7 +18,7 @@ from plagcheck.align import Fragment, align
 from plagcheck.index import Analysis, analyze, candidates, content_hash
 from plagcheck.language import detect_language
 from plagcheck.models import CheckResult, Document, Match, SourceShare, Tokens
-from plagcheck.normalize import tokenize
+from plagcheck.normalize import stems, tokenize
 from plagcheck.rescore import pair_cosines, tfidf_matrix
 from plagcheck.settings import Settings
 from plagcheck.store import StoredPassage, Store
@@ -71,11 +71,14 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
         passages = store.passages({p for ids in pairs.values() for p in ids})
         passages = {pid: p for pid, p in passages.items() if p.doc_id not in excluded}
 
-    with _timed(timings, "regions"):
-        regions = _source_regions(store, passages)
-
+    texts = _SourceTexts(store)
     with _timed(timings, "rescore"):
-        surviving = _rescore(store, analysis, windows, pairs, passages, regions, settings)
+        stems = passage_stems(texts, passages, params.stem_prefix)
+        surviving = _rescore(store, analysis, windows, pairs, passages, stems, settings)
+
+    with _timed(timings, "regions"):
+        regions = _source_regions(store, texts, {pid: passages[pid] for kept in surviving.values()
+                                                 for _, pid in kept})
 
     with _timed(timings, "align"):
         matches = _align(store, analysis, tokens, windows, passages, regions, surviving, settings)
@@ -97,14 +100,32 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
                        timings=timings)
 
 
-def _source_regions(store: Store, passages: dict[int, StoredPassage]) -> dict[int, list[_Region]]:
-    """Tokenize each candidate source around its candidate passages (not the whole thesis)."""
+class _SourceTexts:
+    """Source texts read (and decompressed) once per check."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.cache: dict[int, str] = {}
+
+    def __getitem__(self, doc_id: int) -> str:
+        if doc_id not in self.cache:
+            self.cache[doc_id] = self.store.document_text(doc_id)
+        return self.cache[doc_id]
+
+
+def passage_stems(texts, passages: dict[int, StoredPassage], prefix: int) -> dict[int, list[str]]:
+    """The stemmed words of each corpus passage, from its span of the stored text."""
+    return {pid: stems(tokenize(texts[p.doc_id][p.start:p.end]), prefix) for pid, p in passages.items()}
+
+
+def _source_regions(store: Store, texts, passages: dict[int, StoredPassage]) -> dict[int, list[_Region]]:
+    """Tokenize each source around its verified passages (not the whole thesis)."""
     spans = defaultdict(list)
     for p in passages.values():
         spans[p.doc_id].append((p.start, p.end))
     regions: dict[int, list[_Region]] = {}
     for doc_id, doc_spans in spans.items():
-        text = store.document_text(doc_id)
+        text = texts[doc_id]
         merged: list[list[int]] = []
         for start, end in sorted(doc_spans):
             start, end = max(0, start - REGION_MARGIN_CHARS), min(len(text), end + REGION_MARGIN_CHARS)
@@ -130,13 +151,6 @@ def _word_boundary(text: str, position: int, direction: int) -> int:
     return max(0, min(len(text), position))
 
 
-def _region_words(region: _Region, start: int, end: int) -> list[str]:
-    tokens = region.analysis.tokens
-    lo = int(np.searchsorted(tokens.starts, start, "left"))
-    hi = int(np.searchsorted(tokens.ends, end, "right"))
-    return region.analysis.stems[lo:hi]
-
-
 def _region_of(regions: list[_Region], p: StoredPassage) -> _Region:
     for region in regions:
         toks = region.analysis.tokens
@@ -145,7 +159,7 @@ def _region_of(regions: list[_Region], p: StoredPassage) -> _Region:
     return regions[0]
 
 
-def _rescore(store: Store, analysis: Analysis, windows, pairs, passages, regions,
+def _rescore(store: Store, analysis: Analysis, windows, pairs, passages, stems: dict[int, list[str]],
              settings) -> dict[int, list[tuple[int, int]]]:
     """Drop candidate pairs whose TF-IDF cosine is under the threshold; return the (window,
     passage) pairs kept, by source document."""
@@ -164,7 +178,7 @@ def _rescore(store: Store, analysis: Analysis, windows, pairs, passages, regions
                 docs.append(analysis.stems[w.first_word:w.first_word + w.words])
             if pid not in passage_row:
                 passage_row[pid] = len(docs)
-                docs.append(_region_words(_region_of(regions[p.doc_id], p), p.start, p.end))
+                docs.append(stems[pid])
             left.append(window_row[window])
             right.append(passage_row[pid])
     kept: dict[int, list[tuple[int, int]]] = defaultdict(list)
