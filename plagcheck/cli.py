@@ -188,6 +188,134 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
     if open_report:
         click.launch(str(out.resolve()))
 
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option("--metadata", "metadata_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with a 'file' column and any of title, author, year, department, language.")
+@click.option("--no-index", is_flag=True, help="Check only; do not add the theses to the corpus (drafts).")
+@map_errors
+def submit(paths, db_path, metadata_csv, no_index):
+    """Queue theses (files, folders, zip archives) for the worker; returns at once with job ids.
+
+    The files' bytes are stored in the database, so a file moved after submission is not lost.
+    """
+    from plagcheck import jobs
+    from plagcheck.ingest import read_metadata
+
+    metadata = read_metadata(metadata_csv) if metadata_csv else {}
+    with open_store(db_path) as store:
+        ids, rejected = jobs.submit(store, paths, metadata, no_index=no_index)
+    for name, reason in rejected:
+        click.echo(f"error: {name}: {reason}", err=True)
+    click.echo(f"{len(ids)} jobs queued" + (f": {ids[0]}–{ids[-1]}" if len(ids) > 1 else f": {ids[0]}" if ids else ""))
+    if rejected:
+        sys.exit(2)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@db_option
+@click.option("--processes", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes sharing the queue.")
+@click.option("--once", is_flag=True, help="Process until the queue is empty, then exit (cron, tests).")
+@click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the HTML and JSON reports. Default: reports/ beside the database.")
+@click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
+              help="Seconds a job stays leased without renewal before another worker may take it.")
+@map_errors
+def worker(db_path, processes, once, reports_dir, lease_seconds):
+    """Run the batch worker: check queued theses, write their reports, add them to the corpus.
+
+    Stops cleanly on SIGTERM, finishing the job in hand.
+    """
+    from workers.worker import run_workers
+
+    run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
+                lease_seconds=lease_seconds)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--watch", is_flag=True, help="Show a progress bar until every job is finished.")
+@map_errors
+def jobs(db_path, fmt, watch):
+    """Show each job's state (queued, running, done, failed), the reason of a failure and its report."""
+    import time
+
+    from plagcheck import jobs as queue
+
+    with open_store(db_path, create=False) as store:
+        if watch:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), console=_stderr_console()) as bar:
+                task = bar.add_task("jobs", total=len(queue.statuses(store)))
+                while True:
+                    left = queue.pending(store)
+                    bar.update(task, total=len(queue.statuses(store)), completed=len(queue.statuses(store)) - left)
+                    if not left:
+                        break
+                    time.sleep(1)
+        rows = queue.statuses(store)
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("id", "state", "file", "similarity", "report / reason")
+    for r in rows:
+        detail = r.report_html if r.state == "done" else (r.error or "")
+        similarity = f"{100 * r.similarity:.1f}%" if r.similarity is not None else ""
+        table.add_row(str(r.id), r.state, r.name, similarity, detail)
+    _stdout_console().print(table)
+    counts = {state: sum(r.state == state for r in rows) for state in ("queued", "running", "done", "failed")}
+    click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("--full", is_flag=True, help="Rebuild the whole index into a new generation and swap it in.")
+@click.option("--drop-missing", is_flag=True, help="Incremental: drop documents whose file no longer exists.")
+@click.option("--passage-words", type=click.IntRange(min=4), help="With --full: new passage size.")
+@click.option("--shingle-size", type=click.IntRange(min=1, max=8), help="With --full: new shingle size.")
+@click.option("--stem-prefix", type=click.IntRange(min=1), help="With --full: new stem length.")
+@click.option("--num-perm", type=click.IntRange(min=1), help="With --full: new MinHash size.")
+@click.option("--bands", type=click.IntRange(min=1), help="With --full: new number of LSH bands.")
+@click.option("--rows", type=click.IntRange(min=1), help="With --full: new rows per band.")
+@map_errors
+def reindex(paths, db_path, full, drop_missing, passage_words, shingle_size, stem_prefix, num_perm, bands, rows):
+    """Nightly reindex: incremental by default (new and changed files; PATHS are scanned for new
+    ones), or --full to rebuild with new parameters while checks go on."""
+    from dataclasses import replace
+
+    from workers.reindex import reindex_full, reindex_incremental
+
+    changes = {k: v for k, v in (("passage_words", passage_words), ("shingle_size", shingle_size),
+                                 ("stem_prefix", stem_prefix), ("num_perm", num_perm), ("lsh_bands", bands),
+                                 ("lsh_rows", rows)) if v is not None}
+    if changes and not full:
+        raise click.UsageError("changing index parameters needs --full")
+    with open_store(db_path, create=False) as store:
+        if full:
+            try:
+                params = replace(store.params, **changes)
+            except ValueError as error:
+                raise click.UsageError(str(error)) from None
+            summary = reindex_full(store, params)
+            click.echo(f"full reindex: {summary.documents} documents, index generation {summary.generation}")
+            return
+        summary = reindex_incremental(store, paths, drop_missing=drop_missing)
+    for path in summary.missing:
+        click.echo(f"missing: {path}" + (" (dropped)" if drop_missing else " (kept; --drop-missing drops it)"), err=True)
+    for path, reason in summary.failed:
+        click.echo(f"error: {path}: {reason}", err=True)
+    click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
+               f"{summary.dropped} dropped; {summary.documents} documents")
+
+
 def _stderr_console():
     from rich.console import Console
 

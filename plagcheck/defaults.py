@@ -51,3 +51,10 @@ SOFT_HYPHEN_MIN_RUN = 5          # soft hyphens are legitimate hyphenation hints
 MICROSCOPIC_FONT_PT = 2.0
 HEADER_FOOTER_MARGIN = 0.08  # top/bottom share of a page where running heads live
 HEADER_MIN_PAGES = 3
+
+# Job queue and submissions
+JOB_LEASE_SECONDS = 600      # a job held longer without renewal is taken again (its worker died)
+JOB_MAX_ATTEMPTS = 3
+ZIP_MAX_MEMBER_BYTES = 200 * 2**20
+ZIP_MAX_TOTAL_BYTES = 2 * 2**30
+ZIP_MAX_RATIO = 100          # uncompressed / compressed; theses compress 2-10x, bombs 1000x

@@ -81,6 +81,7 @@ class PreparedDocument:
     passages: list
     keys: object  # numpy array (passages, bands)
     stems: list[str]
+    params: IndexParams
 
 
 def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None) -> PreparedDocument:
@@ -94,13 +95,16 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
     metadata.setdefault("language", detect_language(document.text))
     metadata.setdefault("title", Path(document.path).stem)
     return PreparedDocument(document, content_hash(document.text), metadata, len(tokens), passages, keys,
-                            analysis.stems)
+                            analysis.stems, params)
 
 
 def store_prepared(store: Store, prepared: PreparedDocument) -> AddOutcome:
     """Write a prepared document in one transaction; content already present is a no-op."""
     document = prepared.document
     with store.transaction():
+        store.refresh()  # a full reindex may have swapped in a new generation meanwhile
+        if store.params != prepared.params:
+            prepared = prepare_document(document, store.params, prepared.metadata)
         # Checked inside the write lock: another process may have added the same content.
         existing = store.find_by_hash(prepared.content_hash)
         if existing:

@@ -147,16 +147,6 @@ class Store:
         names = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'buckets_g%'")]
         return sorted(int(n[len("buckets_g"):]) for n in names)
 
-    def switch_generation(self, generation: int, params: IndexParams) -> None:
-        """Make ``generation`` (built with ``params``) current and drop the old one, atomically."""
-        with self.transaction():
-            old = int(self.meta("generation"))
-            self.set_meta("generation", str(int(generation)))
-            self.set_meta("index_params", json.dumps(params.to_dict()))
-            if old != generation:
-                self.drop_index_tables(old)
-        self.refresh()
-
     # -- schema -----------------------------------------------------------------------------
     def _create_schema(self) -> None:
         self.db.executescript("""

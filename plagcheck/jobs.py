@@ -1,0 +1,223 @@
+"""The job queue: submitted theses wait in the corpus database until a worker checks them.
+
+A submission copies the file's bytes into the database in one transaction, so nothing is lost if
+the original is moved or a worker dies. Workers *lease* a job; a lease that expires (its worker
+was killed) makes the job available again, and a job whose workers died too often fails with
+that reason instead of blocking the queue. Completion is idempotent.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from plagcheck import defaults
+from plagcheck.extract import SUPPORTED_SUFFIXES
+from plagcheck.ingest import iter_files, metadata_for
+from plagcheck.store import Store
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    name: str
+    metadata: dict
+    no_index: bool
+    attempts: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    id: int
+    name: str
+    state: str
+    attempts: int
+    error: str | None
+    report_html: str | None
+    report_json: str | None
+    doc_id: int | None
+    similarity: float | None
+    created_at: str
+    finished_at: str | None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def ensure_schema(store: Store) -> None:
+    store.db.execute("""CREATE TABLE IF NOT EXISTS jobs (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL, data BLOB NOT NULL, metadata TEXT NOT NULL,
+        no_index INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_expires REAL, error TEXT,
+        report_html TEXT, report_json TEXT, doc_id INTEGER, similarity REAL,
+        created_at TEXT NOT NULL, finished_at TEXT)""")
+    store.db.execute("CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, lease_expires)")
+
+
+def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, no_index: bool = False) -> int:
+    """Queue one file's bytes; returns the job id."""
+    ensure_schema(store)
+    with store.transaction():
+        cur = store.db.execute(
+            "INSERT INTO jobs (name, data, metadata, no_index, created_at) VALUES (?,?,?,?,?)",
+            [name, data, json.dumps(metadata or {}, ensure_ascii=False), int(no_index), _now()])
+    return cur.lastrowid
+
+
+def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
+    """The members of a zip that may be extracted, and the rejected ones with the reason.
+
+    Rejected: absolute paths and ``..`` (path traversal), symbolic links, unsupported types,
+    members over the size limit or compressed suspiciously well, and everything past the total
+    uncompressed limit (zip bombs).
+    """
+    accepted, rejected = [], []
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        name = f"{zip_name}:{info.filename}"
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or (len(info.filename) > 1 and info.filename[1] == ":"):
+            rejected.append((name, "unsafe path in zip (absolute or '..'): not extracted"))
+        elif (info.external_attr >> 16) & 0o170000 == 0o120000:
+            rejected.append((name, "symbolic link in zip: not extracted"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            rejected.append((name, f"unsupported file type {path.suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
+        elif info.file_size > defaults.ZIP_MAX_MEMBER_BYTES:
+            rejected.append((name, f"file in zip larger than {defaults.ZIP_MAX_MEMBER_BYTES // 2**20} MiB"))
+        elif info.compress_size and info.file_size / info.compress_size > defaults.ZIP_MAX_RATIO:
+            rejected.append((name, "compression ratio too high (zip bomb?): not extracted"))
+        elif total + info.file_size > defaults.ZIP_MAX_TOTAL_BYTES:
+            rejected.append((name, f"zip holds more than {defaults.ZIP_MAX_TOTAL_BYTES // 2**20} MiB: not extracted"))
+        else:
+            total += info.file_size
+            accepted.append(info)
+    return accepted, rejected
+
+
+def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
+           no_index: bool = False) -> tuple[list[int], list[tuple[str, str]]]:
+    """Queue files, folders (recursively) and zip archives. Returns the job ids and the rejected
+    inputs with their reasons. Bad *content* is not judged here: the worker reports it."""
+    ids, rejected = [], []
+    for path in iter_files(paths):
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".zip":
+                with zipfile.ZipFile(path) as archive:
+                    accepted, refused = safe_zip_members(archive, path.name)
+                    rejected += refused
+                    for info in accepted:
+                        data = _read_member(archive, info)
+                        member = PurePosixPath(info.filename)
+                        meta = (metadata or {}).get(member.name) or (metadata or {}).get(info.filename) or {}
+                        ids.append(enqueue(store, f"{path.name}/{info.filename}", data, meta, no_index))
+            elif suffix in (".csv", ".md", ".json"):
+                continue  # metadata and notes that live beside the theses
+            else:
+                ids.append(enqueue(store, str(path), path.read_bytes(), metadata_for(path, metadata or {}), no_index))
+        except FileNotFoundError:
+            rejected.append((str(path), "file not found (moved or deleted before it was submitted)"))
+        except zipfile.BadZipFile:
+            rejected.append((str(path), "corrupt zip archive"))
+        except OSError as error:
+            rejected.append((str(path), f"cannot read the file ({error.strerror})"))
+    return ids, rejected
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Read a member, stopping at the declared size (a lying header cannot inflate more)."""
+    out = io.BytesIO()
+    with archive.open(info) as handle:
+        while chunk := handle.read(1 << 20):
+            out.write(chunk)
+            if out.tell() > info.file_size or out.tell() > defaults.ZIP_MAX_MEMBER_BYTES:
+                raise zipfile.BadZipFile("member larger than declared")
+    return out.getvalue()
+
+
+def lease(store: Store, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> Job | None:
+    """Take the oldest queued job, or one whose lease expired; None when there is nothing to do."""
+    ensure_schema(store)
+    now = time.time()
+    with store.transaction():
+        # Jobs whose workers died too often fail instead of killing the next worker too.
+        store.db.execute(
+            "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL "
+            "WHERE state = ? AND lease_expires < ? AND attempts >= ?",
+            [FAILED, f"worker died {defaults.JOB_MAX_ATTEMPTS} times on this file", _now(), RUNNING, now,
+             defaults.JOB_MAX_ATTEMPTS])
+        row = store.db.execute(
+            "UPDATE jobs SET state = ?, lease_owner = ?, lease_expires = ?, attempts = attempts + 1 "
+            "WHERE id = (SELECT id FROM jobs WHERE state = ? OR (state = ? AND lease_expires < ?) ORDER BY id LIMIT 1) "
+            "RETURNING id, name, metadata, no_index, attempts, data",
+            [RUNNING, owner, now + seconds, QUEUED, RUNNING, now]).fetchone()
+    if row is None:
+        return None
+    return Job(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5])
+
+
+def extend(store: Store, job_id: int, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> bool:
+    """Renew a lease while a long job runs; False if the job is no longer ours."""
+    with store.transaction():
+        cur = store.db.execute("UPDATE jobs SET lease_expires = ? WHERE id = ? AND lease_owner = ? AND state = ?",
+                               [time.time() + seconds, job_id, owner, RUNNING])
+    return cur.rowcount == 1
+
+
+def complete(store: Store, job_id: int, owner: str, *, report_html: str | None, report_json: str | None,
+             doc_id: int | None, similarity: float) -> bool:
+    """Record success. Only the lease holder can complete, and only once."""
+    with store.transaction():
+        cur = store.db.execute(
+            "UPDATE jobs SET state = ?, report_html = ?, report_json = ?, doc_id = ?, similarity = ?, error = NULL, "
+            "finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
+            [DONE, report_html, report_json, doc_id, similarity, _now(), job_id, owner, RUNNING])
+    return cur.rowcount == 1
+
+
+def fail(store: Store, job_id: int, owner: str, reason: str) -> bool:
+    """Record a failure with its one-line reason (the queue goes on)."""
+    with store.transaction():
+        cur = store.db.execute(
+            "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL "
+            "WHERE id = ? AND lease_owner = ? AND state = ?", [FAILED, reason, _now(), job_id, owner, RUNNING])
+    return cur.rowcount == 1
+
+
+def release(store: Store, job_id: int, owner: str) -> None:
+    """Give a job back untouched (a worker asked to stop before it started on it)."""
+    with store.transaction():
+        store.db.execute("UPDATE jobs SET state = ?, lease_owner = NULL, lease_expires = NULL, "
+                         "attempts = MAX(0, attempts - 1) WHERE id = ? AND lease_owner = ? AND state = ?",
+                         [QUEUED, job_id, owner, RUNNING])
+
+
+def statuses(store: Store) -> list[JobStatus]:
+    ensure_schema(store)
+    rows = store.db.execute("SELECT id, name, state, attempts, error, report_html, report_json, doc_id, similarity, "
+                            "created_at, finished_at FROM jobs ORDER BY id").fetchall()
+    return [JobStatus(*row) for row in rows]
+
+
+def pending(store: Store) -> int:
+    """Jobs not yet finished (queued or running)."""
+    ensure_schema(store)
+    return store.db.execute("SELECT COUNT(*) FROM jobs WHERE state IN (?, ?)", [QUEUED, RUNNING]).fetchone()[0]
+
+
+def default_reports_dir(db_path: Path) -> Path:
+    return Path(db_path).parent / "reports"

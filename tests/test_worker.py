@@ -1,0 +1,218 @@
+"""Batch submission, the worker (including a SIGKILL mid-batch) and the nightly reindex."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from plagcheck import jobs
+from plagcheck.cli import cli
+from plagcheck.store import Store
+from tests.builders import make_docx, make_pdf, paragraphs, wrap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _theses(folder, ru_text, en_text, en_text2):
+    folder.mkdir()
+    make_pdf(folder / "ru-thesis.pdf", [wrap(ru_text[:2000]), wrap(ru_text[2000:4000])])
+    make_docx(folder / "en-thesis.docx", paragraphs(en_text))
+    (folder / "memo.txt").write_text(en_text2, encoding="utf-8")
+    return folder
+
+
+def _run(args, env=None, **kwargs):
+    return subprocess.run([sys.executable, "-m", "plagcheck", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, **kwargs)
+
+
+def test_submit_folder_and_zip_then_worker_once(tmp_path, ru_text, en_text, en_text2):
+    folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
+    make_pdf(folder / "locked.pdf", [["Закрытый текст."]], encrypt="pw")
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04broken")
+    with zipfile.ZipFile(tmp_path / "dept.zip", "w") as archive:
+        archive.writestr("theses/copy.txt", ru_text[1000:3000])
+        archive.writestr("../../evil.txt", "path traversal")
+        archive.writestr("notes.exe", "binary")
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["submit", str(folder), str(tmp_path / "dept.zip"), "--db", str(db)])
+    assert result.exit_code == 2, result.output  # the unsafe and unsupported zip members are named
+    assert "6 jobs queued" in result.stdout
+    assert "evil.txt: unsafe path in zip" in result.stderr and "notes.exe: unsupported file type" in result.stderr
+
+    (folder / "memo.txt").unlink()  # moved after submission: the queued bytes are still there
+    result = runner.invoke(cli, ["worker", "--once", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+
+    listed = json.loads(runner.invoke(cli, ["jobs", "--db", str(db), "--format", "json"]).stdout)
+    by_name = {os.path.basename(j["name"]): j for j in listed}
+    for name in ("ru-thesis.pdf", "en-thesis.docx", "memo.txt", "copy.txt"):
+        job = by_name[name]
+        assert job["state"] == "done", job
+        assert os.path.exists(job["report_html"]) and os.path.exists(job["report_json"])
+        assert job["doc_id"] is not None
+    assert by_name["locked.pdf"]["state"] == "failed" and "encrypted PDF" in by_name["locked.pdf"]["error"]
+    assert by_name["broken.docx"]["state"] == "failed" and "corrupt DOCX" in by_name["broken.docx"]["error"]
+    # the zip's copy of the Russian thesis was checked after the thesis itself was indexed
+    copy_report = json.loads(open(by_name["copy.txt"]["report_json"], encoding="utf-8").read())
+    assert copy_report["similarity"] > 0.8
+    with Store(db) as store:
+        assert store.document_count() == 4
+
+
+def test_no_index_checks_without_adding(tmp_path, ru_text):
+    db = tmp_path / "c.db"
+    (tmp_path / "draft.txt").write_text(ru_text, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["submit", str(tmp_path / "draft.txt"), "--no-index", "--db", str(db)]).exit_code == 0
+    assert runner.invoke(cli, ["worker", "--once", "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        (status,) = jobs.statuses(store)
+        assert status.state == "done" and status.doc_id is None
+        assert store.document_count() == 0
+
+
+def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text, en_text2):
+    folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
+    (folder / "ru-part.txt").write_text(ru_text[3000:], encoding="utf-8")
+    db = tmp_path / "c.db"
+    assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
+    slow = subprocess.Popen([sys.executable, "-m", "plagcheck", "worker", "--db", str(db), "--lease", "2"],
+                            cwd=ROOT, env={**os.environ, "PLAGCHECK_WORKER_TEST_DELAY": "1.5"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    with Store(db) as store:
+        while time.time() < deadline:  # kill it once it has finished one job and is inside the next
+            states = [s.state for s in jobs.statuses(store)]
+            if states.count("done") >= 1 and "running" in states:
+                break
+            time.sleep(0.1)
+    slow.send_signal(signal.SIGKILL)
+    slow.wait()
+    time.sleep(2.1)  # let the dead worker's lease expire
+    result = _run(["worker", "--once", "--db", str(db)])
+    assert result.returncode == 0, result.stderr
+    with Store(db) as store:
+        statuses = jobs.statuses(store)
+        assert [s.state for s in statuses] == ["done"] * 4
+        assert any(s.attempts == 2 for s in statuses)  # the job in hand was taken again
+        assert store.document_count() == 4
+        assert len({s.doc_id for s in statuses}) == 4
+
+
+def test_sigterm_finishes_the_job_in_hand(tmp_path, ru_text):
+    db = tmp_path / "c.db"
+    (tmp_path / "a.txt").write_text(ru_text, encoding="utf-8")
+    assert _run(["submit", str(tmp_path / "a.txt"), "--db", str(db)]).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "plagcheck", "worker", "--db", str(db)], cwd=ROOT,
+                            env={**os.environ, "PLAGCHECK_WORKER_TEST_DELAY": "1.0"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with Store(db) as store:
+        deadline = time.time() + 30
+        while time.time() < deadline and jobs.statuses(store)[0].state != "running":
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert jobs.statuses(store)[0].state == "done"
+
+
+def test_zip_bomb_and_symlink_rejected(tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.txt", "a" * 5_000_000)
+        info = zipfile.ZipInfo("link.txt")
+        info.external_attr = (0o120777 << 16)
+        archive.writestr(info, "/etc/passwd")
+    with zipfile.ZipFile(path) as archive:
+        accepted, rejected = jobs.safe_zip_members(archive, "bomb.zip")
+    assert accepted == []
+    reasons = dict(rejected)
+    assert "zip bomb" in reasons["bomb.zip:big.txt"]
+    assert "symbolic link" in reasons["bomb.zip:link.txt"]
+
+
+CHECK_LOOP = """
+import sys, time
+from plagcheck.check import check_document
+from plagcheck.extract import extract
+from plagcheck.store import Store
+store = Store(sys.argv[1])
+document = extract(sys.argv[2])
+failures = found = 0
+end = time.time() + float(sys.argv[3])
+while time.time() < end:
+    try:
+        result = check_document(store, document)
+        found += bool(result.matches)
+    except Exception as error:
+        failures += 1
+        print("FAIL", type(error).__name__, error, file=sys.stderr)
+print(failures, found)
+"""
+
+
+def test_full_reindex_while_checking_and_killed_reindex(tmp_path, ru_text, en_text, en_text2):
+    folder = _theses(tmp_path / "corpus", ru_text, en_text, en_text2)
+    db = tmp_path / "c.db"
+    assert _run(["corpus", "add", str(folder), "--db", str(db)]).returncode == 0
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text(en_text[:1500] + "\n" + " ".join(ru_text.split()[100:250]), encoding="utf-8")
+
+    checker = subprocess.Popen([sys.executable, "-c", CHECK_LOOP, str(db), str(thesis), "8"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    for words in (30, 40):  # two rebuilds with new parameters while checks run
+        result = _run(["reindex", "--full", "--passage-words", str(words), "--db", str(db)])
+        assert result.returncode == 0, result.stderr
+    out, err = checker.communicate(timeout=120)
+    failures, found = map(int, out.split())
+    assert failures == 0, err
+    assert found > 0
+    with Store(db) as store:
+        assert store.params.passage_words == 40 and store.generation == 3
+
+    # A full reindex killed mid-build leaves the previous index in use and intact.
+    slow = subprocess.Popen([sys.executable, "-m", "plagcheck", "reindex", "--full", "--passage-words", "30",
+                             "--db", str(db)], cwd=ROOT, env={**os.environ, "PLAGCHECK_REINDEX_TEST_DELAY": "30"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with Store(db) as store:
+        deadline = time.time() + 30
+        while time.time() < deadline and len(store.index_generations()) < 2:
+            time.sleep(0.1)
+        assert len(store.index_generations()) == 2  # the new generation was being built
+    slow.send_signal(signal.SIGKILL)
+    slow.wait()
+    result = _run(["check", str(thesis), "--db", str(db), "--format", "json"])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["matches"]
+    with Store(db) as store:
+        assert store.generation == 3 and store.params.passage_words == 40
+    # the next full reindex cleans up the half-built generation
+    assert _run(["reindex", "--full", "--db", str(db)]).returncode == 0
+    with Store(db) as store:
+        assert store.index_generations() == [store.generation]
+
+
+def test_incremental_reindex_replaces_changed_and_adds_new(tmp_path, ru_text, en_text, en_text2):
+    folder = _theses(tmp_path / "corpus", ru_text, en_text, en_text2)
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["corpus", "add", str(folder), "--db", str(db)]).exit_code == 0
+    (folder / "memo.txt").write_text(en_text2 + "\nA new closing paragraph was added by the author.", encoding="utf-8")
+    (folder / "new.txt").write_text(ru_text[:3000], encoding="utf-8")
+    (folder / "en-thesis.docx").unlink()
+    result = runner.invoke(cli, ["reindex", str(folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "1 unchanged, 1 replaced, 1 added, 0 dropped; 4 documents" in result.stdout
+    assert "en-thesis.docx (kept" in result.stderr
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
+    assert "1 dropped; 3 documents" in result.stdout

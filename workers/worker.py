@@ -1,0 +1,148 @@
+"""The batch worker: lease a job, extract → check → report → add to the corpus, record the outcome.
+
+Thin on purpose: every step is a library function the CLI also uses. Running a job twice is
+harmless (the corpus deduplicates by content hash and completion is idempotent), so a job taken
+again after its worker was killed cannot produce a second corpus entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+import signal
+import socket
+import tempfile
+import time
+from pathlib import Path, PurePosixPath
+
+from plagcheck import jobs
+from plagcheck.errors import ExtractionError, PlagcheckError
+from plagcheck.extract import extract
+from plagcheck.ingest import add_document
+from plagcheck.report import build_report, render_html, render_json
+from plagcheck.store import Store
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 2.0
+
+
+class _StopFlag:
+    """Set by SIGTERM/SIGINT: finish the job in hand, take no new one."""
+
+    def __init__(self):
+        self.stop = False
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum, frame):
+        log.info("signal %d: stopping after the current job", signum)
+        self.stop = True
+
+
+def _report_stem(job: jobs.Job) -> str:
+    name = PurePosixPath(job.name.replace("\\", "/")).stem
+    return f"{job.id:06d}-" + (re.sub(r"[^\w.-]+", "_", name)[:80] or "thesis")
+
+
+def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
+    """Run one leased job to its outcome (``done`` or ``failed``); returns the state."""
+    suffix = PurePosixPath(job.name.replace("\\", "/")).suffix.lower()
+    delay = float(os.environ.get("PLAGCHECK_WORKER_TEST_DELAY", "0"))  # lets tests kill a worker mid-job
+    with tempfile.TemporaryDirectory(prefix="plagcheck-job-") as tmp:
+        path = Path(tmp) / f"submission{suffix}"
+        path.write_bytes(job.data)
+        try:
+            document = extract(path)
+        except ExtractionError as error:
+            jobs.fail(store, job.id, owner, f"{job.name}: {error.reason}")
+            return jobs.FAILED
+    # Reports and the corpus name the file as it was submitted, not the temporary copy.
+    document = dataclasses.replace(document, path=job.name)
+    if delay:
+        time.sleep(delay)
+    try:
+        report = build_report(store, document, metadata=job.metadata)
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        stem = _report_stem(job)
+        html_path, json_path = reports_dir / f"{stem}.html", reports_dir / f"{stem}.json"
+        _write_atomic(html_path, render_html(report))
+        _write_atomic(json_path, render_json(report))
+        doc_id = None
+        if not job.no_index:
+            outcome = add_document(store, document, job.metadata)
+            doc_id = outcome.doc_id
+    except PlagcheckError as error:
+        jobs.fail(store, job.id, owner, f"{job.name}: {error}")
+        return jobs.FAILED
+    jobs.complete(store, job.id, owner, report_html=str(html_path), report_json=str(json_path),
+                  doc_id=doc_id, similarity=report.similarity)
+    log.info("job %d done: %s, %.1f%% similar", job.id, job.name, 100 * report.similarity)
+    return jobs.DONE
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = None,
+               lease_seconds: float | None = None, install_signals: bool = True) -> dict[str, int]:
+    """Process jobs until the queue is empty (``once``) or until SIGTERM. Returns counts by outcome."""
+    flag = _StopFlag()
+    if install_signals:
+        flag.install()
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    reports_dir = reports_dir or jobs.default_reports_dir(db_path)
+    seconds = lease_seconds or jobs.defaults.JOB_LEASE_SECONDS
+    counts = {jobs.DONE: 0, jobs.FAILED: 0}
+    with Store(db_path) as store:
+        while not flag.stop:
+            job = jobs.lease(store, owner, seconds)
+            if job is None:
+                if once:
+                    break
+                time.sleep(POLL_SECONDS)
+                continue
+            try:
+                state = process(store, job, owner, reports_dir)
+            except Exception as error:  # a bug must not take the queue down: record it and go on
+                log.exception("job %d crashed", job.id)
+                jobs.fail(store, job.id, owner, f"{job.name}: internal error ({type(error).__name__}: {error})")
+                state = jobs.FAILED
+            counts[state] += 1
+    return counts
+
+
+def _worker_main(args) -> None:
+    db_path, once, reports_dir, lease_seconds = args
+    run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+
+
+def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
+                lease_seconds: float | None = None) -> None:
+    """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each."""
+    if processes <= 1:
+        run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds),))
+                for _ in range(processes)]
+    for child in children:
+        child.start()
+
+    def forward(signum, frame):
+        for child in children:
+            if child.is_alive():
+                os.kill(child.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for child in children:
+        child.join()
