@@ -52,10 +52,11 @@ def passage_signatures(shingles: np.ndarray, passages: list[Passage], shingle_si
         prev = levels[-1]
         levels.append(np.minimum(prev[:-span], prev[span:]))
         span *= 2
-    for i, (first, length) in enumerate(zip(starts, lengths)):
-        if length == 0:
-            continue
-        k = int(length).bit_length() - 1
+    nonzero = lengths > 0
+    level_of = np.zeros(len(lengths), dtype=np.int64)
+    level_of[nonzero] = np.floor(np.log2(lengths[nonzero])).astype(np.int64)
+    for k in np.unique(level_of[nonzero]).tolist():
+        rows = np.nonzero(nonzero & (level_of == k))[0]
         level = levels[k]
-        out[i] = np.minimum(level[first], level[first + length - (1 << k)])
+        out[rows] = np.minimum(level[starts[rows]], level[starts[rows] + lengths[rows] - (1 << k)])
     return out
