@@ -251,10 +251,10 @@ def jobs(db_path, fmt, watch):
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), console=_stderr_console()) as bar:
-                task = bar.add_task("jobs", total=len(queue.statuses(store)))
+                task = bar.add_task("jobs")
                 while True:
-                    left = queue.pending(store)
-                    bar.update(task, total=len(queue.statuses(store)), completed=len(queue.statuses(store)) - left)
+                    total, left = len(queue.statuses(store)), queue.pending(store)
+                    bar.update(task, total=total, completed=total - left)
                     if not left:
                         break
                     time.sleep(1)
