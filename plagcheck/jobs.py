@@ -12,6 +12,7 @@ import io
 import json
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -79,9 +80,9 @@ def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, 
 def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
     """The members of a zip that may be extracted, and the rejected ones with the reason.
 
-    Rejected: absolute paths and ``..`` (path traversal), symbolic links, unsupported types,
-    members over the size limit or compressed suspiciously well, and everything past the total
-    uncompressed limit (zip bombs).
+    Rejected: absolute paths and ``..`` (path traversal), symbolic links, password-protected
+    members, unsupported types, members over the size limit or compressed suspiciously well, and
+    everything past the total uncompressed limit (zip bombs).
     """
     accepted, rejected = [], []
     total = 0
@@ -94,6 +95,8 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
             rejected.append((name, "unsafe path in zip (absolute or '..'): not extracted"))
         elif (info.external_attr >> 16) & 0o170000 == 0o120000:
             rejected.append((name, "symbolic link in zip: not extracted"))
+        elif info.flag_bits & 0x1:
+            rejected.append((name, "password-protected file in zip: not extracted"))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             rejected.append((name, f"unsupported file type {path.suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
         elif info.file_size > defaults.ZIP_MAX_MEMBER_BYTES:
@@ -121,7 +124,13 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
                     accepted, refused = safe_zip_members(archive, path.name)
                     rejected += refused
                     for info in accepted:
-                        data = _read_member(archive, info)
+                        try:
+                            data = _read_member(archive, info)
+                        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error) as error:
+                            # One damaged member (bad CRC, lying header, unknown compression) is
+                            # named; the archive's other members are still queued.
+                            rejected.append((f"{path.name}:{info.filename}", f"cannot unpack from zip ({error})"))
+                            continue
                         member = PurePosixPath(info.filename)
                         meta = (metadata or {}).get(member.name) or (metadata or {}).get(info.filename) or {}
                         ids.append(enqueue(store, f"{path.name}/{info.filename}", data, meta, no_index))
