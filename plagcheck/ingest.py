@@ -13,7 +13,7 @@ from plagcheck.extract import SUPPORTED_SUFFIXES, extract
 from plagcheck.index import analyze, content_hash, index_document
 from plagcheck.language import detect_language
 from plagcheck.models import Document
-from plagcheck.normalize import tokenize
+from plagcheck.normalize import stems, tokenize
 from plagcheck.settings import IndexParams
 from plagcheck.store import METADATA_FIELDS, Store
 
@@ -98,13 +98,26 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
                             analysis.stems, params)
 
 
-def store_prepared(store: Store, prepared: PreparedDocument) -> AddOutcome:
-    """Write a prepared document in one transaction; content already present is a no-op."""
+def remove_document(store: Store, doc_id: int) -> None:
+    """Delete a corpus document, its text and its index rows; call inside :meth:`Store.transaction`."""
+    text = store.document_text(doc_id)
+    store.delete_index_rows(doc_id, stems(tokenize(text), store.params.stem_prefix))
+    store.delete_document(doc_id)
+
+
+def store_prepared(store: Store, prepared: PreparedDocument, replaces: int | None = None) -> AddOutcome:
+    """Write a prepared document in one transaction; content already present is a no-op.
+
+    ``replaces``: a document removed in the same transaction (a changed file's old version), so
+    that a crash leaves either the old or the new version in the corpus, never neither.
+    """
     document = prepared.document
     with store.transaction():
         store.refresh()  # a full reindex may have swapped in a new generation meanwhile
         if store.params != prepared.params:
             prepared = prepare_document(document, store.params, prepared.metadata)
+        if replaces is not None:
+            remove_document(store, replaces)
         # Checked inside the write lock: another process may have added the same content.
         existing = store.find_by_hash(prepared.content_hash)
         if existing:

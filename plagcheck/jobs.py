@@ -220,5 +220,12 @@ def pending(store: Store) -> int:
     return store.db.execute("SELECT COUNT(*) FROM jobs WHERE state IN (?, ?)", [QUEUED, RUNNING]).fetchone()[0]
 
 
+def submitted_documents(store: Store) -> set[int]:
+    """Corpus documents recorded by a finished job: the submitted bytes are their source, so the
+    nightly reindex does not look for their files (a zip member never had one)."""
+    ensure_schema(store)
+    return {row[0] for row in store.db.execute("SELECT DISTINCT doc_id FROM jobs WHERE doc_id IS NOT NULL")}
+
+
 def default_reports_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "reports"

@@ -2,10 +2,14 @@
 
 Incremental (default): re-read each corpus document's file; unchanged content is skipped, changed
 content replaces the old entry, missing files are dropped only when asked; new files under the
-given folders are added. Full: rebuild the whole index with (possibly new) parameters into a new
+given folders are added. Theses that came through the job queue are kept as submitted (their
+bytes were the submission; the file they were read from may be gone, or a zip member). Full: rebuild the whole index with (possibly new) parameters into a new
 generation of tables beside the live one, then swap it in with one transaction. Checks keep
 reading the old generation until the swap; a crash mid-rebuild leaves it untouched (the
 half-built generation is dropped by the next full reindex).
+
+One reindex at a time: both kinds hold a lock row in ``meta`` naming their process, so a second
+one refuses to start while the first is alive, and a killed one does not block the next.
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from plagcheck.errors import ExtractionError, StoreError
 from plagcheck.extract import extract
 from plagcheck.index import analyze, content_hash, index_document
-from plagcheck.ingest import add_document, add_files
-from plagcheck.normalize import stems, tokenize
+from plagcheck import jobs
+from plagcheck.ingest import add_files, prepare_document, remove_document, store_prepared
+from plagcheck.normalize import tokenize
 from plagcheck.settings import IndexParams
 from plagcheck.store import Store
 
@@ -33,6 +39,8 @@ BATCH = 20  # documents per transaction while building a generation
 
 @dataclass
 class ReindexSummary:
+    """What a reindex did; ``unchanged`` includes theses kept as submitted through the queue."""
+
     unchanged: int = 0
     replaced: int = 0
     dropped: int = 0
@@ -43,27 +51,27 @@ class ReindexSummary:
     documents: int = 0
 
 
-def _document_stems(store: Store, doc_id: int, prefix: int) -> list[str]:
-    return stems(tokenize(store.document_text(doc_id)), prefix)
-
-
-def _remove(store: Store, doc_id: int) -> None:
-    """Delete a document and its index rows (inside the caller's transaction)."""
-    store.delete_index_rows(doc_id, _document_stems(store, doc_id, store.params.stem_prefix))
-    store.delete_document(doc_id)
-
-
 def reindex_incremental(store: Store, paths=(), *, drop_missing: bool = False,
                         progress: Callable[[str], None] | None = None) -> ReindexSummary:
     """Bring the corpus in line with the files on disk (see the module docstring)."""
+    with _reindex_lock(store):
+        return _incremental(store, paths, drop_missing, progress)
+
+
+def _incremental(store: Store, paths, drop_missing: bool, progress) -> ReindexSummary:
     summary = ReindexSummary()
+    submitted = jobs.submitted_documents(store)
     for doc in store.documents():
+        if doc.id in submitted:
+            summary.unchanged += 1
+            continue
         path = Path(doc.path)
         if not path.exists():
             summary.missing.append(doc.path)
             if drop_missing:
                 with store.transaction():
-                    _remove(store, doc.id)
+                    store.refresh()
+                    remove_document(store, doc.id)
                 summary.dropped += 1
             continue
         try:
@@ -75,9 +83,12 @@ def reindex_incremental(store: Store, paths=(), *, drop_missing: bool = False,
             summary.unchanged += 1
             continue
         metadata = {k: getattr(doc, k) for k in ("title", "author", "year", "department", "language")}
-        with store.transaction():
-            _remove(store, doc.id)
-        add_document(store, document, metadata)
+        try:
+            prepared = prepare_document(document, store.params, metadata)
+        except ExtractionError as error:  # the file was emptied: keep the old version, say why
+            summary.failed.append((doc.path, error.reason))
+            continue
+        store_prepared(store, prepared, replaces=doc.id)  # old out, new in: one transaction
         summary.replaced += 1
         if progress:
             progress(doc.path)
@@ -99,67 +110,86 @@ def _files(paths):
     return list(iter_files(paths)) if paths else []
 
 
-def _take_lock(store: Store) -> None:
+@contextmanager
+def _reindex_lock(store: Store) -> Iterator[None]:
+    """Hold the reindex lock; a lock left by a dead process (or one whose pid was reused) is taken over."""
+    me = _process_tag(os.getpid())
     with store.transaction():
         holder = store.meta(LOCK_KEY)
-        if holder and _alive(int(holder)) and int(holder) != os.getpid():
-            raise StoreError(f"another full reindex (process {holder}) is running on {store.path}")
-        store.set_meta(LOCK_KEY, str(os.getpid()))
+        if holder and holder != me and _alive(holder):
+            raise StoreError(f"another reindex (process {holder.split(':')[0]}) is running on {store.path}; "
+                             "wait for it to finish")
+        store.set_meta(LOCK_KEY, me)
+    try:
+        yield
+    finally:
+        with store.transaction():
+            if store.meta(LOCK_KEY) == me:
+                store.db.execute("DELETE FROM meta WHERE key = ?", [LOCK_KEY])
 
 
-def _alive(pid: int) -> bool:
+def _process_tag(pid: int) -> str:
+    """``pid:start-time`` where /proc tells the start time (a reused pid then differs), else ``pid``."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return str(pid)
+    return f"{pid}:{stat.rsplit(')', 1)[1].split()[19]}"  # field 22, starttime
+
+
+def _alive(holder: str) -> bool:
+    pid = int(holder.split(":")[0])
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    return ":" not in holder or _process_tag(pid) == holder
 
 
 def reindex_full(store: Store, params: IndexParams | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ReindexSummary:
     """Rebuild the index with ``params`` (default: the current ones) and swap it in atomically."""
-    params = params or store.params
-    _take_lock(store)
-    try:
-        current = store.generation
-        with store.transaction():
-            for leftover in store.index_generations():  # crash leftovers of earlier rebuilds
-                if leftover != current:
-                    store.drop_index_tables(leftover)
-            new = max([current, *store.index_generations()]) + 1
-            store.create_index_tables(new)
-        delay = float(os.environ.get("PLAGCHECK_REINDEX_TEST_DELAY", "0"))  # lets tests kill it mid-build
-        done: set[int] = set()
-        ids = [d.id for d in store.documents()]
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start:start + BATCH]
-            rows = [(doc_id, _index_rows(store, doc_id, params)) for doc_id in batch]
-            with store.transaction():
-                for doc_id, (passages, keys, words) in rows:
-                    store.insert_index_rows(doc_id, passages, keys, words, generation=new)
-            done.update(batch)
-            if progress:
-                progress(len(done), len(ids))
-            if delay:
-                time.sleep(delay)
-        # Documents added while we built: index them inside the swap transaction so none is lost.
-        with store.transaction():
-            for doc in store.documents():
-                if doc.id not in done:
-                    passages, keys, words = _index_rows(store, doc.id, params)
-                    store.insert_index_rows(doc.id, passages, keys, words, generation=new)
-            store.set_meta("generation", str(new))
-            store.set_meta("index_params", json.dumps(params.to_dict()))
-            store.drop_index_tables(current)
+    with _reindex_lock(store):
+        return _full(store, params or store.params, progress)
+
+
+def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
+    with store.transaction():
         store.refresh()
-        log.info("full reindex: generation %d -> %d with %s", current, new, params.to_dict())
-        return ReindexSummary(replaced=len(ids), generation=new, documents=store.document_count())
-    finally:
+        current = store.generation
+        for leftover in store.index_generations():  # crash leftovers of earlier rebuilds
+            if leftover != current:
+                store.drop_index_tables(leftover)
+        new = max([current, *store.index_generations()]) + 1
+        store.create_index_tables(new)
+    delay = float(os.environ.get("PLAGCHECK_REINDEX_TEST_DELAY", "0"))  # lets tests kill it mid-build
+    done: set[int] = set()
+    ids = [d.id for d in store.documents()]
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        rows = [(doc_id, _index_rows(store, doc_id, params)) for doc_id in batch]
         with store.transaction():
-            if store.meta(LOCK_KEY) == str(os.getpid()):
-                store.db.execute("DELETE FROM meta WHERE key = ?", [LOCK_KEY])
+            for doc_id, (passages, keys, words) in rows:
+                store.insert_index_rows(doc_id, passages, keys, words, generation=new)
+        done.update(batch)
+        if progress:
+            progress(len(done), len(ids))
+        if delay:
+            time.sleep(delay)
+    # Documents added while we built: index them inside the swap transaction so none is lost.
+    with store.transaction():
+        for doc in store.documents():
+            if doc.id not in done:
+                passages, keys, words = _index_rows(store, doc.id, params)
+                store.insert_index_rows(doc.id, passages, keys, words, generation=new)
+        store.set_meta("generation", str(new))
+        store.set_meta("index_params", json.dumps(params.to_dict()))
+        store.drop_index_tables(current)
+    store.refresh()
+    log.info("full reindex: generation %d -> %d with %s", current, new, params.to_dict())
+    return ReindexSummary(replaced=len(ids), generation=new, documents=store.document_count())
 
 
 def _index_rows(store: Store, doc_id: int, params: IndexParams):

@@ -1,0 +1,120 @@
+"""The nightly reindex: the lock, atomic replacement, submitted theses, documents added mid-rebuild.
+
+The end-to-end runs (``reindex --full`` while another process checks, a killed rebuild, the
+incremental summary) are in ``test_worker.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+
+from plagcheck.check import check_document
+from plagcheck.cli import cli
+from plagcheck.errors import StoreError
+from plagcheck.extract import extract
+from plagcheck.ingest import add_file
+from plagcheck.store import Store
+from workers import reindex
+from workers.reindex import reindex_full, reindex_incremental
+
+
+def test_a_second_reindex_refuses_while_the_first_is_alive(store, tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with store.transaction():
+            store.set_meta(reindex.LOCK_KEY, reindex._process_tag(sleeper.pid))
+        with pytest.raises(StoreError, match=f"another reindex \\(process {sleeper.pid}\\) is running"):
+            reindex_incremental(store)
+        with pytest.raises(StoreError):
+            reindex_full(store)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    reindex_full(store)  # the holder died: its lock is taken over
+    assert store.meta(reindex.LOCK_KEY) is None  # and released afterwards
+
+
+def test_a_lock_left_by_a_reused_pid_is_taken_over(store):
+    with store.transaction():  # our own pid, but another start time: the holder was another process
+        store.set_meta(reindex.LOCK_KEY, f"{os.getppid()}:1")
+    assert reindex_incremental(store).documents == 0
+
+
+def test_a_changed_file_is_replaced_in_one_transaction(store, tmp_path, en_text, en_text2, monkeypatch):
+    path = tmp_path / "thesis.txt"
+    path.write_text(en_text, encoding="utf-8")
+    old = add_file(store, path, {"author": "A. Author"}).doc_id
+    old_hash = store.document(old).content_hash
+    path.write_text(en_text2, encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:  # a failure while writing the new version ...
+        patch.setattr(store, "insert_index_rows", crash)
+        with pytest.raises(OSError):
+            reindex_incremental(store)
+    # ... leaves the old version whole, still found by a check
+    assert [d.id for d in store.documents()] == [old]
+    assert check_document(store, extract(_plagiarism(tmp_path, en_text, "a"))).sources
+
+    summary = reindex_incremental(store)
+    assert (summary.replaced, summary.documents) == (1, 1)
+    (new,) = store.documents()
+    assert new.content_hash != old_hash and new.author == "A. Author"  # metadata carried over
+    assert not check_document(store, extract(_plagiarism(tmp_path, en_text, "a"))).sources
+    assert check_document(store, extract(_plagiarism(tmp_path, en_text2, "b"))).sources
+
+
+def _copy(folder, text, name="copy"):
+    path = folder / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _plagiarism(folder, text, name):
+    """A thesis that copies a long stretch of ``text`` (a whole copy would be the document itself)."""
+    return _copy(folder, "My own introduction to the topic, written for this thesis.\n" + text[300:2500], name)
+
+
+def test_submitted_theses_are_kept_although_their_files_are_gone(tmp_path, ru_text, en_text):
+    db = tmp_path / "c.db"
+    with zipfile.ZipFile(tmp_path / "dept.zip", "w") as archive:
+        archive.writestr("theses/ru.txt", ru_text)
+    (tmp_path / "en.txt").write_text(en_text, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["submit", str(tmp_path / "dept.zip"), str(tmp_path / "en.txt"),
+                               "--db", str(db)]).exit_code == 0
+    assert runner.invoke(cli, ["worker", "--once", "--db", str(db)]).exit_code == 0
+    (tmp_path / "en.txt").unlink()
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "2 unchanged, 0 replaced, 0 added, 0 dropped; 2 documents" in result.stdout
+    assert "missing" not in result.stderr
+
+
+def test_documents_added_during_a_full_rebuild_are_in_the_new_index(tmp_path, ru_text, en_text, en_text2):
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        for name, text in (("ru", ru_text), ("en", en_text)):
+            add_file(store, _copy(tmp_path, text, name))
+    late = _copy(tmp_path, en_text2, "late")
+
+    def add_meanwhile(done, total):  # another process adds a thesis while the rebuild runs
+        with Store(db) as other:
+            add_file(other, late)
+
+    with Store(db) as store:
+        params = replace(store.params, passage_words=40)
+        summary = reindex_full(store, params, progress=add_meanwhile)
+        assert (summary.documents, store.generation, store.params) == (3, 2, params)
+        assert store.index_generations() == [2]
+        result = check_document(store, extract(_plagiarism(tmp_path, en_text2, "check")))
+        assert [s.path for s in result.sources] == [str(late)]
