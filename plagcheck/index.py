@@ -61,12 +61,13 @@ def candidates(store, analysis: Analysis, stride: int) -> tuple[list[Passage], d
     half = max(params.shingle_size + 2, params.passage_words // 2)
     windows, keys = passage_keys(analysis, query_windows(analysis.tokens, params.passage_words, stride)
                                  + query_windows(analysis.tokens, half, stride), params)
-    by_key: dict[int, list[int]] = defaultdict(list)
-    for window, row in enumerate(keys.tolist()):
-        for key in row:
-            by_key[key].append(window)
+    flat = keys.reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    sorted_keys = flat[order]
+    window_of = order // keys.shape[1]
     pairs: dict[int, set[int]] = defaultdict(set)
-    for key, passage_id in store.lookup_buckets(keys):
-        for window in by_key[key]:
+    for key, passage_id in store.lookup_buckets(keys):  # few rows: look the windows up by bisection
+        lo, hi = np.searchsorted(sorted_keys, key, "left"), np.searchsorted(sorted_keys, key, "right")
+        for window in window_of[lo:hi].tolist():
             pairs[window].add(passage_id)
     return windows, pairs

@@ -27,7 +27,7 @@ from plagcheck.settings import IndexParams
 
 DEFAULT_DB = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "plagcheck" / "plagcheck.db"
 METADATA_FIELDS = ("title", "author", "year", "department", "language")
-_CHUNK = 900  # stay under SQLite's limit on bound parameters
+_CHUNK = 900  # stay under SQLite's limit on bound parameters (999 before 3.32)
 
 
 def default_db_path() -> Path:
