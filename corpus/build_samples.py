@@ -27,6 +27,8 @@ from pathlib import Path
 import docx
 import pymupdf
 
+from plagcheck.report.pdf import html_to_pdf
+
 HERE = Path(__file__).resolve().parent
 TEXTS = HERE / "texts"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -56,19 +58,8 @@ def write_pdf(path: Path, paragraphs: list[str], title: str, header: str | None 
     story_html = f"<h3>{_escape(paragraphs[0])}</h3>" + "".join(f"<p>{_escape(p)}</p>" for p in paragraphs[1:])
     css = ("* {font-family: sans-serif; font-size: 11pt; line-height: 1.4;} p {margin-bottom: 6pt;}"
            " h3 {font-size: 13pt; margin-bottom: 8pt;}")
-    story = pymupdf.Story(html=story_html, user_css=css)
-    writer = pymupdf.DocumentWriter(str(path))
-    page_rect = pymupdf.paper_rect("a4")
-    where = page_rect + (72, 72, -72, -72)
-    more = True
-    while more:
-        device = writer.begin_page(page_rect)
-        more, _ = story.place(where)
-        story.draw(device)
-        writer.end_page()
-    writer.close()
     # running header and page numbers, as real theses have (the extractor must drop them)
-    pdf = pymupdf.open(path)
+    pdf = pymupdf.open("pdf", html_to_pdf(story_html, css, 72))
     for page in pdf:
         page.insert_font(fontname="dv", fontfile=FONT)
         page.insert_text((72, 40), header or title, fontname="dv", fontsize=8)

@@ -38,11 +38,16 @@ td {padding: 2pt 4pt; vertical-align: top; font-size: 9pt; border-bottom: 1px so
 
 def render_pdf(report: Report) -> bytes:
     """The report as PDF bytes: summary page, sources table, alerts, exclusions, highlighted excerpts."""
-    story = pymupdf.Story(html=_html(report), user_css=_CSS)
+    return _number_pages(html_to_pdf(_html(report), _CSS, _MARGIN), document_title(report))
+
+
+def html_to_pdf(html: str, css: str, margin: float) -> bytes:
+    """Flow ``html`` over as many A4 pages as it needs (PyMuPDF's Story), margins in points."""
+    story = pymupdf.Story(html=html, user_css=css)
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
     page = pymupdf.paper_rect("a4")
-    where = page + (_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
+    where = page + (margin, margin, -margin, -margin)
     more = True
     while more:
         device = writer.begin_page(page)
@@ -50,7 +55,7 @@ def render_pdf(report: Report) -> bytes:
         story.draw(device)
         writer.end_page()
     writer.close()
-    return _number_pages(buffer.getvalue(), document_title(report))
+    return buffer.getvalue()
 
 
 def _number_pages(data: bytes, title: str) -> bytes:
