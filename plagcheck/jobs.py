@@ -179,6 +179,14 @@ def lease(store: Store, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS)
     return Job(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5])
 
 
+def renew(store: Store, job_id: int, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> bool:
+    """Extend the lease of a job in hand (its worker is alive); False if the job is no longer ours."""
+    with store.transaction():
+        cur = store.db.execute("UPDATE jobs SET lease_expires = ? WHERE id = ? AND lease_owner = ? AND state = ?",
+                               [time.time() + seconds, job_id, owner, RUNNING])
+    return cur.rowcount == 1
+
+
 def complete(store: Store, job_id: int, owner: str, *, report_html: str | None, report_json: str | None,
              doc_id: int | None, similarity: float) -> bool:
     """Record success. Only the lease holder can complete, and only once."""

@@ -216,3 +216,18 @@ def test_incremental_reindex_replaces_changed_and_adds_new(tmp_path, ru_text, en
     assert "en-thesis.docx (kept" in result.stderr
     result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
     assert "1 dropped; 3 documents" in result.stdout
+
+
+def test_worker_processes_share_the_queue_and_keep_long_jobs_leased(tmp_path, ru_text, en_text, en_text2):
+    folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
+    db = tmp_path / "c.db"
+    assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
+    # Each job takes longer than its lease: the lease must be renewed, or the other process takes
+    # the job in hand again as if its worker had died.
+    result = _run(["worker", "--once", "--processes", "2", "--lease", "1", "--db", str(db)],
+                  env={"PLAGCHECK_WORKER_TEST_DELAY": "1.5"}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with Store(db) as store:
+        statuses = jobs.statuses(store)
+        assert [(s.state, s.attempts) for s in statuses] == [("done", 1)] * 3
+        assert store.document_count() == 3

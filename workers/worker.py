@@ -14,6 +14,7 @@ import re
 import signal
 import socket
 import tempfile
+import threading
 import time
 from pathlib import Path, PurePosixPath
 
@@ -41,6 +42,43 @@ class _StopFlag:
     def _handle(self, signum, frame):
         log.info("signal %d: stopping after the current job", signum)
         self.stop = True
+
+
+class _LeaseKeeper:
+    """Renews the lease of the job in hand while it runs, from a thread with its own connection.
+
+    A job may take longer than its lease (a long PDF, a slow disk); without renewal another worker
+    would take it as if this one had died, and count an attempt. A killed worker stops renewing,
+    so its job is taken again once the lease runs out.
+    """
+
+    def __init__(self, db_path: Path, job_id: int, owner: str, seconds: float):
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(db_path, job_id, owner, seconds),
+                                        name=f"lease-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stopped.set()
+        self._thread.join()
+        return False
+
+    def _run(self, db_path: Path, job_id: int, owner: str, seconds: float) -> None:
+        store = None
+        try:
+            while not self._stopped.wait(seconds / 3):
+                store = store or Store(db_path)
+                if not jobs.renew(store, job_id, owner, seconds) and not self._stopped.is_set():
+                    log.warning("job %d: lease lost to another worker", job_id)
+                    return
+        except Exception:  # the job goes on; at worst its lease expires and it is done twice, harmlessly
+            log.exception("job %d: lease renewal failed", job_id)
+        finally:
+            if store is not None:
+                store.close()
 
 
 def _report_stem(job: jobs.Job) -> str:
@@ -109,7 +147,8 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
                 time.sleep(POLL_SECONDS)
                 continue
             try:
-                state = process(store, job, owner, reports_dir)
+                with _LeaseKeeper(db_path, job.id, owner, seconds):
+                    state = process(store, job, owner, reports_dir)
             except Exception as error:  # a bug must not take the queue down: record it and go on
                 log.exception("job %d crashed", job.id)
                 jobs.fail(store, job.id, owner, f"{job.name}: internal error ({type(error).__name__}: {error})")
@@ -125,7 +164,10 @@ def _worker_main(args) -> None:
 
 def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
                 lease_seconds: float | None = None) -> None:
-    """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each."""
+    """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each.
+
+    Raises :class:`PlagcheckError` if a worker process died (killed, crashed).
+    """
     if processes <= 1:
         run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
         return
@@ -146,3 +188,7 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
     signal.signal(signal.SIGINT, forward)
     for child in children:
         child.join()
+    died = [child.exitcode for child in children if child.exitcode != 0]
+    if died:  # their jobs are not lost: the leases expire and the jobs are taken again
+        raise PlagcheckError(f"{len(died)} of {processes} worker processes ended abnormally "
+                             f"(exit codes {', '.join(map(str, died))}); their jobs are retried when the leases expire")
