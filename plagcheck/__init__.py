@@ -9,19 +9,27 @@ from plagcheck.errors import ExtractionError, PlagcheckError, StoreError  # noqa
 from plagcheck.extract import extract  # noqa: E402
 from plagcheck.models import Alert, Document, Match, PageSpan, Tokens  # noqa: E402
 from plagcheck.normalize import normalize, tokenize  # noqa: E402
-from plagcheck.settings import Settings  # noqa: E402
+from plagcheck.settings import IndexParams, Settings  # noqa: E402
+from plagcheck.store import Store  # noqa: E402
+from plagcheck.check import check_document  # noqa: E402
+from plagcheck.ingest import add_document, add_files  # noqa: E402
 
 __all__ = [
     "Alert",
     "Document",
     "ExtractionError",
+    "IndexParams",
     "Match",
     "PageSpan",
     "PlagcheckError",
     "Settings",
+    "Store",
     "StoreError",
     "Tokens",
     "__version__",
+    "add_document",
+    "add_files",
+    "check_document",
     "extract",
     "normalize",
     "tokenize",
