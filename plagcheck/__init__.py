@@ -10,9 +10,18 @@ from plagcheck.extract import extract  # noqa: E402
 from plagcheck.models import Alert, Document, Match, PageSpan, Tokens  # noqa: E402
 from plagcheck.normalize import normalize, tokenize  # noqa: E402
 from plagcheck.settings import IndexParams, Settings  # noqa: E402
-from plagcheck.store import Store  # noqa: E402
-from plagcheck.check import check_document  # noqa: E402
-from plagcheck.ingest import add_document, add_files  # noqa: E402
+
+# Heavier parts (scikit-learn, SQLite) load on first use, so that `plagcheck --help` stays quick.
+_LAZY = {"Store": "plagcheck.store", "check_document": "plagcheck.check", "add_document": "plagcheck.ingest",
+         "add_files": "plagcheck.ingest"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'plagcheck' has no attribute {name!r}")
 
 __all__ = [
     "Alert",
