@@ -73,8 +73,8 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
 
     texts = _SourceTexts(store)
     with _timed(timings, "rescore"):
-        stems = passage_stems(texts, passages, params.stem_prefix)
-        surviving = _rescore(store, analysis, windows, pairs, passages, stems, settings)
+        passage_words = passage_stems(texts, passages, params.stem_prefix)
+        surviving = _rescore(store, analysis, windows, pairs, passages, passage_words, settings)
 
     with _timed(timings, "regions"):
         regions = _source_regions(store, texts, {pid: passages[pid] for kept in surviving.values()
@@ -97,7 +97,7 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
              len(sources), timings)
     return CheckResult(document=document, document_info=info, matches=tuple(matches), sources=sources,
                        similarity=similarity, settings=settings.to_dict(), corpus=store.state().to_dict(),
-                       timings=timings)
+                       timings=timings, analysis=analysis)
 
 
 class _SourceTexts:
@@ -126,15 +126,10 @@ def _source_regions(store: Store, texts, passages: dict[int, StoredPassage]) -> 
     regions: dict[int, list[_Region]] = {}
     for doc_id, doc_spans in spans.items():
         text = texts[doc_id]
-        merged: list[list[int]] = []
-        for start, end in sorted(doc_spans):
-            start, end = max(0, start - REGION_MARGIN_CHARS), min(len(text), end + REGION_MARGIN_CHARS)
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
         out = []
-        for start, end in merged:
+        for start, end in _merge_ranges(sorted(
+                (max(0, start - REGION_MARGIN_CHARS), min(len(text), end + REGION_MARGIN_CHARS))
+                for start, end in doc_spans)):
             start = _word_boundary(text, start, -1)
             end = _word_boundary(text, end, +1)
             region_tokens = tokenize(text[start:end])
@@ -236,6 +231,7 @@ def _align(store: Store, analysis: Analysis, tokens: Tokens, windows, passages, 
 
 
 def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of sorted ``(lo, hi)`` ranges: overlapping or touching ones become one."""
     merged: list[list[int]] = []
     for lo, hi in ranges:
         if merged and lo <= merged[-1][1]:

@@ -137,6 +137,9 @@ class CheckResult:
     settings: dict
     corpus: dict                  # CorpusState.to_dict(): count, generation, engine version, params
     timings: dict = field(default_factory=dict)
+    # The document's words, stems and shingles as the check computed them (index.Analysis), so a
+    # report need not tokenize the thesis again. Not part of the JSON.
+    analysis: object = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         """The check JSON: offsets are characters of the extracted original text."""

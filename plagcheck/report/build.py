@@ -188,7 +188,10 @@ def report_from_result(store: Store, result: CheckResult, options: ReportOptions
     """Assemble the report of a finished check: exclusions, alerts, recomputed figures, excerpts."""
     options = options or ReportOptions()
     document = result.document
-    tokens = tokenize(document.text)
+    analysis = result.analysis
+    if analysis is None or result.settings["index"] != store.params.to_dict():
+        analysis = analyze(tokenize(document.text), store.params)
+    tokens = analysis.tokens
     alerts = find_alerts(document)
     exclusions: list[Exclusion] = []
     if options.exclude_quotes:
@@ -199,7 +202,7 @@ def report_from_result(store: Store, result: CheckResult, options: ReportOptions
         own = store.find_by_hash(result.document_info["content_hash"])
         ignore = set(exclude_ids) | ({own.id} if own else set())
         with store.read_snapshot():
-            exclusions += find_common_passages(analyze(tokens, store.params), result.matches, store.params,
+            exclusions += find_common_passages(analysis, result.matches, store.params,
                                                store.bucket_documents, options.common_min_documents, ignore)
     coverage = apply_exclusions(tokens, result.matches, exclusions, options.min_words)
     texts = {s.id: store.document_text(s.id) for s in result.sources}
