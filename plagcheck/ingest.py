@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plagcheck.errors import ExtractionError, PlagcheckError
-from plagcheck.extract import SUPPORTED_SUFFIXES, extract
+from plagcheck.extract import extract
 from plagcheck.index import analyze, content_hash, index_document
 from plagcheck.language import detect_language
 from plagcheck.models import Document
@@ -18,6 +18,8 @@ from plagcheck.settings import IndexParams
 from plagcheck.store import METADATA_FIELDS, Store
 
 log = logging.getLogger(__name__)
+# Metadata and notes that live beside the theses in a submitted folder: skipped, not "unsupported".
+SIDECAR_SUFFIXES = (".csv", ".md", ".json")
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,7 @@ def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dic
     With ``processes > 1``, extraction and hashing run in that many worker processes while this
     process writes to the database (SQLite wants one writer).
     """
-    files = [p for p in iter_files(paths)
-             if not (p.suffix.lower() not in SUPPORTED_SUFFIXES and p.suffix.lower() in (".csv", ".md", ".json"))]
+    files = [p for p in iter_files(paths) if p.suffix.lower() not in SIDECAR_SUFFIXES]
     jobs = [(str(p), metadata_for(p, metadata or {}), store.params) for p in files]
     outcomes = []
 

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from plagcheck import defaults
 from plagcheck.extract import SUPPORTED_SUFFIXES
-from plagcheck.ingest import iter_files, metadata_for
+from plagcheck.ingest import SIDECAR_SUFFIXES, iter_files, metadata_for
 from plagcheck.store import Store
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -134,8 +134,8 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
                         member = PurePosixPath(info.filename)
                         meta = (metadata or {}).get(member.name) or (metadata or {}).get(info.filename) or {}
                         ids.append(enqueue(store, f"{path.name}/{info.filename}", data, meta, no_index))
-            elif suffix in (".csv", ".md", ".json"):
-                continue  # metadata and notes that live beside the theses
+            elif suffix in SIDECAR_SUFFIXES:
+                continue
             else:
                 ids.append(enqueue(store, str(path), path.read_bytes(), metadata_for(path, metadata or {}), no_index))
         except FileNotFoundError:

@@ -10,7 +10,6 @@ import sys
 import time
 import zipfile
 
-import pytest
 from click.testing import CliRunner
 
 from plagcheck import jobs
