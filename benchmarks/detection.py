@@ -22,7 +22,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks import text_table
+from benchmarks import text_table, wrap_words
 from benchmarks.pan_measures import Scores, Span, score
 
 ROOT = Path(__file__).resolve().parent
@@ -192,22 +192,10 @@ def pdf_round_trip(doc: Suspicious, folder: Path, rng: random.Random):
 
     from plagcheck.extract import extract
 
-    lines: list[str] = []
-    for paragraph in doc.text.split("\n"):
-        line = ""
-        for word in paragraph.split():
-            if line and len(line) + 1 + len(word) > 85:
-                if len(word) >= 8 and word.isalpha() and rng.random() < 0.5:
-                    cut = len(word) // 2
-                    lines.append(f"{line} {word[:cut]}-")
-                    line = word[cut:]
-                    continue
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}".strip()
-        if line:
-            lines.append(line)
+    def hyphenate(word: str) -> int | None:
+        return len(word) // 2 if len(word) >= 8 and word.isalpha() and rng.random() < 0.5 else None
+
+    lines = [line for paragraph in doc.text.split("\n") for line in wrap_words(paragraph.split(), 85, hyphenate)]
     pdf = pymupdf.open()
     font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     per_page = 46

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import text_table
+from benchmarks import text_table, wrap_words
 
 WORDS_PER_PAGE = 300
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -48,15 +48,7 @@ def write_pdf(path: Path, text: str) -> int:
     for first in range(0, len(words), WORDS_PER_PAGE):
         page = pdf.new_page(width=595, height=842)
         page.insert_font(fontname="dv", fontfile=FONT)
-        chunk = words[first:first + WORDS_PER_PAGE]
-        lines, line = [], ""
-        for w in chunk:
-            if len(line) + len(w) + 1 > 95:
-                lines.append(line)
-                line = w
-            else:
-                line = f"{line} {w}".strip()
-        lines.append(line)
+        lines = wrap_words(words[first:first + WORDS_PER_PAGE], 95)
         page.insert_text((40, 80), "\n".join(lines), fontname="dv", fontsize=9, lineheight=1.35)
     pdf.save(path)
     return pdf.page_count

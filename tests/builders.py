@@ -7,6 +7,8 @@ from pathlib import Path
 import docx
 import pymupdf
 
+from benchmarks import wrap_words
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_TEXTS = ROOT.parent / "shared" / "eval" / "texts"  # TODO: switch to bundled licensed texts
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -46,16 +48,7 @@ def make_pdf(path: Path, pages: list[list[str]], *, header: str | None = None, f
 
 def wrap(text: str, width: int = 80) -> list[str]:
     """Break prose into lines of at most ``width`` characters (no hyphenation)."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        lines.append(line)
-    return lines
+    return wrap_words(text.split(), width)
 
 
 def make_docx(path: Path, body: list[str], *, header: str | None = None, table: list[list[str]] | None = None,
