@@ -201,14 +201,11 @@ def brute_force_recall(store, thesis: Path) -> dict:
 
     started = time.perf_counter()
     corpus_docs, passage_ids = [], []
-    rows = store.db.execute(f'SELECT id, doc_id, first_word, words FROM passages_g{store.generation} ORDER BY doc_id, id')
-    current, stems = None, None
-    for pid, doc_id, first, count in rows:
-        if doc_id != current:
-            current = doc_id
-            stems = analyze(tokenize(store.document_text(doc_id)), params).stems
-        corpus_docs.append(stems[first:first + count])
-        passage_ids.append(pid)
+    for doc in store.documents():
+        stems = analyze(tokenize(store.document_text(doc.id)), params).stems
+        for p in store.document_passages(doc.id):
+            corpus_docs.append(stems[p.first_word:p.first_word + p.words])
+            passage_ids.append(p.id)
     query_docs = [analysis.stems[w.first_word:w.first_word + w.words]
                   for w in query_windows(analysis.tokens, params.passage_words, settings.query_stride)]
     vectorizer = CountVectorizer(analyzer=lambda x: x, lowercase=False)

@@ -13,7 +13,7 @@ from plagcheck.extract import extract
 from plagcheck.index import analyze, content_hash, index_document
 from plagcheck.language import detect_language
 from plagcheck.models import Document
-from plagcheck.normalize import stems, tokenize
+from plagcheck.normalize import tokenize
 from plagcheck.settings import IndexParams
 from plagcheck.store import METADATA_FIELDS, Store
 
@@ -102,8 +102,10 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
 
 def remove_document(store: Store, doc_id: int) -> None:
     """Delete a corpus document, its text and its index rows; call inside :meth:`Store.transaction`."""
-    text = store.document_text(doc_id)
-    store.delete_index_rows(doc_id, stems(tokenize(text), store.params.stem_prefix))
+    # The document's bucket keys are recomputed from its text: they say which index rows hold it.
+    analysis = analyze(tokenize(store.document_text(doc_id)), store.params)
+    _, keys = index_document(analysis, store.params)
+    store.delete_index_rows(doc_id, keys, analysis.stems)
     store.delete_document(doc_id)
 
 

@@ -2,17 +2,21 @@
 passages, LSH buckets and term document frequencies.
 
 Everything a document adds is written in one transaction, so a crash never leaves half a
-document behind. Bucket lookups go through an indexed table: a check reads only the buckets
-its own passages hash to, and the index never has to fit in memory.
+document behind. Bucket lookups go through the table's own B-tree: a check reads only the rows
+its own windows hash to, and the index never has to fit in memory.
+
+The index is packed, because it is most of the database: one row per key *prefix* holds every
+(key suffix, passage id) entry under it, 8 bytes each, instead of a ~19-byte row per entry; and a
+document's passages are one row of delta-coded spans, their ids a contiguous range.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import sqlite3
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,6 +32,8 @@ from plagcheck.settings import IndexParams
 DEFAULT_DB = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "plagcheck" / "plagcheck.db"
 METADATA_FIELDS = ("title", "author", "year", "department", "language")
 _CHUNK = 900  # stay under SQLite's limit on bound parameters (999 before 3.32)
+SUFFIX_BITS = 32    # a bucket key (lsh.KEY_BITS wide) is its row's prefix followed by these bits
+_ENTRY = np.dtype([("suffix", "<u4"), ("passage", "<u4")])
 
 
 def default_db_path() -> Path:
@@ -117,6 +123,16 @@ class Store:
         """Re-read which index generation is current (a full reindex may have swapped it)."""
         self.generation = int(self.meta("generation"))
         self.params = IndexParams(**json.loads(self.meta("index_params")))
+        self.old_format = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                                          [f"passages_g{self.generation}"]).fetchone() is not None
+
+    def _usable(self, generation: int) -> int:
+        """``generation``, unless it is the current one and was built by plagcheck < 0.2 (one row per
+        bucket entry, a passages table): that index must be rebuilt, which ``reindex --full`` does."""
+        if generation == self.generation and self.old_format:
+            raise StoreError(f"the index in {self.path} was built by an older plagcheck in another format; "
+                             "run 'plagcheck reindex --full' to rebuild it")
+        return generation
 
     def read_snapshot(self):
         """A read transaction on the current generation: a reindex swapping the index meanwhile
@@ -128,19 +144,19 @@ class Store:
         """Create the passage, bucket and term tables of one index generation."""
         g = int(generation)
         for statement in (
-            f"""CREATE TABLE IF NOT EXISTS passages_g{g} (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL,
-                first_word INTEGER NOT NULL, words INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL)""",
-            f"CREATE INDEX IF NOT EXISTS passages_g{g}_doc ON passages_g{g}(doc_id)",
-            f"""CREATE TABLE IF NOT EXISTS buckets_g{g} (key INTEGER NOT NULL, passage_id INTEGER NOT NULL,
-                PRIMARY KEY (key, passage_id)) WITHOUT ROWID""",
+            # A document's passages have the ids first_passage .. first_passage + passages - 1.
+            f"""CREATE TABLE IF NOT EXISTS spans_g{g} (doc_id INTEGER PRIMARY KEY,
+                first_passage INTEGER NOT NULL UNIQUE, passages INTEGER NOT NULL, spans BLOB NOT NULL)""",
+            f"CREATE TABLE IF NOT EXISTS buckets_g{g} (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS terms_g{g} (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
         ):  # one by one: executescript would commit the caller's transaction
             self.db.execute(statement)
 
     def drop_index_tables(self, generation: int) -> None:
         g = int(generation)
-        for table in (f"buckets_g{g}", f"passages_g{g}", f"terms_g{g}"):
+        for table in (f"buckets_g{g}", f"spans_g{g}", f"terms_g{g}", f"passages_g{g}"):  # passages: format 1
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.db.execute("DELETE FROM meta WHERE key = ?", [f"next_passage_g{g}"])
 
     def index_generations(self) -> list[int]:
         """Generations that have tables in the file (the current one and any unfinished build)."""
@@ -210,27 +226,51 @@ class Store:
                           generation: int | None = None) -> None:
         """Write a document's passages, bucket keys and term counts; call inside :meth:`transaction`.
 
-        ``keys`` is ``(len(passages), bands)`` of int64 bucket keys.
+        ``keys`` is ``(len(passages), bands)`` of bucket keys (:func:`plagcheck.lsh.band_keys`).
         """
-        g = int(generation or self.generation)
-        first_id = (self.db.execute(f"SELECT COALESCE(MAX(id), 0) FROM passages_g{g}").fetchone()[0]) + 1
-        self.db.conn.executemany(
-            f'INSERT INTO passages_g{g} (id, doc_id, first_word, words, start, "end") VALUES (?,?,?,?,?,?)',
-            [(first_id + i, doc_id, p.first_word, p.words, p.start, p.end) for i, p in enumerate(passages)])
+        g = self._usable(int(generation or self.generation))
+        counter = f"next_passage_g{g}"  # ids are never reused, so a stale entry can never point at a new passage
+        first = int(self.meta(counter) or 1)
+        if first + len(passages) >= 2**32:
+            raise StoreError(f"{self.path}: passage ids exhausted; run 'plagcheck reindex --full' to renumber")
         if len(passages):
-            ids = np.repeat(np.arange(first_id, first_id + len(passages), dtype=np.int64), keys.shape[1])
-            self.db.conn.executemany(f"INSERT OR IGNORE INTO buckets_g{g} (key, passage_id) VALUES (?, ?)",
-                                     zip(keys.reshape(-1).tolist(), ids.tolist()))
+            self.set_meta(counter, str(first + len(passages)))
+            self.db.execute(f"INSERT INTO spans_g{g} (doc_id, first_passage, passages, spans) VALUES (?,?,?,?)",
+                            [doc_id, first, len(passages), _pack_spans(passages)])
+            ids = np.repeat(np.arange(first, first + len(passages), dtype=np.uint32), keys.shape[1])
+            rows = [(prefix, entries.tobytes()) for prefix, entries in _by_prefix(keys.reshape(-1), ids)]
+            self.db.conn.executemany(
+                f"INSERT INTO buckets_g{g} (prefix, entries) VALUES (?, ?) "
+                "ON CONFLICT(prefix) DO UPDATE SET entries = CAST(entries || excluded.entries AS BLOB)", rows)
+            # (|| yields text, byte for byte; the cast makes the bytes a blob again)
         self.db.conn.executemany(
             f"INSERT INTO terms_g{g} (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
             ((t,) for t in set(stems)))
 
-    def delete_index_rows(self, doc_id: int, stems: Iterable[str], generation: int | None = None) -> None:
-        """Remove a document's passages, buckets and term counts; call inside :meth:`transaction`."""
-        g = int(generation or self.generation)
-        self.db.execute(f"DELETE FROM buckets_g{g} WHERE passage_id IN (SELECT id FROM passages_g{g} WHERE doc_id = ?)",
-                        [doc_id])
-        self.db.execute(f"DELETE FROM passages_g{g} WHERE doc_id = ?", [doc_id])
+    def delete_index_rows(self, doc_id: int, keys: np.ndarray, stems: Iterable[str],
+                          generation: int | None = None) -> None:
+        """Remove a document's passages, bucket entries and term counts; call inside :meth:`transaction`.
+
+        ``keys`` are the document's bucket keys, recomputed from its text (they say which bucket
+        rows hold its entries; the rest of the index is not read).
+        """
+        g = self._usable(int(generation or self.generation))
+        row = self.db.execute(f"SELECT first_passage, passages FROM spans_g{g} WHERE doc_id = ?", [doc_id]).fetchone()
+        if row is not None:
+            first, count = row
+            prefixes = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1) >> SUFFIX_BITS).tolist()
+            for chunk in _chunks(prefixes):
+                marks = ",".join("?" * len(chunk))
+                found = self.db.execute(f"SELECT prefix, entries FROM buckets_g{g} WHERE prefix IN ({marks})",
+                                        chunk).fetchall()
+                for prefix, blob in found:
+                    entries = np.frombuffer(blob, _ENTRY)
+                    keep = entries[(entries["passage"] < first) | (entries["passage"] >= first + count)]
+                    if len(keep):
+                        self.db.execute(f"UPDATE buckets_g{g} SET entries = ? WHERE prefix = ?", [keep.tobytes(), prefix])
+                    else:
+                        self.db.execute(f"DELETE FROM buckets_g{g} WHERE prefix = ?", [prefix])
+            self.db.execute(f"DELETE FROM spans_g{g} WHERE doc_id = ?", [doc_id])
         self.db.conn.executemany(f"UPDATE terms_g{g} SET df = df - 1 WHERE term = ?", ((t,) for t in set(stems)))
         self.db.execute(f"DELETE FROM terms_g{g} WHERE df <= 0")
 
@@ -241,43 +281,73 @@ class Store:
 
     # -- queries ----------------------------------------------------------------------------
     def lookup_buckets(self, keys: np.ndarray, max_bucket: int = defaults.MAX_BUCKET_PASSAGES) -> list[tuple[int, int]]:
-        """The (key, passage_id) rows whose key is in ``keys``, read through the bucket index.
+        """The (key, passage_id) entries whose key is in ``keys``: one set query per chunk of prefixes.
 
         A bucket holding more than ``max_bucket`` passages is boilerplate shared across the corpus
         (a template, a standard phrase); it is skipped, which also keeps the memory of a check
         independent of the corpus size. Read-only, so checks never wait for a writer in WAL mode.
         """
+        g = self._usable(self.generation)
+        wanted = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1))
         rows: list[tuple[int, int]] = []
-        for chunk in _chunks(np.unique(keys).tolist()):
+        for chunk in _chunks(np.unique(wanted >> SUFFIX_BITS).tolist()):
             marks = ",".join("?" * len(chunk))
-            found = self.db.execute(
-                f"SELECT key, passage_id FROM buckets_g{self.generation} WHERE key IN ({marks})", chunk).fetchall()
-            sizes = Counter(key for key, _ in found)
-            rows.extend(row for row in found if sizes[row[0]] <= max_bucket)
+            found = self.db.execute(f"SELECT prefix, entries FROM buckets_g{g} WHERE prefix IN ({marks})",
+                                    chunk).fetchall()
+            if not found:
+                continue
+            entries = np.frombuffer(b"".join(blob for _, blob in found), _ENTRY)
+            prefixes = np.repeat(np.array([p for p, _ in found], dtype=np.int64),
+                                 [len(blob) // _ENTRY.itemsize for _, blob in found])
+            full = (prefixes << SUFFIX_BITS) | entries["suffix"].astype(np.int64)
+            hit = np.isin(full, wanted, assume_unique=False)
+            full, passages = full[hit], entries["passage"][hit]
+            _, inverse, sizes = np.unique(full, return_inverse=True, return_counts=True)
+            small = sizes[inverse] <= max_bucket  # every entry of a key lives in its prefix's row
+            rows.extend(zip(full[small].tolist(), passages[small].tolist()))
         return rows
 
     def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
-        out = {}
-        for chunk in _chunks(sorted(set(ids))):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                    f'SELECT id, doc_id, first_word, words, start, "end" FROM passages_g{self.generation} WHERE id IN ({marks})', chunk):
-                out[row[0]] = StoredPassage(*row)
+        """The passages with these ids (ids no longer in the index are left out)."""
+        g = self._usable(self.generation)
+        ids = sorted(set(ids))
+        out: dict[int, StoredPassage] = {}
+        i = 0
+        while i < len(ids):  # one query per document: its passages are a contiguous id range
+            row = self.db.execute(f"SELECT doc_id, first_passage, passages, spans FROM spans_g{g} "
+                                  "WHERE first_passage <= ? ORDER BY first_passage DESC LIMIT 1", [ids[i]]).fetchone()
+            if row is None or ids[i] >= row[1] + row[2]:
+                i += 1
+                continue
+            doc_id, first, count, blob = row
+            spans = _unpack_spans(blob, count)
+            stop = bisect.bisect_left(ids, first + count, i)
+            for pid in ids[i:stop]:
+                out[pid] = StoredPassage(pid, doc_id, *spans[pid - first])
+            i = stop
         return out
+
+    def document_passages(self, doc_id: int) -> list[StoredPassage]:
+        """A document's passages in text order."""
+        g = self._usable(self.generation)
+        row = self.db.execute(f"SELECT first_passage, passages, spans FROM spans_g{g} WHERE doc_id = ?",
+                              [doc_id]).fetchone()
+        if row is None:
+            return []
+        first, count, blob = row
+        return [StoredPassage(first + k, doc_id, *span) for k, span in enumerate(_unpack_spans(blob, count))]
 
     def bucket_documents(self, keys: np.ndarray) -> dict[int, set[int]]:
         """For each bucket key in ``keys``, the ids of the corpus documents with a passage in it.
 
         Used to find passages that many corpus documents share (title pages, templates).
         """
-        g = self.generation
+        entries = self.lookup_buckets(keys, max_bucket=2**62)
+        owners = {pid: p.doc_id for pid, p in self.passages(pid for _, pid in entries).items()}
         out: dict[int, set[int]] = {}
-        for chunk in _chunks(np.unique(keys).tolist()):
-            marks = ",".join("?" * len(chunk))
-            for key, doc_id in self.db.execute(
-                    f"SELECT DISTINCT b.key, p.doc_id FROM buckets_g{g} b JOIN passages_g{g} p ON p.id = b.passage_id "
-                    f"WHERE b.key IN ({marks})", chunk):
-                out.setdefault(key, set()).add(doc_id)
+        for key, pid in entries:
+            if pid in owners:
+                out.setdefault(key, set()).add(owners[pid])
         return out
 
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
@@ -293,7 +363,8 @@ class Store:
     def state(self) -> CorpusState:
         return CorpusState(
             documents=self.document_count(),
-            passages=self.db.execute(f"SELECT COUNT(*) FROM passages_g{self.generation}").fetchone()[0],
+            passages=self.db.execute(
+                f"SELECT COALESCE(SUM(passages), 0) FROM spans_g{self._usable(self.generation)}").fetchone()[0],
             generation=self.generation,
             engine_version=__version__,
             index_params=self.params.to_dict())
@@ -336,6 +407,31 @@ class _Transaction:
     def __exit__(self, exc_type, exc, tb):
         self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
         return False
+
+
+def _by_prefix(keys: np.ndarray, passage_ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """Bucket entries grouped by the prefix of their key (the row they are packed into)."""
+    keys = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys, passage_ids = keys[order], passage_ids[order]
+    entries = np.empty(len(keys), _ENTRY)
+    entries["suffix"] = keys & (2**SUFFIX_BITS - 1)
+    entries["passage"] = passage_ids
+    prefixes = keys >> SUFFIX_BITS
+    bounds = np.flatnonzero(np.diff(prefixes)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(keys)]):
+        yield int(prefixes[lo]), entries[lo:hi]
+
+
+def _pack_spans(passages: list) -> bytes:
+    """(first_word, words, start, end) of each passage, delta-coded down the columns, compressed."""
+    spans = np.array([(p.first_word, p.words, p.start, p.end) for p in passages], dtype=np.int64).reshape(-1, 4)
+    return zlib.compress(np.diff(spans, axis=0, prepend=0).astype("<i4").tobytes(), 6)
+
+
+def _unpack_spans(blob: bytes, count: int) -> list[tuple[int, int, int, int]]:
+    deltas = np.frombuffer(zlib.decompress(blob), "<i4").reshape(count, 4)
+    return [tuple(row) for row in np.cumsum(deltas, axis=0, dtype=np.int64).tolist()]
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:

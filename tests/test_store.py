@@ -54,3 +54,69 @@ def test_not_a_database(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable plagcheck database"):
         Store(path)
+
+
+def _index_of(store, text):
+    from plagcheck.index import analyze, index_document
+    from plagcheck.normalize import tokenize
+
+    return index_document(analyze(tokenize(text), store.params), store.params)
+
+
+def test_packed_index_returns_each_documents_passages_and_spans(store, ru_text, en_text):
+    a = add_document(store, Document("a.txt", "txt", ru_text)).doc_id
+    b = add_document(store, Document("b.txt", "txt", en_text)).doc_id
+    for doc_id, text in ((a, ru_text), (b, en_text)):
+        passages, keys = _index_of(store, text)
+        stored = store.document_passages(doc_id)
+        assert [(p.first_word, p.words, p.start, p.end) for p in stored] == \
+               [(p.first_word, p.words, p.start, p.end) for p in passages]
+        ids = [p.id for p in stored]
+        assert ids == list(range(ids[0], ids[0] + len(ids)))  # one contiguous range per document
+        assert store.passages(ids) == {p.id: p for p in stored}
+        # Every band key of every passage leads back to that passage, and to nothing of the other document.
+        found = store.lookup_buckets(keys)
+        owners = {pid: p.doc_id for pid, p in store.passages(pid for _, pid in found).items()}
+        assert {pid for _, pid in found} == set(ids)
+        assert set(owners.values()) == {doc_id}
+        assert {key for key, _ in found} == set(keys.reshape(-1).tolist())
+    assert store.state().passages == len(store.document_passages(a)) + len(store.document_passages(b))
+
+
+def test_removing_a_document_removes_exactly_its_entries(store, ru_text, en_text):
+    from plagcheck.ingest import remove_document
+
+    a = add_document(store, Document("a.txt", "txt", ru_text)).doc_id
+    b = add_document(store, Document("b.txt", "txt", en_text)).doc_id
+    b_ids = {p.id for p in store.document_passages(b)}
+    rows_before = store.db.execute(f"SELECT COUNT(*) FROM buckets_g{store.generation}").fetchone()[0]
+    with store.transaction():
+        remove_document(store, a)
+    _, a_keys = _index_of(store, ru_text)
+    _, b_keys = _index_of(store, en_text)
+    assert store.lookup_buckets(a_keys) == [] or {pid for _, pid in store.lookup_buckets(a_keys)} <= b_ids
+    assert {pid for _, pid in store.lookup_buckets(b_keys)} == b_ids
+    assert store.document_passages(a) == []
+    # Rows left holding no entry are deleted, not kept empty.
+    rows_after = store.db.execute(f"SELECT COUNT(*) FROM buckets_g{store.generation}").fetchone()[0]
+    assert 0 < rows_after < rows_before
+    assert store.db.execute(f"SELECT COUNT(*) FROM buckets_g{store.generation} WHERE LENGTH(entries) = 0").fetchone()[0] == 0
+    # A re-added document gets new passage ids: an id is never reused.
+    again = add_document(store, Document("a.txt", "txt", ru_text)).doc_id
+    assert min(p.id for p in store.document_passages(again)) > max(b_ids)
+
+
+def test_index_of_an_older_format_asks_for_a_full_reindex(db_path, ru_text):
+    from plagcheck.check import check_document
+    from workers.reindex import reindex_full
+
+    with Store(db_path) as store:
+        add_document(store, Document("a.txt", "txt", ru_text))
+        # What plagcheck 0.1 left: a passages table beside one-row-per-entry buckets.
+        store.db.execute(f"CREATE TABLE passages_g{store.generation} (id INTEGER PRIMARY KEY)")
+    with Store(db_path) as store:
+        with pytest.raises(StoreError, match="reindex --full"):
+            check_document(store, Document("q.txt", "txt", ru_text))
+        reindex_full(store)
+        result = check_document(store, Document("q.txt", "txt", "Введение к работе.\n" + ru_text))
+        assert result.similarity > 0.9
