@@ -15,7 +15,7 @@ from plagcheck.language import detect_language
 from plagcheck.models import Document
 from plagcheck.normalize import tokenize
 from plagcheck.settings import IndexParams
-from plagcheck.store import METADATA_FIELDS, Store
+from plagcheck.store import METADATA_FIELDS, Store, compress_text
 
 log = logging.getLogger(__name__)
 # Metadata and notes that live beside the theses in a submitted folder: skipped, not "unsupported".
@@ -84,6 +84,7 @@ class PreparedDocument:
     keys: object  # numpy array (passages, bands)
     stems: list[str]
     params: IndexParams
+    compressed_text: bytes  # compressed here, in the worker, so the single writer does not have to
 
 
 def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None) -> PreparedDocument:
@@ -97,7 +98,7 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
     metadata.setdefault("language", detect_language(document.text))
     metadata.setdefault("title", Path(document.path).stem)
     return PreparedDocument(document, content_hash(document.text), metadata, len(tokens), passages, keys,
-                            analysis.stems, params)
+                            analysis.stems, params, compress_text(document.text))
 
 
 def remove_document(store: Store, doc_id: int) -> None:
@@ -115,23 +116,34 @@ def store_prepared(store: Store, prepared: PreparedDocument, replaces: int | Non
     ``replaces``: a document removed in the same transaction (a changed file's old version), so
     that a crash leaves either the old or the new version in the corpus, never neither.
     """
-    document = prepared.document
     with store.transaction():
-        store.refresh()  # a full reindex may have swapped in a new generation meanwhile
-        if store.params != prepared.params:
-            prepared = prepare_document(document, store.params, prepared.metadata)
-        if replaces is not None:
-            remove_document(store, replaces)
-        # Checked inside the write lock: another process may have added the same content.
-        existing = store.find_by_hash(prepared.content_hash)
-        if existing:
-            return AddOutcome(document.path, "duplicate", existing.id,
-                              f"same content as document {existing.id}, {existing.path}")
-        doc_id = store.insert_document(content_hash=prepared.content_hash, path=document.path,
-                                       metadata=prepared.metadata, format=document.format, text=document.text,
-                                       words=prepared.words,
-                                       pages=[[p.page, p.start, p.end] for p in document.pages])
-        store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems)
+        return _write_prepared(store, prepared, replaces)
+
+
+def store_many(store: Store, prepared: list[PreparedDocument]) -> list[AddOutcome]:
+    """Write several prepared documents in one transaction (bulk loads: each index row they share
+    is then written once, not once per document). A crash loses the whole group, never part of one."""
+    with store.transaction():
+        return [_write_prepared(store, p) for p in prepared]
+
+
+def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | None = None) -> AddOutcome:
+    document = prepared.document
+    store.refresh()  # a full reindex may have swapped in a new generation meanwhile
+    if store.params != prepared.params:
+        prepared = prepare_document(document, store.params, prepared.metadata)
+    if replaces is not None:
+        remove_document(store, replaces)
+    # Checked inside the write lock: another process may have added the same content.
+    existing = store.find_by_hash(prepared.content_hash)
+    if existing:
+        return AddOutcome(document.path, "duplicate", existing.id,
+                          f"same content as document {existing.id}, {existing.path}")
+    doc_id = store.insert_document(content_hash=prepared.content_hash, path=document.path,
+                                   metadata=prepared.metadata, format=document.format, text=document.text,
+                                   words=prepared.words, pages=[[p.page, p.start, p.end] for p in document.pages],
+                                   compressed=prepared.compressed_text)
+    store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems)
     log.info("added %s as document %d (%d passages)", document.path, doc_id, len(prepared.passages))
     return AddOutcome(document.path, "added", doc_id)
 
@@ -167,21 +179,36 @@ def _prepare_file(job: tuple[str, dict, IndexParams]) -> PreparedDocument | AddO
 
 
 def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
-              progress: Callable[[AddOutcome], None] | None = None, processes: int = 1) -> list[AddOutcome]:
+              progress: Callable[[AddOutcome], None] | None = None, processes: int = 1,
+              group: int = 8) -> list[AddOutcome]:
     """Add many files; one bad file never stops the batch.
 
     With ``processes > 1``, extraction and hashing run in that many worker processes while this
-    process writes to the database (SQLite wants one writer).
+    process writes to the database (SQLite wants one writer). Documents are written ``group`` to
+    a transaction.
     """
     files = [p for p in iter_files(paths) if p.suffix.lower() not in SIDECAR_SUFFIXES]
     jobs = [(str(p), metadata_for(p, metadata or {}), store.params) for p in files]
     outcomes = []
+    pending: list[PreparedDocument] = []
 
-    def record(item: PreparedDocument | AddOutcome) -> None:
-        outcome = item if isinstance(item, AddOutcome) else store_prepared(store, item)
+    def report(outcome: AddOutcome) -> None:
         outcomes.append(outcome)
         if progress:
             progress(outcome)
+
+    def flush() -> None:
+        for outcome in store_many(store, pending) if pending else []:
+            report(outcome)
+        pending.clear()
+
+    def record(item: PreparedDocument | AddOutcome) -> None:
+        if isinstance(item, AddOutcome):
+            report(item)
+            return
+        pending.append(item)
+        if len(pending) >= group:
+            flush()
 
     if processes > 1 and len(jobs) > 1:
         import multiprocessing
@@ -192,4 +219,5 @@ def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dic
     else:
         for job in jobs:
             record(_prepare_file(job))
+    flush()
     return outcomes

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 # Letters of the Kazakh Cyrillic alphabet that Russian does not have.
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 LANGUAGES = ("kk", "ru", "en", "mixed")
+
+
+@functools.lru_cache(maxsize=2**18)
+def _word_language(word: str) -> str | None:
+    """``'kk'`` or ``'ru'`` for a Cyrillic word (by Kazakh-only letters), ``'en'`` for a Latin one."""
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return None
+    cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+    if cyr * 2 > len(letters):
+        return "kk" if any(c in KAZAKH_LETTERS and c not in "іІ" for c in letters) else "ru"
+    if all("a" <= c.lower() <= "z" for c in letters):
+        return "en"
+    return None
 
 
 def detect_language(text: str, sample: int = 200_000) -> str:
@@ -22,17 +37,13 @@ def detect_language(text: str, sample: int = 200_000) -> str:
     """
     counts = Counter()
     cyrillic_words = Counter()
-    for word in text[:sample].split():
-        letters = [c for c in word if c.isalpha()]
-        if not letters:
-            continue
-        cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
-        if cyr * 2 > len(letters):
-            kazakh = any(c in KAZAKH_LETTERS and c not in "іІ" for c in letters)
-            cyrillic_words["kk" if kazakh else "ru"] += 1
-            counts["cyrillic"] += 1
-        elif all("a" <= c.lower() <= "z" for c in letters):
-            counts["en"] += 1
+    for word, n in Counter(text[:sample].split()).items():  # each distinct word judged once
+        kind = _word_language(word)
+        if kind in ("kk", "ru"):
+            cyrillic_words[kind] += n
+            counts["cyrillic"] += n
+        elif kind == "en":
+            counts["en"] += n
     total = counts["cyrillic"] + counts["en"]
     if total == 0:
         return "mixed"

@@ -8,6 +8,7 @@ stress marks, join line-end hyphenation, fold Latin/Cyrillic homoglyphs to the s
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -86,6 +87,12 @@ def _clean(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).translate(_DROP)
 
 
+@functools.lru_cache(maxsize=2**18)  # words repeat across a batch of theses: judge each spelling once
+def _cleaned_with_script(raw: str) -> tuple[str, str | None]:
+    cleaned = _clean(raw)
+    return cleaned, word_script(cleaned)
+
+
 def fold_word(word: str, script: str | None) -> str:
     """Fold homoglyphs of ``word`` (already cleaned) to ``script``, then casefold and map ё→е.
 
@@ -117,7 +124,7 @@ def tokenize(text: str, context: str | None = None) -> Tokens:
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    cache: dict[str, tuple[str, str | None]] = {}
+    folded: dict[tuple[str, str | None], str] = {}  # (raw word, script it is folded to) -> word
     pending: list[int] = []  # indexes of undecided words before the first decided one
     urls = [(u.start(), u.end()) for u in URL_RE.finditer(text)] if ("/" in text or "@" in text) else []
     url_index = 0
@@ -128,24 +135,23 @@ def tokenize(text: str, context: str | None = None) -> Tokens:
             if url_index < len(urls) and urls[url_index][0] <= m.start():
                 continue
         raw = m.group()
-        hit = cache.get(raw)
-        if hit is None:
-            cleaned = _clean(raw)
-            hit = cache[raw] = (cleaned, word_script(cleaned))
-        cleaned, script = hit
+        cleaned, script = _cleaned_with_script(raw)
         if not cleaned:
             continue
         if script is None:
             if context is None:
                 pending.append(len(words))
-            words.append(fold_word(cleaned, context))
         else:
             if context is None and pending:
                 for i in pending:
                     words[i] = fold_word(_clean(text[starts[i]:ends[i]]), script)
                 pending.clear()
             context = script
-            words.append(fold_word(cleaned, script))
+        target = script or context
+        word = folded.get((raw, target))
+        if word is None:
+            word = folded[(raw, target)] = fold_word(cleaned, target)
+        words.append(word)
         starts.append(m.start())
         ends.append(m.end())
     return Tokens(tuple(words), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))

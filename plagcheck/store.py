@@ -209,8 +209,9 @@ class Store:
         return zlib.decompress(row[0]).decode("utf-8")
 
     def insert_document(self, *, content_hash: str, path: str, metadata: dict, format: str, text: str,
-                        words: int, pages: list | None) -> int:
-        """Write a document's row and compressed text; call inside :meth:`transaction`."""
+                        words: int, pages: list | None, compressed: bytes | None = None) -> int:
+        """Write a document's row and compressed text (``compressed``: :func:`compress_text` of it,
+        if the caller has it already); call inside :meth:`transaction`."""
         meta = {k: metadata.get(k) for k in METADATA_FIELDS}
         cur = self.db.execute(
             "INSERT INTO documents (content_hash, path, title, author, year, department, language, format, "
@@ -219,7 +220,7 @@ class Store:
              meta["language"], format, len(text), words, _now()])
         doc_id = cur.lastrowid
         self.db.execute("INSERT INTO texts (doc_id, text, pages) VALUES (?,?,?)",
-                        [doc_id, zlib.compress(text.encode("utf-8"), 6), json.dumps(pages) if pages else None])
+                        [doc_id, compressed or compress_text(text), json.dumps(pages) if pages else None])
         return doc_id
 
     def insert_index_rows(self, doc_id: int, passages: list, keys: np.ndarray, stems: Iterable[str],
@@ -407,6 +408,10 @@ class _Transaction:
     def __exit__(self, exc_type, exc, tb):
         self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
         return False
+
+
+def compress_text(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
 
 
 def _by_prefix(keys: np.ndarray, passage_ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
