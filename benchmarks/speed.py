@@ -59,32 +59,48 @@ def _thesis_words(rng: random.Random, low: int, high: int) -> int:
 
 
 def _prepare_generated(job):
-    """Worker: write thesis ``k`` and prepare it for the index (text never leaves the worker twice)."""
+    """Worker: write thesis ``k`` and prepare it for the index, its tokens known from the words
+    drawn (see ``IndexReadySampler``), so that no time goes on tokenizing text the benchmark wrote."""
     k, words, seed, params = job
-    from plagcheck.ingest import prepare_document
+    from benchmarks.synthetic import IndexReadySampler
+    from plagcheck.index import analyze, content_hash, index_document
+    from plagcheck.ingest import PreparedDocument
     from plagcheck.models import Document
+    from plagcheck.store import compress_text
 
-    global _WRITER
-    if "_WRITER" not in globals():
-        _WRITER = _writer(seed)
-    _WRITER.rng = np.random.default_rng(seed * 1_000_003 + k)
-    text = _WRITER.thesis(words)
-    return prepare_document(Document(path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text), params,
-                            {"title": f"Synthetic thesis {k}"})
+    global _SAMPLER
+    if "_SAMPLER" not in globals():
+        _SAMPLER = IndexReadySampler(_writer(seed))
+    _SAMPLER.rng = np.random.default_rng(seed * 1_000_003 + k)
+    text, tokens = _SAMPLER.thesis_tokens(words)
+    analysis = analyze(tokens, params)
+    passages, keys = index_document(analysis, params)
+    document = Document(path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text)
+    return PreparedDocument(document, content_hash(text), {"title": f"Synthetic thesis {k}", "language": "mixed"},
+                            len(tokens), passages, keys, analysis.stems, params, compress_text(text))
 
 
-def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, processes: int) -> float:
-    """Add synthetic theses ``start..stop`` (plain text); returns the seconds it took."""
+def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, processes: int,
+                group: int = 32) -> float:
+    """Add synthetic theses ``start..stop`` (plain text), ``group`` per transaction; returns the seconds it took."""
     import multiprocessing
 
-    from plagcheck.ingest import store_prepared
+    from plagcheck.ingest import store_many
 
     rng = random.Random(seed + start)
     jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
     started = time.perf_counter()
+    pending = []
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        for prepared in pool.imap(_prepare_generated, jobs, chunksize=4):
-            store_prepared(store, prepared)
+        for done, prepared in enumerate(pool.imap(_prepare_generated, jobs, chunksize=4), start + 1):
+            pending.append(prepared)
+            if len(pending) == group:
+                store_many(store, pending)
+                pending = []
+            if done % 1000 == 0:
+                print(f"  filled {done} theses, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    if pending:
+        store_many(store, pending)
     return time.perf_counter() - started
 
 

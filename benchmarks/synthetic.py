@@ -29,3 +29,40 @@ class WordSampler:
         drawn = self.rng.choice(len(self.words), size=words, p=self.probabilities)
         tokens = [self.words[i] for i in drawn]
         return "\n".join(" ".join(tokens[i:i + paragraph_words]) for i in range(0, len(tokens), paragraph_words))
+
+
+class IndexReadySampler:
+    """A :class:`WordSampler` restricted to words that tokenize to exactly one word, whatever the
+    words around them: the tokens of a generated thesis are then known without running the
+    tokenizer, which lets the scale benchmark fill an index with 10,000+ theses in minutes. The
+    words, stems, shingles and passages are those the real pipeline gives for the same text
+    (``tests/test_benchmarks.py`` checks it).
+    """
+
+    def __init__(self, sampler: WordSampler):
+        from plagcheck.normalize import tokenize
+
+        keep, folded = [], []
+        for i, word in enumerate(sampler.words):
+            alone = tokenize(word)
+            if (len(alone) == 1 and alone.starts[0] == 0 and alone.ends[0] == len(word)
+                    and tokenize(word, "latin").words == tokenize(word, "cyrillic").words == alone.words):
+                keep.append(i)
+                folded.append(alone.words[0])
+        self.words = np.array([sampler.words[i] for i in keep], dtype=object)
+        self.folded = np.array(folded, dtype=object)
+        self.lengths = np.array([len(w) for w in self.words], dtype=np.int64)
+        probabilities = sampler.probabilities[keep]
+        self.probabilities = probabilities / probabilities.sum()
+        self.rng = sampler.rng
+
+    def thesis_tokens(self, words: int, paragraph_words: int = 120):
+        """``(text, tokens)`` of a thesis of ``words`` words in paragraphs."""
+        from plagcheck.models import Tokens
+
+        drawn = self.rng.choice(len(self.words), size=words, p=self.probabilities)
+        surface = self.words[drawn].tolist()
+        text = "\n".join(" ".join(surface[i:i + paragraph_words]) for i in range(0, words, paragraph_words))
+        lengths = self.lengths[drawn]
+        starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # one separator after each word
+        return text, Tokens(tuple(self.folded[drawn].tolist()), starts, starts + lengths)

@@ -65,3 +65,20 @@ def test_tiny_speed_benchmark_runs(tmp_path):
     assert point["false_sources"] == 0
     assert 0.0 <= point["lsh_recall"] <= 1.0
     assert "theses" in format_report(report)
+
+
+def test_synthetic_theses_are_indexed_as_the_pipeline_would_index_their_text():
+    """The scale fill skips the tokenizer; what it writes must equal what the pipeline computes."""
+    import numpy as np
+
+    from benchmarks.speed import _prepare_generated
+    from plagcheck.ingest import prepare_document
+    from plagcheck.settings import IndexParams
+
+    params = IndexParams()
+    fast = _prepare_generated((3, 2500, 5, params))
+    real = prepare_document(fast.document, params)
+    assert fast.words == real.words == 2500
+    assert fast.passages == real.passages
+    assert np.array_equal(fast.keys, real.keys)
+    assert fast.stems == real.stems
