@@ -58,21 +58,32 @@ def _thesis_words(rng: random.Random, low: int, high: int) -> int:
     return rng.randint(low, high)
 
 
-def _prepare_generated(job):
-    """Worker: write thesis ``k`` and prepare it for the index, its tokens known from the words
-    drawn (see ``IndexReadySampler``), so that no time goes on tokenizing text the benchmark wrote."""
-    k, words, seed, params = job
+def _sampler(k: int, seed: int):
+    """The process's sampler, set to draw synthetic thesis ``k`` (the same in any process)."""
     from benchmarks.synthetic import IndexReadySampler
-    from plagcheck.index import analyze, content_hash, index_document
-    from plagcheck.ingest import PreparedDocument
-    from plagcheck.models import Document
-    from plagcheck.store import compress_text
 
     global _SAMPLER
     if "_SAMPLER" not in globals():
         _SAMPLER = IndexReadySampler(_writer(seed))
     _SAMPLER.rng = np.random.default_rng(seed * 1_000_003 + k)
-    text, tokens = _SAMPLER.thesis_tokens(words)
+    return _SAMPLER
+
+
+def _synthetic_thesis(k: int, words: int, seed: int):
+    """``(text, tokens)`` of synthetic thesis ``k``."""
+    return _sampler(k, seed).thesis_tokens(words)
+
+
+def _prepare_generated(job):
+    """Worker: write thesis ``k`` and prepare it for the index, its tokens known from the words
+    drawn (see ``IndexReadySampler``), so that no time goes on tokenizing text the benchmark wrote."""
+    k, words, seed, params = job
+    from plagcheck.index import analyze, content_hash, index_document
+    from plagcheck.ingest import PreparedDocument
+    from plagcheck.models import Document
+    from plagcheck.store import compress_text
+
+    text, tokens = _synthetic_thesis(k, words, seed)
     analysis = analyze(tokens, params)
     passages, keys = index_document(analysis, params)
     document = Document(path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text)
@@ -108,9 +119,6 @@ def pdf_throughput(folder: Path, count: int, pages: int, seed: int, processes: i
     """Index ``count`` PDF theses end to end; also time PyMuPDF extraction alone on the same files."""
     import pymupdf
 
-    from plagcheck.ingest import add_files
-    from plagcheck.store import Store
-
     writer = _writer(seed + 99)
     pdf_dir = folder / "pdf"
     pdf_dir.mkdir(exist_ok=True)
@@ -123,14 +131,15 @@ def pdf_throughput(folder: Path, count: int, pages: int, seed: int, processes: i
             for page in pdf:
                 page.get_text()
     extract_only = time.perf_counter() - started
+    # `plagcheck corpus add` in a fresh process, as a secretary would run it (-j: one worker per core).
+    elapsed, rss, _ = peak_rss_of(["corpus", "add", str(pdf_dir), "--db", str(folder / "pdf.db"), "-j", str(processes)])
+    from plagcheck.store import Store
+
     with Store(folder / "pdf.db") as store:
-        started = time.perf_counter()
-        outcomes = add_files(store, [pdf_dir], processes=processes)
-        elapsed = time.perf_counter() - started
-    assert all(o.status == "added" for o in outcomes), outcomes
+        assert store.document_count() == count, "some PDF theses were not added"
     return {"pdf_theses": count, "pdf_pages": total_pages, "index_seconds": round(elapsed, 2),
             "pages_per_second": round(total_pages / elapsed, 1),
-            "theses_per_minute": round(60 * count / elapsed, 1),
+            "theses_per_minute": round(60 * count / elapsed, 1), "index_peak_rss_mb": round(rss, 1),
             "pymupdf_extract_pages_per_second": round(total_pages / extract_only, 1)}
 
 
@@ -187,14 +196,52 @@ def index_bytes(db: Path) -> dict:
     return {"db_bytes": db.stat().st_size, "text_bytes": text_bytes}
 
 
-def brute_force_recall(store, thesis: Path) -> dict:
+def _corpus_term_ids(store, doc, seed: int, vocabulary: dict[str, int]) -> np.ndarray:
+    """Term ids (in ``vocabulary``, extended as needed) of a corpus thesis's stems. A synthetic
+    thesis's words are drawn again from its seed (they are its tokens, as the fill used them);
+    anything else is tokenized from its stored text."""
+    from plagcheck.index import analyze
+    from plagcheck.normalize import tokenize
+
+    if doc.path.startswith("synthetic/thesis-"):
+        sampler = _sampler(int(doc.path.rsplit("-", 1)[1].split(".")[0]), seed)
+        if getattr(sampler, "term_ids", None) is None:
+            prefix = store.params.stem_prefix
+            sampler.term_ids = np.array([vocabulary.setdefault(w[:prefix], len(vocabulary)) for w in sampler.folded])
+        return sampler.term_ids[sampler.draw(doc.words)]
+    stems = analyze(tokenize(store.document_text(doc.id)), store.params).stems
+    return np.array([vocabulary.setdefault(t, len(vocabulary)) for t in stems], np.int64)
+
+
+def _tfidf_rows(rows: list[np.ndarray], idf: np.ndarray, width: int):
+    """L2-normalized sublinear TF-IDF rows from term-id arrays, weighted exactly as
+    ``plagcheck.rescore.tfidf_matrix`` weighs them (so that both sides agree on every cosine)."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
+    indices = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    counts = sparse.csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(len(rows), width))
+    counts.sum_duplicates()
+    transformer = TfidfTransformer(norm="l2", sublinear_tf=True).fit(counts[:1])
+    transformer.idf_ = idf
+    return transformer.transform(counts).astype(np.float32).tocsr()
+
+
+def brute_force_recall(store, thesis: Path, seed: int, window_every: int = 1) -> dict:
     """LSH candidate recall against scikit-learn alone, on the same windows and passages.
 
-    Brute force: TF-IDF vectors of every corpus passage and every full-size window of the checked
-    thesis, all pairs by sparse matrix product, pairs at or above the rescoring threshold kept.
-    LSH: the passages the check's LSH + rescoring stage keeps. Recall is over corpus passages.
+    Brute force, what a user would do with scikit-learn alone: TF-IDF rows of every corpus passage
+    (built once, like an index, and timed apart) and of the full-size windows of the checked
+    thesis, every pair's cosine by sparse matrix products, pairs at or above the rescoring
+    threshold kept. With ``window_every`` > 1 only every n-th window is compared (all of them at
+    10,000 theses would take hours) and the brute-force time is scaled up to all windows, which
+    is fair: its cost is linear in the number of windows. LSH: the (window, passage) pairs the
+    check's LSH and rescoring stages keep, timed for the whole thesis. Recall is over the brute
+    force's pairs: one counts as found when LSH kept its passage with a window overlapping its
+    window (the same place in the thesis); over passages alone it is reported too.
     """
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    import math
 
     from plagcheck.check import _rescore, _SourceTexts, passage_stems
     from plagcheck.extract import extract
@@ -213,41 +260,62 @@ def brute_force_recall(store, thesis: Path) -> dict:
     stems = passage_stems(_SourceTexts(store), passages, params.stem_prefix)
     kept = _rescore(store, analysis, windows, pairs, passages, stems, settings)
     lsh_seconds = time.perf_counter() - started
-    lsh_found = {pid for pairs_ in kept.values() for _, pid in pairs_}
+
+    full = query_windows(analysis.tokens, params.passage_words, settings.query_stride)
+    sample = full[::window_every]
+    kept_at: dict[int, list[tuple[int, int]]] = {}  # passage -> word ranges of the windows LSH paired it with
+    for found in kept.values():
+        for w, pid in found:
+            kept_at.setdefault(pid, []).append((windows[w].first_word, windows[w].first_word + windows[w].words))
 
     started = time.perf_counter()
-    corpus_docs, passage_ids = [], []
+    vocabulary: dict[str, int] = {}
+    rows, row_passage = [], []
     for doc in store.documents():
-        stems = analyze(tokenize(store.document_text(doc.id)), params).stems
+        ids = _corpus_term_ids(store, doc, seed, vocabulary)
         for p in store.document_passages(doc.id):
-            corpus_docs.append(stems[p.first_word:p.first_word + p.words])
-            passage_ids.append(p.id)
-    query_docs = [analysis.stems[w.first_word:w.first_word + w.words]
-                  for w in query_windows(analysis.tokens, params.passage_words, settings.query_stride)]
-    vectorizer = CountVectorizer(analyzer=lambda x: x, lowercase=False)
-    counts = vectorizer.fit_transform(corpus_docs + query_docs)
-    df = store.document_frequencies(vectorizer.get_feature_names_out().tolist())
+            rows.append(ids[p.first_word:p.first_word + p.words])
+            row_passage.append(p.id)
+    query_rows = [np.array([vocabulary.setdefault(t, len(vocabulary)) for t in analysis.stems[w.first_word:w.first_word + w.words]],
+                           np.int64) for w in sample]
+    terms = list(vocabulary)
+    df = store.document_frequencies(terms)
     n = store.document_count()
-    transformer = TfidfTransformer(sublinear_tf=True).fit(counts)
-    transformer.idf_ = np.array([np.log((1 + n) / (1 + df.get(t, 0))) + 1
-                                 for t in vectorizer.get_feature_names_out()])
-    matrix = transformer.transform(counts).tocsr()
-    corpus_m, query_m = matrix[:len(corpus_docs)], matrix[len(corpus_docs):]
+    idf = np.array([math.log((1 + n) / (1 + df.get(t, 0))) + 1 for t in terms])
+    corpus = _tfidf_rows(rows, idf, len(terms))
+    del rows
+    build_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    queries = _tfidf_rows(query_rows, idf, len(terms))
+    corpus_t = corpus.T.tocsr()
+    del corpus
     truth = set()
-    for lo in range(0, query_m.shape[0], 500):
-        product = (query_m[lo:lo + 500] @ corpus_m.T).tocsr()  # indices: corpus columns
-        hits = np.unique(product.indices[product.data >= settings.min_tfidf_cosine]) if product.nnz else []
-        truth.update(passage_ids[i] for i in hits)
-    brute_seconds = time.perf_counter() - started
-    recall = len(truth & lsh_found) / len(truth) if truth else 1.0
-    return {"brute_force_pairs_passages": len(truth), "lsh_passages": len(lsh_found),
-            "lsh_recall": round(recall, 4), "lsh_seconds": round(lsh_seconds, 2),
-            "brute_force_seconds": round(brute_seconds, 2),
+    row_passage = np.array(row_passage)
+    for lo in range(0, queries.shape[0], 256):
+        product = (queries[lo:lo + 256] @ corpus_t).tocoo()
+        hit = product.data >= settings.min_tfidf_cosine
+        truth.update(zip((sample[lo + i].first_word for i in product.row[hit].tolist()),
+                         row_passage[product.col[hit]].tolist()))
+    brute_seconds = (time.perf_counter() - started) * len(full) / len(sample)
+    # A pair is found when LSH paired the passage with the same place of the thesis (a window
+    # overlapping this one): the alignment then grows the match over the whole copied stretch.
+    size = params.passage_words
+    found = {(first, pid) for first, pid in truth
+             if any(a < first + size and first < b for a, b in kept_at.get(pid, ()))}
+    recall = len(found) / len(truth) if truth else 1.0
+    truth_passages = {pid for _, pid in truth}
+    return {"brute_force_pairs": len(truth), "lsh_pairs": len(found),
+            "lsh_recall": round(recall, 4),
+            "lsh_passage_recall": round(len(truth_passages & set(kept_at)) / len(truth_passages), 4) if truth else 1.0,
+            "lsh_seconds": round(lsh_seconds, 2),
+            "brute_force_build_seconds": round(build_seconds, 1),
+            "brute_force_seconds": round(brute_seconds, 2), "brute_force_window_every": window_every,
             "speedup": round(brute_seconds / lsh_seconds, 1) if lsh_seconds else None}
 
 
 def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, high: int, seed: int,
-        processes: int, brute_force: bool, workdir: Path | None = None) -> dict:
+        processes: int, brute_force: bool, workdir: Path | None = None, check_runs: int = 3) -> dict:
     from plagcheck.store import Store
 
     tmp = None
@@ -258,30 +326,38 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
     report = {"machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
               "throughput": pdf_throughput(workdir, pdf_theses, pdf_pages, seed, processes), "points": []}
     db = workdir / "scale.db"
-    filled = 0
     fill_seconds = 0.0
     with Store(db) as store:
-        for target in sorted(theses_points):
+        filled = first = store.document_count()  # a kept workdir is filled on from where it stopped
+        for target in sorted(t for t in theses_points if t >= filled):
             fill_seconds += fill_corpus(store, filled, target, low, high, seed, processes)
             filled = target
             thesis, sources = make_query_thesis(workdir, store, seed)
-            # A fresh process, as a user would run it: wall time includes start-up and extraction.
-            wall, rss, out = peak_rss_of(["check", str(thesis), "--db", str(db), "--format", "json"])
+            # A fresh process, as a user would run it: wall time includes start-up, imports and
+            # extraction. The machine's speed wanders by tens of percent: the median of a few runs.
+            runs = sorted((peak_rss_of(["check", str(thesis), "--db", str(db), "--format", "json"])
+                           for _ in range(check_runs)), key=lambda r: r[0])
+            wall, rss, out = runs[len(runs) // 2]
             result = json.loads(out)
             found = {s["id"] for s in result["sources"]}
             sizes = index_bytes(db)
+            pages = store.db.execute("SELECT SUM(words) FROM documents").fetchone()[0] / WORDS_PER_PAGE
+            index_bytes_ = sizes["db_bytes"] - sizes["text_bytes"]
             point = {"theses": target, "fill_seconds": round(fill_seconds, 1),
-                     "theses_per_minute_text": round(60 * target / fill_seconds, 1),
+                     "theses_per_minute_fill": round(60 * (target - first) / fill_seconds, 1) if fill_seconds else None,
                      "passages": store.state().passages,
-                     "check_seconds": round(wall, 2), "check_peak_rss_mb": round(rss, 1),
+                     "check_seconds": round(wall, 2), "check_peak_rss_mb": round(max(r[1] for r in runs), 1),
+                     "check_stages_seconds": round(sum(result["timings"].values()), 2),
                      "check_timings": result["timings"],
                      "copied_sources_found": f"{len(set(sources) & found)}/{len(sources)}",
                      "false_sources": len(found - set(sources)),
                      "db_mb": round(sizes["db_bytes"] / 2**20, 1),
-                     "index_kb_per_thesis": round((sizes["db_bytes"] - sizes["text_bytes"]) / target / 1024, 1),
+                     "index_kb_per_thesis": round(index_bytes_ / target / 1024, 1),
+                     "index_kb_per_200_pages": round(index_bytes_ / pages * 200 / 1024, 1),
                      "text_kb_per_thesis": round(sizes["text_bytes"] / target / 1024, 1)}
             if brute_force:
-                point.update(brute_force_recall(store, thesis))
+                # Every window up to 250 theses; beyond, a sample (brute force is that slow).
+                point.update(brute_force_recall(store, thesis, seed, window_every=min(16, max(1, target // 250))))
             report["points"].append(point)
             print(json.dumps(point), file=sys.stderr, flush=True)
     if tmp:
@@ -292,14 +368,17 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
 def format_report(report: dict) -> str:
     t = report["throughput"]
     lines = [f"machine: {report['machine']}",
-             f"indexing (PDF end to end, {t['pdf_theses']} theses, {t['pdf_pages']} pages): "
-             f"{t['pages_per_second']} pages/s, {t['theses_per_minute']} theses/min "
+             f"indexing (plagcheck corpus add -j, PDF end to end, {t['pdf_theses']} theses, {t['pdf_pages']} pages): "
+             f"{t['pages_per_second']} pages/s, {t['theses_per_minute']} theses/min, peak RSS {t['index_peak_rss_mb']} MB "
              f"(PyMuPDF text extraction alone: {t['pymupdf_extract_pages_per_second']} pages/s)", ""]
-    header = ["theses", "passages", "check 200 p. (s)", "check RSS (MB)", "index KB/thesis", "text KB/thesis",
-              "DB MB", "LSH recall", "LSH s", "brute s", "speedup", "copied found", "false sources"]
-    rows = [[p["theses"], p["passages"], p["check_seconds"], p["check_peak_rss_mb"], p["index_kb_per_thesis"],
-             p["text_kb_per_thesis"], p["db_mb"], p.get("lsh_recall", "-"), p.get("lsh_seconds", "-"),
-             p.get("brute_force_seconds", "-"), p.get("speedup", "-"), p["copied_sources_found"], p["false_sources"]]
+    header = ["theses", "passages", "fill theses/min", "check 200 p. (s)", "check stages (s)", "check RSS (MB)",
+              "index KB/thesis", "index KB/200 p.", "text KB/thesis", "DB MB", "LSH recall", "LSH s",
+              "brute s", "speedup", "copied found", "false sources"]
+    rows = [[p["theses"], p["passages"], p["theses_per_minute_fill"], p["check_seconds"], p["check_stages_seconds"],
+             p["check_peak_rss_mb"], p["index_kb_per_thesis"], p["index_kb_per_200_pages"], p["text_kb_per_thesis"],
+             p["db_mb"], p.get("lsh_recall", "-"), p.get("lsh_seconds", "-"),
+             f"{p['brute_force_seconds']} (1/{p['brute_force_window_every']})" if "brute_force_seconds" in p else "-",
+             p.get("speedup", "-"), p["copied_sources_found"], p["false_sources"]]
             for p in report["points"]]
     lines += text_table(header, rows, " | ")
     return "\n".join(lines)
@@ -316,7 +395,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.tiny:
-        report = run([6], pdf_theses=2, pdf_pages=3, low=1500, high=3000, seed=args.seed, processes=1,
+        report = run([6], pdf_theses=2, pdf_pages=3, low=1500, high=3000, seed=args.seed, processes=1, check_runs=1,
                      brute_force=True, workdir=args.workdir)
     else:
         report = run(args.theses, pdf_theses=20, pdf_pages=60, low=20_000, high=60_000, seed=args.seed,

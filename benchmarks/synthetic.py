@@ -56,11 +56,15 @@ class IndexReadySampler:
         self.probabilities = probabilities / probabilities.sum()
         self.rng = sampler.rng
 
+    def draw(self, words: int) -> np.ndarray:
+        """Indexes into ``self.words`` of a thesis's words (what :meth:`thesis_tokens` writes)."""
+        return self.rng.choice(len(self.words), size=words, p=self.probabilities)
+
     def thesis_tokens(self, words: int, paragraph_words: int = 120):
         """``(text, tokens)`` of a thesis of ``words`` words in paragraphs."""
         from plagcheck.models import Tokens
 
-        drawn = self.rng.choice(len(self.words), size=words, p=self.probabilities)
+        drawn = self.draw(words)
         surface = self.words[drawn].tolist()
         text = "\n".join(" ".join(surface[i:i + paragraph_words]) for i in range(0, words, paragraph_words))
         lengths = self.lengths[drawn]

@@ -301,7 +301,8 @@ class Store:
             prefixes = np.repeat(np.array([p for p, _ in found], dtype=np.int64),
                                  [len(blob) // _ENTRY.itemsize for _, blob in found])
             full = (prefixes << SUFFIX_BITS) | entries["suffix"].astype(np.int64)
-            hit = np.isin(full, wanted, assume_unique=False)
+            at = np.minimum(np.searchsorted(wanted, full), len(wanted) - 1)  # wanted is sorted
+            hit = wanted[at] == full
             full, passages = full[hit], entries["passage"][hit]
             _, inverse, sizes = np.unique(full, return_inverse=True, return_counts=True)
             small = sizes[inverse] <= max_bucket  # every entry of a key lives in its prefix's row
