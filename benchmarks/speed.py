@@ -96,14 +96,14 @@ def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, pr
     """Add synthetic theses ``start..stop`` (plain text), ``group`` per transaction; returns the seconds it took."""
     import multiprocessing
 
-    from plagcheck.ingest import store_many
+    from plagcheck.ingest import bounded_imap, store_many
 
     rng = random.Random(seed + start)
     jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
     started = time.perf_counter()
     pending = []
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        for done, prepared in enumerate(pool.imap(_prepare_generated, jobs, chunksize=4), start + 1):
+        for done, prepared in enumerate(bounded_imap(pool, _prepare_generated, jobs, 2 * group), start + 1):
             pending.append(prepared)
             if len(pending) == group:
                 store_many(store, pending)

@@ -178,6 +178,20 @@ def _prepare_file(job: tuple[str, dict, IndexParams]) -> PreparedDocument | AddO
         return AddOutcome(str(path), "failed", reason=error.reason)
 
 
+def bounded_imap(pool, function: Callable, jobs: Iterable, window: int) -> Iterator:
+    """``pool.imap`` with at most ``window`` results waiting: when the workers prepare documents
+    faster than the database takes them, ``imap`` would hold every prepared document in memory."""
+    from collections import deque
+
+    waiting: deque = deque()
+    for job in jobs:
+        waiting.append(pool.apply_async(function, (job,)))
+        if len(waiting) >= window:
+            yield waiting.popleft().get()
+    while waiting:
+        yield waiting.popleft().get()
+
+
 def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
               progress: Callable[[AddOutcome], None] | None = None, processes: int = 1,
               group: int = 8) -> list[AddOutcome]:
@@ -214,7 +228,7 @@ def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dic
         import multiprocessing
 
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
-            for item in pool.imap(_prepare_file, jobs, chunksize=1):
+            for item in bounded_imap(pool, _prepare_file, jobs, 4 * processes):
                 record(item)
     else:
         for job in jobs:
