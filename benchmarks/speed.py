@@ -92,8 +92,8 @@ def _prepare_generated(job):
 
 
 def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, processes: int,
-                group: int = 32) -> float:
-    """Add synthetic theses ``start..stop`` (plain text), ``group`` per transaction; returns the seconds it took."""
+                per_transaction: int = 1000) -> float:
+    """Add synthetic theses ``start..stop`` (plain text) as a bulk load; returns the seconds it took."""
     import multiprocessing
 
     from plagcheck.ingest import bounded_imap, store_many
@@ -101,17 +101,11 @@ def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, pr
     rng = random.Random(seed + start)
     jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
     started = time.perf_counter()
-    pending = []
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        for done, prepared in enumerate(bounded_imap(pool, _prepare_generated, jobs, 2 * group), start + 1):
-            pending.append(prepared)
-            if len(pending) == group:
-                store_many(store, pending)
-                pending = []
+        prepared = bounded_imap(pool, _prepare_generated, jobs, 4 * processes)
+        for done, _ in enumerate(store_many(store, prepared, per_transaction, cache_mb=3072), start + 1):
             if done % 1000 == 0:
                 print(f"  filled {done} theses, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-    if pending:
-        store_many(store, pending)
     return time.perf_counter() - started
 
 

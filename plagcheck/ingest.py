@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -120,11 +121,30 @@ def store_prepared(store: Store, prepared: PreparedDocument, replaces: int | Non
         return _write_prepared(store, prepared, replaces)
 
 
-def store_many(store: Store, prepared: list[PreparedDocument]) -> list[AddOutcome]:
-    """Write several prepared documents in one transaction (bulk loads: each index row they share
-    is then written once, not once per document). A crash loses the whole group, never part of one."""
-    with store.transaction():
-        return [_write_prepared(store, p) for p in prepared]
+def store_many(store: Store, prepared: Iterable[PreparedDocument], per_transaction: int = 16,
+               cache_mb: int = 512) -> Iterator[AddOutcome]:
+    """Write documents as they come, ``per_transaction`` to a transaction, yielding each outcome
+    once its transaction is committed. A crash loses the open transaction's documents, never
+    part of one; the write lock is held while a transaction is open.
+
+    Every document touches index rows all over the file; with many documents to a transaction
+    and a page cache of ``cache_mb`` MB, each touched page is written once per transaction rather
+    than once per document (at 6,000 theses, 32 to a transaction wrote 2 GB of WAL each time).
+    """
+    previous = store.db.execute("PRAGMA cache_size").fetchone()[0]
+    store.db.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
+    items = iter(prepared)
+    try:
+        while True:
+            outcomes = []
+            with store.transaction():
+                for item in itertools.islice(items, per_transaction):
+                    outcomes.append(_write_prepared(store, item))
+            if not outcomes:
+                return
+            yield from outcomes
+    finally:
+        store.db.execute(f"PRAGMA cache_size = {previous}")
 
 
 def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | None = None) -> AddOutcome:
@@ -194,44 +214,37 @@ def bounded_imap(pool, function: Callable, jobs: Iterable, window: int) -> Itera
 
 def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
               progress: Callable[[AddOutcome], None] | None = None, processes: int = 1,
-              group: int = 8) -> list[AddOutcome]:
+              per_transaction: int = 8) -> list[AddOutcome]:
     """Add many files; one bad file never stops the batch.
 
     With ``processes > 1``, extraction and hashing run in that many worker processes while this
-    process writes to the database (SQLite wants one writer). Documents are written ``group`` to
-    a transaction.
+    process writes to the database (SQLite wants one writer), ``per_transaction`` documents to a
+    transaction.
     """
     files = [p for p in iter_files(paths) if p.suffix.lower() not in SIDECAR_SUFFIXES]
     jobs = [(str(p), metadata_for(p, metadata or {}), store.params) for p in files]
     outcomes = []
-    pending: list[PreparedDocument] = []
 
     def report(outcome: AddOutcome) -> None:
         outcomes.append(outcome)
         if progress:
             progress(outcome)
 
-    def flush() -> None:
-        for outcome in store_many(store, pending) if pending else []:
-            report(outcome)
-        pending.clear()
-
-    def record(item: PreparedDocument | AddOutcome) -> None:
-        if isinstance(item, AddOutcome):
-            report(item)
-            return
-        pending.append(item)
-        if len(pending) >= group:
-            flush()
+    def prepared(items: Iterable[PreparedDocument | AddOutcome]) -> Iterator[PreparedDocument]:
+        for item in items:
+            if isinstance(item, AddOutcome):  # failed to extract: reported at once
+                report(item)
+            else:
+                yield item
 
     if processes > 1 and len(jobs) > 1:
         import multiprocessing
 
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
-            for item in bounded_imap(pool, _prepare_file, jobs, 4 * processes):
-                record(item)
+            for outcome in store_many(store, prepared(bounded_imap(pool, _prepare_file, jobs, 4 * processes)),
+                                      per_transaction):
+                report(outcome)
     else:
-        for job in jobs:
-            record(_prepare_file(job))
-    flush()
+        for outcome in store_many(store, prepared(map(_prepare_file, jobs)), per_transaction):
+            report(outcome)
     return outcomes
