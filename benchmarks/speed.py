@@ -2,14 +2,16 @@
 candidate recall against a brute-force TF-IDF comparison of all passages, side by side.
 
     python -m benchmarks.speed                      # 1,000 theses (about 10 minutes here)
-    python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (hours)
+    python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (about 45 minutes)
     python -m benchmarks.speed --tiny               # seconds; the tests run this
 
 Theses are written by drawing words with their frequencies in the benchmark's real texts (see
 ``benchmarks/synthetic.py``): realistic vocabulary without accidental reuse between theses. The
-indexing-throughput figure goes through real PDFs; the corpus fill for the scale points uses
-plain text (index size and check latency depend on the number of passages, not on how they got
-there). The checked thesis is a 200-page PDF with five pages copied from five corpus theses.
+indexing-throughput figure goes through real PDFs and ``plagcheck corpus add``; the corpus fill
+for the scale points is plain text whose tokens are known from the words drawn, written through
+the library's own index and store stages as a bulk load (index size and check latency depend on
+the number of passages, not on how they got there). The checked thesis is a 200-page PDF with
+five pages copied from five corpus theses, checked by ``plagcheck check`` in a fresh process.
 """
 
 from __future__ import annotations

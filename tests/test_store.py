@@ -120,3 +120,29 @@ def test_index_of_an_older_format_asks_for_a_full_reindex(db_path, ru_text):
         reindex_full(store)
         result = check_document(store, Document("q.txt", "txt", "Введение к работе.\n" + ru_text))
         assert result.similarity > 0.9
+
+
+def test_bulk_writes_lose_only_the_open_transaction(store, ru_text, en_text, en_text2):
+    from plagcheck.ingest import prepare_document, store_many
+
+    docs = [prepare_document(Document(f"{k}.txt", "txt", text), store.params)
+            for k, text in enumerate([ru_text, en_text, en_text2])]
+    cache = store.db.execute("PRAGMA cache_size").fetchone()[0]
+
+    def arriving():
+        yield from (docs[0], docs[0], docs[1])  # the same content twice in one transaction
+        raise RuntimeError("a worker died")
+
+    outcomes = []
+    with pytest.raises(RuntimeError):
+        for outcome in store_many(store, arriving(), per_transaction=2):
+            outcomes.append(outcome)
+    # The first transaction (two documents, one a duplicate) is committed; the second, open when
+    # the error came, is rolled back whole: docs[1] is not there, not even its text.
+    assert [o.status for o in outcomes] == ["added", "duplicate"]
+    assert store.document_count() == 1
+    assert store.db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 1
+    assert store.state().passages == len(store.document_passages(outcomes[0].doc_id))
+    assert store.db.execute("PRAGMA cache_size").fetchone()[0] == cache  # the bulk page cache is given back
+    assert [o.status for o in store_many(store, docs[1:])] == ["added", "added"]
+    assert store.document_count() == 3
