@@ -85,3 +85,14 @@ def test_synthetic_theses_are_indexed_as_the_pipeline_would_index_their_text():
     assert fast.passages == real.passages
     assert np.array_equal(fast.keys, real.keys)
     assert fast.stems == real.stems
+
+
+def test_paragraphs_repeated_across_benchmark_texts_are_dropped():
+    """A paragraph two public texts share would be real reuse the ground truth does not know of."""
+    from benchmarks.detection import Text, without_repeated_paragraphs
+
+    first = Text("a", "kk", "Зере Абайдың әжесі болған деп жазылады\nalpha beta gamma delta epsilon zeta")
+    second = Text("b", "kk", "зере абайдың әжесі болған деп жазылады екен\nunrelated words stay here as they were")
+    out = without_repeated_paragraphs([first, second])
+    assert out[0] == first
+    assert out[1].text == "unrelated words stay here as they were"
