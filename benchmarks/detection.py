@@ -51,16 +51,16 @@ def load_texts(folders: list[Path] | None = None) -> list[Text]:
         for path in sorted(Path(folder).rglob("*.txt")) if Path(folder).exists() else []:
             language = path.parent.name if path.parent.name in ("kk", "ru", "en") else path.name[:2]
             texts.append(Text(str(path.relative_to(folder)), language, path.read_text(encoding="utf-8")))
-    texts = without_repeated_paragraphs(texts)
-    return [t for t in texts if len(t.text.split()) >= 150]
+    return without_repeated_paragraphs(texts, min_words=150)
 
 
-def without_repeated_paragraphs(texts: list[Text], n: int = 5, share: float = 0.5) -> list[Text]:
+def without_repeated_paragraphs(texts: list[Text], n: int = 5, share: float = 0.5, min_words: int = 1) -> list[Text]:
     """Drop each paragraph that repeats an earlier text's (half of its word 5-grams seen before).
 
     Public corpora repeat themselves (KazQAD holds one Wikipedia paragraph under two articles):
     such a paragraph in a source and in "original" material would be real reuse that the ground
-    truth does not know about, and a correct detection would count as a false one.
+    truth does not know about, and a correct detection would count as a false one. Texts left
+    with fewer than ``min_words`` words are dropped (and their paragraphs do not count as seen).
     """
     seen: set[tuple[str, ...]] = set()
     out = []
@@ -73,8 +73,10 @@ def without_repeated_paragraphs(texts: list[Text], n: int = 5, share: float = 0.
                 continue
             kept.append(paragraph)
             grams_of_text |= grams
-        seen |= grams_of_text
-        out.append(Text(text.name, text.language, "\n".join(kept)))
+        kept_text = "\n".join(kept)
+        if len(kept_text.split()) >= min_words:
+            seen |= grams_of_text
+            out.append(Text(text.name, text.language, kept_text))
     return out
 
 

@@ -94,7 +94,7 @@ def _prepare_generated(job):
 
 
 def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, processes: int,
-                per_transaction: int = 1000) -> float:
+                per_transaction: int = 500) -> float:
     """Add synthetic theses ``start..stop`` (plain text) as a bulk load; returns the seconds it took."""
     import multiprocessing
 

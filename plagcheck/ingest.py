@@ -123,9 +123,11 @@ def store_prepared(store: Store, prepared: PreparedDocument, replaces: int | Non
 
 def store_many(store: Store, prepared: Iterable[PreparedDocument], per_transaction: int = 16,
                cache_mb: int = 512) -> Iterator[AddOutcome]:
-    """Write documents as they come, ``per_transaction`` to a transaction, yielding each outcome
-    once its transaction is committed. A crash loses the open transaction's documents, never
-    part of one; the write lock is held while a transaction is open.
+    """Write documents ``per_transaction`` to a transaction, yielding each outcome once its
+    transaction is committed. A crash loses the open transaction's documents, never part of one.
+    Each group is gathered before its transaction opens, so the write lock is held only while
+    writing, never while documents are being extracted (other writers, e.g. a job worker renewing
+    its lease, get in between groups).
 
     Every document touches index rows all over the file; with many documents to a transaction
     and a page cache of ``cache_mb`` MB, each touched page is written once per transaction rather
@@ -135,13 +137,10 @@ def store_many(store: Store, prepared: Iterable[PreparedDocument], per_transacti
     store.db.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
     items = iter(prepared)
     try:
-        while True:
-            outcomes = []
+        while group := list(itertools.islice(items, per_transaction)):
             with store.transaction():
-                for item in itertools.islice(items, per_transaction):
-                    outcomes.append(_write_prepared(store, item))
-            if not outcomes:
-                return
+                outcomes = [_write_prepared(store, item) for item in group]
+            del group
             yield from outcomes
     finally:
         store.db.execute(f"PRAGMA cache_size = {previous}")
@@ -196,6 +195,10 @@ def _prepare_file(job: tuple[str, dict, IndexParams]) -> PreparedDocument | AddO
         return prepare_document(extract(path), params, metadata)
     except ExtractionError as error:
         return AddOutcome(str(path), "failed", reason=error.reason)
+    except Exception as error:  # a bug or a library crash on one file must not stop the batch
+        log.exception("unexpected error on %s", path)
+        first_line = (str(error).splitlines() or [""])[0]
+        return AddOutcome(str(path), "failed", reason=f"unexpected error: {type(error).__name__}: {first_line}")
 
 
 def bounded_imap(pool, function: Callable, jobs: Iterable, window: int) -> Iterator:

@@ -38,7 +38,7 @@ def detect_language(text: str, sample: int = 200_000) -> str:
     counts = Counter()
     cyrillic_words = Counter()
     for word, n in Counter(text[:sample].split()).items():  # each distinct word judged once
-        kind = _word_language(word)
+        kind = _word_language(word) if len(word) <= 40 else _word_language.__wrapped__(word)
         if kind in ("kk", "ru"):
             cyrillic_words[kind] += n
             counts["cyrillic"] += n

@@ -87,10 +87,18 @@ def _clean(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).translate(_DROP)
 
 
-@functools.lru_cache(maxsize=2**18)  # words repeat across a batch of theses: judge each spelling once
 def _cleaned_with_script(raw: str) -> tuple[str, str | None]:
+    # Words repeat across a batch of theses: each spelling is judged once. Long "words" (a text
+    # layer without spaces) are rare and would only fill the cache.
+    return _cached_judgement(raw) if len(raw) <= 40 else _judgement(raw)
+
+
+def _judgement(raw: str) -> tuple[str, str | None]:
     cleaned = _clean(raw)
     return cleaned, word_script(cleaned)
+
+
+_cached_judgement = functools.lru_cache(maxsize=2**18)(_judgement)
 
 
 def fold_word(word: str, script: str | None) -> str:

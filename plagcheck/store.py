@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import logging
 import os
 import sqlite3
 import zlib
@@ -29,6 +30,7 @@ from plagcheck import __version__, defaults
 from plagcheck.errors import StoreError
 from plagcheck.settings import IndexParams
 
+log = logging.getLogger(__name__)
 DEFAULT_DB = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "plagcheck" / "plagcheck.db"
 METADATA_FIELDS = ("title", "author", "year", "department", "language")
 _CHUNK = 900  # stay under SQLite's limit on bound parameters (999 before 3.32)
@@ -259,18 +261,24 @@ class Store:
         row = self.db.execute(f"SELECT first_passage, passages FROM spans_g{g} WHERE doc_id = ?", [doc_id]).fetchone()
         if row is not None:
             first, count = row
-            prefixes = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1) >> SUFFIX_BITS).tolist()
-            for chunk in _chunks(prefixes):
-                marks = ",".join("?" * len(chunk))
-                found = self.db.execute(f"SELECT prefix, entries FROM buckets_g{g} WHERE prefix IN ({marks})",
-                                        chunk).fetchall()
-                for prefix, blob in found:
-                    entries = np.frombuffer(blob, _ENTRY)
-                    keep = entries[(entries["passage"] < first) | (entries["passage"] >= first + count)]
-                    if len(keep):
-                        self.db.execute(f"UPDATE buckets_g{g} SET entries = ? WHERE prefix = ?", [keep.tobytes(), prefix])
-                    else:
-                        self.db.execute(f"DELETE FROM buckets_g{g} WHERE prefix = ?", [prefix])
+            keys = np.asarray(keys, dtype=np.int64)
+            if len(keys) == count:
+                rows = self._bucket_rows(g, np.unique(keys.reshape(-1) >> SUFFIX_BITS).tolist())
+            else:  # the text no longer gives the passages it was indexed with: look everywhere
+                log.warning("document %d: %d passages indexed, %d recomputed; scanning the whole index to "
+                            "remove it", doc_id, count, len(keys))
+                rows = self.db.execute(f"SELECT prefix, entries FROM buckets_g{g}")
+            changed = []
+            for prefix, blob in rows:
+                entries = np.frombuffer(blob, _ENTRY)
+                mine = (entries["passage"] >= first) & (entries["passage"] < first + count)
+                if mine.any():
+                    changed.append((prefix, entries[~mine].tobytes()))
+            for prefix, rest in changed:
+                if rest:
+                    self.db.execute(f"UPDATE buckets_g{g} SET entries = ? WHERE prefix = ?", [rest, prefix])
+                else:
+                    self.db.execute(f"DELETE FROM buckets_g{g} WHERE prefix = ?", [prefix])
             self.db.execute(f"DELETE FROM spans_g{g} WHERE doc_id = ?", [doc_id])
         self.db.conn.executemany(f"UPDATE terms_g{g} SET df = df - 1 WHERE term = ?", ((t,) for t in set(stems)))
         self.db.execute(f"DELETE FROM terms_g{g} WHERE df <= 0")
@@ -292,9 +300,7 @@ class Store:
         wanted = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1))
         rows: list[tuple[int, int]] = []
         for chunk in _chunks(np.unique(wanted >> SUFFIX_BITS).tolist()):
-            marks = ",".join("?" * len(chunk))
-            found = self.db.execute(f"SELECT prefix, entries FROM buckets_g{g} WHERE prefix IN ({marks})",
-                                    chunk).fetchall()
+            found = self._bucket_rows(g, chunk)
             if not found:
                 continue
             entries = np.frombuffer(b"".join(blob for _, blob in found), _ENTRY)
@@ -309,24 +315,39 @@ class Store:
             rows.extend(zip(full[small].tolist(), passages[small].tolist()))
         return rows
 
-    def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
-        """The passages with these ids (ids no longer in the index are left out)."""
+    def _bucket_rows(self, generation: int, prefixes: list[int]) -> list[tuple[int, bytes]]:
+        out: list[tuple[int, bytes]] = []
+        for chunk in _chunks(prefixes):
+            marks = ",".join("?" * len(chunk))
+            out += self.db.execute(f"SELECT prefix, entries FROM buckets_g{generation} WHERE prefix IN ({marks})",
+                                   chunk).fetchall()
+        return out
+
+    def _documents_of(self, ids: Iterable[int], spans: bool) -> Iterator[tuple[int, int, int, bytes | None, list[int]]]:
+        """``(doc_id, first_passage, passages, spans blob or None, ids of it)`` for the documents
+        holding ``ids``: one query per document, its passages being a contiguous id range (ids no
+        longer in the index are left out)."""
         g = self._usable(self.generation)
         ids = sorted(set(ids))
-        out: dict[int, StoredPassage] = {}
+        column = "spans" if spans else "NULL"
         i = 0
-        while i < len(ids):  # one query per document: its passages are a contiguous id range
-            row = self.db.execute(f"SELECT doc_id, first_passage, passages, spans FROM spans_g{g} "
+        while i < len(ids):
+            row = self.db.execute(f"SELECT doc_id, first_passage, passages, {column} FROM spans_g{g} "
                                   "WHERE first_passage <= ? ORDER BY first_passage DESC LIMIT 1", [ids[i]]).fetchone()
             if row is None or ids[i] >= row[1] + row[2]:
                 i += 1
                 continue
-            doc_id, first, count, blob = row
-            spans = _unpack_spans(blob, count)
-            stop = bisect.bisect_left(ids, first + count, i)
-            for pid in ids[i:stop]:
-                out[pid] = StoredPassage(pid, doc_id, *spans[pid - first])
+            stop = bisect.bisect_left(ids, row[1] + row[2], i)
+            yield (*row, ids[i:stop])
             i = stop
+
+    def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
+        """The passages with these ids (ids no longer in the index are left out)."""
+        out: dict[int, StoredPassage] = {}
+        for doc_id, first, count, blob, held in self._documents_of(ids, spans=True):
+            spans = _unpack_spans(blob, count)
+            for pid in held:
+                out[pid] = StoredPassage(pid, doc_id, *spans[pid - first])
         return out
 
     def document_passages(self, doc_id: int) -> list[StoredPassage]:
@@ -345,7 +366,8 @@ class Store:
         Used to find passages that many corpus documents share (title pages, templates).
         """
         entries = self.lookup_buckets(keys, max_bucket=2**62)
-        owners = {pid: p.doc_id for pid, p in self.passages(pid for _, pid in entries).items()}
+        owners = {pid: doc_id for doc_id, _, _, _, held in self._documents_of((pid for _, pid in entries), spans=False)
+                  for pid in held}
         out: dict[int, set[int]] = {}
         for key, pid in entries:
             if pid in owners:

@@ -106,20 +106,39 @@ def test_removing_a_document_removes_exactly_its_entries(store, ru_text, en_text
     assert min(p.id for p in store.document_passages(again)) > max(b_ids)
 
 
-def test_index_of_an_older_format_asks_for_a_full_reindex(db_path, ru_text):
+def test_index_of_an_older_format_asks_for_a_full_reindex(db_path, ru_text, en_text):
+    import json
+
     from plagcheck.check import check_document
     from workers.reindex import reindex_full
 
-    with Store(db_path) as store:
+    old_params = IndexParams(num_perm=64, lsh_bands=16, lsh_rows=4)
+    with Store(db_path, old_params) as store:
         add_document(store, Document("a.txt", "txt", ru_text))
-        # What plagcheck 0.1 left: a passages table beside one-row-per-entry buckets.
-        store.db.execute(f"CREATE TABLE passages_g{store.generation} (id INTEGER PRIMARY KEY)")
+        # Turn generation 1 into what plagcheck 0.1 wrote: one row per bucket entry, a passages table.
+        for statement in (
+                "DROP TABLE buckets_g1", "DROP TABLE spans_g1", "DELETE FROM meta WHERE key = 'next_passage_g1'",
+                'CREATE TABLE passages_g1 (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL, first_word INTEGER NOT NULL, '
+                'words INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL)',
+                "CREATE INDEX passages_g1_doc ON passages_g1(doc_id)",
+                "CREATE TABLE buckets_g1 (key INTEGER NOT NULL, passage_id INTEGER NOT NULL, "
+                "PRIMARY KEY (key, passage_id)) WITHOUT ROWID",
+                "INSERT INTO passages_g1 VALUES (1, 1, 0, 40, 0, 300)",
+                "INSERT INTO buckets_g1 VALUES (-1234567890123, 1)"):
+            store.db.execute(statement)
     with Store(db_path) as store:
+        assert json.loads(store.meta("index_params"))["lsh_bands"] == 16
         with pytest.raises(StoreError, match="reindex --full"):
             check_document(store, Document("q.txt", "txt", ru_text))
-        reindex_full(store)
+        with pytest.raises(StoreError, match="reindex --full"):
+            add_document(store, Document("b.txt", "txt", en_text))
+        assert store.document_count() == 1
+        reindex_full(store, IndexParams())
+        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert not {"passages_g1", "buckets_g1"} & tables
         result = check_document(store, Document("q.txt", "txt", "Введение к работе.\n" + ru_text))
         assert result.similarity > 0.9
+        assert add_document(store, Document("b.txt", "txt", en_text)).status == "added"
 
 
 def test_bulk_writes_lose_only_the_open_transaction(store, ru_text, en_text, en_text2):
@@ -146,3 +165,40 @@ def test_bulk_writes_lose_only_the_open_transaction(store, ru_text, en_text, en_
     assert store.db.execute("PRAGMA cache_size").fetchone()[0] == cache  # the bulk page cache is given back
     assert [o.status for o in store_many(store, docs[1:])] == ["added", "added"]
     assert store.document_count() == 3
+
+
+def test_removal_scans_the_whole_index_when_the_text_no_longer_gives_its_passages(store, ru_text, en_text):
+    """If normalization changed since a document was indexed, its recomputed keys would miss some
+    of its rows: removal then looks through every row rather than leave dead entries behind."""
+    import numpy as np
+
+    a = add_document(store, Document("a.txt", "txt", ru_text)).doc_id
+    b = add_document(store, Document("b.txt", "txt", en_text)).doc_id
+    a_ids = {p.id for p in store.document_passages(a)}
+    b_ids = {p.id for p in store.document_passages(b)}
+    with store.transaction():
+        store.delete_index_rows(a, np.empty((0, store.params.lsh_bands), np.int64), [])
+    left = set()
+    for (blob,) in store.db.execute(f"SELECT entries FROM buckets_g{store.generation}"):
+        left |= set(np.frombuffer(blob, "<u4")[1::2].tolist())  # (suffix, passage) pairs
+    assert left == b_ids and not left & a_ids
+
+
+def test_an_unexpected_error_on_one_file_fails_that_file_only(store, tmp_path, ru_text, en_text, monkeypatch):
+    import plagcheck.ingest as ingest
+
+    for name, text in (("a.txt", ru_text), ("b.txt", "trigger"), ("c.txt", en_text)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    real_extract = ingest.extract
+
+    def extract(path):
+        document = real_extract(path)
+        if document.text == "trigger":
+            raise ValueError("library crashed\nwith a second line")
+        return document
+
+    monkeypatch.setattr(ingest, "extract", extract)
+    outcomes = {o.path.rsplit("/", 1)[-1]: o for o in ingest.add_files(store, [tmp_path], processes=1)}
+    assert outcomes["a.txt"].status == outcomes["c.txt"].status == "added"
+    assert outcomes["b.txt"].status == "failed"
+    assert outcomes["b.txt"].reason == "unexpected error: ValueError: library crashed"
