@@ -116,6 +116,8 @@ def pdf_throughput(folder: Path, count: int, pages: int, seed: int, processes: i
     import pymupdf
 
     writer = _writer(seed + 99)
+    for old in folder.glob("pdf.db*"):  # a kept workdir: index the PDFs afresh
+        old.unlink()
     pdf_dir = folder / "pdf"
     pdf_dir.mkdir(exist_ok=True)
     total_pages = 0
@@ -201,10 +203,11 @@ def _corpus_term_ids(store, doc, seed: int, vocabulary: dict[str, int]) -> np.nd
 
     if doc.path.startswith("synthetic/thesis-"):
         sampler = _sampler(int(doc.path.rsplit("-", 1)[1].split(".")[0]), seed)
-        if getattr(sampler, "term_ids", None) is None:
+        if getattr(sampler, "term_ids", (None, None))[0] is not vocabulary:  # ids of this vocabulary
             prefix = store.params.stem_prefix
-            sampler.term_ids = np.array([vocabulary.setdefault(w[:prefix], len(vocabulary)) for w in sampler.folded])
-        return sampler.term_ids[sampler.draw(doc.words)]
+            sampler.term_ids = (vocabulary, np.array([vocabulary.setdefault(w[:prefix], len(vocabulary))
+                                                      for w in sampler.folded]))
+        return sampler.term_ids[1][sampler.draw(doc.words)]
     stems = analyze(tokenize(store.document_text(doc.id)), store.params).stems
     return np.array([vocabulary.setdefault(t, len(vocabulary)) for t in stems], np.int64)
 
@@ -216,7 +219,7 @@ def _tfidf_rows(rows: list[np.ndarray], idf: np.ndarray, width: int):
     from sklearn.feature_extraction.text import TfidfTransformer
 
     indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
-    indices = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    indices = np.concatenate(rows).astype(np.int32, copy=False) if rows else np.empty(0, np.int32)
     counts = sparse.csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(len(rows), width))
     counts.sum_duplicates()
     transformer = TfidfTransformer(norm="l2", sublinear_tf=True).fit(counts[:1])
@@ -264,36 +267,42 @@ def brute_force_recall(store, thesis: Path, seed: int, window_every: int = 1) ->
         for w, pid in found:
             kept_at.setdefault(pid, []).append((windows[w].first_word, windows[w].first_word + windows[w].words))
 
-    started = time.perf_counter()
+    # The corpus is taken a slice of documents at a time (all of it at once is 20+ GB of matrix at
+    # 10,000 theses); building each slice's TF-IDF rows is the "index" time, the products the query.
     vocabulary: dict[str, int] = {}
-    rows, row_passage = [], []
-    for doc in store.documents():
-        ids = _corpus_term_ids(store, doc, seed, vocabulary)
-        for p in store.document_passages(doc.id):
-            rows.append(ids[p.first_word:p.first_word + p.words])
-            row_passage.append(p.id)
     query_rows = [np.array([vocabulary.setdefault(t, len(vocabulary)) for t in analysis.stems[w.first_word:w.first_word + w.words]],
-                           np.int64) for w in sample]
-    terms = list(vocabulary)
-    df = store.document_frequencies(terms)
+                           np.int32) for w in sample]
     n = store.document_count()
-    idf = np.array([math.log((1 + n) / (1 + df.get(t, 0))) + 1 for t in terms])
-    corpus = _tfidf_rows(rows, idf, len(terms))
-    del rows
-    build_seconds = time.perf_counter() - started
-
-    started = time.perf_counter()
-    queries = _tfidf_rows(query_rows, idf, len(terms))
-    corpus_t = corpus.T.tocsr()
-    del corpus
+    idf_of: dict[str, float] = {}
+    build_seconds = query_seconds = 0.0
     truth = set()
-    row_passage = np.array(row_passage)
-    for lo in range(0, queries.shape[0], 256):
-        product = (queries[lo:lo + 256] @ corpus_t).tocoo()
-        hit = product.data >= settings.min_tfidf_cosine
-        truth.update(zip((sample[lo + i].first_word for i in product.row[hit].tolist()),
-                         row_passage[product.col[hit]].tolist()))
-    brute_seconds = (time.perf_counter() - started) * len(full) / len(sample)
+    documents = store.documents()
+    for lo in range(0, len(documents), 250):
+        started = time.perf_counter()
+        rows, row_passage = [], []
+        for doc in documents[lo:lo + 250]:
+            ids = _corpus_term_ids(store, doc, seed, vocabulary)
+            for p in store.document_passages(doc.id):
+                rows.append(ids[p.first_word:p.first_word + p.words])
+                row_passage.append(p.id)
+        terms = list(vocabulary)
+        new_terms = terms[len(idf_of):]
+        df = store.document_frequencies(new_terms)
+        idf_of.update((t, math.log((1 + n) / (1 + df.get(t, 0))) + 1) for t in new_terms)
+        idf = np.fromiter(idf_of.values(), np.float64, len(idf_of))
+        corpus_t = _tfidf_rows(rows, idf, len(terms)).T.tocsr()
+        row_passage = np.array(row_passage)
+        del rows
+        build_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        queries = _tfidf_rows(query_rows, idf, len(terms))
+        for q in range(0, queries.shape[0], 512):
+            product = (queries[q:q + 512] @ corpus_t).tocoo()
+            hit = product.data >= settings.min_tfidf_cosine
+            truth.update(zip((sample[q + i].first_word for i in product.row[hit].tolist()),
+                             row_passage[product.col[hit]].tolist()))
+        query_seconds += time.perf_counter() - started
+    brute_seconds = query_seconds * len(full) / len(sample)
     # A pair is found when LSH paired the passage with the same place of the thesis (a window
     # overlapping this one): the alignment then grows the match over the whole copied stretch.
     size = params.passage_words
@@ -351,6 +360,7 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
                      "index_kb_per_thesis": round(index_bytes_ / target / 1024, 1),
                      "index_kb_per_200_pages": round(index_bytes_ / pages * 200 / 1024, 1),
                      "text_kb_per_thesis": round(sizes["text_bytes"] / target / 1024, 1)}
+            print(json.dumps(point), file=sys.stderr, flush=True)
             if brute_force:
                 # Every window up to 250 theses; beyond, a sample (brute force is that slow).
                 point.update(brute_force_recall(store, thesis, seed, window_every=min(16, max(1, target // 250))))

@@ -96,3 +96,27 @@ def test_paragraphs_repeated_across_benchmark_texts_are_dropped():
     out = without_repeated_paragraphs([first, second])
     assert out[0] == first
     assert out[1].text == "unrelated words stay here as they were"
+
+
+def test_brute_force_term_ids_follow_the_vocabulary_they_are_given(tmp_path):
+    """Two scale points in one run each build their own vocabulary: ids cached for the first must
+    not leak into the second (they did, and indexed past the end of the second's IDF)."""
+    import numpy as np
+
+    from benchmarks.speed import _corpus_term_ids, _prepare_generated
+    from plagcheck.ingest import store_many
+    from plagcheck.settings import IndexParams
+    from plagcheck.store import Store
+
+    with Store(tmp_path / "s.db", IndexParams()) as store:
+        list(store_many(store, [_prepare_generated((k, 600, 5, store.params)) for k in range(2)]))
+        doc = store.documents()[0]
+        first: dict[str, int] = {"already": 0, "there": 1}
+        ids_first = _corpus_term_ids(store, doc, 5, first)
+        second: dict[str, int] = {}
+        ids_second = _corpus_term_ids(store, doc, 5, second)
+        assert ids_second.max() < len(second)
+        terms_first = {v: k for k, v in first.items()}
+        terms_second = {v: k for k, v in second.items()}
+        assert [terms_first[i] for i in ids_first] == [terms_second[i] for i in ids_second]
+        assert [terms_second[i] for i in ids_second] == _prepare_generated((0, 600, 5, store.params)).stems
