@@ -213,18 +213,17 @@ def _corpus_term_ids(store, doc, seed: int, vocabulary: dict[str, int]) -> np.nd
 
 
 def _tfidf_rows(rows: list[np.ndarray], idf: np.ndarray, width: int):
-    """L2-normalized sublinear TF-IDF rows from term-id arrays, weighted exactly as
-    ``plagcheck.rescore.tfidf_matrix`` weighs them (so that both sides agree on every cosine)."""
+    """TF-IDF rows from term-id arrays, weighted by the rescoring stage's own :func:`weigh` (so
+    that both sides agree on every cosine)."""
     from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from plagcheck.rescore import weigh
 
     indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
     indices = np.concatenate(rows).astype(np.int32, copy=False) if rows else np.empty(0, np.int32)
     counts = sparse.csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(len(rows), width))
     counts.sum_duplicates()
-    transformer = TfidfTransformer(norm="l2", sublinear_tf=True).fit(counts[:1])
-    transformer.idf_ = idf
-    return transformer.transform(counts).astype(np.float32).tocsr()
+    return weigh(counts, idf).astype(np.float32)
 
 
 def brute_force_recall(store, thesis: Path, seed: int, window_every: int = 1) -> dict:
@@ -240,13 +239,12 @@ def brute_force_recall(store, thesis: Path, seed: int, window_every: int = 1) ->
     force's pairs: one counts as found when LSH kept its passage with a window overlapping its
     window (the same place in the thesis); over passages alone it is reported too.
     """
-    import math
-
     from plagcheck.check import _rescore, _SourceTexts, passage_stems
     from plagcheck.extract import extract
     from plagcheck.index import analyze, candidates
     from plagcheck.normalize import tokenize
     from plagcheck.passages import query_windows
+    from plagcheck.rescore import corpus_idf
     from plagcheck.settings import Settings
 
     settings = Settings(index=store.params)
@@ -273,7 +271,7 @@ def brute_force_recall(store, thesis: Path, seed: int, window_every: int = 1) ->
     query_rows = [np.array([vocabulary.setdefault(t, len(vocabulary)) for t in analysis.stems[w.first_word:w.first_word + w.words]],
                            np.int32) for w in sample]
     n = store.document_count()
-    idf_of: dict[str, float] = {}
+    idf = np.empty(0)  # of the terms of ``vocabulary`` so far, in its order
     build_seconds = query_seconds = 0.0
     truth = set()
     documents = store.documents()
@@ -286,10 +284,7 @@ def brute_force_recall(store, thesis: Path, seed: int, window_every: int = 1) ->
                 rows.append(ids[p.first_word:p.first_word + p.words])
                 row_passage.append(p.id)
         terms = list(vocabulary)
-        new_terms = terms[len(idf_of):]
-        df = store.document_frequencies(new_terms)
-        idf_of.update((t, math.log((1 + n) / (1 + df.get(t, 0))) + 1) for t in new_terms)
-        idf = np.fromiter(idf_of.values(), np.float64, len(idf_of))
+        idf = np.concatenate([idf, corpus_idf(terms[len(idf):], store.document_frequencies, n)])
         corpus_t = _tfidf_rows(rows, idf, len(terms)).T.tocsr()
         row_passage = np.array(row_passage)
         del rows

@@ -18,24 +18,28 @@ def _identity(words):
 
 
 def tfidf_matrix(documents: list[list[str]], document_frequency, corpus_size: int) -> sparse.csr_matrix:
-    """L2-normalized TF-IDF rows for pre-tokenized ``documents``.
-
-    ``document_frequency(terms) -> {term: df}`` gives corpus counts; the IDF is scikit-learn's
-    smoothed one, ``ln((1 + N) / (1 + df)) + 1``, but with N and df from the corpus rather than
-    from the few passages at hand.
-    """
+    """L2-normalized TF-IDF rows for pre-tokenized ``documents``, IDF from the corpus (:func:`corpus_idf`)."""
     counts = CountVectorizer(analyzer=_identity, lowercase=False)
     try:
         matrix = counts.fit_transform(documents)
     except ValueError:  # every document empty
         return sparse.csr_matrix((len(documents), 1))
-    vocabulary = counts.get_feature_names_out()
-    df = document_frequency(vocabulary.tolist())
-    idf = np.array([math.log((1 + corpus_size) / (1 + df.get(t, 0))) + 1 for t in vocabulary])
+    return weigh(matrix, corpus_idf(counts.get_feature_names_out().tolist(), document_frequency, corpus_size))
+
+
+def corpus_idf(terms: list[str], document_frequency, corpus_size: int) -> np.ndarray:
+    """scikit-learn's smoothed IDF, ``ln((1 + N) / (1 + df)) + 1``, but with N and df from the corpus
+    (``document_frequency(terms) -> {term: df}``) rather than from the few passages at hand."""
+    df = document_frequency(terms)
+    return np.array([math.log((1 + corpus_size) / (1 + df.get(t, 0))) + 1 for t in terms])
+
+
+def weigh(counts: sparse.spmatrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Term counts to L2-normalized sublinear TF-IDF rows with the given ``idf``."""
     transformer = TfidfTransformer(norm="l2", sublinear_tf=True)
-    transformer.fit(matrix)
+    transformer.fit(counts[:1])
     transformer.idf_ = idf
-    return transformer.transform(matrix).tocsr()
+    return transformer.transform(counts).tocsr()
 
 
 def pair_cosines(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
