@@ -80,17 +80,12 @@ def _prepare_generated(job):
     """Worker: write thesis ``k`` and prepare it for the index, its tokens known from the words
     drawn (see ``IndexReadySampler``), so that no time goes on tokenizing text the benchmark wrote."""
     k, words, seed, params = job
-    from plagcheck.index import analyze, content_hash, index_document
-    from plagcheck.ingest import PreparedDocument
+    from plagcheck.ingest import prepare_document
     from plagcheck.models import Document
-    from plagcheck.store import compress_text
 
     text, tokens = _synthetic_thesis(k, words, seed)
-    analysis = analyze(tokens, params)
-    passages, keys = index_document(analysis, params)
-    document = Document(path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text)
-    return PreparedDocument(document, content_hash(text), {"title": f"Synthetic thesis {k}", "language": "mixed"},
-                            len(tokens), passages, keys, analysis.stems, params, compress_text(text))
+    return prepare_document(Document(path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text), params,
+                            {"title": f"Synthetic thesis {k}", "language": "mixed"}, tokens=tokens)
 
 
 def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, processes: int,

@@ -13,7 +13,7 @@ from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.extract import extract
 from plagcheck.index import analyze, content_hash, index_document
 from plagcheck.language import detect_language
-from plagcheck.models import Document
+from plagcheck.models import Document, Tokens
 from plagcheck.normalize import tokenize
 from plagcheck.settings import IndexParams
 from plagcheck.store import METADATA_FIELDS, Store, compress_text
@@ -88,10 +88,12 @@ class PreparedDocument:
     compressed_text: bytes  # compressed here, in the worker, so the single writer does not have to
 
 
-def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None) -> PreparedDocument:
-    """Normalize, shingle and hash a document for the index (pure computation)."""
+def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None,
+                     tokens: Tokens | None = None) -> PreparedDocument:
+    """Normalize, shingle and hash a document for the index (pure computation). ``tokens``: the
+    document's tokens when the caller already knows them (the scale benchmark's synthetic text)."""
     metadata = dict(metadata or {})
-    tokens = tokenize(document.text)
+    tokens = tokenize(document.text) if tokens is None else tokens
     if len(tokens) == 0:
         raise ExtractionError(document.path, "empty document: no words found")
     analysis = analyze(tokens, params)
