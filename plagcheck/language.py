@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
+
+from plagcheck.normalize import per_spelling
 
 # Letters of the Kazakh Cyrillic alphabet that Russian does not have.
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 LANGUAGES = ("kk", "ru", "en", "mixed")
 
 
-@functools.lru_cache(maxsize=2**18)
+@per_spelling
 def _word_language(word: str) -> str | None:
     """``'kk'`` or ``'ru'`` for a Cyrillic word (by Kazakh-only letters), ``'en'`` for a Latin one."""
     letters = [c for c in word if c.isalpha()]
@@ -38,7 +39,7 @@ def detect_language(text: str, sample: int = 200_000) -> str:
     counts = Counter()
     cyrillic_words = Counter()
     for word, n in Counter(text[:sample].split()).items():  # each distinct word judged once
-        kind = _word_language(word) if len(word) <= 40 else _word_language.__wrapped__(word)
+        kind = _word_language(word)
         if kind in ("kk", "ru"):
             cyrillic_words[kind] += n
             counts["cyrillic"] += n

@@ -87,18 +87,22 @@ def _clean(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).translate(_DROP)
 
 
+def per_spelling(function):
+    """Cache ``function(word)`` by spelling: words repeat across a batch of theses, so each is
+    judged once. Long "words" (a text layer without spaces) are rare and would only fill the cache."""
+    cached = functools.lru_cache(maxsize=2**18)(function)
+
+    @functools.wraps(function)
+    def judged(word: str):
+        return cached(word) if len(word) <= 40 else function(word)
+
+    return judged
+
+
+@per_spelling
 def _cleaned_with_script(raw: str) -> tuple[str, str | None]:
-    # Words repeat across a batch of theses: each spelling is judged once. Long "words" (a text
-    # layer without spaces) are rare and would only fill the cache.
-    return _cached_judgement(raw) if len(raw) <= 40 else _judgement(raw)
-
-
-def _judgement(raw: str) -> tuple[str, str | None]:
     cleaned = _clean(raw)
     return cleaned, word_script(cleaned)
-
-
-_cached_judgement = functools.lru_cache(maxsize=2**18)(_judgement)
 
 
 def fold_word(word: str, script: str | None) -> str:
