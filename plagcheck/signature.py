@@ -46,6 +46,13 @@ def passage_signatures(shingles: np.ndarray, passages: list[Passage], shingle_si
     starts = np.array([p.first_word for p in passages])
     lengths = np.array([max(0, p.words - shingle_size + 1) for p in passages])
     matrix = permuted(shingles, num_perm, seed)
+    if (lengths > 0).all() and (starts[1:] >= starts[:-1] + lengths[:-1]).all():
+        # Corpus passages follow one another without overlap: one reduction over the matrix,
+        # cut at each passage's first and past-last shingle (the cuts between are discarded).
+        cuts = np.column_stack([starts, starts + lengths]).reshape(-1)
+        ends_at_matrix_end = cuts[-1] == len(matrix)
+        reduced = np.minimum.reduceat(matrix, cuts[:-1] if ends_at_matrix_end else cuts, axis=0)
+        return reduced[0::2]
     levels = [matrix]
     span = 1
     while span * 2 <= lengths.max():

@@ -12,7 +12,7 @@ from plagcheck.index import analyze
 from plagcheck.ingest import add_file
 from plagcheck.models import Document
 from plagcheck.normalize import tokenize
-from plagcheck.passages import query_windows
+from plagcheck.passages import corpus_passages, query_windows
 from plagcheck.settings import IndexParams
 from plagcheck.signature import passage_signatures
 from tests.builders import make_pdf, wrap
@@ -45,6 +45,19 @@ def test_signatures_equal_datasketch(ru_text):
         w = windows[k]
         m = MinHash(num_perm=params.num_perm, seed=params.minhash_seed, scheme="affine32", hashfunc=int)
         m.update_batch(analysis.shingles[w.first_word:w.first_word + w.words - params.shingle_size + 1].tolist())
+        assert np.array_equal(m.hashvalues, sigs[k])
+
+
+def test_corpus_passage_signatures_equal_datasketch(ru_text):
+    """Non-overlapping corpus passages take a faster path (one reduction) than query windows."""
+    params = IndexParams()
+    analysis = analyze(tokenize(ru_text), params)
+    passages = corpus_passages(analysis.tokens, params.passage_words)
+    sigs = passage_signatures(analysis.shingles, passages, params.shingle_size, params.num_perm, params.minhash_seed)
+    assert len(passages) > 3
+    for k, p in enumerate(passages):
+        m = MinHash(num_perm=params.num_perm, seed=params.minhash_seed, scheme="affine32", hashfunc=int)
+        m.update_batch(analysis.shingles[p.first_word:p.first_word + p.words - params.shingle_size + 1].tolist())
         assert np.array_equal(m.hashvalues, sigs[k])
 
 
