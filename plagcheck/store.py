@@ -231,6 +231,15 @@ class Store:
 
         ``keys`` is ``(len(passages), bands)`` of bucket keys (:func:`plagcheck.lsh.band_keys`).
         """
+        first = self.register_passages(doc_id, passages, generation)
+        if len(passages):
+            ids = np.repeat(np.arange(first, first + len(passages), dtype=np.uint32), keys.shape[1])
+            self.append_bucket_entries(keys.reshape(-1), ids, generation)
+        self.count_terms({t: 1 for t in set(stems)}, generation)
+
+    def register_passages(self, doc_id: int, passages: list, generation: int | None = None) -> int:
+        """Give a document's passages the next free ids and store their spans; returns the first id.
+        Call inside :meth:`transaction`, then file the passages' keys with :meth:`append_bucket_entries`."""
         g = self._usable(int(generation or self.generation))
         counter = f"next_passage_g{g}"  # ids are never reused, so a stale entry can never point at a new passage
         first = int(self.meta(counter) or 1)
@@ -240,15 +249,24 @@ class Store:
             self.set_meta(counter, str(first + len(passages)))
             self.db.execute(f"INSERT INTO spans_g{g} (doc_id, first_passage, passages, spans) VALUES (?,?,?,?)",
                             [doc_id, first, len(passages), _pack_spans(passages)])
-            ids = np.repeat(np.arange(first, first + len(passages), dtype=np.uint32), keys.shape[1])
-            rows = [(prefix, entries.tobytes()) for prefix, entries in _by_prefix(keys.reshape(-1), ids)]
-            self.db.conn.executemany(
-                f"INSERT INTO buckets_g{g} (prefix, entries) VALUES (?, ?) "
-                "ON CONFLICT(prefix) DO UPDATE SET entries = CAST(entries || excluded.entries AS BLOB)", rows)
-            # (|| yields text, byte for byte; the cast makes the bytes a blob again)
+        return first
+
+    def append_bucket_entries(self, keys: np.ndarray, passage_ids: np.ndarray, generation: int | None = None) -> None:
+        """File passages under bucket keys (flat, one id per key); call inside :meth:`transaction`.
+        Rows are written in prefix order, each once however many of the entries it takes."""
+        g = self._usable(int(generation or self.generation))
+        rows = ((prefix, entries.tobytes()) for prefix, entries in _by_prefix(keys, passage_ids))
         self.db.conn.executemany(
-            f"INSERT INTO terms_g{g} (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            ((t,) for t in set(stems)))
+            f"INSERT INTO buckets_g{g} (prefix, entries) VALUES (?, ?) "
+            "ON CONFLICT(prefix) DO UPDATE SET entries = CAST(entries || excluded.entries AS BLOB)", rows)
+        # (|| yields text, byte for byte; the cast makes the bytes a blob again)
+
+    def count_terms(self, document_frequencies: dict[str, int], generation: int | None = None) -> None:
+        """Add to the corpus document frequency of each term; call inside :meth:`transaction`."""
+        g = self._usable(int(generation or self.generation))
+        self.db.conn.executemany(
+            f"INSERT INTO terms_g{g} (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            document_frequencies.items())
 
     def delete_index_rows(self, doc_id: int, keys: np.ndarray, stems: Iterable[str],
                           generation: int | None = None) -> None:

@@ -1,24 +1,40 @@
 """The similarity report: :func:`build_report` gathers it, one renderer per format writes it.
 
 >>> from plagcheck.report import build_report, render_html, render_json, render_pdf  # doctest: +SKIP
+
+The stages load on first use: ``FORMATS`` alone must not import scikit-learn, since the client of
+the check service (``plagcheck report --server``) needs it to tell the format from ``--out``.
 """
 
-from plagcheck.report.build import (PALETTE, Report, ReportMatch, ReportOptions, ReportSource, SourceExcerpt,
-                                    build_report, report_from_result)
-from plagcheck.report.html import render_html
-from plagcheck.report.json import render_json
-from plagcheck.report.pdf import render_pdf
+import importlib
 
 FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".pdf": "pdf"}
 
+_LAZY = {**dict.fromkeys(("PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
+                          "build_report", "report_from_result"), "plagcheck.report.build"),
+         "render_html": "plagcheck.report.html", "render_json": "plagcheck.report.json",
+         "render_pdf": "plagcheck.report.pdf"}
 
-def render(report: Report, fmt: str) -> bytes:
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'plagcheck.report' has no attribute {name!r}")
+
+
+def render(report, fmt: str) -> bytes:
     """The report in ``fmt`` (``html``, ``json`` or ``pdf``) as bytes ready to write to a file."""
     if fmt == "html":
+        from plagcheck.report.html import render_html
+
         return render_html(report).encode("utf-8")
     if fmt == "json":
+        from plagcheck.report.json import render_json
+
         return render_json(report).encode("utf-8")
     if fmt == "pdf":
+        from plagcheck.report.pdf import render_pdf
+
         return render_pdf(report)
     raise ValueError(f"unknown report format {fmt!r}: expected html, json or pdf")
 
