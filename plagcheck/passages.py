@@ -29,24 +29,23 @@ class Passage:
 
 def word_hashes(stems: list[str]) -> np.ndarray:
     """A stable 64-bit hash of each stem (stable across processes, unlike ``hash()``)."""
-    cache: dict[str, int] = {}
-    out = np.empty(len(stems), dtype=np.uint64)
-    for i, stem in enumerate(stems):
-        h = cache.get(stem)
-        if h is None:
-            h = cache[stem] = int.from_bytes(hashlib.blake2b(stem.encode(), digest_size=8).digest(), "little")
-        out[i] = h
-    return out
+    table = {stem: int.from_bytes(hashlib.blake2b(stem.encode(), digest_size=8).digest(), "little")
+             for stem in dict.fromkeys(stems)}  # each distinct stem hashed once
+    return np.fromiter(map(table.__getitem__, stems), dtype=np.uint64, count=len(stems))
 
 
 def shingle_hashes(stems: list[str], size: int) -> np.ndarray:
     """32-bit hashes of the word n-grams starting at each position (``len(stems) - size + 1`` of them)."""
+    return shingles_of(word_hashes(stems), size)
+
+
+def shingles_of(words: np.ndarray, size: int) -> np.ndarray:
+    """:func:`shingle_hashes` from the stems' :func:`word_hashes`."""
     if size > len(_POSITION_MULTIPLIERS):
         raise ValueError(f"shingle size {size} is larger than {len(_POSITION_MULTIPLIERS)}")
-    count = len(stems) - size + 1
+    count = len(words) - size + 1
     if count <= 0:
         return np.empty(0, dtype=np.uint32)
-    words = word_hashes(stems)
     acc = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(size):

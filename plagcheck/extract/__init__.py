@@ -5,7 +5,10 @@ Every failure is an :class:`~plagcheck.errors.ExtractionError` naming the file a
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
+import tempfile
+from pathlib import Path, PurePosixPath
+from stat import S_ISDIR
 
 from plagcheck.errors import ExtractionError
 from plagcheck.models import Document
@@ -25,17 +28,8 @@ def extract(path: str | Path) -> Document:
     empty, encrypted, corrupt, has no text layer, or is of an unsupported type.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ExtractionError(path, _LEGACY_HINTS.get(
-            suffix, f"unsupported file type {suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ExtractionError(path, "file not found (moved or deleted before it was read)") from None
-    except OSError as error:
-        raise ExtractionError(path, f"cannot read the file ({error.strerror})") from None
-    if size == 0:
+    suffix = _supported_suffix(path)
+    if _size(path) == 0:
         raise ExtractionError(path, "empty file (0 bytes)")
     if suffix == ".pdf":
         from plagcheck.extract.pdf import extract_pdf as extractor
@@ -54,3 +48,61 @@ def extract(path: str | Path) -> Document:
     if not document.text.strip():
         raise ExtractionError(path, "empty document: no text found")
     return document
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of a file to be extracted elsewhere (by the check service), after the checks
+    :func:`extract` makes before it reads: type, existence, readability, emptiness — so the
+    same file fails with the same message wherever it is extracted."""
+    path = Path(path)
+    _supported_suffix(path)
+    _size(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ExtractionError(path, "file not found (moved or deleted while it was read)") from None
+    except OSError as error:
+        raise ExtractionError(path, f"cannot read the file ({error.strerror})") from None
+    if S_ISDIR(stat.st_mode):
+        raise ExtractionError(path, "a folder, not a file")
+    return stat.st_size
+    if not data:
+        raise ExtractionError(path, "empty file (0 bytes)")
+    return data
+
+
+def extract_bytes(data: bytes, name: str) -> Document:
+    """Extract a file received as bytes (a queued submission, a request to the check service).
+
+    ``name`` is the file's name as submitted: its extension chooses the extractor, and the
+    document and every error name it, never the temporary copy that was read.
+    """
+    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="plagcheck-") as tmp:
+        path = Path(tmp) / f"submission{suffix}"
+        path.write_bytes(data)
+        try:
+            document = extract(path)
+        except ExtractionError as error:  # some reasons quote the path (PyMuPDF's "Failed to open file ...")
+            raise ExtractionError(name, error.reason.replace(str(path), name)) from None
+    return dataclasses.replace(document, path=name)
+
+
+def _supported_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ExtractionError(path, _LEGACY_HINTS.get(
+            suffix, f"unsupported file type {suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
+    return suffix
+
+
+def _size(path: Path) -> int:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ExtractionError(path, "file not found (moved or deleted before it was read)") from None
+    except OSError as error:
+        raise ExtractionError(path, f"cannot read the file ({error.strerror})") from None
+    if S_ISDIR(stat.st_mode):
+        raise ExtractionError(path, "a folder, not a file")
+    return stat.st_size
