@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from plagcheck.errors import ExtractionError
-from plagcheck.extract import extract
+from plagcheck.extract import extract, extract_bytes, read_file
 from plagcheck.normalize import tokenize
 from tests.builders import make_docx, make_pdf, wrap
 
@@ -79,7 +79,7 @@ def test_txt_kazakh_utf8_kept_exactly(tmp_path):
     assert extract(path).text == KAZAKH
 
 
-@pytest.mark.parametrize("name, content, reason", [
+BAD_FILES = [
     ("empty.pdf", b"", "empty file"),
     ("empty.txt", b"   \n\t ", "empty document"),
     ("broken.docx", b"PK\x03\x04 this is not a zip", "corrupt DOCX"),
@@ -87,7 +87,10 @@ def test_txt_kazakh_utf8_kept_exactly(tmp_path):
     ("thesis.doc", b"\xd0\xcf\x11\xe0", "legacy Word .doc"),
     ("notes.xyz", b"hello", "unsupported file type .xyz"),
     ("binary.txt", bytes(range(256)) * 4, "text"),
-])
+]
+
+
+@pytest.mark.parametrize("name, content, reason", BAD_FILES)
 def test_bad_files_raise_one_line_reason(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
@@ -97,6 +100,35 @@ def test_bad_files_raise_one_line_reason(tmp_path, name, content, reason):
     assert message.startswith(str(path) + ": ")
     assert reason in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("name, content, reason", BAD_FILES)
+def test_bytes_fail_as_the_file_does_under_its_own_name(tmp_path, name, content, reason):
+    """A file sent as bytes (a job, the check service) fails with the message the file itself
+    gives, naming the file as submitted, never the temporary copy."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ExtractionError) as local:
+        extract(path)
+    submitted = f"dept/{name}"
+    with pytest.raises(ExtractionError) as sent:
+        extract_bytes(content, submitted)
+    assert str(sent.value) == str(local.value).replace(str(path), submitted)
+    assert sent.value.path == submitted
+    if reason in ("empty file", "legacy Word .doc", "unsupported file type .xyz"):  # refused before reading
+        with pytest.raises(ExtractionError) as read:
+            read_file(path)
+        assert str(read.value) == str(local.value)
+
+
+def test_bytes_extracted_under_the_submitted_name(tmp_path, en_text):
+    doc = extract_bytes(en_text.encode("utf-8"), "theses/Thesis.TXT")
+    assert (doc.path, doc.format, doc.text) == ("theses/Thesis.TXT", "txt", en_text)
+    (tmp_path / "folder.pdf").mkdir()
+    with pytest.raises(ExtractionError, match="folder.pdf: a folder, not a file"):
+        extract(tmp_path / "folder.pdf")
+    with pytest.raises(ExtractionError, match="folder.pdf: a folder, not a file"):
+        read_file(tmp_path / "folder.pdf")
 
 
 def test_encrypted_pdf(tmp_path):

@@ -7,20 +7,18 @@ again after its worker was killed cannot produce a second corpus entry.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import re
 import signal
 import socket
-import tempfile
 import threading
 import time
 from pathlib import Path, PurePosixPath
 
 from plagcheck import jobs
 from plagcheck.errors import ExtractionError, PlagcheckError
-from plagcheck.extract import extract
+from plagcheck.extract import extract_bytes
 from plagcheck.ingest import add_document
 from plagcheck.report import build_report, render_html, render_json
 from plagcheck.store import Store
@@ -88,18 +86,12 @@ def _report_stem(job: jobs.Job) -> str:
 
 def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
     """Run one leased job to its outcome (``done`` or ``failed``); returns the state."""
-    suffix = PurePosixPath(job.name.replace("\\", "/")).suffix.lower()
     delay = float(os.environ.get("PLAGCHECK_WORKER_TEST_DELAY", "0"))  # lets tests kill a worker mid-job
-    with tempfile.TemporaryDirectory(prefix="plagcheck-job-") as tmp:
-        path = Path(tmp) / f"submission{suffix}"
-        path.write_bytes(job.data)
-        try:
-            document = extract(path)
-        except ExtractionError as error:
-            jobs.fail(store, job.id, owner, f"{job.name}: {error.reason}")
-            return jobs.FAILED
-    # Reports and the corpus name the file as it was submitted, not the temporary copy.
-    document = dataclasses.replace(document, path=job.name)
+    try:  # reports and the corpus name the file as it was submitted, not a temporary copy
+        document = extract_bytes(job.data, job.name)
+    except ExtractionError as error:
+        jobs.fail(store, job.id, owner, str(error))
+        return jobs.FAILED
     if delay:
         time.sleep(delay)
     try:

@@ -63,9 +63,6 @@ def read_file(path: str | Path) -> bytes:
         raise ExtractionError(path, "file not found (moved or deleted while it was read)") from None
     except OSError as error:
         raise ExtractionError(path, f"cannot read the file ({error.strerror})") from None
-    if S_ISDIR(stat.st_mode):
-        raise ExtractionError(path, "a folder, not a file")
-    return stat.st_size
     if not data:
         raise ExtractionError(path, "empty file (0 bytes)")
     return data
