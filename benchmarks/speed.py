@@ -17,6 +17,7 @@ five pages copied from five corpus theses, checked by ``plagcheck check`` in a f
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -103,6 +104,86 @@ def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, pr
         for done, _ in enumerate(store_many(store, prepared, per_transaction, cache_mb=3072), start + 1):
             if done % 1000 == 0:
                 print(f"  filled {done} theses, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    return time.perf_counter() - started
+
+
+def _bulk_generated(job):
+    """Worker: synthetic thesis ``k`` as the bulk fill stores it. The same text, passages and keys
+    as :func:`_prepare_generated` (a test checks it), but each word's stem and hash are looked up
+    in the vocabulary's table instead of computed word by word, and the text is compressed at
+    zlib level 1: a thesis costs about a third as much."""
+    import zlib
+
+    from plagcheck.index import Analysis, content_hash, index_document
+    from plagcheck.passages import shingles_of
+
+    k, words, seed, params = job
+    sampler = _sampler(k, seed)
+    drawn = sampler.draw(words)
+    text, tokens = sampler.thesis_drawn(drawn)
+    stem_of, hashes, names = sampler.stem_table(params.stem_prefix)
+    stem_ids = stem_of[drawn]
+    analysis = Analysis(tokens, [names[i] for i in stem_ids.tolist()],
+                        shingles_of(hashes[stem_ids], params.shingle_size))
+    passages, keys = index_document(analysis, params)
+    return k, text, content_hash(text), zlib.compress(text.encode(), 1), len(tokens), passages, keys, np.unique(stem_ids)
+
+
+_SPILL = np.dtype([("key", "<i8"), ("passage", "<u4")])
+_SPILL_PARTS = 16
+
+
+def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, processes: int, spill: Path,
+              per_transaction: int = 500) -> float:
+    """Add synthetic theses ``start..stop`` as :func:`fill_corpus` does, for a scale it cannot reach.
+
+    Documents, texts and passage spans are written as they come; their bucket entries are spilled
+    to files by key range and filed at the end, one range at a time, so each index row is written
+    once instead of once per transaction. Term frequencies are summed in memory and written once.
+    A run killed before the end leaves documents without index entries: start from a copy.
+    """
+    import multiprocessing
+
+    from plagcheck.ingest import bounded_imap
+    from plagcheck.lsh import KEY_BITS
+
+    rng = random.Random(seed + start)
+    jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
+    spill.mkdir(parents=True, exist_ok=True)
+    parts = [open(spill / f"part-{i:02d}.bin", "wb") for i in range(_SPILL_PARTS)]
+    _, _, names = _sampler(0, seed).stem_table(store.params.stem_prefix)
+    document_frequency = np.zeros(len(names), dtype=np.int64)
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        generated = bounded_imap(pool, _bulk_generated, jobs, 4 * processes)
+        done = start
+        while group := [item for _, item in zip(range(per_transaction), generated)]:
+            with store.transaction():
+                for k, text, digest, compressed, words, passages, keys, stem_ids in group:
+                    doc_id = store.insert_document(
+                        content_hash=digest, path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text,
+                        metadata={"title": f"Synthetic thesis {k}", "language": "mixed"}, words=words, pages=None,
+                        compressed=compressed)
+                    first = store.register_passages(doc_id, passages)
+                    entries = np.empty(keys.size, _SPILL)
+                    entries["key"] = keys.reshape(-1)
+                    entries["passage"] = np.repeat(np.arange(first, first + len(passages)), keys.shape[1])
+                    part = entries["key"] >> (KEY_BITS - 4)
+                    for i in np.unique(part).tolist():
+                        entries[part == i].tofile(parts[i])
+                    document_frequency[stem_ids] += 1
+            done += len(group)
+            if done % 5000 < per_transaction:
+                print(f"  generated {done} theses, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    for i, handle in enumerate(parts):
+        handle.close()
+        entries = np.fromfile(spill / f"part-{i:02d}.bin", _SPILL)
+        with store.transaction():
+            store.append_bucket_entries(entries["key"], entries["passage"])
+        (spill / f"part-{i:02d}.bin").unlink()
+        print(f"  filed key range {i + 1}/{_SPILL_PARTS}, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    with store.transaction():
+        store.count_terms({names[i]: int(document_frequency[i]) for i in np.flatnonzero(document_frequency).tolist()})
     return time.perf_counter() - started
 
 
@@ -310,7 +391,8 @@ def brute_force_recall(store, thesis: Path, seed: int, window_every: int = 1) ->
 
 
 def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, high: int, seed: int,
-        processes: int, brute_force: bool, workdir: Path | None = None, check_runs: int = 3) -> dict:
+        processes: int, brute_force: bool, workdir: Path | None = None, check_runs: int = 3,
+        bulk_above: int = 10_000, brute_force_up_to: int = 10_000) -> dict:
     from plagcheck.store import Store
 
     tmp = None
@@ -325,7 +407,8 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
     with Store(db) as store:
         filled = first = store.document_count()  # a kept workdir is filled on from where it stopped
         for target in sorted(t for t in theses_points if t >= filled):
-            fill_seconds += fill_corpus(store, filled, target, low, high, seed, processes)
+            fill = fill_corpus if target <= bulk_above else functools.partial(bulk_fill, spill=workdir / "spill")
+            fill_seconds += fill(store, filled, target, low, high, seed, processes)
             filled = target
             thesis, sources = make_query_thesis(workdir, store, seed)
             # A fresh process, as a user would run it: wall time includes start-up, imports and
@@ -351,7 +434,7 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
                      "index_kb_per_200_pages": round(index_bytes_ / pages * 200 / 1024, 1),
                      "text_kb_per_thesis": round(sizes["text_bytes"] / target / 1024, 1)}
             print(json.dumps(point), file=sys.stderr, flush=True)
-            if brute_force:
+            if brute_force and target <= brute_force_up_to:
                 # Every window up to 250 theses; beyond, a sample (brute force is that slow).
                 point.update(brute_force_recall(store, thesis, seed, window_every=min(16, max(1, target // 250))))
             report["points"].append(point)

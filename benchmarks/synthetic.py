@@ -62,11 +62,38 @@ class IndexReadySampler:
 
     def thesis_tokens(self, words: int, paragraph_words: int = 120):
         """``(text, tokens)`` of a thesis of ``words`` words in paragraphs."""
+        return self.thesis_drawn(self.draw(words), paragraph_words)
+
+    def thesis_drawn(self, drawn: np.ndarray, paragraph_words: int = 120):
+        """``(text, tokens)`` of the thesis of words ``drawn``."""
         from plagcheck.models import Tokens
 
-        drawn = self.draw(words)
+        words = len(drawn)
         surface = self.words[drawn].tolist()
         text = "\n".join(" ".join(surface[i:i + paragraph_words]) for i in range(0, words, paragraph_words))
         lengths = self.lengths[drawn]
         starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # one separator after each word
         return text, Tokens(tuple(self.folded[drawn].tolist()), starts, starts + lengths)
+
+
+    def stem_table(self, prefix: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """For each word: the id of its stem, and that stem's word hash (``plagcheck.passages``);
+        and the stems by id. Computed once per vocabulary, so that the bulk fill looks up what the
+        pipeline computes word by word (``tests/test_benchmarks.py`` checks they agree)."""
+        from plagcheck.normalize import stems
+        from plagcheck.passages import word_hashes
+
+        if getattr(self, "_stems", (None,))[0] != prefix:
+            word_stems = stems(_as_tokens(self.folded), prefix)
+            names = sorted(set(word_stems))
+            ids = {name: i for i, name in enumerate(names)}
+            stem_of = np.array([ids[stem] for stem in word_stems], dtype=np.int64)
+            self._stems = (prefix, (stem_of, word_hashes(names), names))
+        return self._stems[1]
+
+
+def _as_tokens(words: np.ndarray):
+    from plagcheck.models import Tokens
+
+    zeros = np.zeros(len(words), dtype=np.int64)
+    return Tokens(tuple(words.tolist()), zeros, zeros)

@@ -98,7 +98,8 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
         raise ExtractionError(document.path, "empty document: no words found")
     analysis = analyze(tokens, params)
     passages, keys = index_document(analysis, params)
-    metadata.setdefault("language", detect_language(document.text))
+    if not metadata.get("language"):  # the secretary's language stands; detection is for the rest
+        metadata["language"] = detect_language(document.text)
     metadata.setdefault("title", Path(document.path).stem)
     return PreparedDocument(document, content_hash(document.text), metadata, len(tokens), passages, keys,
                             analysis.stems, params, compress_text(document.text))

@@ -87,6 +87,44 @@ def test_synthetic_theses_are_indexed_as_the_pipeline_would_index_their_text():
     assert fast.stems == real.stems
 
 
+def test_bulk_fill_writes_the_index_the_pipeline_writes(tmp_path):
+    """The 100,000-thesis fill looks stems and hashes up and files bucket entries at the end; the
+    database it leaves must answer as one filled document by document through the pipeline."""
+    import random
+    import zlib
+
+    import numpy as np
+
+    from benchmarks.speed import _bulk_generated, _prepare_generated, bulk_fill
+    from plagcheck.ingest import store_many
+    from plagcheck.settings import IndexParams
+    from plagcheck.store import Store
+
+    params = IndexParams()
+    k, text, digest, compressed, words, passages, keys, _ = _bulk_generated((3, 2500, 5, params))
+    real = _prepare_generated((3, 2500, 5, params))
+    assert text == real.document.text and zlib.decompress(compressed).decode() == text
+    assert digest == real.content_hash and words == real.words
+    assert passages == real.passages and np.array_equal(keys, real.keys)
+
+    with Store(tmp_path / "bulk.db", params) as bulk, Store(tmp_path / "piece.db", params) as piece:
+        bulk_fill(bulk, 0, 5, 800, 1600, 5, processes=1, spill=tmp_path / "spill", per_transaction=2)
+        rng = random.Random(5)  # the lengths bulk_fill draws
+        lengths = [rng.randint(800, 1600) for _ in range(5)]
+        list(store_many(piece, [_prepare_generated((k, n, 5, params)) for k, n in enumerate(lengths)]))
+        assert bulk.document_count() == piece.document_count() == 5
+        for doc_b, doc_p in zip(bulk.documents(), piece.documents()):
+            assert bulk.document_text(doc_b.id) == piece.document_text(doc_p.id)
+            assert bulk.document_passages(doc_b.id) == piece.document_passages(doc_p.id)
+            assert (doc_b.chars, doc_b.words) == (doc_p.chars, doc_p.words)
+        all_keys = np.concatenate([_prepare_generated((k, n, 5, params)).keys.reshape(-1)
+                                   for k, n in enumerate(lengths)])
+        assert sorted(bulk.lookup_buckets(all_keys)) == sorted(piece.lookup_buckets(all_keys))
+        terms = list(dict.fromkeys(real.stems))
+        assert bulk.document_frequencies(terms) == piece.document_frequencies(terms)
+        assert not list((tmp_path / "spill").iterdir())
+
+
 def test_paragraphs_repeated_across_benchmark_texts_are_dropped():
     """A paragraph two public texts share would be real reuse the ground truth does not know of."""
     from benchmarks.detection import Text, without_repeated_paragraphs
