@@ -25,6 +25,17 @@ def db_option(func):
         help=f"Corpus database file. Default: $PLAGCHECK_DB, else {default_db_path()}.")(func)
 
 
+def server_option(func):
+    """``--server``: have a running ``plagcheck serve`` do the work (falls back to $PLAGCHECK_SERVER)."""
+    return click.option(
+        "--server", "server", metavar="SOCKET", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        envvar="PLAGCHECK_SERVER",
+        help="Send the file to the check service listening on this socket ('plagcheck serve') and print its "
+             "answer: the same output, without loading scikit-learn here. Default: $PLAGCHECK_SERVER. If the "
+             "service cannot be reached, the command fails; it never falls back to checking here. --db, if "
+             "given, must be the service's database.")(func)
+
+
 def map_errors(func):
     """Library errors become a one-line message and exit code 1, never a traceback."""
     @functools.wraps(func)
@@ -38,6 +49,21 @@ def map_errors(func):
 
 def open_store(db_path: Path | None, *, create: bool = True) -> Store:
     return Store(db_path or default_db_path(), create=create)
+
+
+def run_request(request, path: Path, db_path: Path | None, server: Path | None):
+    """Run a check or report on ``path`` here, or on the check service at ``server``; both end in
+    :func:`plagcheck.service.answer`. The served path imports neither scikit-learn nor the stages."""
+    from dataclasses import replace
+
+    from plagcheck import service
+    from plagcheck.extract import extract, read_file
+
+    if server is not None:
+        request = replace(request, db=str(db_path.resolve()) if db_path else None)
+        return service.submit(server, request, read_file(path))
+    with open_store(db_path, create=False) as store:
+        return service.answer(store, extract(path), request)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -122,23 +148,14 @@ def corpus_list(db_path, fmt):
 @click.argument("path", type=click.Path(path_type=Path))
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@server_option
 @map_errors
-def check(path, db_path, fmt):
+def check(path, db_path, fmt, server):
     """Check one document against the corpus and print the matches."""
-    from plagcheck.check import check_document
-    from plagcheck.extract import extract
+    from plagcheck.service import Request
 
-    with open_store(db_path, create=False) as store:
-        result = check_document(store, extract(path))
-    if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    click.echo(f"{path}: {100 * result.similarity:.1f}% similar, {len(result.sources)} sources, "
-               f"{len(result.matches)} matched passages")
-    for s in result.sources:
-        click.echo(f"  {100 * s.share:5.1f}%  [{s.id}] {s.title or ''} ({s.path}), {s.matches} passages")
-    for a in result.document.alerts:
-        click.echo(f"  alert: {a.message}")
+    for line in run_request(Request("check", str(path), fmt), path, db_path, server).lines:
+        click.echo(line)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -160,12 +177,13 @@ def check(path, db_path, fmt):
 @click.option("--title", default=None, help="Title of the checked document, shown in the report.")
 @click.option("--author", default=None, help="Author of the checked document, shown in the report.")
 @click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
+@server_option
 @map_errors
 def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_words, exclude_common, title,
-           author, open_report):
+           author, open_report, server):
     """Check one document and write its similarity report (HTML, JSON or PDF)."""
-    from plagcheck.extract import extract
-    from plagcheck.report import FORMATS, ReportOptions, build_report, render
+    from plagcheck.report import FORMATS
+    from plagcheck.service import Request
 
     if fmt is None:
         fmt = FORMATS.get(out.suffix.lower()) if out is not None else "html"
@@ -173,18 +191,17 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
             raise click.BadParameter(f"cannot tell the format from {out.name!r}: use .html, .json or .pdf, "
                                      "or give --format", param_hint="--out")
     out = out or Path(f"{path.stem}.report.{fmt}")
-    options = ReportOptions(exclude_quotes=exclude_quotes, exclude_bibliography=exclude_bibliography,
-                            min_words=min_words, exclude_common=exclude_common)
+    options = {"exclude_quotes": exclude_quotes, "exclude_bibliography": exclude_bibliography,
+               "min_words": min_words, "exclude_common": exclude_common}  # ReportOptions fields
     metadata = {k: v for k, v in (("title", title), ("author", author)) if v}
-    with open_store(db_path, create=False) as store:
-        result = build_report(store, extract(path), options, metadata=metadata)
+    request = Request("report", str(path), fmt, options=options, metadata=metadata, out=str(out))
+    output = run_request(request, path, db_path, server)
     try:
-        out.write_bytes(render(result, fmt))
+        out.write_bytes(output.data)
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
-    click.echo(f"{path}: {100 * result.similarity:.1f}% similar after exclusions "
-               f"({100 * result.similarity_without_exclusions:.1f}% without), {len(result.sources)} sources, "
-               f"{len(result.alerts)} alerts; report written to {out}")
+    for line in output.lines:
+        click.echo(line)
     if open_report:
         click.launch(str(out.resolve()))
 
@@ -272,6 +289,33 @@ def jobs(db_path, fmt, watch):
     _stdout_console().print(table)
     counts = {state: sum(r.state == state for r in rows) for state in ("queued", "running", "done", "failed")}
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@db_option
+@click.option("--socket", "socket_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="PLAGCHECK_SERVER",
+              help="Unix socket to listen on, created owner-only (0600): only this user may submit. "
+                   "Default: $PLAGCHECK_SERVER, else the database's path + '.sock'.")
+@click.option("--max-mib", type=click.IntRange(min=1), default=defaults.SERVICE_MAX_REQUEST_MIB, show_default=True,
+              help="Largest file accepted, in MiB.")
+@map_errors
+def serve(db_path, socket_path, max_mib):
+    """Run the resident check service for 'check --server' and 'report --server'.
+
+    It keeps scikit-learn loaded and the corpus open, so a served check skips the start-up of a
+    fresh process. Requests are answered one at a time; each sees the corpus as it is then
+    (documents added, a full reindex swapped in). Stops cleanly on SIGTERM or Ctrl-C, finishing
+    the request in hand, and removes its socket.
+    """
+    from plagcheck.service import default_socket_path
+    from plagcheck.service import serve as run_service
+
+    db = db_path or default_db_path()
+    socket_path = socket_path or default_socket_path(db)
+    run_service(db, socket_path, max_request_bytes=max_mib * 2**20,
+                ready=lambda at: click.echo(f"check service listening on {at} (database {db}); "
+                                            "SIGTERM or Ctrl-C stops it"))
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -60,3 +60,8 @@ JOB_MAX_ATTEMPTS = 3
 ZIP_MAX_MEMBER_BYTES = 200 * 2**20
 ZIP_MAX_TOTAL_BYTES = 2 * 2**30
 ZIP_MAX_RATIO = 100          # uncompressed / compressed; theses compress 2-10x, bombs 1000x
+
+# Check service (plagcheck serve)
+SERVICE_MAX_REQUEST_MIB = 200     # theses are 1-50 MiB; a larger request is refused before it is read
+SERVICE_IO_TIMEOUT_SECONDS = 60   # a client silent this long mid-request is dropped: the service
+                                  # answers one request at a time, so a stalled one blocks the rest

@@ -19,3 +19,7 @@ class ExtractionError(PlagcheckError):
 
 class StoreError(PlagcheckError):
     """The corpus database is missing, locked, or was built with other parameters."""
+
+
+class ServiceError(PlagcheckError):
+    """The check service cannot be reached, refused a request, or failed on it."""

@@ -1,0 +1,406 @@
+"""The resident check service: the heavy stages imported once, the corpus database opened once,
+checks answered over a Unix domain socket.
+
+A fresh ``plagcheck check`` spends about 1.5 s importing scikit-learn and SciPy before it reads
+its file. ``plagcheck serve`` pays that once; ``plagcheck check --server`` and ``report --server``
+only read the file, send its bytes and print the answer, in a process that never imports the
+heavy stages. Both paths end in :func:`answer`, so they print and write the same.
+
+Requests are answered one at a time, in arrival order: a check is CPU-bound, and two at once
+would only share the cores. Each check reads the corpus in its own WAL snapshot and re-reads the
+index generation and parameters when it starts (:meth:`Store.read_snapshot`), so documents added
+and index generations swapped in by other processes (``corpus add``, the worker, ``reindex
+--full``) count from the next request on, and a request never sees half of a write.
+
+Protocol, version 1. One request per connection; each side sends one frame::
+
+    frame  = length  (4 bytes, unsigned, big-endian: the size of header)
+             header  (UTF-8 JSON object)
+             body    (header["size"] bytes)
+
+Request header::
+
+    {"protocol": 1,
+     "command": "check" | "report",
+     "name": "thesis.pdf",        # the file as the user named it: output and errors say this
+     "format": "text" | "json"    # check
+             | "html" | "json" | "pdf",   # report
+     "options": {...},            # report: ReportOptions fields (exclude_quotes, min_words, ...)
+     "metadata": {...},           # report: title, author
+     "out": "thesis.report.html", # report: the file the client writes, named in the summary
+     "db": "/srv/corpus.db",      # the client's --db, or null: refused unless it is the service's
+     "size": 1234567}             # body = the file's bytes, never a path: the service may run as
+                                  # another user in another folder
+
+Reply header: ``{"ok": true, "lines": [...], "size": n}`` with the lines the command prints and,
+for ``report``, the report file as body; or ``{"ok": false, "error": "...", "size": 0}`` with the
+one-line message the local command would give (a bad file is named as the user named it). The
+client exits 1 on an error, as the local command does.
+
+The socket is created owner-only (0600): only the service's own user may submit. A request over
+the size limit is refused before its body is read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import select
+import signal
+import socket
+import stat
+import struct
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from plagcheck import defaults
+from plagcheck.errors import PlagcheckError, ServiceError
+
+log = logging.getLogger(__name__)
+PROTOCOL = 1
+COMMANDS = {"check": ("text", "json"), "report": ("html", "json", "pdf")}
+MAX_REQUEST_HEADER_BYTES = 2**20  # names, options and metadata only
+MAX_REPLY_HEADER_BYTES = 2**30    # carries the check JSON, which grows with the matches
+MAX_SOCKET_PATH_BYTES = 107       # sockaddr_un.sun_path on Linux, less the closing NUL
+POLL_SECONDS = 0.25               # how soon an idle service notices SIGTERM
+_LENGTH = struct.Struct(">I")
+_STAGES = ("plagcheck.check", "plagcheck.report.build", "plagcheck.report.html", "plagcheck.report.pdf",
+           "plagcheck.extract.pdf", "plagcheck.extract.docx", "plagcheck.extract.txt")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What ``check`` or ``report`` was asked to do with one file: the header of a request."""
+
+    command: str                  # check or report
+    name: str                     # the file as the user named it
+    format: str
+    options: dict = field(default_factory=dict)   # report: ReportOptions fields
+    metadata: dict = field(default_factory=dict)  # report: title, author
+    out: str | None = None        # report: the file the client writes, named in the summary line
+    db: str | None = None         # served: the database the client asked for, if it named one
+
+    def __post_init__(self):
+        if self.command not in COMMANDS:
+            raise ValueError(f"unknown command {self.command!r}: expected check or report")
+        if self.format not in COMMANDS[self.command]:
+            raise ValueError(f"{self.command} cannot write {self.format!r}: expected one of "
+                             + ", ".join(COMMANDS[self.command]))
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError("no file name")
+        if not isinstance(self.options, dict) or not isinstance(self.metadata, dict):
+            raise ValueError("options and metadata must be JSON objects")
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a command shows: ``lines`` for standard output, ``data`` for the report file."""
+
+    lines: tuple[str, ...]
+    data: bytes = b""
+
+
+def answer(store, document, request: Request) -> Output:
+    """Check ``document`` against the corpus in ``store`` and return what ``request.command``
+    prints and writes. The one function behind the local commands and the service alike, so that
+    their outputs cannot drift apart."""
+    if request.command == "check":
+        from plagcheck.check import check_document
+
+        result = check_document(store, document)
+        if request.format == "json":
+            return Output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2),))
+        lines = [f"{request.name}: {100 * result.similarity:.1f}% similar, {len(result.sources)} sources, "
+                 f"{len(result.matches)} matched passages"]
+        lines += [f"  {100 * s.share:5.1f}%  [{s.id}] {s.title or ''} ({s.path}), {s.matches} passages"
+                  for s in result.sources]
+        lines += [f"  alert: {a.message}" for a in result.document.alerts]
+        return Output(tuple(lines))
+    from plagcheck.report import ReportOptions, build_report, render
+
+    report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata)
+    summary = (f"{request.name}: {100 * report.similarity:.1f}% similar after exclusions "
+               f"({100 * report.similarity_without_exclusions:.1f}% without), {len(report.sources)} sources, "
+               f"{len(report.alerts)} alerts; report written to {request.out}")
+    return Output((summary,), render(report, request.format))
+
+
+def default_socket_path(db_path: str | Path) -> Path:
+    """The socket beside the database: ``corpus.db`` → ``corpus.db.sock``."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".sock")
+
+
+# -- client -------------------------------------------------------------------------------------
+def submit(socket_path: str | Path, request: Request, data: bytes) -> Output:
+    """Have the service at ``socket_path`` run ``request`` on a file's bytes; return its output.
+
+    Raises :class:`ServiceError` with the service's one-line message, or saying why the service
+    cannot be reached (never falls back to checking here).
+    """
+    path = str(socket_path)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        try:
+            sock.connect(path)
+        except (FileNotFoundError, ConnectionRefusedError) as error:
+            why = "no such socket" if isinstance(error, FileNotFoundError) else "nothing listens on the socket"
+            raise ServiceError(f"no check service at {path} ({why}): start one with 'plagcheck serve', "
+                               "or leave out --server (and unset $PLAGCHECK_SERVER) to check here") from None
+        except OSError as error:
+            raise ServiceError(f"cannot reach the check service at {path} ({error.strerror or error})") from None
+        try:
+            _send_frame(sock, {"protocol": PROTOCOL, **asdict(request)}, data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # it refused the request before reading all of it; its answer says why
+        try:
+            reply, body = _recv_frame(sock, MAX_REPLY_HEADER_BYTES)
+        except (OSError, EOFError, ValueError) as error:
+            raise ServiceError(f"the check service at {path} gave no answer ({error}); its log may say why") from None
+    if not reply.get("ok"):
+        raise ServiceError(str(reply.get("error") or f"the check service at {path} failed without saying why"))
+    return Output(tuple(reply.get("lines", ())), body)
+
+
+# -- service ------------------------------------------------------------------------------------
+def serve(db_path: str | Path, socket_path: str | Path, *,
+          max_request_bytes: int = defaults.SERVICE_MAX_REQUEST_MIB * 2**20,
+          ready=None, install_signals: bool = True) -> None:
+    """Answer ``check`` and ``report`` requests on ``socket_path`` until SIGTERM or SIGINT, which
+    let the request in hand finish. ``ready(socket_path)`` is called once it listens.
+
+    A socket file left by a service that died is replaced; one that a live service answers on is
+    not. The socket file is removed on the way out.
+    """
+    from plagcheck.store import Store
+
+    for module in _STAGES:  # before listening, so that the first request is as quick as the rest
+        importlib.import_module(module)
+
+    db_path, socket_path = Path(db_path).resolve(), Path(socket_path)
+    stop = _StopFlag()
+    previous = stop.install() if install_signals else {}
+    try:
+        with Store(db_path, create=False) as store:
+            listener, inode = _listen(socket_path)
+            try:
+                log.info("check service listening on %s (database %s)", socket_path, db_path)
+                if ready is not None:
+                    ready(socket_path)
+                while not stop.stop:
+                    if not select.select([listener], [], [], POLL_SECONDS)[0]:
+                        continue
+                    conn, _ = listener.accept()
+                    with conn:
+                        _serve_one(conn, store, db_path, max_request_bytes)
+                _remove(socket_path, inode)  # first, so that no new client queues up behind the last
+                _turn_away(listener, socket_path)
+            finally:
+                listener.close()
+                _remove(socket_path, inode)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    log.info("check service on %s stopped", socket_path)
+
+
+class _StopFlag:
+    """Set by SIGTERM/SIGINT: finish the request in hand, take no new one."""
+
+    def __init__(self):
+        self.stop = False
+
+    def install(self) -> dict:
+        previous = {}
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, self._handle)
+        return previous
+
+    def _handle(self, signum, frame):
+        log.info("signal %d: stopping after the request in hand", signum)
+        self.stop = True
+
+
+def _listen(path: Path) -> tuple[socket.socket, int]:
+    """Bind an owner-only socket at ``path``, replacing a dead service's socket file."""
+    if len(os.fsencode(path)) > MAX_SOCKET_PATH_BYTES:
+        raise ServiceError(f"socket path too long ({len(os.fsencode(path))} bytes, at most "
+                           f"{MAX_SOCKET_PATH_BYTES}): choose a shorter --socket")
+    if os.path.lexists(path):
+        if not stat.S_ISSOCK(os.lstat(path).st_mode):
+            raise ServiceError(f"{path} exists and is not a socket: choose another --socket")
+        if _answers(path):
+            raise ServiceError(f"a check service already listens on {path}")
+        log.warning("replacing the stale socket %s (its service is gone)", path)
+        os.unlink(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    umask = os.umask(0o177)  # owner-only from the moment the file exists: only this user may submit
+    try:
+        listener.bind(str(path))
+    except OSError as error:
+        listener.close()
+        raise ServiceError(f"cannot listen on {path} ({error.strerror or error})") from None
+    finally:
+        os.umask(umask)
+    listener.listen(64)
+    return listener, os.lstat(path).st_ino
+
+
+def _answers(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except ConnectionRefusedError:
+            return False
+        except OSError as error:
+            raise ServiceError(f"cannot use {path} ({error.strerror or error})") from None
+    return True  # (the live service takes the probe's empty connection for a client that left)
+
+
+def _remove(path: Path, inode: int) -> None:
+    """Remove the socket file, unless it is no longer ours."""
+    try:
+        if os.lstat(path).st_ino == inode:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _turn_away(listener: socket.socket, path: Path) -> None:
+    """Answer clients still queued when the service stops, rather than drop them unanswered."""
+    listener.setblocking(False)
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        with conn:
+            conn.settimeout(1)
+            try:
+                _send_frame(conn, {"ok": False, "error": f"the check service at {path} stopped before "
+                                   "this request; run the command again once it is back"})
+            except OSError:
+                pass
+
+
+def _serve_one(conn: socket.socket, store, db_path: Path, max_request_bytes: int) -> None:
+    """Read one request, answer it, never raise: one bad request must not stop the service."""
+    started = time.perf_counter()
+    conn.settimeout(defaults.SERVICE_IO_TIMEOUT_SECONDS)
+    try:
+        request, data = _read_request(conn, db_path, max_request_bytes)
+    except ServiceError as error:
+        request, reply, body = None, {"ok": False, "error": str(error)}, b""
+    except (OSError, EOFError) as error:  # the client went away or stalled mid-request
+        log.warning("request dropped: %s", error or type(error).__name__)
+        return
+    else:
+        if request is None:  # connected and left without a word (e.g. a new service's probe)
+            return
+        reply, body = _run(store, request, data)
+    try:
+        _send_frame(conn, reply, body)
+    except OSError as error:
+        log.warning("the client left before its answer (%s)", error)
+    log.info("%s %s: %s in %.2f s", request.command if request else "request", request.name if request else "-",
+             "ok" if reply["ok"] else reply["error"], time.perf_counter() - started)
+
+
+def _read_request(conn: socket.socket, db_path: Path, max_request_bytes: int) -> tuple[Request | None, bytes]:
+    try:
+        header = _recv_header(conn, MAX_REQUEST_HEADER_BYTES)
+    except ValueError as error:
+        raise ServiceError(f"malformed request to the check service ({error})") from None
+    if header is None:
+        return None, b""
+    if header.get("protocol") != PROTOCOL:
+        raise ServiceError(f"the check service speaks protocol {PROTOCOL}, the client "
+                           f"{header.get('protocol')}: use the same plagcheck version for both")
+    try:
+        request = Request(**{k: header[k] for k in Request.__dataclass_fields__ if k in header})
+    except (TypeError, ValueError) as error:
+        raise ServiceError(f"malformed request to the check service ({error})") from None
+    size = header.get("size")
+    if not isinstance(size, int) or size < 0:
+        raise ServiceError("malformed request to the check service (no body size)")
+    if size > max_request_bytes:
+        raise ServiceError(f"{request.name}: too large for the check service ({size / 2**20:.0f} MiB; "
+                           f"it accepts up to {max_request_bytes / 2**20:.0f} MiB)")
+    if request.db is not None and not _same_file(request.db, db_path):
+        raise ServiceError(f"the check service uses the database {db_path}, not {request.db}: leave out "
+                           "--db, or start a service on that database")
+    return request, _recv_exactly(conn, size)
+
+
+def _run(store, request: Request, data: bytes) -> tuple[dict, bytes]:
+    from plagcheck.extract import extract_bytes
+
+    try:
+        output = answer(store, extract_bytes(data, request.name), request)
+    except PlagcheckError as error:
+        return {"ok": False, "error": str(error)}, b""
+    except Exception as error:  # a bug or an exhausted resource: one request fails, the service goes on
+        log.exception("%s %s failed", request.command, request.name)
+        message = f"{type(error).__name__}: {error}".replace("\n", " ")
+        return {"ok": False, "error": f"{request.name}: the check service failed ({message}); "
+                                      "its log has the details"}, b""
+    return {"ok": True, "lines": list(output.lines)}, output.data
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+# -- framing ------------------------------------------------------------------------------------
+def _send_frame(sock: socket.socket, header: dict, body: bytes = b"") -> None:
+    head = json.dumps({**header, "size": len(body)}, ensure_ascii=False).encode("utf-8")
+    sock.sendall(_LENGTH.pack(len(head)) + head)
+    if body:
+        sock.sendall(body)  # apart, so that a 200 MiB file is not copied to prepend 4 bytes
+
+
+def _recv_header(sock: socket.socket, max_bytes: int) -> dict | None:
+    """A frame's header, or None if the peer closed before sending anything."""
+    first = sock.recv(_LENGTH.size)
+    if not first:
+        return None
+    length, = _LENGTH.unpack(first + _recv_exactly(sock, _LENGTH.size - len(first)))
+    if length > max_bytes:
+        raise ValueError(f"a header of {length} bytes")
+    try:
+        header = json.loads(_recv_exactly(sock, length).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("the header is not JSON") from None
+    if not isinstance(header, dict):
+        raise ValueError("the header is not a JSON object")
+    return header
+
+
+def _recv_frame(sock: socket.socket, max_header_bytes: int) -> tuple[dict, bytes]:
+    header = _recv_header(sock, max_header_bytes)
+    if header is None:
+        raise EOFError("connection closed")
+    size = header.get("size", 0)
+    if not isinstance(size, int) or size < 0:
+        raise ValueError("no body size")
+    return header, _recv_exactly(sock, size)
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        n = sock.recv_into(view[got:], min(size - got, 2**20))
+        if n == 0:
+            raise EOFError(f"connection closed after {got} of {size} bytes")
+        got += n
+    return bytes(buffer)
+
+
+__all__ = ["COMMANDS", "PROTOCOL", "Output", "Request", "answer", "default_socket_path", "serve", "submit"]
