@@ -169,23 +169,23 @@ def serve(db_path: str | Path, socket_path: str | Path, *,
           max_request_bytes: int = defaults.SERVICE_MAX_REQUEST_MIB * 2**20,
           ready=None, install_signals: bool = True) -> None:
     """Answer ``check`` and ``report`` requests on ``socket_path`` until SIGTERM or SIGINT, which
-    let the request in hand finish. ``ready(socket_path)`` is called once it listens.
+    let the request in hand finish. ``ready(socket_path)`` is called once it listens with the
+    stages loaded.
 
     A socket file left by a service that died is replaced; one that a live service answers on is
     not. The socket file is removed on the way out.
     """
     from plagcheck.store import Store
 
-    for module in _STAGES:  # before listening, so that the first request is as quick as the rest
-        importlib.import_module(module)
-
     db_path, socket_path = Path(db_path).resolve(), Path(socket_path)
     stop = _StopFlag()
     previous = stop.install() if install_signals else {}
     try:
         with Store(db_path, create=False) as store:
-            listener, inode = _listen(socket_path)
+            listener, inode = _listen(socket_path)  # first: a taken socket fails at once
             try:
+                for module in _STAGES:  # now, not on the first request (which waits meanwhile)
+                    importlib.import_module(module)
                 log.info("check service listening on %s (database %s)", socket_path, db_path)
                 if ready is not None:
                     ready(socket_path)

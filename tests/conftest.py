@@ -9,6 +9,12 @@ import pytest
 from tests.builders import EVAL_TEXTS, make_docx, make_pdf, paragraphs  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def _no_check_service(monkeypatch):
+    """Commands run here, never on a check service that the developer's shell names."""
+    monkeypatch.delenv("PLAGCHECK_SERVER", raising=False)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "corpus.db"
