@@ -316,18 +316,28 @@ class Store:
         """
         g = self._usable(self.generation)
         wanted = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1))
+        wanted_prefix = wanted >> SUFFIX_BITS
+        wanted_suffix = (wanted & (2**SUFFIX_BITS - 1)).astype(np.uint32)
         rows: list[tuple[int, int]] = []
-        for chunk in _chunks(np.unique(wanted >> SUFFIX_BITS).tolist()):
+        for chunk in _chunks(np.unique(wanted_prefix).tolist()):
             found = self._bucket_rows(g, chunk)
             if not found:
                 continue
             entries = np.frombuffer(b"".join(blob for _, blob in found), _ENTRY)
-            prefixes = np.repeat(np.array([p for p, _ in found], dtype=np.int64),
-                                 [len(blob) // _ENTRY.itemsize for _, blob in found])
-            full = (prefixes << SUFFIX_BITS) | entries["suffix"].astype(np.int64)
-            at = np.minimum(np.searchsorted(wanted, full), len(wanted) - 1)  # wanted is sorted
-            hit = wanted[at] == full
-            full, passages = full[hit], entries["passage"][hit]
+            row_size = np.array([len(blob) for _, blob in found]) // _ENTRY.itemsize
+            row_prefix = np.array([p for p, _ in found], dtype=np.int64)
+            # The wanted keys of each row are a run of ``wanted``; a row rarely has more than one.
+            # Comparing every entry with its row's j-th wanted key, for each j, costs a pass over
+            # the entries (no search: a check at 100,000 theses reads tens of millions of them).
+            first = np.searchsorted(wanted_prefix, row_prefix, "left")
+            last = np.searchsorted(wanted_prefix, row_prefix, "right") - 1
+            key_of = np.full(len(entries), -1, dtype=np.int64)
+            for j in range(int((last - first).max()) + 1):
+                at = np.repeat(np.minimum(first + j, last), row_size)
+                match = entries["suffix"] == wanted_suffix[at]
+                key_of[match] = wanted[at[match]]
+            hit = key_of >= 0
+            full, passages = key_of[hit], entries["passage"][hit]
             _, inverse, sizes = np.unique(full, return_inverse=True, return_counts=True)
             small = sizes[inverse] <= max_bucket  # every entry of a key lives in its prefix's row
             rows.extend(zip(full[small].tolist(), passages[small].tolist()))
