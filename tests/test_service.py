@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from plagcheck.cli import cli
-from tests.builders import make_docx, make_pdf, paragraphs
+from tests.builders import make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus" / "samples"
