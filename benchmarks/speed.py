@@ -259,6 +259,32 @@ def peak_rss_of(args: list[str]) -> tuple[float, float, str]:
     return wall, peak_kb / 1024, proc.stdout
 
 
+def served_checks(db: Path, thesis: Path, workdir: Path, runs: int) -> dict:
+    """Check ``thesis`` through a resident ``plagcheck serve`` on ``db``: the wall time of
+    ``plagcheck check --server`` in a fresh client process (median of ``runs``, after one warm-up
+    request), and the service's own peak RSS."""
+    socket_path = workdir / "check.sock"
+    log_path = workdir / "serve.log"
+    with open(log_path, "w") as log:
+        service = subprocess.Popen([sys.executable, "-m", "plagcheck", "-v", "serve", "--db", str(db),
+                                    "--socket", str(socket_path)], stderr=log)
+    try:
+        deadline = time.monotonic() + 300
+        while "check service listening" not in log_path.read_text():
+            if service.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"plagcheck serve did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.2)
+        args = ["check", str(thesis), "--server", str(socket_path), "--format", "json"]
+        peak_rss_of(args)  # warm-up: the service's first request reads the index pages from disk
+        walls = sorted(peak_rss_of(args)[0] for _ in range(runs))
+        status = Path(f"/proc/{service.pid}/status").read_text()
+        service_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+    finally:
+        service.terminate()
+        service.wait(timeout=60)
+    return {"served_check_seconds": round(walls[len(walls) // 2], 2), "service_peak_rss_mb": round(service_kb / 1024, 1)}
+
+
 def index_bytes(db: Path) -> dict:
     """Database size and the part of it that is compressed document text."""
     import sqlite3
@@ -433,6 +459,7 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
                      "index_kb_per_thesis": round(index_bytes_ / target / 1024, 1),
                      "index_kb_per_200_pages": round(index_bytes_ / pages * 200 / 1024, 1),
                      "text_kb_per_thesis": round(sizes["text_bytes"] / target / 1024, 1)}
+            point.update(served_checks(db, thesis, workdir, check_runs))
             print(json.dumps(point), file=sys.stderr, flush=True)
             if brute_force and target <= brute_force_up_to:
                 # Every window up to 250 theses; beyond, a sample (brute force is that slow).
@@ -450,11 +477,12 @@ def format_report(report: dict) -> str:
              f"indexing (plagcheck corpus add -j, PDF end to end, {t['pdf_theses']} theses, {t['pdf_pages']} pages): "
              f"{t['pages_per_second']} pages/s, {t['theses_per_minute']} theses/min, peak RSS {t['index_peak_rss_mb']} MB "
              f"(PyMuPDF text extraction alone: {t['pymupdf_extract_pages_per_second']} pages/s)", ""]
-    header = ["theses", "passages", "fill theses/min", "check 200 p. (s)", "check stages (s)", "check RSS (MB)",
+    header = ["theses", "passages", "fill theses/min", "check 200 p. (s)", "served (s)", "check stages (s)",
+              "check RSS (MB)", "service RSS (MB)",
               "index KB/thesis", "index KB/200 p.", "text KB/thesis", "DB MB", "LSH recall", "LSH s",
               "brute s", "speedup", "copied found", "false sources"]
-    rows = [[p["theses"], p["passages"], p["theses_per_minute_fill"], p["check_seconds"], p["check_stages_seconds"],
-             p["check_peak_rss_mb"], p["index_kb_per_thesis"], p["index_kb_per_200_pages"], p["text_kb_per_thesis"],
+    rows = [[p["theses"], p["passages"], p["theses_per_minute_fill"], p["check_seconds"], p["served_check_seconds"],
+             p["check_stages_seconds"], p["check_peak_rss_mb"], p["service_peak_rss_mb"], p["index_kb_per_thesis"], p["index_kb_per_200_pages"], p["text_kb_per_thesis"],
              p["db_mb"], p.get("lsh_recall", "-"), p.get("lsh_seconds", "-"),
              f"{p['brute_force_seconds']} (1/{p['brute_force_window_every']})" if "brute_force_seconds" in p else "-",
              p.get("speedup", "-"), p["copied_sources_found"], p["false_sources"]]

@@ -67,6 +67,7 @@ def test_tiny_speed_benchmark_runs(tmp_path):
     assert point["brute_force_pairs"] > 20
     assert point["lsh_recall"] >= 0.9 and point["lsh_passage_recall"] >= 0.9
     assert point["index_kb_per_thesis"] > 0 and point["check_peak_rss_mb"] > 0
+    assert point["served_check_seconds"] > 0 and point["service_peak_rss_mb"] > 50  # it holds the stages
     assert "theses" in format_report(report)
 
 
