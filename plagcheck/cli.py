@@ -13,7 +13,7 @@ import click
 
 from plagcheck import __version__, defaults
 from plagcheck.errors import ExtractionError, PlagcheckError
-from plagcheck.store import Store, default_db_path
+from plagcheck.settings import default_db_path  # not plagcheck.store: a served check never opens SQLite
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -47,7 +47,9 @@ def map_errors(func):
     return wrapper
 
 
-def open_store(db_path: Path | None, *, create: bool = True) -> Store:
+def open_store(db_path: Path | None, *, create: bool = True):
+    from plagcheck.store import Store
+
     return Store(db_path or default_db_path(), create=create)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 from plagcheck import defaults
 
@@ -60,3 +62,12 @@ class Settings:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+DEFAULT_DB = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "plagcheck" / "plagcheck.db"
+
+
+def default_db_path() -> Path:
+    """``$PLAGCHECK_DB`` if set, else ``~/.local/share/plagcheck/plagcheck.db``."""
+    env = os.environ.get("PLAGCHECK_DB")
+    return Path(env) if env else DEFAULT_DB

@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import json
 import logging
-import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -31,17 +30,10 @@ from plagcheck.errors import StoreError
 from plagcheck.settings import IndexParams
 
 log = logging.getLogger(__name__)
-DEFAULT_DB = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "plagcheck" / "plagcheck.db"
 METADATA_FIELDS = ("title", "author", "year", "department", "language")
 _CHUNK = 900  # stay under SQLite's limit on bound parameters (999 before 3.32)
 SUFFIX_BITS = 32    # a bucket key (lsh.KEY_BITS wide) is its row's prefix followed by these bits
 _ENTRY = np.dtype([("suffix", "<u4"), ("passage", "<u4")])
-
-
-def default_db_path() -> Path:
-    """``$PLAGCHECK_DB`` if set, else ``~/.local/share/plagcheck/plagcheck.db``."""
-    env = os.environ.get("PLAGCHECK_DB")
-    return Path(env) if env else DEFAULT_DB
 
 
 @dataclass(frozen=True)

@@ -140,8 +140,6 @@ def test_paragraphs_repeated_across_benchmark_texts_are_dropped():
 def test_brute_force_term_ids_follow_the_vocabulary_they_are_given(tmp_path):
     """Two scale points in one run each build their own vocabulary: ids cached for the first must
     not leak into the second (they did, and indexed past the end of the second's IDF)."""
-    import numpy as np
-
     from benchmarks.speed import _corpus_term_ids, _prepare_generated
     from plagcheck.ingest import store_many
     from plagcheck.settings import IndexParams
