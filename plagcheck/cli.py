@@ -325,6 +325,8 @@ def serve(db_path, socket_path, max_mib):
 @db_option
 @click.option("--full", is_flag=True, help="Rebuild the whole index into a new generation and swap it in.")
 @click.option("--drop-missing", is_flag=True, help="Incremental: drop documents whose file no longer exists.")
+@click.option("--verify", is_flag=True,
+              help="Incremental: re-read every file, not only those whose size or modification time changed.")
 @click.option("--passage-words", type=click.IntRange(min=4), help="With --full: new passage size.")
 @click.option("--shingle-size", type=click.IntRange(min=1, max=8), help="With --full: new shingle size.")
 @click.option("--stem-prefix", type=click.IntRange(min=1), help="With --full: new stem length.")
@@ -332,7 +334,7 @@ def serve(db_path, socket_path, max_mib):
 @click.option("--bands", type=click.IntRange(min=1), help="With --full: new number of LSH bands.")
 @click.option("--rows", type=click.IntRange(min=1), help="With --full: new rows per band.")
 @map_errors
-def reindex(paths, db_path, full, drop_missing, passage_words, shingle_size, stem_prefix, num_perm, bands, rows):
+def reindex(paths, db_path, full, drop_missing, verify, passage_words, shingle_size, stem_prefix, num_perm, bands, rows):
     """Nightly reindex: incremental by default (new and changed files; PATHS are scanned for new
     ones), or --full to rebuild with new parameters while checks go on."""
     from dataclasses import replace
@@ -353,7 +355,7 @@ def reindex(paths, db_path, full, drop_missing, passage_words, shingle_size, ste
             summary = reindex_full(store, params)
             click.echo(f"full reindex: {summary.documents} documents, index generation {summary.generation}")
             return
-        summary = reindex_incremental(store, paths, drop_missing=drop_missing)
+        summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify)
     for path in summary.missing:
         click.echo(f"missing: {path}" + (" (dropped)" if drop_missing else " (kept; --drop-missing drops it)"), err=True)
     for path, reason in summary.failed:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
+import os
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -86,6 +88,7 @@ class PreparedDocument:
     stems: list[str]
     params: IndexParams
     compressed_text: bytes  # compressed here, in the worker, so the single writer does not have to
+    file_stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the file, taken before reading it
 
 
 def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None,
@@ -153,7 +156,8 @@ def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | No
     document = prepared.document
     store.refresh()  # a full reindex may have swapped in a new generation meanwhile
     if store.params != prepared.params:
-        prepared = prepare_document(document, store.params, prepared.metadata)
+        prepared = dataclasses.replace(prepare_document(document, store.params, prepared.metadata),
+                                       file_stamp=prepared.file_stamp)
     if replaces is not None:
         remove_document(store, replaces)
     # Checked inside the write lock: another process may have added the same content.
@@ -166,6 +170,8 @@ def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | No
                                    words=prepared.words, pages=[[p.page, p.start, p.end] for p in document.pages],
                                    compressed=prepared.compressed_text)
     store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems)
+    if prepared.file_stamp:
+        store.set_file_stamp(doc_id, prepared.file_stamp)
     log.info("added %s as document %d (%d passages)", document.path, doc_id, len(prepared.passages))
     return AddOutcome(document.path, "added", doc_id)
 
@@ -192,10 +198,20 @@ def add_file(store: Store, path: str | Path, metadata: dict | None = None) -> Ad
     return add_document(store, document, metadata)
 
 
+def file_stamp(path: str | Path) -> tuple[int, int] | None:
+    """``(size, mtime_ns)`` of a file, None if it cannot be read (extraction then says why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 def _prepare_file(job: tuple[str, dict, IndexParams]) -> PreparedDocument | AddOutcome:
     path, metadata, params = job
     try:
-        return prepare_document(extract(path), params, metadata)
+        stamp = file_stamp(path)
+        return dataclasses.replace(prepare_document(extract(path), params, metadata), file_stamp=stamp)
     except ExtractionError as error:
         return AddOutcome(str(path), "failed", reason=error.reason)
     except Exception as error:  # a bug or a library crash on one file must not stop the batch

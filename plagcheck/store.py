@@ -168,6 +168,10 @@ class Store:
             added_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'indexed');
         CREATE TABLE IF NOT EXISTS texts (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
             text BLOB NOT NULL, pages TEXT);
+        -- the size and modification time of the file a document was read from, when it was read:
+        -- the nightly reindex re-reads only files whose stamp changed
+        CREATE TABLE IF NOT EXISTS file_stamps (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
         """)
 
     def meta(self, key: str) -> str | None:
@@ -296,7 +300,16 @@ class Store:
     def delete_document(self, doc_id: int) -> None:
         """Remove a document's row and text; call inside :meth:`transaction`, after its index rows."""
         self.db.execute("DELETE FROM texts WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM file_stamps WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+
+    def set_file_stamp(self, doc_id: int, stamp: tuple[int, int]) -> None:
+        """Record ``(size, mtime_ns)`` of the file ``doc_id`` was read from; call inside :meth:`transaction`."""
+        self.db.execute("INSERT INTO file_stamps (doc_id, size, mtime_ns) VALUES (?, ?, ?) ON CONFLICT(doc_id) "
+                        "DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns", [doc_id, *stamp])
+
+    def file_stamps(self) -> dict[int, tuple[int, int]]:
+        return {doc_id: (size, mtime) for doc_id, size, mtime in self.db.execute("SELECT * FROM file_stamps")}
 
     # -- queries ----------------------------------------------------------------------------
     def lookup_buckets(self, keys: np.ndarray, max_bucket: int = defaults.MAX_BUCKET_PASSAGES) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 from dataclasses import replace
 
 import pytest
@@ -118,3 +119,47 @@ def test_documents_added_during_a_full_rebuild_are_in_the_new_index(tmp_path, ru
         assert store.index_generations() == [2]
         result = check_document(store, extract(_plagiarism(tmp_path, en_text2, "check")))
         assert [s.path for s in result.sources] == [str(late)]
+
+
+def test_only_files_whose_stamp_changed_are_read_again(store, tmp_path, en_text, en_text2, ru_text, monkeypatch):
+    """Extraction is the costly part of a nightly reindex: a file keeping its size and modification
+    time is not read again (as rsync and make judge it); --verify reads every file."""
+    from plagcheck.ingest import add_files
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(en_text, encoding="utf-8")
+    (folder / "b.txt").write_text(ru_text, encoding="utf-8")
+    assert [o.status for o in add_files(store, sorted(folder.iterdir()), processes=1)] == ["added", "added"]
+    loose = tmp_path / "loose.txt"  # added one by one: no stamp yet, so the first reindex reads it
+    loose.write_text(en_text2, encoding="utf-8")
+    add_file(store, loose)
+    read = []
+
+    def counting_extract(path):
+        read.append(Path(path).name)
+        return extract(path)
+
+    monkeypatch.setattr(reindex, "extract", counting_extract)
+    assert reindex_incremental(store).unchanged == 3 and read == ["loose.txt"]
+    read.clear()
+    assert reindex_incremental(store).unchanged == 3 and read == []  # its stamp is now recorded
+
+    # b.txt rewritten to the same size with its old modification time: not read by default ...
+    b = folder / "b.txt"
+    before = b.stat()
+    b.write_text(ru_text.replace("а", "о", 5), encoding="utf-8")
+    os.utime(b, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert b.stat().st_size == before.st_size
+    summary = reindex_incremental(store)
+    assert (summary.unchanged, summary.replaced, read) == (3, 0, [])
+    # ... but --verify reads every file and finds the change
+    summary = reindex_incremental(store, verify=True)
+    assert (summary.unchanged, summary.replaced) == (2, 1) and sorted(read) == ["a.txt", "b.txt", "loose.txt"]
+    read.clear()
+    # an ordinary edit changes the stamp: read again and replaced
+    (folder / "a.txt").write_text(en_text + "\n\nA new closing paragraph for the revised thesis.", encoding="utf-8")
+    summary = reindex_incremental(store)
+    assert (summary.replaced, read) == (1, ["a.txt"])
+    read.clear()
+    assert reindex_incremental(store).unchanged == 3 and read == []  # the replacement kept its stamp
