@@ -93,8 +93,8 @@ def per_spelling(function):
     cached = functools.lru_cache(maxsize=2**18)(function)
 
     @functools.wraps(function)
-    def judged(word: str):
-        return cached(word) if len(word) <= 40 else function(word)
+    def judged(word: str, *args):
+        return cached(word, *args) if len(word) <= 40 else function(word, *args)
 
     return judged
 
@@ -105,6 +105,7 @@ def _cleaned_with_script(raw: str) -> tuple[str, str | None]:
     return cleaned, word_script(cleaned)
 
 
+@per_spelling  # a resident service or a batch meets the same words again
 def fold_word(word: str, script: str | None) -> str:
     """Fold homoglyphs of ``word`` (already cleaned) to ``script``, then casefold and map ё→е.
 
