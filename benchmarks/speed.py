@@ -4,6 +4,10 @@ candidate recall against a brute-force TF-IDF comparison of all passages, side b
     python -m benchmarks.speed                      # 1,000 theses (about 10 minutes here)
     python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (about 45 minutes)
     python -m benchmarks.speed --tiny               # seconds; the tests run this
+    python -m benchmarks.speed --theses 100000 --no-brute-force --workdir W   # hours; W keeps the corpus
+
+Points beyond 10,000 theses are filled by ``bulk_fill`` (the same rows, written in one ordered
+pass at the end); brute force runs up to 10,000 theses.
 
 Theses are written by drawing words with their frequencies in the benchmark's real texts (see
 ``benchmarks/synthetic.py``): realistic vocabulary without accidental reuse between theses. The
@@ -11,7 +15,8 @@ indexing-throughput figure goes through real PDFs and ``plagcheck corpus add``; 
 for the scale points is plain text whose tokens are known from the words drawn, written through
 the library's own index and store stages as a bulk load (index size and check latency depend on
 the number of passages, not on how they got there). The checked thesis is a 200-page PDF with
-five pages copied from five corpus theses, checked by ``plagcheck check`` in a fresh process.
+five pages copied from five corpus theses, checked by ``plagcheck check`` in a fresh process,
+and by ``plagcheck check --server`` through a running ``plagcheck serve``.
 """
 
 from __future__ import annotations
