@@ -62,7 +62,8 @@ def run_request(request, path: Path, db_path: Path | None, server: Path | None):
     from plagcheck.extract import extract, read_file
 
     if server is not None:
-        request = replace(request, db=str(db_path.resolve()) if db_path else None)
+        named = db_path or (default_db_path() if os.environ.get("PLAGCHECK_DB") else None)  # as a local check would
+        request = replace(request, db=str(named.resolve()) if named else None)
         return service.submit(server, request, read_file(path))
     with open_store(db_path, create=False) as store:
         return service.answer(store, extract(path), request)
@@ -326,7 +327,8 @@ def serve(db_path, socket_path, max_mib):
 @click.option("--full", is_flag=True, help="Rebuild the whole index into a new generation and swap it in.")
 @click.option("--drop-missing", is_flag=True, help="Incremental: drop documents whose file no longer exists.")
 @click.option("--verify", is_flag=True,
-              help="Incremental: re-read every file, not only those whose size or modification time changed.")
+              help="Incremental: re-read every file, not only those whose size or modification or change time "
+                   "changed (after upgrading plagcheck's extractors, say).")
 @click.option("--passage-words", type=click.IntRange(min=4), help="With --full: new passage size.")
 @click.option("--shingle-size", type=click.IntRange(min=1, max=8), help="With --full: new shingle size.")
 @click.option("--stem-prefix", type=click.IntRange(min=1), help="With --full: new stem length.")

@@ -88,7 +88,7 @@ class PreparedDocument:
     stems: list[str]
     params: IndexParams
     compressed_text: bytes  # compressed here, in the worker, so the single writer does not have to
-    file_stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the file, taken before reading it
+    file_stamp: tuple[int, int, int] | None = None  # (size, mtime_ns, ctime_ns) of the file, taken before reading it
 
 
 def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None,
@@ -198,13 +198,15 @@ def add_file(store: Store, path: str | Path, metadata: dict | None = None) -> Ad
     return add_document(store, document, metadata)
 
 
-def file_stamp(path: str | Path) -> tuple[int, int] | None:
-    """``(size, mtime_ns)`` of a file, None if it cannot be read (extraction then says why)."""
+def file_stamp(path: str | Path) -> tuple[int, int, int] | None:
+    """``(size, mtime_ns, ctime_ns)`` of a file, None if it cannot be read (extraction then says
+    why). The change time cannot be set back: a file rewritten and given its old modification
+    time (``cp -p``, ``rsync -a``, unzip) still shows a new stamp."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def _prepare_file(job: tuple[str, dict, IndexParams]) -> PreparedDocument | AddOutcome:

@@ -93,6 +93,8 @@ class Request:
             raise ValueError("no file name")
         if not isinstance(self.options, dict) or not isinstance(self.metadata, dict):
             raise ValueError("options and metadata must be JSON objects")
+        if not all(v is None or isinstance(v, str) for v in (self.out, self.db)):
+            raise ValueError("out and db must be strings")
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,10 @@ def _serve_one(conn: socket.socket, store, db_path: Path, max_request_bytes: int
     except (OSError, EOFError) as error:  # the client went away or stalled mid-request
         log.warning("request dropped: %s", error or type(error).__name__)
         return
+    except Exception as error:  # a request this code did not foresee: refused, the service goes on
+        log.exception("malformed request")
+        request, reply, body = None, {"ok": False, "error": f"malformed request to the check service "
+                                      f"({type(error).__name__}: {error})".replace("\n", " ")}, b""
     else:
         if request is None:  # connected and left without a word (e.g. a new service's probe)
             return
@@ -374,7 +380,7 @@ def _recv_header(sock: socket.socket, max_bytes: int) -> dict | None:
         raise ValueError(f"a header of {length} bytes")
     try:
         header = json.loads(_recv_exactly(sock, length).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # (deep nesting: RecursionError)
         raise ValueError("the header is not JSON") from None
     if not isinstance(header, dict):
         raise ValueError("the header is not a JSON object")

@@ -171,7 +171,7 @@ class Store:
         -- the size and modification time of the file a document was read from, when it was read:
         -- the nightly reindex re-reads only files whose stamp changed
         CREATE TABLE IF NOT EXISTS file_stamps (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
-            size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+            size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL);
         """)
 
     def meta(self, key: str) -> str | None:
@@ -303,13 +303,16 @@ class Store:
         self.db.execute("DELETE FROM file_stamps WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
 
-    def set_file_stamp(self, doc_id: int, stamp: tuple[int, int]) -> None:
-        """Record ``(size, mtime_ns)`` of the file ``doc_id`` was read from; call inside :meth:`transaction`."""
-        self.db.execute("INSERT INTO file_stamps (doc_id, size, mtime_ns) VALUES (?, ?, ?) ON CONFLICT(doc_id) "
-                        "DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns", [doc_id, *stamp])
+    def set_file_stamp(self, doc_id: int, stamp: tuple[int, int, int]) -> None:
+        """Record ``(size, mtime_ns, ctime_ns)`` of the file ``doc_id`` was read from; call inside
+        :meth:`transaction`."""
+        self.db.execute("INSERT INTO file_stamps (doc_id, size, mtime_ns, ctime_ns) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT(doc_id) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
+                        "ctime_ns = excluded.ctime_ns", [doc_id, *stamp])
 
-    def file_stamps(self) -> dict[int, tuple[int, int]]:
-        return {doc_id: (size, mtime) for doc_id, size, mtime in self.db.execute("SELECT * FROM file_stamps")}
+    def file_stamps(self) -> dict[int, tuple[int, int, int]]:
+        return {doc_id: tuple(stamp) for doc_id, *stamp in
+                self.db.execute("SELECT doc_id, size, mtime_ns, ctime_ns FROM file_stamps")}
 
     # -- queries ----------------------------------------------------------------------------
     def lookup_buckets(self, keys: np.ndarray, max_bucket: int = defaults.MAX_BUCKET_PASSAGES) -> list[tuple[int, int]]:
@@ -473,6 +476,8 @@ def compress_text(text: str) -> bytes:
 def _by_prefix(keys: np.ndarray, passage_ids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
     """Bucket entries grouped by the prefix of their key (the row they are packed into)."""
     keys = np.asarray(keys, dtype=np.int64)
+    if len(keys) == 0:
+        return
     order = np.argsort(keys, kind="stable")
     keys, passage_ids = keys[order], passage_ids[order]
     entries = np.empty(len(keys), _ENTRY)

@@ -124,7 +124,7 @@ def test_documents_added_during_a_full_rebuild_are_in_the_new_index(tmp_path, ru
 def test_only_files_whose_stamp_changed_are_read_again(store, tmp_path, en_text, en_text2, ru_text, monkeypatch):
     """Extraction is the costly part of a nightly reindex: a file keeping its size and modification
     time is not read again (as rsync and make judge it); --verify reads every file."""
-    from plagcheck.ingest import add_files
+    from plagcheck.ingest import add_files, file_stamp
 
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -145,15 +145,23 @@ def test_only_files_whose_stamp_changed_are_read_again(store, tmp_path, en_text,
     read.clear()
     assert reindex_incremental(store).unchanged == 3 and read == []  # its stamp is now recorded
 
-    # b.txt rewritten to the same size with its old modification time: not read by default ...
+    # b.txt rewritten to the same size and given its old modification time: its change time
+    # (which cannot be set back) still tells
     b = folder / "b.txt"
     before = b.stat()
     b.write_text(ru_text.replace("а", "о", 5), encoding="utf-8")
     os.utime(b, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert b.stat().st_size == before.st_size
+    assert (b.stat().st_size, b.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    summary = reindex_incremental(store)
+    assert (summary.unchanged, summary.replaced, read) == (2, 1, ["b.txt"])
+    read.clear()
+    # A change no stamp shows (as after an extractor upgrade): only --verify reads every file
+    (folder / "a.txt").write_text(en_text.replace("the", "a", 3), encoding="utf-8")
+    a_id = next(d.id for d in store.documents() if d.path.endswith("a.txt"))
+    with store.transaction():
+        store.set_file_stamp(a_id, file_stamp(folder / "a.txt"))
     summary = reindex_incremental(store)
     assert (summary.unchanged, summary.replaced, read) == (3, 0, [])
-    # ... but --verify reads every file and finds the change
     summary = reindex_incremental(store, verify=True)
     assert (summary.unchanged, summary.replaced) == (2, 1) and sorted(read) == ["a.txt", "b.txt", "loose.txt"]
     read.clear()

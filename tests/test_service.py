@@ -152,6 +152,9 @@ def _raw_request(service, header: bytes, body: bytes = b"") -> dict:
 
 def test_malformed_requests_and_unexpected_errors_are_one_line_and_the_service_goes_on(service):
     assert "malformed request" in _raw_request(service, b"not json")["error"]
+    assert "malformed request" in _raw_request(service, b"[" * 100_000)["error"]  # deep nesting
+    wrong_type = {"protocol": 1, "command": "check", "name": "t.txt", "format": "json", "db": {"a": 1}, "size": 0}
+    assert "malformed request" in _raw_request(service, json.dumps(wrong_type).encode())["error"]
     header = {"protocol": 1, "command": "report", "name": "t.txt", "format": "html",
               "options": {"min_words": -1}, "size": 5}  # ReportOptions refuses it deep inside the check
     reply = _raw_request(service, json.dumps(header).encode(), b"hello")

@@ -202,3 +202,14 @@ def test_an_unexpected_error_on_one_file_fails_that_file_only(store, tmp_path, r
     assert outcomes["a.txt"].status == outcomes["c.txt"].status == "added"
     assert outcomes["b.txt"].status == "failed"
     assert outcomes["b.txt"].reason == "unexpected error: ValueError: library crashed"
+
+
+def test_filing_no_bucket_entries_writes_nothing(store, ru_text):
+    """A bulk load may have an empty key range to file (a kept benchmark workdir filled on by 0)."""
+    import numpy as np
+
+    add_document(store, Document(path="ru.txt", format="txt", text=ru_text))
+    rows = store.db.execute(f"SELECT COUNT(*), SUM(LENGTH(entries)) FROM buckets_g{store.generation}").fetchone()
+    with store.transaction():
+        store.append_bucket_entries(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32))
+    assert store.db.execute(f"SELECT COUNT(*), SUM(LENGTH(entries)) FROM buckets_g{store.generation}").fetchone() == rows

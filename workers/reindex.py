@@ -1,7 +1,7 @@
 """The nightly reindex.
 
-Incremental (default): re-read each corpus document's file whose size or modification time
-changed since it was read (every file with ``verify``); unchanged content is skipped, changed
+Incremental (default): re-read each corpus document's file whose size, modification or change
+time changed since it was read (every file with ``verify``, e.g. after an extractor upgrade); unchanged content is skipped, changed
 content replaces the old entry, missing files are dropped only when asked; new files under the
 given folders are added. Theses that came through the job queue are kept as submitted (their
 bytes were the submission; the file they were read from may be gone, or a zip member). Full: rebuild the whole index with (possibly new) parameters into a new
@@ -78,7 +78,7 @@ def _incremental(store: Store, paths, drop_missing: bool, verify: bool, progress
             continue
         stamp = file_stamp(path)  # taken before reading: a file changed while read is read again next time
         if not verify and stamp is not None and stamps.get(doc.id) == stamp:
-            summary.unchanged += 1  # as rsync and make judge it: extraction is the costly part
+            summary.unchanged += 1  # judged as rsync and make do: extraction is the costly part
             continue
         try:
             document = extract(path)
