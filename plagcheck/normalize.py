@@ -137,7 +137,6 @@ def tokenize(text: str, context: str | None = None) -> Tokens:
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    folded: dict[tuple[str, str | None], str] = {}  # (raw word, script it is folded to) -> word
     pending: list[int] = []  # indexes of undecided words before the first decided one
     urls = [(u.start(), u.end()) for u in URL_RE.finditer(text)] if ("/" in text or "@" in text) else []
     url_index = 0
@@ -160,11 +159,7 @@ def tokenize(text: str, context: str | None = None) -> Tokens:
                     words[i] = fold_word(_clean(text[starts[i]:ends[i]]), script)
                 pending.clear()
             context = script
-        target = script or context
-        word = folded.get((raw, target))
-        if word is None:
-            word = folded[(raw, target)] = fold_word(cleaned, target)
-        words.append(word)
+        words.append(fold_word(cleaned, script or context))
         starts.append(m.start())
         ends.append(m.end())
     return Tokens(tuple(words), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
