@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from stat import S_ISDIR
 
@@ -57,12 +58,8 @@ def read_file(path: str | Path) -> bytes:
     path = Path(path)
     _supported_suffix(path)
     _size(path)
-    try:
+    with _file_errors(path, "while"):
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise ExtractionError(path, "file not found (moved or deleted while it was read)") from None
-    except OSError as error:
-        raise ExtractionError(path, f"cannot read the file ({error.strerror})") from None
     if not data:
         raise ExtractionError(path, "empty file (0 bytes)")
     return data
@@ -94,12 +91,20 @@ def _supported_suffix(path: Path) -> str:
 
 
 def _size(path: Path) -> int:
-    try:
+    with _file_errors(path, "before"):
         stat = path.stat()
-    except FileNotFoundError:
-        raise ExtractionError(path, "file not found (moved or deleted before it was read)") from None
-    except OSError as error:
-        raise ExtractionError(path, f"cannot read the file ({error.strerror})") from None
     if S_ISDIR(stat.st_mode):
         raise ExtractionError(path, "a folder, not a file")
     return stat.st_size
+
+
+@contextmanager
+def _file_errors(path: Path, when: str):
+    """The file system's errors on ``path`` as one-line extraction errors; ``when``: before or
+    while the file was read."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise ExtractionError(path, f"file not found (moved or deleted {when} it was read)") from None
+    except OSError as error:
+        raise ExtractionError(path, f"cannot read the file ({error.strerror})") from None
