@@ -82,6 +82,11 @@ def _synthetic_thesis(k: int, words: int, seed: int):
     return _sampler(k, seed).thesis_tokens(words)
 
 
+def _synthetic_identity(k: int) -> tuple[str, dict]:
+    """The path and metadata synthetic thesis ``k`` is filed under."""
+    return f"synthetic/thesis-{k:06d}.txt", {"title": f"Synthetic thesis {k}", "language": "mixed"}
+
+
 def _prepare_generated(job):
     """Worker: write thesis ``k`` and prepare it for the index, its tokens known from the words
     drawn (see ``IndexReadySampler``), so that no time goes on tokenizing text the benchmark wrote."""
@@ -90,8 +95,8 @@ def _prepare_generated(job):
     from plagcheck.models import Document
 
     text, tokens = _synthetic_thesis(k, words, seed)
-    return prepare_document(Document(path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text), params,
-                            {"title": f"Synthetic thesis {k}", "language": "mixed"}, tokens=tokens)
+    path, metadata = _synthetic_identity(k)
+    return prepare_document(Document(path=path, format="txt", text=text), params, metadata, tokens=tokens)
 
 
 def fill_corpus(store, start: int, stop: int, low: int, high: int, seed: int, processes: int,
@@ -135,7 +140,7 @@ def _bulk_generated(job):
 
 
 _SPILL = np.dtype([("key", "<i8"), ("passage", "<u4")])
-_SPILL_PARTS = 16
+_SPILL_PART_BITS = 4  # entries spilled to 2**4 files by the leading bits of their key
 
 
 def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, processes: int, spill: Path,
@@ -151,11 +156,12 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
 
     from plagcheck.ingest import bounded_imap
     from plagcheck.lsh import KEY_BITS
+    from plagcheck.store import entry_passage_ids
 
     rng = random.Random(seed + start)
     jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
     spill.mkdir(parents=True, exist_ok=True)
-    parts = [open(spill / f"part-{i:02d}.bin", "wb") for i in range(_SPILL_PARTS)]
+    parts = [open(spill / f"part-{i:02d}.bin", "wb") for i in range(2**_SPILL_PART_BITS)]
     _, _, names = _sampler(0, seed).stem_table(store.params.stem_prefix)
     document_frequency = np.zeros(len(names), dtype=np.int64)
     started = time.perf_counter()
@@ -165,15 +171,14 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
         while group := [item for _, item in zip(range(per_transaction), generated)]:
             with store.transaction():
                 for k, text, digest, compressed, words, passages, keys, stem_ids in group:
-                    doc_id = store.insert_document(
-                        content_hash=digest, path=f"synthetic/thesis-{k:06d}.txt", format="txt", text=text,
-                        metadata={"title": f"Synthetic thesis {k}", "language": "mixed"}, words=words, pages=None,
-                        compressed=compressed)
+                    path, metadata = _synthetic_identity(k)
+                    doc_id = store.insert_document(content_hash=digest, path=path, format="txt", text=text,
+                                                   metadata=metadata, words=words, pages=None, compressed=compressed)
                     first = store.register_passages(doc_id, passages)
                     entries = np.empty(keys.size, _SPILL)
                     entries["key"] = keys.reshape(-1)
-                    entries["passage"] = np.repeat(np.arange(first, first + len(passages)), keys.shape[1])
-                    part = entries["key"] >> (KEY_BITS - 4)
+                    entries["passage"] = entry_passage_ids(first, keys)
+                    part = entries["key"] >> (KEY_BITS - _SPILL_PART_BITS)
                     for i in np.unique(part).tolist():
                         entries[part == i].tofile(parts[i])
                     document_frequency[stem_ids] += 1
@@ -186,7 +191,7 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
         with store.transaction():
             store.append_bucket_entries(entries["key"], entries["passage"])
         (spill / f"part-{i:02d}.bin").unlink()
-        print(f"  filed key range {i + 1}/{_SPILL_PARTS}, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        print(f"  filed key range {i + 1}/{len(parts)}, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     with store.transaction():
         store.count_terms({names[i]: int(document_frequency[i]) for i in np.flatnonzero(document_frequency).tolist()})
     return time.perf_counter() - started

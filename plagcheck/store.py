@@ -229,8 +229,7 @@ class Store:
         """
         first = self.register_passages(doc_id, passages, generation)
         if len(passages):
-            ids = np.repeat(np.arange(first, first + len(passages), dtype=np.uint32), keys.shape[1])
-            self.append_bucket_entries(keys.reshape(-1), ids, generation)
+            self.append_bucket_entries(keys.reshape(-1), entry_passage_ids(first, keys), generation)
         self.count_terms({t: 1 for t in set(stems)}, generation)
 
     def register_passages(self, doc_id: int, passages: list, generation: int | None = None) -> int:
@@ -467,6 +466,12 @@ class _Transaction:
     def __exit__(self, exc_type, exc, tb):
         self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
         return False
+
+
+def entry_passage_ids(first: int, keys: np.ndarray) -> np.ndarray:
+    """The passage id of each of ``keys.reshape(-1)``: keys ``(passages, bands)`` of passages
+    numbered from ``first`` (:meth:`Store.register_passages`)."""
+    return np.repeat(np.arange(first, first + keys.shape[0], dtype=np.uint32), keys.shape[1])
 
 
 def compress_text(text: str) -> bytes:
