@@ -1,13 +1,16 @@
 """The nightly reindex.
 
 Incremental (default): re-read each corpus document's file whose size, modification or change
-time changed since it was read (every file with ``verify``, e.g. after an extractor upgrade); unchanged content is skipped, changed
-content replaces the old entry, missing files are dropped only when asked; new files under the
-given folders are added. Theses that came through the job queue are kept as submitted (their
-bytes were the submission; the file they were read from may be gone, or a zip member). Full: rebuild the whole index with (possibly new) parameters into a new
-generation of tables beside the live one, then swap it in with one transaction. Checks keep
-reading the old generation until the swap; a crash mid-rebuild leaves it untouched (the
-half-built generation is dropped by the next full reindex).
+time changed since it was read (every file with ``verify``, e.g. after an extractor upgrade);
+unchanged content is skipped, changed content replaces the old entry, missing files are dropped
+only when asked; new files under the given folders are added. Theses that came through the job
+queue are kept as submitted (their bytes were the submission; the file they were read from may
+be gone, or a zip member).
+
+Full: rebuild the whole index with (possibly new) parameters into a new generation of tables
+beside the live one, then swap it in with one transaction. Checks keep reading the old
+generation until the swap; a crash mid-rebuild leaves it untouched (the half-built generation
+is dropped by the next full reindex).
 
 One reindex at a time: both kinds hold a lock row in ``meta`` naming their process, so a second
 one refuses to start while the first is alive, and a killed one does not block the next.
