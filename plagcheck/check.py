@@ -10,18 +10,18 @@ import logging
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from plagcheck.align import Fragment, align
 from plagcheck.index import Analysis, analyze, candidates, content_hash
 from plagcheck.language import detect_language
-from plagcheck.models import CheckResult, Document, Match, SourceShare, Tokens
+from plagcheck.models import Alert, CheckResult, Document, Match, SourceShare, Tokens
 from plagcheck.normalize import stems, tokenize
 from plagcheck.rescore import pair_cosines, tfidf_matrix
 from plagcheck.settings import Settings
-from plagcheck.store import StoredPassage, Store
+from plagcheck.store import StoredDocument, StoredPassage, Store
 
 log = logging.getLogger(__name__)
 REGION_MARGIN_CHARS = 2000  # source text aligned around candidate passages, on each side
@@ -48,8 +48,11 @@ def check_document(store: Store, document: Document, settings: Settings | None =
                    metadata: dict | None = None, exclude_ids: set[int] = frozenset()) -> CheckResult:
     """Check ``document`` against the corpus in ``store``.
 
-    A corpus document with the same content hash (the document itself) is never a source, nor
-    any document in ``exclude_ids``.
+    Only the documents in ``exclude_ids`` are never sources: the checked document's own corpus
+    entry (a job taken again after its thesis was added, a re-check of a corpus document) is
+    excluded by naming it there. Any other corpus document with the same text is a source of
+    the whole text, with an alert: resubmitting someone else's thesis is plagiarism, not a
+    duplicate to skip.
     """
     with store.read_snapshot():
         return _check(store, document, settings, metadata, exclude_ids)
@@ -63,8 +66,12 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
     with _timed(timings, "normalize"):
         tokens = tokenize(document.text)
         analysis = analyze(tokens, params)
-    own = store.find_by_hash(digest)
-    excluded = set(exclude_ids) | ({own.id} if own else set())
+    identical = store.find_by_hash(digest)
+    if identical is not None and identical.id in exclude_ids:
+        identical = None
+    # An identical corpus document explains every word by itself: it is matched whole below, and
+    # its passages need not go through LSH and alignment.
+    excluded = set(exclude_ids) | ({identical.id} if identical else set())
 
     with _timed(timings, "lsh"):
         windows, pairs = candidates(store, analysis, settings.query_stride)
@@ -83,6 +90,9 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
     with _timed(timings, "align"):
         matches = _align(store, analysis, tokens, windows, passages, regions, surviving, settings)
 
+    if identical is not None and len(tokens):
+        matches.append(_whole_match(identical, tokens))
+        document = replace(document, alerts=(*document.alerts, identical_alert(identical)))
     with _timed(timings, "attribute"):
         matches, shares, similarity = attribute(tokens, matches)
     sources = tuple(_source_share(store, source_id, share, sum(m.source_id == source_id for m in matches))
@@ -275,6 +285,20 @@ def attribute(tokens: Tokens, matches: list[Match]) -> tuple[list[Match], dict[i
     shares = {m.source_id: float(lengths[source_of == m.source_id].sum() / total) for m in kept}
     similarity = float(lengths[owner != -1].sum() / total)
     return sorted(kept, key=lambda m: (m.this_start, m.source_id)), shares, similarity
+
+
+def _whole_match(identical: StoredDocument, tokens: Tokens) -> Match:
+    """The whole checked text as one match in a corpus document with the same text (the same
+    extracted text, so the same offsets)."""
+    start, end = int(tokens.starts[0]), int(tokens.ends[-1])
+    return Match(source_id=identical.id, this_start=start, this_end=end, source_start=start, source_end=end,
+                 score=1.0, words=len(tokens))
+
+
+def identical_alert(doc: StoredDocument) -> Alert:
+    """The alert of a checked text identical to corpus document ``doc``."""
+    who = ", ".join(x for x in (doc.author, f"«{doc.title}»" if doc.title else None, f"added {doc.added_at[:10]}") if x)
+    return Alert("identical_document", f"identical to document {doc.id} ({who})")
 
 
 def _source_share(store: Store, source_id: int, share: float, matches: int) -> SourceShare:

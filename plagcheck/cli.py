@@ -36,6 +36,14 @@ def server_option(func):
              "given, must be the service's database.")(func)
 
 
+def exclude_document_option(func):
+    """``--exclude-document ID``: corpus documents that are the checked document itself."""
+    return click.option(
+        "--exclude-document", "exclude_documents", type=int, multiple=True, metavar="ID",
+        help="A corpus document that IS this document (its own earlier entry), never a source; repeatable. "
+             "Any other corpus document with the same text is reported as a 100% source.")(func)
+
+
 def map_errors(func):
     """Library errors become a one-line message and exit code 1, never a traceback."""
     @functools.wraps(func)
@@ -151,13 +159,15 @@ def corpus_list(db_path, fmt):
 @click.argument("path", type=click.Path(path_type=Path))
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@exclude_document_option
 @server_option
 @map_errors
-def check(path, db_path, fmt, server):
+def check(path, db_path, fmt, exclude_documents, server):
     """Check one document against the corpus and print the matches."""
     from plagcheck.service import Request
 
-    for line in run_request(Request("check", str(path), fmt), path, db_path, server).lines:
+    request = Request("check", str(path), fmt, exclude_documents=list(exclude_documents))
+    for line in run_request(request, path, db_path, server).lines:
         click.echo(line)
 
 
@@ -180,10 +190,11 @@ def check(path, db_path, fmt, server):
 @click.option("--title", default=None, help="Title of the checked document, shown in the report.")
 @click.option("--author", default=None, help="Author of the checked document, shown in the report.")
 @click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
+@exclude_document_option
 @server_option
 @map_errors
 def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_words, exclude_common, title,
-           author, open_report, server):
+           author, open_report, exclude_documents, server):
     """Check one document and write its similarity report (HTML, JSON or PDF)."""
     from plagcheck.report import FORMATS
     from plagcheck.service import Request
@@ -197,7 +208,8 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
     options = {"exclude_quotes": exclude_quotes, "exclude_bibliography": exclude_bibliography,
                "min_words": min_words, "exclude_common": exclude_common}  # ReportOptions fields
     metadata = {k: v for k, v in (("title", title), ("author", author)) if v}
-    request = Request("report", str(path), fmt, options=options, metadata=metadata, out=str(out))
+    request = Request("report", str(path), fmt, options=options, metadata=metadata, out=str(out),
+                      exclude_documents=list(exclude_documents))
     output = run_request(request, path, db_path, server)
     try:
         out.write_bytes(output.data)

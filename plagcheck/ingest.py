@@ -117,14 +117,19 @@ def remove_document(store: Store, doc_id: int) -> None:
     store.delete_document(doc_id)
 
 
-def store_prepared(store: Store, prepared: PreparedDocument, replaces: int | None = None) -> AddOutcome:
+def store_prepared(store: Store, prepared: PreparedDocument, replaces: int | None = None,
+                   on_added: Callable[[int], None] | None = None) -> AddOutcome:
     """Write a prepared document in one transaction; content already present is a no-op.
 
     ``replaces``: a document removed in the same transaction (a changed file's old version), so
     that a crash leaves either the old or the new version in the corpus, never neither.
+    ``on_added(doc_id)`` runs inside the same transaction when the document was added.
     """
     with store.transaction():
-        return _write_prepared(store, prepared, replaces)
+        outcome = _write_prepared(store, prepared, replaces)
+        if on_added is not None and outcome.status == "added":
+            on_added(outcome.doc_id)
+        return outcome
 
 
 def store_many(store: Store, prepared: Iterable[PreparedDocument], per_transaction: int = 16,
@@ -176,8 +181,10 @@ def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | No
     return AddOutcome(document.path, "added", doc_id)
 
 
-def add_document(store: Store, document: Document, metadata: dict | None = None) -> AddOutcome:
-    """Index one extracted document; adding content that is already there is a no-op."""
+def add_document(store: Store, document: Document, metadata: dict | None = None,
+                 on_added: Callable[[int], None] | None = None) -> AddOutcome:
+    """Index one extracted document; adding content that is already there is a no-op (the index
+    holds each text once). ``on_added(doc_id)``: see :func:`store_prepared`."""
     existing = store.find_by_hash(content_hash(document.text))
     if existing:
         return AddOutcome(document.path, "duplicate", existing.id,
@@ -186,7 +193,7 @@ def add_document(store: Store, document: Document, metadata: dict | None = None)
         prepared = prepare_document(document, store.params, metadata)
     except ExtractionError as error:
         return AddOutcome(document.path, "failed", reason=error.reason)
-    return store_prepared(store, prepared)
+    return store_prepared(store, prepared, on_added=on_added)
 
 
 def add_file(store: Store, path: str | Path, metadata: dict | None = None) -> AddOutcome:

@@ -33,6 +33,7 @@ class Job:
     no_index: bool
     attempts: int
     data: bytes
+    doc_id: int | None = None  # the corpus document an earlier attempt of this job added, if any
 
 
 @dataclass(frozen=True)
@@ -172,11 +173,11 @@ def lease(store: Store, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS)
         row = store.db.execute(
             "UPDATE jobs SET state = ?, lease_owner = ?, lease_expires = ?, attempts = attempts + 1 "
             "WHERE id = (SELECT id FROM jobs WHERE state = ? OR (state = ? AND lease_expires < ?) ORDER BY id LIMIT 1) "
-            "RETURNING id, name, metadata, no_index, attempts, data",
+            "RETURNING id, name, metadata, no_index, attempts, data, doc_id",
             [RUNNING, owner, now + seconds, QUEUED, RUNNING, now]).fetchone()
     if row is None:
         return None
-    return Job(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5])
+    return Job(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5], row[6])
 
 
 def renew(store: Store, job_id: int, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> bool:
@@ -205,6 +206,13 @@ def fail(store: Store, job_id: int, owner: str, reason: str) -> bool:
             "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL "
             "WHERE id = ? AND lease_owner = ? AND state = ?", [FAILED, reason, _now(), job_id, owner, RUNNING])
     return cur.rowcount == 1
+
+
+def record_document(store: Store, job_id: int, doc_id: int) -> None:
+    """Record that ``job_id`` added corpus document ``doc_id``; call inside the transaction that
+    added it, so that an attempt taken again after a crash knows the document is the thesis
+    itself and not an identical earlier thesis."""
+    store.db.execute("UPDATE jobs SET doc_id = ? WHERE id = ?", [doc_id, job_id])
 
 
 def release(store: Store, job_id: int, owner: str) -> None:

@@ -29,6 +29,7 @@ Request header::
      "metadata": {...},           # report: title, author
      "out": "thesis.report.html", # report: the file the client writes, named in the summary
      "db": "/srv/corpus.db",      # the client's --db, or null: refused unless it is the service's
+     "exclude_documents": [12],   # corpus documents that are this document itself (never sources)
      "size": 1234567}             # body = the file's bytes, never a path: the service may run as
                                   # another user in another folder
 
@@ -82,6 +83,7 @@ class Request:
     metadata: dict = field(default_factory=dict)  # report: title, author
     out: str | None = None        # report: the file the client writes, named in the summary line
     db: str | None = None         # served: the database the client asked for, if it named one
+    exclude_documents: list = field(default_factory=list)  # corpus ids that are this document itself
 
     def __post_init__(self):
         if self.command not in COMMANDS:
@@ -95,6 +97,9 @@ class Request:
             raise ValueError("options and metadata must be JSON objects")
         if not all(v is None or isinstance(v, str) for v in (self.out, self.db)):
             raise ValueError("out and db must be strings")
+        if not isinstance(self.exclude_documents, list) or not all(
+                isinstance(i, int) and not isinstance(i, bool) for i in self.exclude_documents):
+            raise ValueError("exclude_documents must be a list of document ids")
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def answer(store, document, request: Request) -> Output:
     if request.command == "check":
         from plagcheck.check import check_document
 
-        result = check_document(store, document)
+        result = check_document(store, document, exclude_ids=set(request.exclude_documents))
         if request.format == "json":
             return Output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2),))
         lines = [f"{request.name}: {100 * result.similarity:.1f}% similar, {len(result.sources)} sources, "
@@ -123,7 +128,8 @@ def answer(store, document, request: Request) -> Output:
         return Output(tuple(lines))
     from plagcheck.report import ReportOptions, build_report, render
 
-    report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata)
+    report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata,
+                          exclude_ids=set(request.exclude_documents))
     summary = (f"{request.name}: {100 * report.similarity:.1f}% similar after exclusions "
                f"({100 * report.similarity_without_exclusions:.1f}% without), {len(report.sources)} sources, "
                f"{len(report.alerts)} alerts; report written to {request.out}")

@@ -96,9 +96,48 @@ def test_homoglyph_and_zero_width_variants_give_the_same_match(store, corpus, ru
     assert len(set(found.values())) == 1
 
 
-def test_document_never_matches_itself(store, corpus, tmp_path):
-    result = check_document(store, extract(tmp_path / "corpus" / "ru.txt"))
-    assert result.matches == () and result.similarity == 0.0
+def test_identical_copy_of_a_corpus_document_is_a_whole_source_with_an_alert(store, corpus, tmp_path, ru_text):
+    """Resubmitting someone else's thesis under another name is plagiarism, not a duplicate."""
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes((tmp_path / "corpus" / "ru.txt").read_bytes())
+    result = check_document(store, extract(copy))
+    assert result.similarity == 1.0
+    assert [(s.id, s.share) for s in result.sources] == [(corpus["ru.txt"], 1.0)]
+    (match,) = result.matches
+    assert (match.this_start, match.this_end) == (match.source_start, match.source_end)
+    # from the first word to the last: only spaces and the final full stop are left out
+    assert ru_text[:match.this_start].strip() == "" and ru_text[match.this_end:].strip(" .\n") == ""
+    (alert,) = [a for a in result.document.alerts if a.kind == "identical_document"]
+    assert alert.message.startswith(f"identical to document {corpus['ru.txt']} (")
+    assert "added 20" in alert.message
+    assert [a["kind"] for a in result.to_dict()["alerts"]] == ["identical_document"]
+
+
+def test_a_document_is_its_own_source_only_when_excluded_by_id(store, corpus, tmp_path):
+    own = corpus["ru.txt"]
+    result = check_document(store, extract(tmp_path / "corpus" / "ru.txt"), exclude_ids={own})
+    assert result.matches == () and result.similarity == 0.0 and not result.document.alerts
+    # Excluding another document leaves the identical one a source.
+    result = check_document(store, extract(tmp_path / "corpus" / "ru.txt"), exclude_ids={corpus["memo.txt"]})
+    assert result.similarity == 1.0
+
+
+def test_cli_check_identical_copy_and_exclude_document(tmp_path, db_path, corpus):
+    import json
+
+    from click.testing import CliRunner
+
+    from plagcheck.cli import cli
+
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes((tmp_path / "corpus" / "ru.txt").read_bytes())
+    run = CliRunner().invoke(cli, ["check", str(copy), "--db", str(db_path), "--format", "json"],
+                             catch_exceptions=False)
+    data = json.loads(run.output)
+    assert data["similarity"] == 1.0 and data["sources"][0]["id"] == corpus["ru.txt"]
+    run = CliRunner().invoke(cli, ["check", str(copy), "--db", str(db_path), "--format", "json",
+                                   "--exclude-document", str(corpus["ru.txt"])], catch_exceptions=False)
+    assert json.loads(run.output)["similarity"] == 0.0
 
 
 def test_unrelated_document_yields_no_match(store, corpus, en_text):

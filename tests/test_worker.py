@@ -230,3 +230,55 @@ def test_worker_processes_share_the_queue_and_keep_long_jobs_leased(tmp_path, ru
         statuses = jobs.statuses(store)
         assert [(s.state, s.attempts) for s in statuses] == [("done", 1)] * 3
         assert store.document_count() == 3
+
+
+def test_second_submission_of_the_same_thesis_is_reported_identical_and_keeps_its_metadata(tmp_path, ru_text):
+    """A thesis resubmitted under another name and author is a 100% copy of the first, not a duplicate
+    that inherits the first one's figures and record."""
+    first, second = tmp_path / "a" / "ivanova.pdf", tmp_path / "b" / "petrov.pdf"
+    for path in (first, second):
+        path.parent.mkdir()
+    make_pdf(first, [wrap(ru_text[:2500]), wrap(ru_text[2500:5000])])
+    second.write_bytes(first.read_bytes())
+    (tmp_path / "a.csv").write_text("file,author,title\nivanova.pdf,Иванова А.,Первая работа\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("file,author,title\npetrov.pdf,Петров Б.,Вторая работа\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    for path, meta in ((first, "a.csv"), (second, "b.csv")):
+        result = runner.invoke(cli, ["submit", str(path), "--metadata", str(tmp_path / meta), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    assert runner.invoke(cli, ["worker", "--once", "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        one, two = jobs.statuses(store)
+        assert store.document_count() == 1  # the index holds the text once
+    assert one.state == two.state == "done"
+    assert one.doc_id is not None and two.doc_id is None and one.similarity == 0.0
+    assert two.similarity == 1.0
+    report = json.loads(open(two.report_json, encoding="utf-8").read())
+    assert report["document"]["author"] == "Петров Б." and report["document"]["title"] == "Вторая работа"
+    assert report["sources"][0]["id"] == one.doc_id and report["sources"][0]["author"] == "Иванова А."
+    (alert,) = [a for a in report["alerts"] if a["kind"] == "identical_document"]
+    assert f"identical to document {one.doc_id} (Иванова А., «Первая работа», added " in alert["message"]
+
+
+def test_a_job_taken_again_after_adding_its_thesis_is_not_its_own_source(tmp_path, ru_text):
+    """A worker killed between adding the thesis and recording the job: the next attempt must not
+    report the thesis as identical to itself."""
+    (tmp_path / "thesis.txt").write_text(ru_text, encoding="utf-8")
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["submit", str(tmp_path / "thesis.txt"), "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        from plagcheck.extract import extract
+        from plagcheck.ingest import add_document
+
+        job = jobs.lease(store, "dead-worker", 60)
+        added = add_document(store, extract(tmp_path / "thesis.txt"),
+                             on_added=lambda doc_id: jobs.record_document(store, job.id, doc_id))
+        with store.transaction():  # the lease runs out: the job is queued again
+            store.db.execute("UPDATE jobs SET lease_expires = 0 WHERE id = ?", [job.id])
+    assert runner.invoke(cli, ["worker", "--once", "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        (status,) = jobs.statuses(store)
+        assert store.document_count() == 1
+    assert status.state == "done" and status.doc_id == added.doc_id and status.similarity == 0.0

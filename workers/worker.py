@@ -95,16 +95,23 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
     if delay:
         time.sleep(delay)
     try:
-        report = build_report(store, document, metadata=job.metadata)
+        # The job's own corpus entry (added by an earlier attempt) is the thesis itself; any other
+        # document with the same text is a source, reported as identical.
+        own = {job.doc_id} if job.doc_id is not None else set()
+        report = build_report(store, document, metadata=job.metadata, exclude_ids=own)
         reports_dir.mkdir(parents=True, exist_ok=True)
         stem = _report_stem(job)
         html_path, json_path = reports_dir / f"{stem}.html", reports_dir / f"{stem}.json"
         _write_atomic(html_path, render_html(report))
         _write_atomic(json_path, render_json(report))
-        doc_id = None
-        if not job.no_index:
-            outcome = add_document(store, document, job.metadata)
-            doc_id = outcome.doc_id
+        doc_id = job.doc_id
+        if not job.no_index and doc_id is None:
+            # Recorded with the document, in its transaction: a crash after this line leaves a job
+            # that knows its own entry. Text already in the corpus (an identical thesis) is not
+            # indexed twice; this job keeps its own metadata and record, and no doc_id.
+            outcome = add_document(store, document, job.metadata,
+                                   on_added=lambda added: jobs.record_document(store, job.id, added))
+            doc_id = outcome.doc_id if outcome.status == "added" else None
     except PlagcheckError as error:
         jobs.fail(store, job.id, owner, f"{job.name}: {error}")
         return jobs.FAILED

@@ -199,11 +199,10 @@ def report_from_result(store: Store, result: CheckResult, options: ReportOptions
     if options.exclude_bibliography:
         exclusions += find_bibliography(document.text)
     if options.exclude_common and result.matches:
-        own = store.find_by_hash(result.document_info["content_hash"])
-        ignore = set(exclude_ids) | ({own.id} if own else set())
         with store.read_snapshot():
             exclusions += find_common_passages(analysis, result.matches, store.params,
-                                               store.bucket_documents, options.common_min_documents, ignore)
+                                               store.bucket_documents, options.common_min_documents,
+                                               set(exclude_ids))
     coverage = apply_exclusions(tokens, result.matches, exclusions, options.min_words)
     texts = {s.id: store.document_text(s.id) for s in result.sources}
     matches = tuple(
