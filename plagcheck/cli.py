@@ -337,7 +337,10 @@ def serve(db_path, socket_path, max_mib):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("--full", is_flag=True, help="Rebuild the whole index into a new generation and swap it in.")
-@click.option("--drop-missing", is_flag=True, help="Incremental: drop documents whose file no longer exists.")
+@click.option("--drop-missing", is_flag=True,
+              help="Incremental: drop documents whose file no longer exists; refused when more than "
+                   f"{defaults.DROP_MISSING_MAX_SHARE:.0%} of the corpus would go at once (an unmounted share?).")
+@click.option("--force", is_flag=True, help="With --drop-missing: drop however many files are missing.")
 @click.option("--verify", is_flag=True,
               help="Incremental: re-read every file, not only those whose size or modification or change time "
                    "changed (after upgrading plagcheck's extractors, say).")
@@ -348,7 +351,7 @@ def serve(db_path, socket_path, max_mib):
 @click.option("--bands", type=click.IntRange(min=1), help="With --full: new number of LSH bands.")
 @click.option("--rows", type=click.IntRange(min=1), help="With --full: new rows per band.")
 @map_errors
-def reindex(paths, db_path, full, drop_missing, verify, passage_words, shingle_size, stem_prefix, num_perm, bands, rows):
+def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm, bands, rows):
     """Nightly reindex: incremental by default (new and changed files; PATHS are scanned for new
     ones), or --full to rebuild with new parameters while checks go on."""
     from dataclasses import replace
@@ -369,13 +372,24 @@ def reindex(paths, db_path, full, drop_missing, verify, passage_words, shingle_s
             summary = reindex_full(store, params)
             click.echo(f"full reindex: {summary.documents} documents, index generation {summary.generation}")
             return
-        summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify)
+        summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify, force=force)
+    dropping = drop_missing and not summary.drop_refused
     for path in summary.missing:
-        click.echo(f"missing: {path}" + (" (dropped)" if drop_missing else " (kept; --drop-missing drops it)"), err=True)
+        click.echo(f"missing: {path}" + (" (dropped)" if dropping else
+                                          " (would be dropped)" if summary.drop_refused else
+                                          " (kept; --drop-missing drops it)"), err=True)
+    for path in summary.unresolved:
+        click.echo(f"kept: {path}: a relative path stored by an older plagcheck, not found from here; "
+                   "run 'plagcheck reindex' once from the folder it was added from", err=True)
     for path, reason in summary.failed:
         click.echo(f"error: {path}: {reason}", err=True)
     click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
                f"{summary.dropped} dropped; {summary.documents} documents")
+    if summary.drop_refused:
+        raise click.ClickException(
+            f"refused to drop {len(summary.missing)} of {summary.documents} documents whose files are missing "
+            f"(more than {defaults.DROP_MISSING_MAX_SHARE:.0%} of the corpus: is the theses share mounted?); "
+            "they are listed above; run again with --force to drop them")
 
 
 def _stderr_console():

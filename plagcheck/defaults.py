@@ -54,6 +54,10 @@ MICROSCOPIC_FONT_PT = 2.0
 HEADER_FOOTER_MARGIN = 0.08  # top/bottom share of a page where running heads live
 HEADER_MIN_PAGES = 3
 
+# Nightly reindex
+DROP_MISSING_MAX_SHARE = 0.2  # --drop-missing refuses to drop more of the corpus in one run without
+                              # --force: so many missing files means an unmounted share, not deletions
+
 # Job queue and submissions
 JOB_LEASE_SECONDS = 600      # a job held longer without renewal is taken again (its worker died)
 JOB_MAX_ATTEMPTS = 3

@@ -253,7 +253,9 @@ def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dic
     transaction.
     """
     files = [p for p in iter_files(paths) if p.suffix.lower() not in SIDECAR_SUFFIXES]
-    jobs = [(str(p), metadata_for(p, metadata or {}), store.params) for p in files]
+    # Stored absolute (not resolved: a symlinked share keeps its name), so that the nightly reindex
+    # finds the file from whatever folder it is started in. Metadata rows name files as typed.
+    jobs = [(os.path.abspath(p), metadata_for(p, metadata or {}), store.params) for p in files]
     outcomes = []
 
     def report(outcome: AddOutcome) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -105,6 +106,7 @@ class Store:
                     self.set_meta("index_params", json.dumps((params or IndexParams()).to_dict()))
                     self.set_meta("generation", "1")
                     self.create_index_tables(1)
+            self._make_paths_absolute()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path} is not a usable plagcheck database ({error})") from None
         self.refresh()
@@ -173,6 +175,31 @@ class Store:
         CREATE TABLE IF NOT EXISTS file_stamps (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
             size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL);
         """)
+
+    def _make_paths_absolute(self) -> None:
+        """Migrate document paths stored relative by plagcheck < 0.3 (as typed, relative to the
+        folder ``corpus add`` ran in): each is made absolute if the file is found from the current
+        folder or the database's folder. The nightly reindex runs from anywhere (cron starts in
+        ``/``), so a path it cannot resolve is kept and reported, never dropped as missing."""
+        if self.meta("paths_absolute") == "1":
+            return
+        submitted: set[int] = set()  # queued theses are named as submitted (a zip member has no file)
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone():
+            submitted = {r[0] for r in self.db.execute("SELECT doc_id FROM jobs WHERE doc_id IS NOT NULL")}
+        relative = [(doc_id, path) for doc_id, path in self.db.execute("SELECT id, path FROM documents")
+                    if doc_id not in submitted and not Path(path).is_absolute()]
+        resolved = []
+        for doc_id, path in relative:
+            for folder in (Path.cwd(), self.path.resolve().parent):
+                if (folder / path).exists():
+                    resolved.append((os.path.abspath(folder / path), doc_id))
+                    break
+        with self.transaction():
+            self.db.conn.executemany("UPDATE documents SET path = ? WHERE id = ?", resolved)
+            if len(resolved) == len(relative):
+                self.set_meta("paths_absolute", "1")
+        if resolved:
+            log.info("%s: %d document paths made absolute", self.path, len(resolved))
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()

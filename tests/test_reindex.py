@@ -171,3 +171,94 @@ def test_only_files_whose_stamp_changed_are_read_again(store, tmp_path, en_text,
     assert (summary.replaced, read) == (1, ["a.txt"])
     read.clear()
     assert reindex_incremental(store).unchanged == 3 and read == []  # the replacement kept its stamp
+
+
+def _corpus_folder(tmp_path, *texts) -> Path:
+    folder = tmp_path / "theses"
+    folder.mkdir()
+    for k, text in enumerate(texts):
+        (folder / f"t{k}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_nightly_reindex_from_root_finds_files_added_with_relative_paths(tmp_path, monkeypatch, ru_text, en_text):
+    """The README's cron line runs in '/': paths typed relative at 'corpus add' must still be found."""
+    _corpus_folder(tmp_path, ru_text, en_text)
+    db = tmp_path / "c.db"
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["corpus", "add", "theses", "--db", "c.db"]).exit_code == 0
+    with Store(db) as store:
+        assert all(Path(d.path).is_absolute() and Path(d.path).exists() for d in store.documents())
+    monkeypatch.chdir("/")
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "2 unchanged" in result.stdout and "0 dropped; 2 documents" in result.stdout
+
+
+def test_relative_paths_of_an_older_database_are_made_absolute_on_open(tmp_path, monkeypatch, ru_text, en_text):
+    folder = _corpus_folder(tmp_path, ru_text, en_text)
+    db = tmp_path / "old.db"
+    with Store(db) as store:
+        for path in sorted(folder.iterdir()):
+            add_file(store, path)
+        with store.transaction():  # as plagcheck 0.2 stored them: as typed, from tmp_path
+            store.db.execute("UPDATE documents SET path = 'theses/' || substr(path, length(path) - 5)")
+            store.db.execute("DELETE FROM meta WHERE key = 'paths_absolute'")
+    monkeypatch.chdir("/")  # cron: neither the folder it was added from nor beside the files
+    runner = CliRunner()
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "0 dropped; 2 documents" in result.stdout  # the database's folder resolves them
+    with Store(db) as store:
+        assert sorted(d.path for d in store.documents()) == [str(folder / "t0.txt"), str(folder / "t1.txt")]
+
+
+def test_unresolvable_relative_paths_are_kept_not_dropped(tmp_path, monkeypatch, ru_text):
+    folder = _corpus_folder(tmp_path, ru_text)
+    db = tmp_path / "db" / "old.db"
+    with Store(db) as store:
+        add_file(store, folder / "t0.txt")
+        with store.transaction():
+            store.db.execute("UPDATE documents SET path = 'theses/t0.txt'")
+            store.db.execute("DELETE FROM meta WHERE key = 'paths_absolute'")
+    monkeypatch.chdir("/")
+    result = CliRunner().invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "kept: theses/t0.txt: a relative path stored by an older plagcheck" in result.stderr
+    monkeypatch.chdir(tmp_path)  # run once from the folder it was added from: migrated
+    with Store(db) as store:
+        assert [d.path for d in store.documents()] == [str(folder / "t0.txt")]
+
+
+def test_drop_missing_refuses_to_drop_more_than_a_fifth_without_force(tmp_path, ru_text, en_text, en_text2):
+    folder = _corpus_folder(tmp_path, ru_text, en_text, en_text2)
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["corpus", "add", str(folder), "--db", str(db)]).exit_code == 0
+    folder.rename(tmp_path / "unmounted")  # the share is not mounted tonight
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
+    assert result.exit_code == 1
+    assert "refused to drop 3 of 3 documents" in result.output and "--force" in result.output
+    assert result.stderr.count("(would be dropped)") == 3
+    with Store(db) as store:
+        assert store.document_count() == 3
+    (tmp_path / "unmounted").rename(folder)
+    (folder / "t2.txt").unlink()  # one file of three really deleted: a third, still refused
+    assert runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)]).exit_code == 1
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--force", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "1 dropped; 2 documents" in result.stdout and "(dropped)" in result.stderr
+
+
+def test_drop_missing_drops_up_to_a_fifth_without_force(tmp_path, ru_text, en_text):
+    words = (ru_text + " " + en_text).split()
+    parts = [" ".join(words[k * 100:(k + 1) * 100]) for k in range(5)]
+    folder = _corpus_folder(tmp_path, *parts)
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["corpus", "add", str(folder), "--db", str(db)]).exit_code == 0
+    (folder / "t4.txt").unlink()
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "1 dropped; 4 documents" in result.stdout

@@ -30,7 +30,7 @@ from pathlib import Path
 from plagcheck.errors import ExtractionError, StoreError
 from plagcheck.extract import extract
 from plagcheck.index import analyze, content_hash, index_document
-from plagcheck import jobs
+from plagcheck import defaults, jobs
 from plagcheck.ingest import add_files, file_stamp, prepare_document, remove_document, store_prepared
 from plagcheck.normalize import tokenize
 from plagcheck.settings import IndexParams
@@ -50,28 +50,45 @@ class ReindexSummary:
     dropped: int = 0
     added: int = 0
     missing: list[str] = field(default_factory=list)
+    # Missing files not dropped although --drop-missing asked: too many at once (an unmounted
+    # share?) without --force. The CLI lists them and exits 1.
+    drop_refused: bool = False
+    # Relative paths stored by plagcheck < 0.3 that cannot be found from here: kept, never dropped.
+    unresolved: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     generation: int | None = None
     documents: int = 0
 
 
 def reindex_incremental(store: Store, paths=(), *, drop_missing: bool = False, verify: bool = False,
-                        progress: Callable[[str], None] | None = None) -> ReindexSummary:
-    """Bring the corpus in line with the files on disk (see the module docstring)."""
+                        force: bool = False, progress: Callable[[str], None] | None = None) -> ReindexSummary:
+    """Bring the corpus in line with the files on disk (see the module docstring).
+
+    ``drop_missing`` drops documents whose file is gone, unless more than
+    ``defaults.DROP_MISSING_MAX_SHARE`` of the corpus would go in one run (the theses share not
+    mounted, say): then nothing is dropped and ``summary.drop_refused`` is set, unless ``force``.
+    """
     with _reindex_lock(store):
-        return _incremental(store, paths, drop_missing, verify, progress)
+        return _incremental(store, paths, drop_missing, verify, force, progress)
 
 
-def _incremental(store: Store, paths, drop_missing: bool, verify: bool, progress) -> ReindexSummary:
+def _incremental(store: Store, paths, drop_missing: bool, verify: bool, force: bool, progress) -> ReindexSummary:
     summary = ReindexSummary()
     submitted = jobs.submitted_documents(store)
     stamps = store.file_stamps()
-    for doc in store.documents():
-        if doc.id in submitted:
+    documents = store.documents()
+    own_files = [doc for doc in documents if doc.id not in submitted]
+    summary.unresolved = [doc.path for doc in own_files if not Path(doc.path).is_absolute()]
+    missing = {doc.id for doc in own_files if Path(doc.path).is_absolute() and not Path(doc.path).exists()}
+    if drop_missing and not force and len(missing) > defaults.DROP_MISSING_MAX_SHARE * len(documents):
+        summary.drop_refused = True
+        drop_missing = False
+    for doc in documents:
+        if doc.id in submitted or not Path(doc.path).is_absolute():
             summary.unchanged += 1
             continue
         path = Path(doc.path)
-        if not path.exists():
+        if doc.id in missing:
             summary.missing.append(doc.path)
             if drop_missing:
                 with store.transaction():
@@ -105,7 +122,7 @@ def _incremental(store: Store, paths, drop_missing: bool, verify: bool, progress
         if progress:
             progress(doc.path)
     known = {d.path for d in store.documents()}
-    new_files = [p for p in _files(paths) if str(p) not in known]
+    new_files = [p for p in _files(paths) if os.path.abspath(p) not in known]
     for outcome in add_files(store, new_files):
         if outcome.status == "added":
             summary.added += 1
