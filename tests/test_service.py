@@ -258,3 +258,15 @@ def test_stale_socket_replaced_live_one_kept_and_sigterm_finishes_the_request_in
         assert not path.exists()
     finally:
         second.stop()
+
+
+def test_served_check_excludes_the_named_document_as_the_local_one_does(service):
+    sample = SAMPLES / "ru-03-school-psychology.txt"  # a corpus document checked as itself
+    local = _local(service, "check", str(sample), "--format", "json")
+    (source,) = json.loads(local.stdout)["sources"]
+    assert json.loads(local.stdout)["similarity"] == 1.0
+    args = ("check", str(sample), "--format", "json", "--exclude-document", str(source["id"]))
+    local, served = _local(service, *args), _served(service, *args)
+    assert (served.exit_code, local.exit_code) == (0, 0), served.output + local.output
+    assert _without_timings(served.stdout) == _without_timings(local.stdout)
+    assert json.loads(served.stdout)["similarity"] == 0.0
