@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from plagcheck import defaults
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
 from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows,
-                                   percent)
+                                   percent, three_percents)
 
 
 def esc(value) -> str:
@@ -43,23 +43,25 @@ def render_html(report: Report) -> str:
 # -- header ---------------------------------------------------------------------------------------
 def _header(report: Report, title: str) -> str:
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report))
+    borrowed, cited, original = three_percents(report)
     figures = [
-        ("similarity", "Similarity", percent(report.similarity), "after exclusions"),
-        ("without", "Without exclusions", percent(report.similarity_without_exclusions), "every match counted"),
-        ("short", f"Coefficient ≥{defaults.SHORT_MATCH_WORDS} words", percent(report.short_coefficient),
-         f"share of text in matches of at least {defaults.SHORT_MATCH_WORDS} words"),
-        ("long", f"Coefficient ≥{defaults.LONG_MATCH_WORDS} words", percent(report.long_coefficient),
-         f"share of text in matches of at least {defaults.LONG_MATCH_WORDS} words"),
-        ("excluded", "Excluded text", percent(report.excluded_share), "removed from the total"),
+        ("similarity", "Borrowed", borrowed, "matches a source and is not cited"),
+        ("cited", "Cited or excluded", cited, "quotations, bibliography, standard wording"),
+        ("original", "Original", original, "no match, or too short to count"),
     ]
     cards = "".join(
         f'<div class="figure fig-{key}"><div class="value" id="fig-{key}">{esc(value)}</div>'
         f'<div class="label">{esc(label)}</div><div class="hint">{esc(hint)}</div></div>'
         for key, label, value, hint in figures)
+    # The same three shares as one bar: they add up to the whole text.
+    bar = "".join(f'<span class="part part-{key}" style="width:{esc(value)}" title="{esc(label)} {esc(value)}"></span>'
+                  for key, label, value, _ in figures)
     notes = "".join(f"<li>{esc(line)}</li>" for line in explanation(report))
-    return (f'<header><h1>Similarity report</h1><p class="doctitle">{esc(title)}</p>'
-            f'<div class="figures">{cards}</div>'
-            f'<details class="explain" open><summary>How these numbers are computed</summary><ul>{notes}</ul></details>'
+    institution = report.result.document_info.get("institution")
+    return (f'<header>{f"<p class=institution>{esc(institution)}</p>" if institution else ""}'
+            f'<h1>Similarity report</h1><p class="doctitle">{esc(title)}</p>'
+            f'<div class="figures">{cards}</div><div class="split" aria-hidden="true">{bar}</div>'
+            f'<details class="explain" open><summary>What these numbers mean</summary><ul>{notes}</ul></details>'
             f'<table class="meta">{rows}</table></header>')
 
 
@@ -269,7 +271,10 @@ h1{margin:8px 0 0;font-size:24px}
 .figures{display:flex;flex-wrap:wrap;gap:12px}
 .figure{background:#fff;border:1px solid #ddd;border-radius:8px;padding:10px 16px;min-width:170px}
 .figure .value{font-size:30px;font-weight:700}
-.fig-similarity .value{color:#b00020}
+.fig-similarity .value{color:#b00020}.fig-cited .value{color:#1f5fa8}.fig-original .value{color:#1d7a3a}
+.split{display:flex;height:10px;max-width:560px;margin:10px 0 0;border-radius:5px;overflow:hidden;background:#ddd}
+.split .part{display:block;height:100%}.part-similarity{background:#d6334a}.part-cited{background:#4a8ad6}.part-original{background:#5cb87a}
+.institution{margin:8px 0 0;color:#444;font-weight:600}
 .figure .label{font-weight:600}.figure .hint{font-size:12px;color:#666}
 .explain{margin:12px 0;font-size:14px}
 table.meta{border-collapse:collapse;font-size:13px;margin-top:8px}

@@ -76,7 +76,7 @@ def _html(report: Report) -> str:
         f"<table><tr><th>Without exclusions</th><th>Matches ≥{defaults.SHORT_MATCH_WORDS} words</th>"
         f"<th>Matches ≥{defaults.LONG_MATCH_WORDS} words</th><th>Excluded text</th><th>Alerts</th></tr>"
         f"<tr><td>{esc(percent(report.similarity_without_exclusions))}</td><td>{esc(percent(report.short_coefficient))}</td>"
-        f"<td>{esc(percent(report.long_coefficient))}</td><td>{esc(percent(report.excluded_share))}</td>"
+        f"<td>{esc(percent(report.long_coefficient))}</td><td>{esc(percent(report.cited))}</td>"
         f"<td>{len(report.alerts)}</td></tr></table>")
     parts.append("<h2>Document and check</h2><table>" + "".join(
         f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report)) + "</table>")
