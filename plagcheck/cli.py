@@ -258,7 +258,7 @@ def submit(paths, db_path, metadata_csv, no_index):
               help="Worker processes sharing the queue.")
 @click.option("--once", is_flag=True, help="Process until the queue is empty, then exit (cron, tests).")
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the HTML and JSON reports. Default: reports/ beside the database.")
+              help="Folder for the HTML, JSON and PDF reports. Default: reports/ beside the database.")
 @click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
               help="Seconds a job stays leased without renewal before another worker may take it.")
 @map_errors

@@ -7,15 +7,13 @@ attributes, never text, so a thesis containing ``<script>`` shows it as text.
 
 from __future__ import annotations
 
-import bisect
 import html
 import json
-from collections.abc import Iterable
 
 from plagcheck import defaults
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
 from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows,
-                                   percent, three_percents)
+                                   percent, text_pieces, three_percents)
 
 
 def esc(value) -> str:
@@ -128,61 +126,32 @@ def _document_text(report: Report) -> str:
     """The full text, cut at every boundary of a match, exclusion or alert, each piece wrapped."""
     text = report.document.text
     colors = {s.id: s.color for s in report.sources}
-    removed = [(k, e) for k, e in enumerate(report.exclusions) if e.kind != "short_match"]
-    spans = [(m.match.this_start, m.match.this_end) for m in report.matches]
-    spans += [(e.start, e.end) for _, e in removed]
-    spans += [(a.start, a.end) for a in report.alerts if a.start is not None and a.end is not None]
-    cuts = sorted({0, len(text), *(max(0, min(len(text), p)) for span in spans for p in span)})
-    pieces = len(cuts) - 1
-    match_at: list[int | None] = [None] * pieces
-    priority = sorted(range(len(report.matches)),
-                      key=lambda k: (report.matches[k].counted, report.matches[k].match.words * report.matches[k].match.score),
-                      reverse=True)
-    for k in priority:  # the strongest counted match owns overlapping text, as in attribution
-        m = report.matches[k].match
-        for i in _pieces(cuts, m.this_start, m.this_end):
-            if match_at[i] is None:
-                match_at[i] = k
-    excluded_at: list[int | None] = [None] * pieces
-    for k, e in removed:
-        for i in _pieces(cuts, e.start, e.end):
-            if excluded_at[i] is None:
-                excluded_at[i] = k
-    alert_at = [False] * pieces
     anchors: dict[int, list[str]] = {}
     for k, a in enumerate(report.alerts):
-        if a.start is None or a.end is None:
-            continue
-        anchors.setdefault(a.start, []).append(f'<span class="anchor" id="alert-{k}"></span>')
-        for i in _pieces(cuts, a.start, a.end):
-            alert_at[i] = True
-    for k, e in removed:
-        anchors.setdefault(e.start, []).append(f'<span class="anchor" id="ex-{k}"></span>')
+        if a.start is not None and a.end is not None:
+            anchors.setdefault(a.start, []).append(f'<span class="anchor" id="alert-{k}"></span>')
+    for k, e in enumerate(report.exclusions):
+        if e.kind != "short_match":
+            anchors.setdefault(e.start, []).append(f'<span class="anchor" id="ex-{k}"></span>')
     for k, m in enumerate(report.matches):
         anchors.setdefault(m.match.this_start, []).append(f'<span class="anchor" id="m-{k}"></span>')
 
     out = []
-    for i in range(pieces):
-        a, b = cuts[i], cuts[i + 1]
-        out.extend(anchors.get(a, ()))
-        piece = esc(text[a:b])
-        if alert_at[i]:
-            piece = f'<span class="al">{piece}</span>'
-        if excluded_at[i] is not None:
-            e = report.exclusions[excluded_at[i]]
-            piece = f'<span class="ex ex-{esc(e.kind)}" title="{esc("excluded: " + e.reason)}">{piece}</span>'
-        k = match_at[i]
-        if k is not None:
-            rm = report.matches[k]
+    for piece in text_pieces(report):
+        out.extend(anchors.get(piece.start, ()))
+        html_piece = esc(text[piece.start:piece.end])
+        if piece.alert:
+            html_piece = f'<span class="al">{html_piece}</span>'
+        if piece.exclusion is not None:
+            e = report.exclusions[piece.exclusion]
+            html_piece = f'<span class="ex ex-{esc(e.kind)}" title="{esc("excluded: " + e.reason)}">{html_piece}</span>'
+        if piece.match is not None:
+            rm = report.matches[piece.match]
             state = "hl" if rm.counted else "hl off"
-            piece = (f'<mark class="{state}" data-m="{k}" data-source="{rm.source_id}" '
-                     f'style="--c:{esc(colors.get(rm.source_id, "#ddd"))}">{piece}</mark>')
-        out.append(piece)
+            html_piece = (f'<mark class="{state}" data-m="{piece.match}" data-source="{rm.source_id}" '
+                          f'style="--c:{esc(colors.get(rm.source_id, "#ddd"))}">{html_piece}</mark>')
+        out.append(html_piece)
     return "".join(out)
-
-
-def _pieces(cuts: list[int], start: int, end: int) -> Iterable[int]:
-    return range(bisect.bisect_left(cuts, start), bisect.bisect_left(cuts, end))
 
 
 # -- the source beside a match ------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from pathlib import Path
 
 from plagcheck import defaults
@@ -106,3 +108,51 @@ def explanation(report: Report) -> list[str]:
     if off:
         lines.append("Switched off for this report (counted like any other text): " + ", ".join(off) + ".")
     return lines
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Characters ``start:end`` of the checked text, highlighted one way throughout."""
+
+    start: int
+    end: int
+    match: int | None       # index in ``report.matches`` of the match that owns this text
+    exclusion: int | None   # index in ``report.exclusions`` of the quote/bibliography/common passage over it
+    alert: bool             # inside an alert's span
+
+
+def text_pieces(report: Report, extra_cuts: tuple[int, ...] = ()) -> list[Piece]:
+    """The full text cut at every boundary of a match, exclusion or alert, and at ``extra_cuts``
+    (the HTML and PDF reports highlight the same pieces). Where matches overlap, the strongest
+    counted match owns the text, as in attribution."""
+    text = report.document.text
+    removed = [(k, e) for k, e in enumerate(report.exclusions) if e.kind != "short_match"]
+    alerts = [(a.start, a.end) for a in report.alerts if a.start is not None and a.end is not None]
+    spans = [(m.match.this_start, m.match.this_end) for m in report.matches]
+    spans += [(e.start, e.end) for _, e in removed] + alerts
+    cuts = sorted({0, len(text), *(max(0, min(len(text), p)) for span in spans for p in span),
+                   *(p for p in extra_cuts if 0 < p < len(text))})
+    count = len(cuts) - 1
+    match_at: list[int | None] = [None] * count
+    priority = sorted(range(len(report.matches)),
+                      key=lambda k: (report.matches[k].counted, report.matches[k].match.words * report.matches[k].match.score),
+                      reverse=True)
+    for k in priority:
+        m = report.matches[k].match
+        for i in _between(cuts, m.this_start, m.this_end):
+            if match_at[i] is None:
+                match_at[i] = k
+    excluded_at: list[int | None] = [None] * count
+    for k, e in removed:
+        for i in _between(cuts, e.start, e.end):
+            if excluded_at[i] is None:
+                excluded_at[i] = k
+    alert_at = [False] * count
+    for start, end in alerts:
+        for i in _between(cuts, start, end):
+            alert_at[i] = True
+    return [Piece(cuts[i], cuts[i + 1], match_at[i], excluded_at[i], alert_at[i]) for i in range(count)]
+
+
+def _between(cuts: list[int], start: int, end: int) -> range:
+    return range(bisect.bisect_left(cuts, start), bisect.bisect_left(cuts, end))
