@@ -13,7 +13,7 @@ import json
 from plagcheck import defaults
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
 from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows,
-                                   percent, text_pieces, three_percents)
+                                   percent, text_pieces, three_percents, wording_same)
 
 
 def esc(value) -> str:
@@ -77,7 +77,7 @@ def _sources(report: Report) -> str:
             f'<span class="stitle">{esc(s.label)}</span>'
             f'<span class="share">{esc(percent(s.share))}</span>'
             f'<span class="count">{s.matches} match{"es" if s.matches != 1 else ""}{note}</span>'
-            f'<span class="path">{esc(s.source.path)} · without exclusions {esc(percent(s.share_without_exclusions))}</span>'
+            f'<span class="path">{esc(s.source.path)} · before exclusions {esc(percent(s.share_without_exclusions))}</span>'
             f'</li>')
     return f'<section id="sources"><h2>Sources ({len(report.sources)})</h2><ol class="sources">{"".join(items)}</ol></section>'
 
@@ -164,12 +164,17 @@ def _panel(report: Report, k: int, rm: ReportMatch) -> str:
     this_html = _marked(report.document.text[m.this_start:m.this_end], rm.excerpt.this_changed, -m.this_start)
     return (f'<section class="panel" id="panel-{k}" data-m="{k}" hidden>'
             f'<h3><span class="swatch" style="background:{esc(source.color)}"></span>{esc(source.label)}</h3>'
-            f'<p class="pmeta">{m.words} words · TF-IDF cosine {m.score:.2f} · {esc(status)}<br>'
+            f'<p class="pmeta">{m.words} words · <span class="same" title="{esc(_SAME_HINT)}">'
+            f'{esc(wording_same(rm))}</span> · {esc(status)}<br>'
             f'source characters {m.source_start}–{m.source_end} of {esc(source.source.path)}</p>'
             f'<h4>Source passage <span class="muted">(with {report.options.context_chars} characters of context; '
             f'differing words marked)</span></h4>'
             f'<div class="passage source-passage">{_excerpt_html(rm.excerpt)}</div>'
             f'<h4>This document</h4><div class="passage this-passage">{this_html}</div></section>')
+
+
+_SAME_HINT = ("The share of this passage's words that appear in the source word for word and in the same order; "
+              "the differing words are marked below.")
 
 
 def _excerpt_html(excerpt: SourceExcerpt) -> str:
@@ -249,7 +254,11 @@ h1{margin:8px 0 0;font-size:24px}
 table.meta{border-collapse:collapse;font-size:13px;margin-top:8px}
 table.meta th{text-align:left;color:#555;font-weight:600;padding:1px 12px 1px 0;vertical-align:top}
 table.meta td{padding:1px 0;word-break:break-all}
-nav.bar{position:sticky;top:0;background:#f6f6f8ee;border-bottom:1px solid #ddd;z-index:5;display:flex;gap:14px;align-items:center;flex-wrap:wrap}
+/* --bar is the sticky bar's height, measured by the script (it wraps on narrow windows); the
+   fallback covers two wrapped lines. A match opened by #m-N, or scrolled to, lands below the bar. */
+html{scroll-padding-top:calc(var(--bar,88px) + 12px)}
+.anchor{scroll-margin-top:calc(var(--bar,88px) + 12px)}
+nav.bar{position:sticky;top:0;background:#f6f6f8ee;border-bottom:1px solid #ddd;z-index:5;display:flex;gap:6px 14px;align-items:center;flex-wrap:wrap}
 .legend{margin-left:auto;font-size:13px}
 .muted{color:#777;font-size:13px}
 ol.sources{list-style:none;padding:0;margin:0;display:grid;gap:6px}
@@ -273,7 +282,7 @@ mark.hl.off{background:none;border-bottom:2px dashed var(--c);outline:1px dashed
 mark.hl.active{outline:2px solid #1d1d1f;background:var(--c)}
 .ex{color:#666;background-image:repeating-linear-gradient(135deg,#0000 0 6px,#00000012 6px 8px)}
 .al{text-decoration:underline wavy #d40000;text-decoration-skip-ink:none}
-#side .side-inner{position:sticky;top:52px;max-height:calc(100vh - 64px);overflow:auto}
+#side .side-inner{position:sticky;top:calc(var(--bar,88px) + 8px);max-height:calc(100vh - var(--bar,88px) - 16px);overflow:auto}
 .panel{background:#fff;border:1px solid #bbb;border-radius:6px;padding:10px 14px;margin:0}
 .panel h3{margin:4px 0;font-size:16px}.panel h4{margin:10px 0 4px;font-size:14px}
 .pmeta{font-size:13px;color:#555;margin:2px 0}
@@ -282,7 +291,15 @@ mark.hl.active{outline:2px solid #1d1d1f;background:var(--c)}
 .chg{background:#ffe066;text-decoration:underline #c77700}
 .none{color:#555}
 footer pre{font-size:12px;background:#fff;border:1px solid #ddd;padding:8px;overflow:auto}
-@media print{nav.bar,#side{display:none}.reader{display:block}}
+.same{border-bottom:1px dotted #777;cursor:help}
+/* Printing keeps the highlight colours (browsers drop backgrounds by default) and the legend,
+   in a bar that stays at the top of the first page instead of covering every page. */
+@media print{
+*{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+nav.bar{position:static;background:none}
+nav.bar a,#js-status,#side{display:none}
+.reader{display:block}
+}
 """
 
 _JS = r"""
@@ -326,8 +343,19 @@ _JS = r"""
   document.body.setAttribute("data-highlights", String(Object.keys(matched).length));
   document.getElementById("js-status").textContent = "interactive: " + Object.keys(matched).length +
     " highlighted passages (click one; n / p for next / previous)";
+  var bar = document.querySelector("nav.bar");
+  function fitBar(){  // the bar wraps to more lines on narrow windows: keep anchors and panels clear of it
+    document.documentElement.style.setProperty("--bar", bar.offsetHeight + "px");
+  }
+  fitBar();  // after the status text above, which makes the bar wrap at 1000 px
+  if (window.ResizeObserver) new ResizeObserver(fitBar).observe(bar);
+  else window.addEventListener("resize", fitBar);
   var linked = /^#m-(\d+)$/.exec(location.hash);  // a link to one match opens its source
-  if (linked) show(linked[1]);
+  if (linked) {
+    show(linked[1]);
+    var target = document.getElementById("m-" + linked[1]);
+    if (target) target.scrollIntoView({block: "start"});  // again, now that the bar's height is known
+  }
   document.body.setAttribute("data-ready", "1");
 })();
 """

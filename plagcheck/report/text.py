@@ -44,6 +44,13 @@ def figures_line(report: Report) -> str:
     return f"{borrowed} borrowed, {cited} cited or excluded, {original} original"
 
 
+def wording_same(rm) -> str:
+    """``'wording 97% the same'``: the share of a matched passage's words that are the source's, word
+    for word and in order (a :class:`ReportMatch`). Rounded down, so only an identical passage
+    says 100%."""
+    return f"wording {int(100 * rm.identical_words / rm.match.words) if rm.match.words else 0}% the same"
+
+
 def exclusions_applied(options) -> list[str]:
     """The exclusions switched on, in words (``options`` is a :class:`ReportOptions`)."""
     applied = [name for name, on in (("quotations with a citation", options.exclude_quotes),
