@@ -144,7 +144,7 @@ def _figures(report: Report) -> str:
 
 def _sources(report: Report) -> str:
     if not report.sources:
-        return f"<h2>Sources (0)</h2><p>No matching sources found.</p>"
+        return "<h2>Sources (0)</h2><p>No matching sources found.</p>"
     numbers: dict[int, list[str]] = {}
     for k, rm in enumerate(report.matches, start=1):
         numbers.setdefault(rm.source_id, []).append(str(k) if rm.counted else f"({k})")
