@@ -44,6 +44,32 @@ def exclude_document_option(func):
              "Any other corpus document with the same text is reported as a 100% source.")(func)
 
 
+def exclusion_options(func):
+    """The exclusion switches of ``check`` and ``report`` (one set, so both print the same figures),
+    passed on as one ``exclusions`` dict of :class:`~plagcheck.report.ReportOptions` fields."""
+    switches = [
+        click.option("--exclude-quotes/--include-quotes", default=defaults.EXCLUDE_QUOTES, show_default=True,
+                     help="Count quoted passages followed by a citation ([12], (Author, 2019)) as cited."),
+        click.option("--exclude-bibliography/--include-bibliography", default=defaults.EXCLUDE_BIBLIOGRAPHY,
+                     show_default=True, help="Count the reference list (recognised by heading and form) as cited."),
+        click.option("--min-words", type=click.IntRange(min=0), default=defaults.EXCLUDE_SHORTER_THAN_WORDS,
+                     show_default=True, help="Do not count matches with fewer words than this as borrowed."),
+        click.option("--exclude-common/--include-common", default=defaults.EXCLUDE_COMMON, show_default=True,
+                     help=f"Count passages shared by {defaults.COMMON_PASSAGE_MIN_DOCS}+ corpus documents "
+                          "(title pages, standard wording) as cited."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args, exclude_quotes, exclude_bibliography, min_words, exclude_common, **kwargs):
+        exclusions = {"exclude_quotes": exclude_quotes, "exclude_bibliography": exclude_bibliography,
+                      "min_words": min_words, "exclude_common": exclude_common}
+        return func(*args, exclusions=exclusions, **kwargs)
+
+    for option in reversed(switches):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 def map_errors(func):
     """Library errors become a one-line message and exit code 1, never a traceback."""
     @functools.wraps(func)
@@ -159,14 +185,16 @@ def corpus_list(db_path, fmt):
 @click.argument("path", type=click.Path(path_type=Path))
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@exclusion_options
 @exclude_document_option
 @server_option
 @map_errors
-def check(path, db_path, fmt, exclude_documents, server):
-    """Check one document against the corpus and print the matches."""
+def check(path, db_path, fmt, exclusions, exclude_documents, server):
+    """Check one document against the corpus and print the matches: borrowed, cited and original
+    shares of the text, with the same exclusions (and figures) as 'plagcheck report'."""
     from plagcheck.service import Request
 
-    request = Request("check", str(path), fmt, exclude_documents=list(exclude_documents))
+    request = Request("check", str(path), fmt, options=exclusions, exclude_documents=list(exclude_documents))
     for line in run_request(request, path, db_path, server).lines:
         click.echo(line)
 
@@ -178,23 +206,15 @@ def check(path, db_path, fmt, exclude_documents, server):
               help="Report file. Default: <document stem>.report.<format> in the current folder.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "pdf"]), default=None,
               help="Report format. Default: from the extension of --out, else html.")
-@click.option("--exclude-quotes/--include-quotes", default=defaults.EXCLUDE_QUOTES, show_default=True,
-              help="Leave out quoted passages followed by a citation ([12], (Author, 2019)).")
-@click.option("--exclude-bibliography/--include-bibliography", default=defaults.EXCLUDE_BIBLIOGRAPHY,
-              show_default=True, help="Leave out the reference list (recognised by heading and form).")
-@click.option("--min-words", type=click.IntRange(min=0), default=defaults.EXCLUDE_SHORTER_THAN_WORDS,
-              show_default=True, help="Do not count matches with fewer words than this.")
-@click.option("--exclude-common/--include-common", default=defaults.EXCLUDE_COMMON, show_default=True,
-              help=f"Leave out passages shared by {defaults.COMMON_PASSAGE_MIN_DOCS}+ corpus documents "
-                   "(title pages, standard wording).")
+@exclusion_options
 @click.option("--title", default=None, help="Title of the checked document, shown in the report.")
 @click.option("--author", default=None, help="Author of the checked document, shown in the report.")
+@click.option("--institution", default=None, help="University or department, shown at the top of the report.")
 @click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
 @exclude_document_option
 @server_option
 @map_errors
-def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_words, exclude_common, title,
-           author, open_report, exclude_documents, server):
+def report(path, db_path, out, fmt, exclusions, title, author, institution, open_report, exclude_documents, server):
     """Check one document and write its similarity report (HTML, JSON or PDF)."""
     from plagcheck.report import FORMATS
     from plagcheck.service import Request
@@ -205,10 +225,8 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
             raise click.BadParameter(f"cannot tell the format from {out.name!r}: use .html, .json or .pdf, "
                                      "or give --format", param_hint="--out")
     out = out or Path(f"{path.stem}.report.{fmt}")
-    options = {"exclude_quotes": exclude_quotes, "exclude_bibliography": exclude_bibliography,
-               "min_words": min_words, "exclude_common": exclude_common}  # ReportOptions fields
-    metadata = {k: v for k, v in (("title", title), ("author", author)) if v}
-    request = Request("report", str(path), fmt, options=options, metadata=metadata, out=str(out),
+    metadata = {k: v for k, v in (("title", title), ("author", author), ("institution", institution)) if v}
+    request = Request("report", str(path), fmt, options=exclusions, metadata=metadata, out=str(out),
                       exclude_documents=list(exclude_documents))
     output = run_request(request, path, db_path, server)
     try:
@@ -252,7 +270,7 @@ def submit(paths, db_path, metadata_csv, no_index):
               help="Worker processes sharing the queue.")
 @click.option("--once", is_flag=True, help="Process until the queue is empty, then exit (cron, tests).")
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the HTML and JSON reports. Default: reports/ beside the database.")
+              help="Folder for the HTML, JSON and PDF reports. Default: reports/ beside the database.")
 @click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
               help="Seconds a job stays leased without renewal before another worker may take it.")
 @map_errors

@@ -9,8 +9,8 @@ Pure functions over the document's text, words and matches:
   ordinary prose is not a bibliography;
 - :func:`find_common_passages` — matched text that many corpus documents share (title pages,
   standard wording), found from the corpus' own LSH buckets;
-- :func:`apply_exclusions` — the similarity recomputed: excluded text leaves the total as well as
-  the matches, so every percentage adds up.
+- :func:`apply_exclusions` — the text split three ways, as Antiplagiat splits it: borrowed, cited
+  (or otherwise excluded) and original, each a share of the *whole* text, adding up to 1.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ QUOTE = "quote"
 BIBLIOGRAPHY = "bibliography"
 COMMON_PASSAGE = "common_passage"
 SHORT_MATCH = "short_match"
-REMOVED_FROM_TOTAL = (QUOTE, BIBLIOGRAPHY, COMMON_PASSAGE)
+CITED_KINDS = (QUOTE, BIBLIOGRAPHY, COMMON_PASSAGE)  # text counted as cited; short matches stay original
 
 _MAX_QUOTE_CHARS = 4000
 _CLOSERS = {"«": "»", "„": "“”", "“": "”", "\"": "\""}  # opening mark → marks that close it
@@ -286,20 +286,22 @@ def _count(reason: str) -> int:
 
 @dataclass(frozen=True)
 class Coverage:
-    """The similarity after exclusions, explained.
+    """The text split three ways, each a fraction of the characters of *all* the document's words.
 
-    Fractions are of the characters of the document's words (as in :class:`CheckResult`);
-    ``similarity`` and ``shares`` are of the words left after removing excluded text.
+    ``similarity`` (borrowed) + ``cited`` + ``original`` = 1. An exclusion only moves text from
+    borrowed (or original) to cited, never out of the total: a figure cannot rise because
+    something was excluded, and the sources' ``shares`` add up to ``similarity``.
     """
 
-    similarity: float
-    similarity_without_exclusions: float
-    shares: dict[int, float]                  # source id → share after exclusions
+    similarity: float                         # borrowed: in a counted match, outside every exclusion
+    cited: float                              # inside a quote, bibliography or common-passage exclusion
+    original: float                           # the rest (no match, or only a match too short to count)
+    similarity_without_exclusions: float      # in any match, exclusions ignored
+    shares: dict[int, float]                  # source id -> its part of ``similarity``
     shares_without_exclusions: dict[int, float]
     counted_words: tuple[int, ...]            # per match (in input order): its words that count
     counted: tuple[bool, ...]                 # per match: does it count at all
-    excluded_share: float                     # share of the text removed from the total
-    excluded_by_kind: dict[str, float]        # kind → share of the whole text
+    excluded_by_kind: dict[str, float]        # kind -> its part of ``cited``
     short_coefficient: float                  # share in counted matches of >= SHORT_MATCH_WORDS words
     long_coefficient: float                   # ... of >= LONG_MATCH_WORDS words
     exclusions: tuple[Exclusion, ...]         # the inputs plus one short_match exclusion per dropped match
@@ -309,54 +311,54 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
                      min_words: int = defaults.EXCLUDE_SHORTER_THAN_WORDS,
                      short_words: int = defaults.SHORT_MATCH_WORDS,
                      long_words: int = defaults.LONG_MATCH_WORDS) -> Coverage:
-    """Recompute similarity and shares with ``exclusions`` left out.
+    """Split the text into borrowed, cited and original with ``exclusions`` applied.
 
-    Words are given to matches by :func:`plagcheck.check.word_owners` (strongest match first). A word inside a quote, bibliography or common-passage exclusion leaves both the total
-    and its match; a match with fewer than ``min_words`` counted words then does not count (its
-    text stays in the total).
+    Words are given to matches by :func:`plagcheck.check.word_owners` (strongest match first),
+    whatever is excluded, so an exclusion cannot hand words to another match. A word inside a
+    quote, bibliography or common-passage exclusion is cited, matched or not; a match with fewer
+    than ``min_words`` words outside them does not count, and its words stay original (too short
+    to be evidence, but not cited either). Every figure is over the whole text: excluding text
+    moves it between the parts and never changes the total.
     """
     n = len(tokens)
     lengths = (tokens.ends - tokens.starts).astype(np.float64)
-    total = float(lengths.sum()) or 1.0
+    total = float(lengths.sum())
     kinds = np.full(n, "", dtype=object)
     for e in sorted(exclusions, key=lambda e: (e.start, e.end)):
-        if e.kind not in REMOVED_FROM_TOTAL:
+        if e.kind not in CITED_KINDS:
             continue
         lo = int(np.searchsorted(tokens.starts, e.start, "left"))
         hi = int(np.searchsorted(tokens.starts, e.end, "left"))
         unset = kinds[lo:hi] == ""
         kinds[lo:hi][unset] = e.kind
-    removed = kinds != ""
+    cited = kinds != ""
     owner = word_owners(tokens, matches)
-    counted_words = [int(((owner == i) & ~removed).sum()) for i in range(len(matches))]
+    counted_words = [int(((owner == i) & ~cited).sum()) for i in range(len(matches))]
     counted = [c >= max(1, min_words) for c in counted_words]
     extra = [Exclusion(SHORT_MATCH, m.this_start, m.this_end,
                        f"match of {c} counted word(s), fewer than {min_words}")
              for m, c, ok in zip(matches, counted_words, counted) if not ok and c > 0]
 
-    remaining = float(lengths[~removed].sum())
     counts = np.array(counted + [False], dtype=bool)  # index -1 (no owner) maps to False
-    live = counts[owner] & ~removed
+    borrowed = counts[owner] & ~cited
     source_of = np.array([m.source_id for m in matches] + [-1], dtype=np.int64)[owner]
 
     def share(mask) -> float:
-        return float(lengths[mask].sum() / remaining) if remaining else 0.0
+        return float(lengths[mask].sum() / total) if total else 0.0
 
     words_of = np.array(counted_words + [0], dtype=np.int64)[owner]
-    shares = {}
-    raw_shares = {}
+    shares, raw_shares = {}, {}
     for source_id in sorted({m.source_id for m in matches}):
-        shares[source_id] = share(live & (source_of == source_id))
-        raw_shares[source_id] = float(lengths[(owner != -1) & (source_of == source_id)].sum() / total)
-    by_kind = {kind: float(lengths[kinds == kind].sum() / total) for kind in REMOVED_FROM_TOTAL}
+        shares[source_id] = share(borrowed & (source_of == source_id))
+        raw_shares[source_id] = share((owner != -1) & (source_of == source_id))
     return Coverage(
-        similarity=share(live),
-        similarity_without_exclusions=float(lengths[owner != -1].sum() / total) if n else 0.0,
+        similarity=share(borrowed), cited=share(cited),
+        original=share(~borrowed & ~cited) if total else 1.0,
+        similarity_without_exclusions=share(owner != -1),
         shares=shares, shares_without_exclusions=raw_shares,
         counted_words=tuple(counted_words), counted=tuple(counted),
-        excluded_share=float(lengths[removed].sum() / total) if n else 0.0,
-        excluded_by_kind=by_kind,
-        short_coefficient=share(live & (words_of >= short_words)),
-        long_coefficient=share(live & (words_of >= long_words)),
+        excluded_by_kind={kind: share(kinds == kind) for kind in CITED_KINDS},
+        short_coefficient=share(borrowed & (words_of >= short_words)),
+        long_coefficient=share(borrowed & (words_of >= long_words)),
         exclusions=tuple(sorted(list(exclusions) + extra, key=lambda e: (e.start, e.end))),
     )

@@ -30,9 +30,8 @@ class Alert:
 class Exclusion:
     """Characters ``start:end`` of the checked text left out of the similarity, and why.
 
-    ``kind`` is ``quote``, ``bibliography``, ``common_passage`` (text removed from the total as
-    well as from the matches) or ``short_match`` (a match too short to count; its text stays in
-    the total).
+    ``kind`` is ``quote``, ``bibliography``, ``common_passage`` (text counted as cited, matched or
+    not) or ``short_match`` (a match too short to count; its text stays original).
     """
 
     kind: str

@@ -25,8 +25,8 @@ Request header::
      "name": "thesis.pdf",        # the file as the user named it: output and errors say this
      "format": "text" | "json"    # check
              | "html" | "json" | "pdf",   # report
-     "options": {...},            # report: ReportOptions fields (exclude_quotes, min_words, ...)
-     "metadata": {...},           # report: title, author
+     "options": {...},            # ReportOptions fields (exclude_quotes, min_words, ...)
+     "metadata": {...},           # report: title, author, institution
      "out": "thesis.report.html", # report: the file the client writes, named in the summary
      "db": "/srv/corpus.db",      # the client's --db, or null: refused unless it is the service's
      "exclude_documents": [12],   # corpus documents that are this document itself (never sources)
@@ -79,8 +79,8 @@ class Request:
     command: str                  # check or report
     name: str                     # the file as the user named it
     format: str
-    options: dict = field(default_factory=dict)   # report: ReportOptions fields
-    metadata: dict = field(default_factory=dict)  # report: title, author
+    options: dict = field(default_factory=dict)   # ReportOptions fields (exclusion switches)
+    metadata: dict = field(default_factory=dict)  # report: title, author, institution
     out: str | None = None        # report: the file the client writes, named in the summary line
     db: str | None = None         # served: the database the client asked for, if it named one
     exclude_documents: list = field(default_factory=list)  # corpus ids that are this document itself
@@ -114,26 +114,26 @@ def answer(store, document, request: Request) -> Output:
     """Check ``document`` against the corpus in ``store`` and return what ``request.command``
     prints and writes. The one function behind the local commands and the service alike, so that
     their outputs cannot drift apart."""
-    if request.command == "check":
-        from plagcheck.check import check_document
-
-        result = check_document(store, document, exclude_ids=set(request.exclude_documents))
-        if request.format == "json":
-            return Output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2),))
-        lines = [f"{request.name}: {100 * result.similarity:.1f}% similar, {len(result.sources)} sources, "
-                 f"{len(result.matches)} matched passages"]
-        lines += [f"  {100 * s.share:5.1f}%  [{s.id}] {s.title or ''} ({s.path}), {s.matches} passages"
-                  for s in result.sources]
-        lines += [f"  alert: {a.message}" for a in result.document.alerts]
-        return Output(tuple(lines))
     from plagcheck.report import ReportOptions, build_report, render
+    from plagcheck.report.text import exclusions_line, figures_line
 
+    # check and report share one report, so that they print the same figures for the same switches
     report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata,
                           exclude_ids=set(request.exclude_documents))
-    summary = (f"{request.name}: {100 * report.similarity:.1f}% similar after exclusions "
-               f"({100 * report.similarity_without_exclusions:.1f}% without), {len(report.sources)} sources, "
+    if request.command == "check":
+        if request.format == "json":
+            return Output((json.dumps(report.check_dict(), ensure_ascii=False, indent=2),))
+        lines = [f"{request.name}: {figures_line(report)}; {len(report.sources)} sources, "
+                 f"{len(report.matches)} matched passages", f"  {exclusions_line(report)}"]
+        for s in report.sources:
+            note = "" if s.matches else ", all excluded"
+            lines.append(f"  {100 * s.share:5.1f}%  [{s.id}] {s.source.title or ''} ({s.source.path}), "
+                         f"{s.source.matches} passages{note}")
+        lines += [f"  alert: {a.message}" for a in report.alerts]
+        return Output(tuple(lines))
+    summary = (f"{request.name}: {figures_line(report)}; {len(report.sources)} sources, "
                f"{len(report.alerts)} alerts; report written to {request.out}")
-    return Output((summary,), render(report, request.format))
+    return Output((summary, f"  {exclusions_line(report)}"), render(report, request.format))
 
 
 def default_socket_path(db_path: str | Path) -> Path:

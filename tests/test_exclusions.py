@@ -93,10 +93,12 @@ def test_numbers_add_up_after_exclusions():
     assert coverage.counted == (True, True, False)           # the 5-word match is too short
     assert coverage.counted_words == (30, 10, 5)
     assert sum(coverage.shares.values()) == pytest.approx(coverage.similarity)
-    assert coverage.excluded_share == pytest.approx(10 / 100, abs=0.01)
-    assert coverage.similarity == pytest.approx(40 / 90, abs=0.01)
+    # shares of the whole text: the quoted words move from borrowed to cited, the total stays
+    assert coverage.cited == pytest.approx(10 / 100, abs=0.01)
+    assert coverage.similarity == pytest.approx(40 / 100, abs=0.01)
+    assert coverage.original == pytest.approx(50 / 100, abs=0.01)  # the short match's 5 words included
     assert coverage.similarity_without_exclusions == pytest.approx(55 / 100, abs=0.01)
-    assert coverage.long_coefficient == pytest.approx(30 / 90, abs=0.02)
+    assert coverage.long_coefficient == pytest.approx(30 / 100, abs=0.02)
     assert [e.kind for e in coverage.exclusions] == ["quote", "short_match"]
 
 
@@ -116,8 +118,39 @@ def test_shares_always_add_up(spans, cuts, min_words):
     c = apply_exclusions(tokens, matches, exclusions, min_words)
     assert sum(c.shares.values()) == pytest.approx(c.similarity)
     assert 0.0 <= c.long_coefficient <= c.short_coefficient <= c.similarity + 1e-9 <= 1.0 + 1e-9
-    assert 0.0 <= c.excluded_share <= 1.0
-    assert np.isclose(sum(c.excluded_by_kind.values()), c.excluded_share)
+    assert 0.0 <= c.cited <= 1.0
+    assert np.isclose(sum(c.excluded_by_kind.values()), c.cited)
+
+
+@hsettings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 90), st.integers(1, 40), st.integers(1, 3),
+                          st.floats(0.5, 1.0)), max_size=6),
+       st.lists(st.tuples(st.integers(0, 95), st.integers(1, 30),
+                          st.sampled_from(["quote", "bibliography", "common_passage"])), max_size=4),
+       st.integers(0, 20), st.integers(0, 20))
+def test_three_shares_add_up_and_excluding_never_raises_a_figure(spans, cuts, min_words, more_words):
+    """Borrowed + cited + original = 1 for any exclusions; dropping one exclusion, or lowering
+    min_words, never lowers borrowed or any source's share (so adding one never raises them)."""
+    text = " ".join(f"слово{i}" for i in range(100))
+    tokens = tokenize(text)
+    n = len(tokens)
+    matches = [Match(src, int(tokens.starts[a]), int(tokens.ends[min(n, a + k) - 1]), 0, 1, score, min(n, a + k) - a)
+               for a, k, src, score in spans]
+    exclusions = [Exclusion(kind, int(tokens.starts[a]), int(tokens.ends[min(n, a + k) - 1]), kind)
+                  for a, k, kind in cuts]
+    full = apply_exclusions(tokens, matches, exclusions, min_words)
+    assert full.similarity + full.cited + full.original == pytest.approx(1.0)
+    assert min(full.similarity, full.cited, full.original) >= 0.0
+    assert sum(full.shares.values()) == pytest.approx(full.similarity)
+    assert full.similarity <= full.similarity_without_exclusions + 1e-12
+    fewer = [apply_exclusions(tokens, matches, exclusions[:k] + exclusions[k + 1:], min_words)
+             for k in range(len(exclusions))]
+    fewer.append(apply_exclusions(tokens, matches, exclusions, max(0, min_words - more_words)))
+    fewer.append(apply_exclusions(tokens, matches, [], 0))
+    for other in fewer:
+        assert full.similarity <= other.similarity + 1e-12
+        assert all(share <= other.shares[source] + 1e-12 for source, share in full.shares.items())
+        assert other.similarity + other.cited + other.original == pytest.approx(1.0)
 
 
 # -- end to end on a real corpus ----------------------------------------------------------------------

@@ -214,7 +214,9 @@ def test_incremental_reindex_replaces_changed_and_adds_new(tmp_path, ru_text, en
     assert "1 unchanged, 1 replaced, 1 added, 0 dropped; 4 documents" in result.stdout
     assert "en-thesis.docx (kept" in result.stderr
     result = runner.invoke(cli, ["reindex", "--drop-missing", "--db", str(db)])
-    assert "1 dropped; 3 documents" in result.stdout
+    assert result.exit_code == 1 and "refused to drop 1 of 4 documents" in result.output, result.output  # a quarter
+    result = runner.invoke(cli, ["reindex", "--drop-missing", "--force", "--db", str(db)])
+    assert result.exit_code == 0 and "1 dropped; 3 documents" in result.stdout
 
 
 def test_worker_processes_share_the_queue_and_keep_long_jobs_leased(tmp_path, ru_text, en_text, en_text2):

@@ -20,7 +20,7 @@ from plagcheck import jobs
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.extract import extract_bytes
 from plagcheck.ingest import add_document
-from plagcheck.report import build_report, render_html, render_json
+from plagcheck.report import build_report, render_html, render_json, render_pdf
 from plagcheck.store import Store
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
         html_path, json_path = reports_dir / f"{stem}.html", reports_dir / f"{stem}.json"
         _write_atomic(html_path, render_html(report))
         _write_atomic(json_path, render_json(report))
+        _write_atomic(reports_dir / f"{stem}.pdf", render_pdf(report))  # the printable certificate
         doc_id = job.doc_id
         if not job.no_index and doc_id is None:
             # Recorded with the document, in its transaction: a crash after this line leaves a job
@@ -121,9 +122,9 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
     return jobs.DONE
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str | bytes) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     os.replace(tmp, path)
 
 

@@ -83,23 +83,36 @@ class ReportMatch:
     counted_words: int
     excerpt: SourceExcerpt
 
-    def to_dict(self, source_path: str | None = None) -> dict:
+    @property
+    def identical_words(self) -> int:
+        """Words of the checked passage that the word diff found unchanged in the source."""
+        return max(0, self.match.words - len(self.excerpt.this_changed))
+
+    @property
+    def wording_same(self) -> float:
+        """The share of the checked passage's words that are word for word the source's, in order:
+        what a reader means by "the same wording" (the TF-IDF ``score`` is not that)."""
+        return self.identical_words / self.match.words if self.match.words else 0.0
+
+    def to_dict(self, source_path: str | None = None, *, excerpt: bool = True) -> dict:
         m = self.match
-        return {
+        d = {
             "source_id": m.source_id, "source_path": source_path,
             "this_offset": m.this_start, "this_length": m.this_length,
             "source_offset": m.source_start, "source_length": m.source_length,
-            "score": round(m.score, 4), "words": m.words,
+            "score": round(m.score, 4), "words": m.words, "identical_words": self.identical_words,
             "counted": self.counted, "counted_words": self.counted_words,
-            "source_excerpt": {"offset": self.excerpt.start, "text": self.excerpt.text,
-                               "match_offset": self.excerpt.match_start,
-                               "match_length": self.excerpt.match_end - self.excerpt.match_start},
         }
+        if excerpt:
+            d["source_excerpt"] = {"offset": self.excerpt.start, "text": self.excerpt.text,
+                                   "match_offset": self.excerpt.match_start,
+                                   "match_length": self.excerpt.match_end - self.excerpt.match_start}
+        return d
 
 
 @dataclass(frozen=True)
 class ReportSource:
-    """A source with its colour and its share before and after exclusions."""
+    """A source with its colour and its share of the whole text after and before exclusions."""
 
     source: SourceShare
     color: str
@@ -130,7 +143,11 @@ class ReportSource:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a similarity report shows; the renderers are pure functions of it."""
+    """Everything a similarity report shows; the renderers are pure functions of it.
+
+    ``similarity`` (borrowed), ``cited`` and ``original`` are shares of the whole text adding up
+    to 1 (see :class:`plagcheck.exclusions.Coverage`); ``check`` prints the same figures.
+    """
 
     result: CheckResult
     options: ReportOptions
@@ -138,10 +155,11 @@ class Report:
     exclusions: tuple[Exclusion, ...]
     matches: tuple[ReportMatch, ...]        # in text order
     sources: tuple[ReportSource, ...]       # by share after exclusions
-    similarity: float                       # after exclusions
-    similarity_without_exclusions: float
-    excluded_share: float                   # share of the text removed from the total
-    excluded_by_kind: dict
+    similarity: float                       # borrowed: counted matches outside every exclusion
+    cited: float                            # quotations with a citation, bibliography, common passages
+    original: float                         # the rest
+    similarity_without_exclusions: float    # in any match, exclusions ignored
+    excluded_by_kind: dict                  # kind -> its part of ``cited``
     short_coefficient: float                # share in matches of >= SHORT_MATCH_WORDS words
     long_coefficient: float                 # share in matches of >= LONG_MATCH_WORDS words
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -153,24 +171,39 @@ class Report:
     def source(self, source_id: int) -> ReportSource:
         return next(s for s in self.sources if s.id == source_id)
 
-    def to_dict(self) -> dict:
-        """The report JSON: the check JSON plus exclusions, alerts and the report's figures."""
+    def figures(self) -> dict:
+        """Borrowed (``similarity``), ``cited`` and ``original``, rounded so that they still add up to 1."""
+        similarity, cited = round(self.similarity, 6), round(self.cited, 6)
+        return {"similarity": similarity, "cited": cited, "original": round(max(0.0, 1 - similarity - cited), 6)}
+
+    def check_dict(self) -> dict:
+        """The check JSON: the document, the three figures, sources and matches after exclusions,
+        alerts and the options that made them."""
         d = self.result.to_dict()
+        paths = {s.id: s.source.path for s in self.sources}
+        d.update(self.figures())
+        d.update({
+            "sources": [{k: v for k, v in s.to_dict().items() if k != "color"} for s in self.sources],
+            "matches": [m.to_dict(paths.get(m.source_id), excerpt=False) for m in self.matches],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "options": self.options.to_dict(),
+        })
+        return d
+
+    def to_dict(self) -> dict:
+        """The report JSON: the check JSON plus exclusions, source excerpts and more figures."""
+        d = self.check_dict()
         paths = {s.id: s.source.path for s in self.sources}
         d.update({
             "report_format": REPORT_FORMAT_VERSION,
             "created_at": self.created_at,
-            "similarity": round(self.similarity, 6),
             "similarity_without_exclusions": round(self.similarity_without_exclusions, 6),
             "coefficients": {f"matches_{defaults.SHORT_MATCH_WORDS}_words": round(self.short_coefficient, 6),
                              f"matches_{defaults.LONG_MATCH_WORDS}_words": round(self.long_coefficient, 6)},
-            "excluded_share": round(self.excluded_share, 6),
             "excluded_by_kind": {k: round(v, 6) for k, v in self.excluded_by_kind.items()},
             "sources": [s.to_dict() for s in self.sources],
             "matches": [m.to_dict(paths.get(m.source_id)) for m in self.matches],
             "exclusions": [e.to_dict() for e in self.exclusions],
-            "alerts": [a.to_dict() for a in self.alerts],
-            "options": self.options.to_dict(),
         })
         return d
 
@@ -218,13 +251,14 @@ def _assemble(result: CheckResult, options: ReportOptions, alerts, coverage: Cov
                      coverage.shares_without_exclusions.get(s.id, s.share),
                      sum(1 for m in matches if m.source_id == s.id and m.counted))
         for i, s in enumerate(ordered))
-    log.info("report of %s: %.1f%% after exclusions (%.1f%% before), %d exclusions, %d alerts",
-             result.document.path, 100 * coverage.similarity, 100 * coverage.similarity_without_exclusions,
-             len(coverage.exclusions), len(alerts))
+    log.info("report of %s: %.1f%% borrowed, %.1f%% cited, %.1f%% original (%.1f%% matched before exclusions), "
+             "%d exclusions, %d alerts", result.document.path, 100 * coverage.similarity, 100 * coverage.cited,
+             100 * coverage.original, 100 * coverage.similarity_without_exclusions, len(coverage.exclusions),
+             len(alerts))
     return Report(result=result, options=options, alerts=tuple(alerts), exclusions=coverage.exclusions,
-                  matches=matches, sources=sources, similarity=coverage.similarity,
-                  similarity_without_exclusions=coverage.similarity_without_exclusions,
-                  excluded_share=coverage.excluded_share, excluded_by_kind=coverage.excluded_by_kind,
+                  matches=matches, sources=sources, similarity=coverage.similarity, cited=coverage.cited,
+                  original=coverage.original, similarity_without_exclusions=coverage.similarity_without_exclusions,
+                  excluded_by_kind=coverage.excluded_by_kind,
                   short_coefficient=coverage.short_coefficient, long_coefficient=coverage.long_coefficient)
 
 

@@ -7,15 +7,13 @@ attributes, never text, so a thesis containing ``<script>`` shows it as text.
 
 from __future__ import annotations
 
-import bisect
 import html
 import json
-from collections.abc import Iterable
 
 from plagcheck import defaults
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
 from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows,
-                                   percent)
+                                   percent, text_pieces, three_percents, wording_same)
 
 
 def esc(value) -> str:
@@ -43,23 +41,25 @@ def render_html(report: Report) -> str:
 # -- header ---------------------------------------------------------------------------------------
 def _header(report: Report, title: str) -> str:
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report))
+    borrowed, cited, original = three_percents(report)
     figures = [
-        ("similarity", "Similarity", percent(report.similarity), "after exclusions"),
-        ("without", "Without exclusions", percent(report.similarity_without_exclusions), "every match counted"),
-        ("short", f"Coefficient ≥{defaults.SHORT_MATCH_WORDS} words", percent(report.short_coefficient),
-         f"share of text in matches of at least {defaults.SHORT_MATCH_WORDS} words"),
-        ("long", f"Coefficient ≥{defaults.LONG_MATCH_WORDS} words", percent(report.long_coefficient),
-         f"share of text in matches of at least {defaults.LONG_MATCH_WORDS} words"),
-        ("excluded", "Excluded text", percent(report.excluded_share), "removed from the total"),
+        ("similarity", "Borrowed", borrowed, "matches a source and is not cited"),
+        ("cited", "Cited or excluded", cited, "quotations, bibliography, standard wording"),
+        ("original", "Original", original, "no match, or too short to count"),
     ]
     cards = "".join(
         f'<div class="figure fig-{key}"><div class="value" id="fig-{key}">{esc(value)}</div>'
         f'<div class="label">{esc(label)}</div><div class="hint">{esc(hint)}</div></div>'
         for key, label, value, hint in figures)
+    # The same three shares as one bar: they add up to the whole text.
+    bar = "".join(f'<span class="part part-{key}" style="width:{esc(value)}" title="{esc(label)} {esc(value)}"></span>'
+                  for key, label, value, _ in figures)
     notes = "".join(f"<li>{esc(line)}</li>" for line in explanation(report))
-    return (f'<header><h1>Similarity report</h1><p class="doctitle">{esc(title)}</p>'
-            f'<div class="figures">{cards}</div>'
-            f'<details class="explain" open><summary>How these numbers are computed</summary><ul>{notes}</ul></details>'
+    institution = report.result.document_info.get("institution")
+    return (f'<header>{f"<p class=institution>{esc(institution)}</p>" if institution else ""}'
+            f'<h1>Similarity report</h1><p class="doctitle">{esc(title)}</p>'
+            f'<div class="figures">{cards}</div><div class="split" aria-hidden="true">{bar}</div>'
+            f'<details class="explain" open><summary>What these numbers mean</summary><ul>{notes}</ul></details>'
             f'<table class="meta">{rows}</table></header>')
 
 
@@ -77,7 +77,7 @@ def _sources(report: Report) -> str:
             f'<span class="stitle">{esc(s.label)}</span>'
             f'<span class="share">{esc(percent(s.share))}</span>'
             f'<span class="count">{s.matches} match{"es" if s.matches != 1 else ""}{note}</span>'
-            f'<span class="path">{esc(s.source.path)} · without exclusions {esc(percent(s.share_without_exclusions))}</span>'
+            f'<span class="path">{esc(s.source.path)} · before exclusions {esc(percent(s.share_without_exclusions))}</span>'
             f'</li>')
     return f'<section id="sources"><h2>Sources ({len(report.sources)})</h2><ol class="sources">{"".join(items)}</ol></section>'
 
@@ -126,61 +126,32 @@ def _document_text(report: Report) -> str:
     """The full text, cut at every boundary of a match, exclusion or alert, each piece wrapped."""
     text = report.document.text
     colors = {s.id: s.color for s in report.sources}
-    removed = [(k, e) for k, e in enumerate(report.exclusions) if e.kind != "short_match"]
-    spans = [(m.match.this_start, m.match.this_end) for m in report.matches]
-    spans += [(e.start, e.end) for _, e in removed]
-    spans += [(a.start, a.end) for a in report.alerts if a.start is not None and a.end is not None]
-    cuts = sorted({0, len(text), *(max(0, min(len(text), p)) for span in spans for p in span)})
-    pieces = len(cuts) - 1
-    match_at: list[int | None] = [None] * pieces
-    priority = sorted(range(len(report.matches)),
-                      key=lambda k: (report.matches[k].counted, report.matches[k].match.words * report.matches[k].match.score),
-                      reverse=True)
-    for k in priority:  # the strongest counted match owns overlapping text, as in attribution
-        m = report.matches[k].match
-        for i in _pieces(cuts, m.this_start, m.this_end):
-            if match_at[i] is None:
-                match_at[i] = k
-    excluded_at: list[int | None] = [None] * pieces
-    for k, e in removed:
-        for i in _pieces(cuts, e.start, e.end):
-            if excluded_at[i] is None:
-                excluded_at[i] = k
-    alert_at = [False] * pieces
     anchors: dict[int, list[str]] = {}
     for k, a in enumerate(report.alerts):
-        if a.start is None or a.end is None:
-            continue
-        anchors.setdefault(a.start, []).append(f'<span class="anchor" id="alert-{k}"></span>')
-        for i in _pieces(cuts, a.start, a.end):
-            alert_at[i] = True
-    for k, e in removed:
-        anchors.setdefault(e.start, []).append(f'<span class="anchor" id="ex-{k}"></span>')
+        if a.start is not None and a.end is not None:
+            anchors.setdefault(a.start, []).append(f'<span class="anchor" id="alert-{k}"></span>')
+    for k, e in enumerate(report.exclusions):
+        if e.kind != "short_match":
+            anchors.setdefault(e.start, []).append(f'<span class="anchor" id="ex-{k}"></span>')
     for k, m in enumerate(report.matches):
         anchors.setdefault(m.match.this_start, []).append(f'<span class="anchor" id="m-{k}"></span>')
 
     out = []
-    for i in range(pieces):
-        a, b = cuts[i], cuts[i + 1]
-        out.extend(anchors.get(a, ()))
-        piece = esc(text[a:b])
-        if alert_at[i]:
-            piece = f'<span class="al">{piece}</span>'
-        if excluded_at[i] is not None:
-            e = report.exclusions[excluded_at[i]]
-            piece = f'<span class="ex ex-{esc(e.kind)}" title="{esc("excluded: " + e.reason)}">{piece}</span>'
-        k = match_at[i]
-        if k is not None:
-            rm = report.matches[k]
+    for piece in text_pieces(report):
+        out.extend(anchors.get(piece.start, ()))
+        html_piece = esc(text[piece.start:piece.end])
+        if piece.alert:
+            html_piece = f'<span class="al">{html_piece}</span>'
+        if piece.exclusion is not None:
+            e = report.exclusions[piece.exclusion]
+            html_piece = f'<span class="ex ex-{esc(e.kind)}" title="{esc("excluded: " + e.reason)}">{html_piece}</span>'
+        if piece.match is not None:
+            rm = report.matches[piece.match]
             state = "hl" if rm.counted else "hl off"
-            piece = (f'<mark class="{state}" data-m="{k}" data-source="{rm.source_id}" '
-                     f'style="--c:{esc(colors.get(rm.source_id, "#ddd"))}">{piece}</mark>')
-        out.append(piece)
+            html_piece = (f'<mark class="{state}" data-m="{piece.match}" data-source="{rm.source_id}" '
+                          f'style="--c:{esc(colors.get(rm.source_id, "#ddd"))}">{html_piece}</mark>')
+        out.append(html_piece)
     return "".join(out)
-
-
-def _pieces(cuts: list[int], start: int, end: int) -> Iterable[int]:
-    return range(bisect.bisect_left(cuts, start), bisect.bisect_left(cuts, end))
 
 
 # -- the source beside a match ------------------------------------------------------------------------
@@ -193,12 +164,17 @@ def _panel(report: Report, k: int, rm: ReportMatch) -> str:
     this_html = _marked(report.document.text[m.this_start:m.this_end], rm.excerpt.this_changed, -m.this_start)
     return (f'<section class="panel" id="panel-{k}" data-m="{k}" hidden>'
             f'<h3><span class="swatch" style="background:{esc(source.color)}"></span>{esc(source.label)}</h3>'
-            f'<p class="pmeta">{m.words} words · TF-IDF cosine {m.score:.2f} · {esc(status)}<br>'
+            f'<p class="pmeta">{m.words} words · <span class="same" title="{esc(_SAME_HINT)}">'
+            f'{esc(wording_same(rm))}</span> · {esc(status)}<br>'
             f'source characters {m.source_start}–{m.source_end} of {esc(source.source.path)}</p>'
             f'<h4>Source passage <span class="muted">(with {report.options.context_chars} characters of context; '
             f'differing words marked)</span></h4>'
             f'<div class="passage source-passage">{_excerpt_html(rm.excerpt)}</div>'
             f'<h4>This document</h4><div class="passage this-passage">{this_html}</div></section>')
+
+
+_SAME_HINT = ("The share of this passage's words that appear in the source word for word and in the same order; "
+              "the differing words are marked below.")
 
 
 def _excerpt_html(excerpt: SourceExcerpt) -> str:
@@ -269,13 +245,20 @@ h1{margin:8px 0 0;font-size:24px}
 .figures{display:flex;flex-wrap:wrap;gap:12px}
 .figure{background:#fff;border:1px solid #ddd;border-radius:8px;padding:10px 16px;min-width:170px}
 .figure .value{font-size:30px;font-weight:700}
-.fig-similarity .value{color:#b00020}
+.fig-similarity .value{color:#b00020}.fig-cited .value{color:#1f5fa8}.fig-original .value{color:#1d7a3a}
+.split{display:flex;height:10px;max-width:560px;margin:10px 0 0;border-radius:5px;overflow:hidden;background:#ddd}
+.split .part{display:block;height:100%}.part-similarity{background:#d6334a}.part-cited{background:#4a8ad6}.part-original{background:#5cb87a}
+.institution{margin:8px 0 0;color:#444;font-weight:600}
 .figure .label{font-weight:600}.figure .hint{font-size:12px;color:#666}
 .explain{margin:12px 0;font-size:14px}
 table.meta{border-collapse:collapse;font-size:13px;margin-top:8px}
 table.meta th{text-align:left;color:#555;font-weight:600;padding:1px 12px 1px 0;vertical-align:top}
 table.meta td{padding:1px 0;word-break:break-all}
-nav.bar{position:sticky;top:0;background:#f6f6f8ee;border-bottom:1px solid #ddd;z-index:5;display:flex;gap:14px;align-items:center;flex-wrap:wrap}
+/* --bar is the sticky bar's height, measured by the script (it wraps on narrow windows); the
+   fallback covers two wrapped lines. A match opened by #m-N, or scrolled to, lands below the bar. */
+html{scroll-padding-top:calc(var(--bar,88px) + 12px)}
+.anchor{scroll-margin-top:calc(var(--bar,88px) + 12px)}
+nav.bar{position:sticky;top:0;background:#f6f6f8ee;border-bottom:1px solid #ddd;z-index:5;display:flex;gap:6px 14px;align-items:center;flex-wrap:wrap}
 .legend{margin-left:auto;font-size:13px}
 .muted{color:#777;font-size:13px}
 ol.sources{list-style:none;padding:0;margin:0;display:grid;gap:6px}
@@ -299,7 +282,7 @@ mark.hl.off{background:none;border-bottom:2px dashed var(--c);outline:1px dashed
 mark.hl.active{outline:2px solid #1d1d1f;background:var(--c)}
 .ex{color:#666;background-image:repeating-linear-gradient(135deg,#0000 0 6px,#00000012 6px 8px)}
 .al{text-decoration:underline wavy #d40000;text-decoration-skip-ink:none}
-#side .side-inner{position:sticky;top:52px;max-height:calc(100vh - 64px);overflow:auto}
+#side .side-inner{position:sticky;top:calc(var(--bar,88px) + 8px);max-height:calc(100vh - var(--bar,88px) - 16px);overflow:auto}
 .panel{background:#fff;border:1px solid #bbb;border-radius:6px;padding:10px 14px;margin:0}
 .panel h3{margin:4px 0;font-size:16px}.panel h4{margin:10px 0 4px;font-size:14px}
 .pmeta{font-size:13px;color:#555;margin:2px 0}
@@ -308,7 +291,15 @@ mark.hl.active{outline:2px solid #1d1d1f;background:var(--c)}
 .chg{background:#ffe066;text-decoration:underline #c77700}
 .none{color:#555}
 footer pre{font-size:12px;background:#fff;border:1px solid #ddd;padding:8px;overflow:auto}
-@media print{nav.bar,#side{display:none}.reader{display:block}}
+.same{border-bottom:1px dotted #777;cursor:help}
+/* Printing keeps the highlight colours (browsers drop backgrounds by default) and the legend,
+   in a bar that stays at the top of the first page instead of covering every page. */
+@media print{
+*{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+nav.bar{position:static;background:none}
+nav.bar a,#js-status,#side{display:none}
+.reader{display:block}
+}
 """
 
 _JS = r"""
@@ -352,8 +343,19 @@ _JS = r"""
   document.body.setAttribute("data-highlights", String(Object.keys(matched).length));
   document.getElementById("js-status").textContent = "interactive: " + Object.keys(matched).length +
     " highlighted passages (click one; n / p for next / previous)";
+  var bar = document.querySelector("nav.bar");
+  function fitBar(){  // the bar wraps to more lines on narrow windows: keep anchors and panels clear of it
+    document.documentElement.style.setProperty("--bar", bar.offsetHeight + "px");
+  }
+  fitBar();  // after the status text above, which makes the bar wrap at 1000 px
+  if (window.ResizeObserver) new ResizeObserver(fitBar).observe(bar);
+  else window.addEventListener("resize", fitBar);
   var linked = /^#m-(\d+)$/.exec(location.hash);  // a link to one match opens its source
-  if (linked) show(linked[1]);
+  if (linked) {
+    show(linked[1]);
+    var target = document.getElementById("m-" + linked[1]);
+    if (target) target.scrollIntoView({block: "start"});  // again, now that the bar's height is known
+  }
   document.body.setAttribute("data-ready", "1");
 })();
 """

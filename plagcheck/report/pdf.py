@@ -1,8 +1,16 @@
-"""The printable PDF report (summary page, sources table, highlighted excerpts) via PyMuPDF's Story.
+"""The printable PDF report, a certificate: a summary, then the full text with every match highlighted.
 
-:func:`render_pdf` is a pure function of a :class:`~plagcheck.report.build.Report`: it writes a
+:func:`render_pdf` is a pure function of a :class:`~plagcheck.report.build.Report`: it writes
 simple HTML (all text escaped) and lets :class:`pymupdf.Story` lay it out on A4 pages, so no new
 dependency is needed. MuPDF's built-in fonts cover Latin, Cyrillic and the Kazakh letters.
+
+Two quirks of MuPDF's HTML layout shape the markup:
+
+- ``border-collapse: collapse`` makes it draw a table's backgrounds again on every later page
+  (the grey stripes and colour swatches that used to reappear over the excerpts), so tables here
+  keep the default separate borders;
+- a first block taller than a page is not split but runs off the page, so each story starts with
+  a heading and the text is one paragraph per line.
 """
 
 from __future__ import annotations
@@ -11,57 +19,76 @@ import io
 
 import pymupdf
 
-from plagcheck import defaults
-from plagcheck.report.build import Report, ReportMatch
+from plagcheck.report.build import Report
 from plagcheck.report.html import esc
-from plagcheck.report.text import ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows, percent
+from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, exclusions_applied,
+                                   explanation, metadata_rows, percent, text_pieces, three_percents)
 
-EXCERPT_CHARS = 900       # longer passages are shortened in print (the HTML report has them whole)
-MAX_EXCERPTS = 100        # the HTML report has every match
 _MARGIN = 42
+_PAGE = pymupdf.paper_rect("a4")
+# The three shares' colours: the same hues as the HTML report's bar.
+_BORROWED, _CITED, _ORIGINAL = "#d6334a", "#4a8ad6", "#5cb87a"
+_CITED_TEXT = "#5a5a5a"   # cited or excluded text in the full text: grey, not highlighted
 
 _CSS = """
 body {font-family: sans-serif; font-size: 9.5pt; line-height: 1.35;}
 h1 {font-size: 18pt; margin: 0 0 4pt 0;}
-h2 {font-size: 13pt; margin: 12pt 0 4pt 0; border-bottom: 1px solid #999;}
-h3 {font-size: 10.5pt; margin: 10pt 0 2pt 0;}
-.big {font-size: 28pt; font-weight: bold; color: #b00020;}
+h2 {font-size: 13pt; margin: 12pt 0 4pt 0; border-bottom: 1px solid #999999;}
+h2.text {border-bottom: none;}
+.institution {font-size: 10pt; color: #444444; margin: 0 0 4pt 0;}
 .muted {color: #666666; font-size: 8.5pt;}
-table {border-collapse: collapse; width: 100%;}
-th {text-align: left; background-color: #eeeeee; padding: 2pt 4pt; font-size: 9pt;}
-td {padding: 2pt 4pt; vertical-align: top; font-size: 9pt; border-bottom: 1px solid #dddddd;}
-.excerpt {margin: 2pt 0 2pt 8pt; font-size: 9pt;}
-.chg {background-color: #ffe066; text-decoration: underline;}
+table {width: 100%;}
+th {text-align: left; padding: 1pt 4pt; font-size: 9pt; color: #444444;}
+td {padding: 1pt 4pt; vertical-align: top; font-size: 9pt; border-bottom: 1px solid #dddddd;}
+td.figure {border-bottom: none; width: 33%;}
+.big {font-size: 22pt; font-weight: bold;}
+.split td {border-bottom: none; padding: 0; font-size: 4pt;}
 .alert {color: #8a1c00;}
+p.line {margin: 0.1pt 0;}
+p.gap {margin: 0; font-size: 4pt;}
+.mn {font-weight: bold; font-size: 7.5pt;}
+.pg {color: #888888; font-size: 7.5pt;}
 """
 
 
 def render_pdf(report: Report) -> bytes:
-    """The report as PDF bytes: summary page, sources table, alerts, exclusions, highlighted excerpts."""
-    return _number_pages(html_to_pdf(_html(report), _CSS, _MARGIN), document_title(report))
+    """The report as PDF bytes: the summary (figures, sources, alerts, exclusions, how it was
+    checked), then from a new page the full text with every match highlighted in its source's
+    colour and numbered in text order."""
+    data, starts = _layout([(_summary(report), _CSS), (_full_text(report), _CSS)], _MARGIN)
+    return _finish(data, document_title(report), starts)
 
 
 def html_to_pdf(html: str, css: str, margin: float) -> bytes:
     """Flow ``html`` over as many A4 pages as it needs (PyMuPDF's Story), margins in points."""
-    story = pymupdf.Story(html=html, user_css=css)
+    return _layout([(html, css)], margin)[0]
+
+
+def _layout(stories: list[tuple[str, str]], margin: float) -> tuple[bytes, list[int]]:
+    """Lay out each (html, css) story from a new page; returns the PDF and each story's first page."""
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
-    page = pymupdf.paper_rect("a4")
-    where = page + (margin, margin, -margin, -margin)
-    more = True
-    while more:
-        device = writer.begin_page(page)
-        more, _ = story.place(where)
-        story.draw(device)
-        writer.end_page()
+    where = _PAGE + (margin, margin, -margin, -margin)
+    starts, pages = [], 0
+    for html, css in stories:
+        starts.append(pages)
+        story = pymupdf.Story(html=html, user_css=css)
+        more = True
+        while more:
+            device = writer.begin_page(_PAGE)
+            more, _ = story.place(where)
+            story.draw(device)
+            writer.end_page()
+            pages += 1
     writer.close()
-    return buffer.getvalue()
+    return buffer.getvalue(), starts
 
 
-def _number_pages(data: bytes, title: str) -> bytes:
-    """Add "title — page n of N" at the foot of every page."""
+def _finish(data: bytes, title: str, starts: list[int]) -> bytes:
+    """Add "title — page n of N" at the foot of every page, the title and an outline."""
     pdf = pymupdf.open("pdf", data)
     pdf.set_metadata({"title": f"Similarity report: {title}", "creator": "plagcheck"})
+    pdf.set_toc([[1, "Summary", starts[0] + 1], [1, "Full text with highlights", starts[1] + 1]])
     for number, page in enumerate(pdf, start=1):
         footer = f"plagcheck similarity report · {title[:80]} · page {number} of {pdf.page_count}"
         rect = pymupdf.Rect(_MARGIN, page.rect.height - 30, page.rect.width - _MARGIN, page.rect.height - 14)
@@ -69,87 +96,124 @@ def _number_pages(data: bytes, title: str) -> bytes:
     return pdf.tobytes(garbage=3, deflate=True)
 
 
-def _html(report: Report) -> str:
-    parts = [f"<h1>Similarity report</h1><p><b>{esc(document_title(report))}</b></p>"]
-    parts.append(
-        f'<p><span class="big">{esc(percent(report.similarity))}</span> similarity after exclusions</p>'
-        f"<table><tr><th>Without exclusions</th><th>Matches ≥{defaults.SHORT_MATCH_WORDS} words</th>"
-        f"<th>Matches ≥{defaults.LONG_MATCH_WORDS} words</th><th>Excluded text</th><th>Alerts</th></tr>"
-        f"<tr><td>{esc(percent(report.similarity_without_exclusions))}</td><td>{esc(percent(report.short_coefficient))}</td>"
-        f"<td>{esc(percent(report.long_coefficient))}</td><td>{esc(percent(report.excluded_share))}</td>"
-        f"<td>{len(report.alerts)}</td></tr></table>")
-    parts.append("<h2>Document and check</h2><table>" + "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report)) + "</table>")
-    parts.append("<h2>How the numbers are computed</h2><ul>" + "".join(
-        f"<li>{esc(line)}</li>" for line in explanation(report)) + "</ul>")
-
-    parts.append(f"<h2>Sources ({len(report.sources)})</h2>")
-    if report.sources:
-        rows = "".join(
-            f'<tr><td style="background-color:{esc(s.color)}">{n}</td><td>{esc(s.label)}<br>'
-            f'<span class="muted">{esc(s.source.path)}</span></td><td>{esc(percent(s.share))}</td>'
-            f"<td>{esc(percent(s.share_without_exclusions))}</td><td>{s.matches}</td></tr>"
-            for n, s in enumerate(report.sources, start=1))
-        parts.append("<table><tr><th>#</th><th>Source</th><th>Share</th><th>Without exclusions</th>"
-                     f"<th>Matches</th></tr>{rows}</table>")
-    else:
-        parts.append("<p>No matching sources found.</p>")
+# -- the summary ----------------------------------------------------------------------------------
+def _summary(report: Report) -> str:
+    info = report.result.document_info
+    parts = []
+    if info.get("institution"):
+        parts.append(f'<p class="institution">{esc(info["institution"])}</p>')
+    parts.append(f"<h1>Similarity report</h1><p><b>{esc(document_title(report))}</b>"
+                 + (f" — {esc(info['author'])}" if info.get("author") else "") + "</p>")
+    parts.append(_figures(report))
+    parts.append(_sources(report))
 
     parts.append(f"<h2>Alerts ({len(report.alerts)})</h2>")
-    parts.append("<ul>" + "".join(
-        f'<li class="alert"><b>{esc(ALERT_LABELS.get(a.kind, a.kind))}</b>: {esc(a.message)}'
-        f'{esc(f" (characters {a.start}–{a.end})" if a.start is not None else "")}</li>'
-        for a in report.alerts) + "</ul>" if report.alerts else "<p>No signs of evasion found.</p>")
+    if report.alerts:
+        parts.append("<ul>" + "".join(
+            f'<li class="alert"><b>{esc(ALERT_LABELS.get(a.kind, a.kind))}</b>: {esc(a.message)}'
+            f'{esc(_where(report, a.start, a.page, a.message))}</li>' for a in report.alerts) + "</ul>")
+    else:
+        parts.append("<p>No signs of evasion found.</p>")
 
-    parts.append(f"<h2>Exclusions ({len(report.exclusions)})</h2>")
-    parts.append("<ul>" + "".join(
-        f"<li><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b>, characters {e.start}–{e.end}: {esc(e.reason)}</li>"
-        for e in report.exclusions) + "</ul>" if report.exclusions else "<p>Nothing was excluded.</p>")
-
-    parts.append("<h2>Matched passages</h2>")
-    numbers = {s.id: n for n, s in enumerate(report.sources, start=1)}
-    shown = [m for m in report.matches if m.counted][:MAX_EXCERPTS]
-    for k, rm in enumerate(shown, start=1):
-        parts.append(_excerpt(report, k, rm, numbers[rm.source_id]))
-    if not shown:
-        parts.append("<p>No counted matches.</p>")
-    counted = sum(m.counted for m in report.matches)
-    if counted > len(shown):
-        parts.append(f'<p class="muted">{counted - len(shown)} more matched passages are in the HTML report.</p>')
+    parts.append(_exclusions(report))
+    parts.append("<h2>Document and check</h2><table>" + "".join(
+        f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report)) + "</table>")
+    parts.append("<h2>What the numbers mean</h2><ul>" + "".join(
+        f"<li>{esc(line)}</li>" for line in explanation(report)) + "</ul>")
     return "".join(parts)
 
 
-def _excerpt(report: Report, k: int, rm: ReportMatch, number: int) -> str:
-    source = report.source(rm.source_id)
-    m = rm.match
-    this = _shorten(report.document.text[m.this_start:m.this_end])
-    matched = rm.excerpt.text[rm.excerpt.match_start:rm.excerpt.match_end]
-    page = report.document.page_of(m.this_start)
-    where = f"page {page}, " if page else ""
-    return (f'<h3>{k}. Source {number}: {esc(source.label)}</h3>'
-            f'<p class="muted">{where}characters {m.this_start}–{m.this_end} · {m.words} words · '
-            f"cosine {m.score:.2f}</p>"
-            f'<p class="excerpt"><b>This document:</b> <span style="background-color:{esc(source.color)}">'
-            f"{esc(this)}</span></p>"
-            f'<p class="excerpt"><b>Source:</b> {_source_html(matched, rm)}</p>')
+def _figures(report: Report) -> str:
+    borrowed, cited, original = three_percents(report)
+    cells = "".join(
+        f'<td class="figure"><span class="big" style="color:{color}">{value}</span><br>'
+        f"<b>{label}</b><br><span class=\"muted\">{esc(hint)}</span></td>"
+        for label, value, color, hint in (
+            ("Borrowed", borrowed, _BORROWED, "found in a source and not cited"),
+            ("Cited or excluded", cited, _CITED, "quotations, bibliography, standard wording"),
+            ("Original", original, _ORIGINAL, "no match, or too short to count")))
+    # The three as one bar across the page; a share under 0.5% gets no cell (it would not show).
+    bar = "".join(f'<td style="width:{value};background-color:{color}">&#160;</td>'
+                  for value, color in ((borrowed, _BORROWED), (cited, _CITED), (original, _ORIGINAL))
+                  if float(value.rstrip("%")) >= 0.5)
+    return (f"<table><tr>{cells}</tr></table>"
+            f'<table class="split" cellspacing="0"><tr>{bar}</tr></table>'
+            f'<p class="muted">Shares of the whole text; they add up to 100%. Before exclusions '
+            f"{esc(percent(report.similarity_without_exclusions))} of the text was in some match.</p>")
 
 
-def _source_html(matched: str, rm: ReportMatch) -> str:
-    shift = rm.excerpt.match_start
-    out, pos = [], 0
-    for start, end in sorted(rm.excerpt.changed):
-        start, end = start - shift, end - shift
-        if start < pos or end > min(len(matched), EXCERPT_CHARS):
-            continue
-        out.append(esc(matched[pos:start]))
-        out.append(f'<span class="chg">{esc(matched[start:end])}</span>')
-        pos = end
-    tail = matched[pos:EXCERPT_CHARS] if pos < EXCERPT_CHARS else ""
-    out.append(esc(tail) + (" …" if len(matched) > EXCERPT_CHARS else ""))
-    return "".join(out)
+def _sources(report: Report) -> str:
+    if not report.sources:
+        return "<h2>Sources (0)</h2><p>No matching sources found.</p>"
+    numbers: dict[int, list[str]] = {}
+    for k, rm in enumerate(report.matches, start=1):
+        numbers.setdefault(rm.source_id, []).append(str(k) if rm.counted else f"({k})")
+    rows = "".join(
+        f'<tr><td style="background-color:{esc(s.color)}">{n}</td><td>{esc(s.label)}<br>'
+        f'<span class="muted">{esc(s.source.path)}</span></td><td>{esc(percent(s.share))}</td>'
+        f"<td>{esc(percent(s.share_without_exclusions))}</td><td>{esc(', '.join(numbers.get(s.id, [])))}</td></tr>"
+        for n, s in enumerate(report.sources, start=1))
+    return (f"<h2>Sources ({len(report.sources)})</h2>"
+            "<table><tr><th>#</th><th>Source</th><th>Borrowed</th><th>Before exclusions</th>"
+            f"<th>Matches in the text</th></tr>{rows}</table>"
+            '<p class="muted">Matches are numbered in text order, as in the full text below; a number in '
+            "brackets is a match that does not count (cited, or too short).</p>")
 
 
-def _shorten(text: str) -> str:
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    return text[:EXCERPT_CHARS - 200] + " … " + text[-150:]
+def _exclusions(report: Report) -> str:
+    applied = exclusions_applied(report.options)
+    kinds = report.excluded_by_kind
+    parts = [f"<h2>Exclusions ({len(report.exclusions)})</h2>",
+             "<p>Applied: " + esc(", ".join(applied) if applied else "none") + ". Cited or excluded: "
+             + esc("; ".join(f"{EXCLUSION_LABELS[k].lower()} {percent(v)}" for k, v in kinds.items()))
+             + " of the text.</p>"]
+    if report.exclusions:
+        parts.append("<ul>" + "".join(
+            f"<li><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b>{esc(_where(report, e.start))}: "
+            f"{esc(e.reason)}</li>" for e in report.exclusions) + "</ul>")
+    return "".join(parts)
+
+
+def _where(report: Report, start: int | None, page: int | None = None, said: str = "") -> str:
+    """`` (page N)`` for a PDF, unless ``said`` (an alert's message) names the page already."""
+    page = page or (report.document.page_of(start) if start is not None else None)
+    return f" (page {page})" if page and f"page {page}" not in said else ""
+
+
+# -- the full text --------------------------------------------------------------------------------
+def _full_text(report: Report) -> str:
+    """The whole text, one paragraph per line, each match in its source's colour with its number."""
+    text = report.document.text
+    colors = {s.id: s.color for s in report.sources}
+    labels: dict[int, list[str]] = {}
+    for k, rm in enumerate(report.matches, start=1):
+        style = f"background-color:{colors.get(rm.source_id, '#dddddd')}" if rm.counted else "color:#777777"
+        labels.setdefault(rm.match.this_start, []).append(f'<span class="mn" style="{style}">[{k}]</span> ')
+    for span in report.document.pages:  # the thesis' own page numbers, to find a passage in the file
+        labels.setdefault(span.start, []).insert(0, f'<span class="pg">[p. {span.page}]</span> ')
+
+    lines: list[list[str]] = [[]]
+    pending: list[str] = []
+    for piece in text_pieces(report, tuple(span.start for span in report.document.pages)):
+        style = ""
+        if piece.match is not None and report.matches[piece.match].counted:
+            style = f"background-color:{colors.get(report.matches[piece.match].source_id, '#dddddd')}"
+        elif piece.exclusion is not None:
+            style = f"color:{_CITED_TEXT}"
+        if piece.alert:
+            style += ";text-decoration:underline" if style else "text-decoration:underline"
+        pending += labels.pop(piece.start, [])
+        for n, chunk in enumerate(text[piece.start:piece.end].split("\n")):
+            if n:
+                lines.append([])
+            if chunk:  # a label goes before the next text, not at the end of the line before it
+                lines[-1] += pending
+                pending = []
+                lines[-1].append(f'<span style="{style}">{esc(chunk)}</span>' if style else esc(chunk))
+    body = "".join(f'<p class="line">{"".join(line)}</p>' if line else '<p class="gap">&#160;</p>' for line in lines)
+    legend = ("Borrowed passages are highlighted in their source's colour (see the sources table) and "
+              "numbered in text order; cited or excluded text is grey; a number in grey marks a "
+              "match that does not count; underlined text raised an alert; [p. N] is a page of the "
+              "submitted file.")
+    # no rule under this heading: on the text pages the only drawings are the highlights
+    return f'<h2 class="text">Full text with highlights</h2><p class="muted">{esc(legend)}</p>{body}'

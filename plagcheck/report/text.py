@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from pathlib import Path
 
 from plagcheck import defaults
@@ -29,6 +31,43 @@ def percent(fraction: float) -> str:
     return f"{100 * fraction:.1f}%"
 
 
+def three_percents(report: Report) -> tuple[str, str, str]:
+    """Borrowed, cited and original as printed: original is what the other two leave of 100.0%,
+    so the three printed figures add up even when rounding each alone would make 99.9%."""
+    borrowed, cited = round(100 * report.similarity, 1), round(100 * report.cited, 1)
+    return f"{borrowed:.1f}%", f"{cited:.1f}%", f"{max(0.0, 100 - borrowed - cited):.1f}%"
+
+
+def figures_line(report: Report) -> str:
+    """``'14.0% borrowed, 5.3% cited or excluded, 80.7% original'``: what check and report print."""
+    borrowed, cited, original = three_percents(report)
+    return f"{borrowed} borrowed, {cited} cited or excluded, {original} original"
+
+
+def wording_same(rm) -> str:
+    """``'wording 97% the same'``: the share of a matched passage's words that are the source's, word
+    for word and in order (a :class:`ReportMatch`). Rounded down, so only an identical passage
+    says 100%."""
+    return f"wording {int(100 * rm.identical_words / rm.match.words) if rm.match.words else 0}% the same"
+
+
+def exclusions_applied(options) -> list[str]:
+    """The exclusions switched on, in words (``options`` is a :class:`ReportOptions`)."""
+    applied = [name for name, on in (("quotations with a citation", options.exclude_quotes),
+                                     ("the bibliography", options.exclude_bibliography),
+                                     (f"passages shared by {options.common_min_documents}+ corpus documents",
+                                      options.exclude_common)) if on]
+    if options.min_words > 1:
+        applied.append(f"matches under {options.min_words} words")
+    return applied
+
+
+def exclusions_line(report: Report) -> str:
+    """``'exclusions applied: quotations with a citation, …'`` (or that none were)."""
+    applied = exclusions_applied(report.options)
+    return "exclusions applied: " + (", ".join(applied) if applied else "none")
+
+
 def document_title(report: Report) -> str:
     """The thesis' title from its metadata, else its file name."""
     info = report.result.document_info
@@ -51,25 +90,76 @@ def metadata_rows(report: Report) -> list[tuple[str, str]]:
 
 
 def explanation(report: Report) -> list[str]:
-    """One sentence per number on the report, saying how it was computed."""
+    """What each number means, in a supervisor's words: one sentence per number."""
     o = report.options
     kinds = report.excluded_by_kind
+    borrowed, cited, original = three_percents(report)
     lines = [
-        f"Similarity {percent(report.similarity)}: the characters of matched passages that count, as a share of "
-        f"the document's text after exclusions. The sources' shares add up to it (each matched word is "
-        f"given to one source, the strongest match first).",
-        f"Without exclusions {percent(report.similarity_without_exclusions)}: every match counted, as a share of "
-        f"the whole text.",
-        f"Excluded from the total {percent(report.excluded_share)} of the text: quotations with a citation "
-        f"{percent(kinds.get('quote', 0))}, bibliography {percent(kinds.get('bibliography', 0))}, passages "
-        f"shared by {o.common_min_documents} or more corpus documents {percent(kinds.get('common_passage', 0))}.",
-        f"Matches with fewer than {o.min_words} counted words are not counted; their text stays in the total.",
-        f"Coefficients: the share of the text (after exclusions) in counted matches of at least "
-        f"{defaults.SHORT_MATCH_WORDS} words ({percent(report.short_coefficient)}) and of at least "
-        f"{defaults.LONG_MATCH_WORDS} words ({percent(report.long_coefficient)}).",
+        f"Borrowed {borrowed}: the part of the text found in other documents of the corpus and not cited — "
+        f"passages of at least {o.min_words} words that match a source. Each matched word is given to one "
+        f"source (the strongest match first), so the sources' shares add up to this figure.",
+        f"Cited or excluded {cited}: text set aside as legitimate use, whether or not it matches a source — "
+        f"quotations followed by a citation ({percent(kinds.get('quote', 0))}), the bibliography "
+        f"({percent(kinds.get('bibliography', 0))}) and standard wording that {o.common_min_documents} or more "
+        f"corpus documents share ({percent(kinds.get('common_passage', 0))}).",
+        f"Original {original}: the rest — text with no match in the corpus, or only a match shorter than "
+        f"{o.min_words} words (too short to show borrowing).",
+        "The three are shares of the whole text (its words, counted in characters) and add up to 100%. "
+        "Excluding something moves text from borrowed to cited; it never raises a figure.",
+        f"Before exclusions {percent(report.similarity_without_exclusions)} of the text was in some match. "
+        f"In matches of at least {defaults.SHORT_MATCH_WORDS} words: {percent(report.short_coefficient)}; of at "
+        f"least {defaults.LONG_MATCH_WORDS} words: {percent(report.long_coefficient)} (both counted as borrowed).",
     ]
     off = [name for name, on in (("quotations", o.exclude_quotes), ("bibliography", o.exclude_bibliography),
                                  ("common passages", o.exclude_common)) if not on]
     if off:
-        lines.append("Switched off for this report (counted as ordinary text): " + ", ".join(off) + ".")
+        lines.append("Switched off for this report (counted like any other text): " + ", ".join(off) + ".")
     return lines
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Characters ``start:end`` of the checked text, highlighted one way throughout."""
+
+    start: int
+    end: int
+    match: int | None       # index in ``report.matches`` of the match that owns this text
+    exclusion: int | None   # index in ``report.exclusions`` of the quote/bibliography/common passage over it
+    alert: bool             # inside an alert's span
+
+
+def text_pieces(report: Report, extra_cuts: tuple[int, ...] = ()) -> list[Piece]:
+    """The full text cut at every boundary of a match, exclusion or alert, and at ``extra_cuts``
+    (the HTML and PDF reports highlight the same pieces). Where matches overlap, the strongest
+    counted match owns the text, as in attribution."""
+    text = report.document.text
+    removed = [(k, e) for k, e in enumerate(report.exclusions) if e.kind != "short_match"]
+    alerts = [(a.start, a.end) for a in report.alerts if a.start is not None and a.end is not None]
+    spans = [(m.match.this_start, m.match.this_end) for m in report.matches]
+    spans += [(e.start, e.end) for _, e in removed] + alerts
+    cuts = sorted({0, len(text), *(max(0, min(len(text), p)) for span in spans for p in span),
+                   *(p for p in extra_cuts if 0 < p < len(text))})
+    count = len(cuts) - 1
+    match_at: list[int | None] = [None] * count
+    priority = sorted(range(len(report.matches)),
+                      key=lambda k: (report.matches[k].counted, report.matches[k].match.words * report.matches[k].match.score),
+                      reverse=True)
+    for k in priority:
+        m = report.matches[k].match
+        for i in _between(cuts, m.this_start, m.this_end):
+            if match_at[i] is None:
+                match_at[i] = k
+    excluded_at: list[int | None] = [None] * count
+    for k, e in removed:
+        for i in _between(cuts, e.start, e.end):
+            if excluded_at[i] is None:
+                excluded_at[i] = k
+    alert_at = [False] * count
+    for start, end in alerts:
+        for i in _between(cuts, start, end):
+            alert_at[i] = True
+    return [Piece(cuts[i], cuts[i + 1], match_at[i], excluded_at[i], alert_at[i]) for i in range(count)]
+
+
+def _between(cuts: list[int], start: int, end: int) -> range:
+    return range(bisect.bisect_left(cuts, start), bisect.bisect_left(cuts, end))
