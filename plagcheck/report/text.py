@@ -17,6 +17,7 @@ ALERT_LABELS = {
     "hidden_text": "Hidden text",
     "no_text_layer": "Page without a text layer",
     "letter_spacing": "Letters spaced apart",
+    "identical_document": "Identical to a corpus document",
 }
 EXCLUSION_LABELS = {
     "quote": "Quotation with citation",
