@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from plagcheck.extract import extract, extract_bytes, read_file
 from plagcheck.normalize import tokenize
 from tests.builders import make_docx, make_pdf, wrap
 
+ROOT = Path(__file__).resolve().parent.parent
 KAZAKH = "Бұл жұмыста мектептегі білім беру жүйесінің ерекшеліктері қарастырылады: әңгіме, ғылым, қоғам, өнер, ұлт, үміт, һижра."
 
 
@@ -169,3 +171,24 @@ def test_pdf_offsets_map_back_to_original(tmp_path):
     tokens = tokenize(doc.text)
     for word, start, end in zip(tokens.words, tokens.starts, tokens.ends):
         assert doc.text[start:end].casefold() == word
+
+
+SAMPLE_PDF = ROOT / "corpus" / "theses" / "sample-thesis.pdf"
+
+
+@pytest.mark.parametrize("share", [0.01, 0.05, 0.10, 0.25, 0.50, 0.90, 0.99])
+def test_truncated_pdf_is_a_one_line_error_or_a_document(tmp_path, share):
+    """A PDF cut short (an interrupted upload) fails with one line naming it, or, where MuPDF can
+    repair it, gives the text it still holds; never a traceback (10%: page_count itself raised)."""
+    data = SAMPLE_PDF.read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[:int(len(data) * share)])
+    try:
+        doc = extract(path)
+    except ExtractionError as error:
+        message = str(error)
+        assert message.startswith(f"{path}: ") and "\n" not in message
+        assert "PDF" in message or "empty document" in message
+    else:
+        assert doc.text.strip() and doc.format == "pdf"
+

@@ -59,25 +59,7 @@ def _furniture_key(line: _Line, height: float) -> str | None:
 
 def extract_pdf(path: Path) -> Document:
     """Extract a PDF's text in reading order. See the module docstring for what is kept."""
-    try:
-        pdf = pymupdf.open(path, filetype="pdf")
-    except Exception as error:  # PyMuPDF raises several types for damaged files
-        raise ExtractionError(path, f"corrupt or unreadable PDF ({error})") from None
-    with pdf:
-        if pdf.needs_pass:
-            raise ExtractionError(path, "encrypted PDF: it needs a password; submit an unprotected copy")
-        if pdf.page_count == 0:
-            raise ExtractionError(path, "empty document: the PDF has no pages")
-        pages = []
-        scanned = []
-        try:
-            for page in pdf:
-                lines = _page_lines(page)
-                pages.append((page.number + 1, page.rect.height, lines))
-                if not lines and page.get_images(full=False):
-                    scanned.append(page.number + 1)
-        except Exception as error:
-            raise ExtractionError(path, f"corrupt PDF: page {len(pages) + 1} cannot be read ({error})") from None
+    pages, scanned = _read_pages(path)
 
     if not any(lines for _, _, lines in pages):
         if scanned:
@@ -134,6 +116,43 @@ def extract_pdf(path: Path) -> Document:
     text = "".join(parts)
     return Document(path=str(path), format="pdf", text=text, pages=tuple(page_spans),
                     alerts=tuple(alerts), furniture="\n".join(furniture))
+
+
+def _read_pages(path: Path) -> tuple[list[tuple[int, float, list[_Line]]], list[int]]:
+    """Each page's number, height and text lines, and the numbers of pages that are only images.
+
+    Every call into PyMuPDF is inside the error handling: on a damaged file even ``page_count``
+    raises (a PDF truncated to a tenth: "Invalid number of pages").
+    """
+    try:
+        pdf = pymupdf.open(path, filetype="pdf")
+    except Exception as error:  # PyMuPDF raises several types for damaged files
+        raise ExtractionError(path, f"corrupt or unreadable PDF ({_one_line(error)})") from None
+    pages: list[tuple[int, float, list[_Line]]] = []
+    scanned: list[int] = []
+    with pdf:
+        try:
+            encrypted, count = pdf.needs_pass, pdf.page_count
+        except Exception as error:
+            raise ExtractionError(path, f"corrupt or unreadable PDF ({_one_line(error)})") from None
+        if encrypted:
+            raise ExtractionError(path, "encrypted PDF: it needs a password; submit an unprotected copy")
+        if count == 0:
+            raise ExtractionError(path, "empty document: the PDF has no pages")
+        try:
+            for page in pdf:
+                lines = _page_lines(page)
+                pages.append((page.number + 1, page.rect.height, lines))
+                if not lines and page.get_images(full=False):
+                    scanned.append(page.number + 1)
+        except Exception as error:
+            raise ExtractionError(path, f"corrupt PDF: page {len(pages) + 1} cannot be read "
+                                        f"({_one_line(error)})") from None
+    return pages, scanned
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _continues_hyphenated(previous: str, line: str) -> bool:
