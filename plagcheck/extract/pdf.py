@@ -2,10 +2,14 @@
 
 White or microscopic text and pages without a text layer become alerts; they are not dropped
 from the text, because hidden text is still text the student submitted.
+
+MuPDF prints its complaints about a damaged file on standard output, where they would corrupt
+``check --format json``; they are collected instead and logged as one warning per file.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +20,13 @@ import pymupdf
 from plagcheck import defaults
 from plagcheck.errors import ExtractionError
 from plagcheck.models import Alert, Document, PageSpan
+
+log = logging.getLogger(__name__)
+# Quiet MuPDF's own printing (it still keeps each message for mupdf_warnings()), and send
+# whatever PyMuPDF itself prints to the log rather than to standard output.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+pymupdf.set_messages(pylogging_logger=logging.getLogger("pymupdf"), pylogging_level=logging.WARNING)
 
 WHITE = 0xFFFFFF
 _HYPHENS = "-\u2010\u2011\u00ad"
@@ -59,7 +70,11 @@ def _furniture_key(line: _Line, height: float) -> str | None:
 
 def extract_pdf(path: Path) -> Document:
     """Extract a PDF's text in reading order. See the module docstring for what is kept."""
-    pages, scanned = _read_pages(path)
+    pymupdf.TOOLS.reset_mupdf_warnings()  # this file's messages only (the store is process-wide)
+    try:
+        pages, scanned = _read_pages(path)
+    finally:
+        _log_mupdf_messages(path)
 
     if not any(lines for _, _, lines in pages):
         if scanned:
@@ -149,6 +164,16 @@ def _read_pages(path: Path) -> tuple[list[tuple[int, float, list[_Line]]], list[
             raise ExtractionError(path, f"corrupt PDF: page {len(pages) + 1} cannot be read "
                                         f"({_one_line(error)})") from None
     return pages, scanned
+
+
+def _log_mupdf_messages(path: Path) -> None:
+    """Log what MuPDF complained about while reading ``path`` (a damaged file yields hundreds of
+    lines), as one warning: the text extracted from such a file may be incomplete."""
+    messages = [m for m in pymupdf.TOOLS.mupdf_warnings().splitlines() if m.strip()]
+    if messages:
+        log.warning("%s: MuPDF reported %d problem%s reading the PDF (first: %s); its text may be incomplete",
+                    path, len(messages), "" if len(messages) == 1 else "s", messages[0])
+        log.debug("%s: MuPDF messages:\n%s", path, "\n".join(messages))
 
 
 def _one_line(error: Exception) -> str:
