@@ -53,6 +53,10 @@ SOFT_HYPHEN_MIN_RUN = 5          # soft hyphens are legitimate hyphenation hints
 MICROSCOPIC_FONT_PT = 2.0
 HEADER_FOOTER_MARGIN = 0.08  # top/bottom share of a page where running heads live
 HEADER_MIN_PAGES = 3
+# A TXT that is not UTF-8 is read as Windows-1251 only if it reads as Cyrillic text (extract/txt.py)
+CP1251_MIN_LETTERS_PER_HIGH_BYTE = 0.9   # Cyrillic letters per byte >= 0x80: nearly all, in real CP1251
+CP1251_MAX_CYRILLIC_IN_LATIN_WORDS = 0.5  # Latin-1 "prйparй": most "Cyrillic" letters sit in Latin words...
+CP1251_MIN_CYRILLIC_SHARE = 0.3          # ... of a text whose letters are mostly Latin
 
 # Job queue and submissions
 JOB_LEASE_SECONDS = 600      # a job held longer without renewal is taken again (its worker died)

@@ -78,6 +78,39 @@ def test_txt_encodings_detected(tmp_path, encoding):
     assert extract(path).text == text
 
 
+# Kazakh saved as Windows-1251: the letters the code page lacks typed as their Russian look-alikes
+KAZAKH_CP1251 = KAZAKH.translate(str.maketrans("әғқңөұүһӘҒҚҢӨҰҮҺ", "агкноууhАГКНОУУH"))
+CP1251_TEXTS = {
+    "kk": KAZAKH_CP1251,
+    "ru with English": "The author cites «Образование и наука в Казахстане» (Алматы, 2019) as a source.",
+    # a homoglyph attack: Latin a, o, e, p, c in Russian words is the student's doing, not the code page's
+    "ru with Latin letters": "Плaгиaт в диссеpтaции oбнapужен: пpoцесс пpoвеpки paбoты пpoшёл успешнo.",
+}
+LATIN1_TEXTS = {
+    "fr": "Le résumé préparé par l'étudiant présente une thèse élaborée à l'université de Lyon.",
+    "de": "Die Prüfung der Übersetzung für die Straße war schwieriger als erwartet, größer und länger.",
+    "en": "The café served crème brûlée.",
+}
+
+
+@pytest.mark.parametrize("language", CP1251_TEXTS)
+def test_txt_cp1251_read_as_cyrillic(tmp_path, language):
+    path = tmp_path / "cp1251.txt"
+    path.write_bytes(CP1251_TEXTS[language].encode("cp1251"))
+    assert extract(path).text == CP1251_TEXTS[language]
+
+
+@pytest.mark.parametrize("language", LATIN1_TEXTS)
+def test_txt_latin1_is_an_unknown_encoding_not_cyrillic(tmp_path, language):
+    """Latin-1 bytes decode as CP1251 without error ("préparé" as "prйparй"): the Cyrillic letters
+    sitting inside Latin words give the wrong guess away, and the file is refused, not garbled."""
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(LATIN1_TEXTS[language].encode("latin-1"))
+    with pytest.raises(ExtractionError) as info:
+        extract(path)
+    assert str(info.value) == f"{path}: unknown text encoding: save the file as UTF-8"
+
+
 def test_txt_kazakh_utf8_kept_exactly(tmp_path):
     path = tmp_path / "kk.txt"
     path.write_text(KAZAKH, encoding="utf-8")
