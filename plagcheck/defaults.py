@@ -57,6 +57,9 @@ HEADER_MIN_PAGES = 3
 CP1251_MIN_LETTERS_PER_HIGH_BYTE = 0.9   # Cyrillic letters per byte >= 0x80: nearly all, in real CP1251
 CP1251_MAX_CYRILLIC_IN_LATIN_WORDS = 0.5  # Latin-1 "prйparй": most "Cyrillic" letters sit in Latin words...
 CP1251_MIN_CYRILLIC_SHARE = 0.3          # ... of a text whose letters are mostly Latin
+DOCX_MAX_PART_BYTES = 100 * 2**20   # a 500-page thesis's document.xml is 10-30 MiB, a photo under 50
+DOCX_MAX_TOTAL_BYTES = 500 * 2**20  # python-docx holds every part in memory at once
+DOCX_MAX_RATIO = 500        # XML compresses 5-50x (150x: pages of empty paragraphs), a run of one byte 1000x
 
 # Job queue and submissions
 JOB_LEASE_SECONDS = 600      # a job held longer without renewal is taken again (its worker died)

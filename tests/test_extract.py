@@ -13,7 +13,7 @@ import pytest
 from plagcheck.errors import ExtractionError
 from plagcheck.extract import extract, extract_bytes, read_file
 from plagcheck.normalize import tokenize
-from tests.builders import make_docx, make_pdf, wrap
+from tests.builders import make_docx, make_docx_bomb, make_pdf, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 KAZAKH = "Бұл жұмыста мектептегі білім беру жүйесінің ерекшеліктері қарастырылады: әңгіме, ғылым, қоғам, өнер, ұлт, үміт, һижра."
@@ -245,3 +245,36 @@ def test_mupdf_messages_go_to_the_log_not_to_the_json(tmp_path):
     assert "MuPDF" not in run.stdout
     warnings = [line for line in run.stderr.splitlines() if "MuPDF" in line]
     assert len(warnings) == 1 and f"{path}: MuPDF reported" in warnings[0] and "incomplete" in warnings[0]
+
+
+BOMB_SCRIPT = """
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, resource.RLIM_INFINITY))  # spares the machine if it fails
+from plagcheck.errors import ExtractionError
+from plagcheck.extract import extract
+start = time.perf_counter()
+try:
+    extract(sys.argv[1])
+    message = "extracted"
+except ExtractionError as error:
+    message = str(error)
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))  # (ru_maxrss counts
+print(json.dumps({"message": message, "seconds": time.perf_counter() - start,  # the forked pytest too)
+                  "max_rss_mib": int(peak.split()[1]) / 1024}))
+"""
+
+
+@pytest.mark.parametrize("declared, reason", [(None, "DOCX refused: its part word/document.xml is larger than"),
+                                              (4096, "corrupt DOCX")], ids=["honest", "lying"])
+def test_docx_zip_bomb_fails_in_seconds_in_bounded_memory(tmp_path, declared, reason):
+    """A 0.5 MB DOCX whose document.xml unpacks to 160 MiB of paragraphs (a parse tree of
+    gigabytes) is refused on its declared size before python-docx reads it; one that declares 4 KB
+    and holds 160 MiB is read in 1 MiB steps and fails at the lie, never holding the 160 MiB."""
+    path = make_docx_bomb(tmp_path / "bomb.docx", 160 * 2**20, declared_bytes=declared)
+    run = subprocess.run([sys.executable, "-c", BOMB_SCRIPT, str(path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    outcome = json.loads(run.stdout)
+    assert outcome["message"].startswith(f"{path}: {reason}") and "\n" not in outcome["message"]
+    assert outcome["seconds"] < 5
+    assert outcome["max_rss_mib"] < 150  # the interpreter and the extractors take about 40-80
