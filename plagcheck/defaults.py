@@ -60,6 +60,9 @@ CP1251_MIN_CYRILLIC_SHARE = 0.3          # ... of a text whose letters are mostl
 DOCX_MAX_PART_BYTES = 100 * 2**20   # a 500-page thesis's document.xml is 10-30 MiB, a photo under 50
 DOCX_MAX_TOTAL_BYTES = 500 * 2**20  # python-docx holds every part in memory at once
 DOCX_MAX_RATIO = 500        # XML compresses 5-50x (150x: pages of empty paragraphs), a run of one byte 1000x
+# Files from untrusted hands (the check service, the worker) are extracted in a child process
+EXTRACT_MEMORY_MIB = 2048   # beyond the extractors' own ~230 MiB; a 200-page PDF needs under 100
+EXTRACT_SECONDS = 60        # a 200-page PDF takes about 0.3 s, a DOCX a few seconds
 
 # Job queue and submissions
 JOB_LEASE_SECONDS = 600      # a job held longer without renewal is taken again (its worker died)

@@ -177,6 +177,7 @@ def serve(db_path: str | Path, socket_path: str | Path, *,
     A socket file left by a service that died is replaced; one that a live service answers on is
     not. The socket file is removed on the way out.
     """
+    from plagcheck.extract import start_extraction_server
     from plagcheck.store import Store
 
     db_path, socket_path = Path(db_path).resolve(), Path(socket_path)
@@ -188,6 +189,7 @@ def serve(db_path: str | Path, socket_path: str | Path, *,
             try:
                 for module in _STAGES:  # now, not on the first request (which waits meanwhile)
                     importlib.import_module(module)
+                start_extraction_server()  # the process each file is extracted in is forked from
                 log.info("check service listening on %s (database %s)", socket_path, db_path)
                 if ready is not None:
                     ready(socket_path)
@@ -341,10 +343,10 @@ def _read_request(conn: socket.socket, db_path: Path, max_request_bytes: int) ->
 
 
 def _run(store, request: Request, data: bytes) -> tuple[dict, bytes]:
-    from plagcheck.extract import extract_bytes
+    from plagcheck.extract import ExtractionLimits, extract_bytes
 
-    try:
-        output = answer(store, extract_bytes(data, request.name), request)
+    try:  # extracted in a child under limits: a zip bomb or a pathological PDF fails alone
+        output = answer(store, extract_bytes(data, request.name, limits=ExtractionLimits()), request)
     except PlagcheckError as error:
         return {"ok": False, "error": str(error)}, b""
     except Exception as error:  # a bug or an exhausted resource: one request fails, the service goes on

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from plagcheck.errors import ExtractionError
-from plagcheck.extract import extract, extract_bytes, read_file
+from plagcheck.extract import ExtractionLimits, extract, extract_bytes, read_file
 from plagcheck.normalize import tokenize
 from tests.builders import make_docx, make_docx_bomb, make_pdf, wrap
 
@@ -278,3 +280,50 @@ def test_docx_zip_bomb_fails_in_seconds_in_bounded_memory(tmp_path, declared, re
     assert outcome["message"].startswith(f"{path}: {reason}") and "\n" not in outcome["message"]
     assert outcome["seconds"] < 5
     assert outcome["max_rss_mib"] < 150  # the interpreter and the extractors take about 40-80
+
+
+@pytest.mark.parametrize("name, content, reason", BAD_FILES)
+def test_limited_extraction_fails_as_the_file_does(name, content, reason):
+    """Extraction in a child process under limits (the service, the worker) gives the same
+    one-line errors, under the submitted name."""
+    with pytest.raises(ExtractionError) as here:
+        extract_bytes(content, f"dept/{name}")
+    with pytest.raises(ExtractionError) as limited:
+        extract_bytes(content, f"dept/{name}", limits=ExtractionLimits())
+    assert str(limited.value) == str(here.value)
+
+
+def test_limited_extraction_gives_the_same_document_and_logs_under_the_submitted_name(tmp_path, caplog):
+    data = SAMPLE_PDF.read_bytes()
+    assert extract_bytes(data, "t.pdf", limits=ExtractionLimits()) == extract_bytes(data, "t.pdf")
+    docx_data = make_docx(tmp_path / "d.docx", ["Первый абзац работы.", KAZAKH], white="скрытый текст").read_bytes()
+    assert extract_bytes(docx_data, "d.docx", limits=ExtractionLimits()) == extract_bytes(docx_data, "d.docx")
+    with caplog.at_level(logging.WARNING):
+        document = extract_bytes(data[:len(data) // 2], "half.pdf", limits=ExtractionLimits())
+    assert document.path == "half.pdf" and document.text
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "MuPDF" in r.getMessage()] == ["half.pdf"]
+
+
+def test_limited_extraction_stops_at_its_deadline(tmp_path):
+    """A DOCX of 200,000 tiny paragraphs passes the zip bounds (8 MiB unpacked) and takes python-docx
+    a minute; under a 0.5 s limit its child is killed and the file fails with one line."""
+    data = make_docx_bomb(tmp_path / "slow.docx", 8 * 2**20).read_bytes()
+    started = time.perf_counter()
+    with pytest.raises(ExtractionError) as info:
+        extract_bytes(data, "dept/slow.docx", limits=ExtractionLimits(seconds=0.5))
+    assert time.perf_counter() - started < 5  # (the first call also starts the fork server)
+    assert str(info.value) == ("dept/slow.docx: extraction took longer than 0.5 s: the file is too large or "
+                               "too complex to check")
+
+
+def test_limited_extraction_refuses_past_its_memory_limit(tmp_path):
+    """Past the memory limit the file fails with that reason, never with a partial text or a
+    misleading "corrupt" (MuPDF skips what it cannot allocate; lxml says "Memory allocation failed")."""
+    with pytest.raises(ExtractionError) as pdf:
+        extract_bytes(SAMPLE_PDF.read_bytes(), "t.pdf", limits=ExtractionLimits(memory_mib=0))
+    assert str(pdf.value) == "t.pdf: extraction needed more than 0 MiB of memory: the file is too large or too complex to check"
+    data = make_docx_bomb(tmp_path / "big.docx", 8 * 2**20).read_bytes()
+    started = time.perf_counter()
+    with pytest.raises(ExtractionError, match=r"^big.docx: extraction needed more than 64 MiB of memory"):
+        extract_bytes(data, "big.docx", limits=ExtractionLimits(memory_mib=64))
+    assert time.perf_counter() - started < 10

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from plagcheck.cli import cli
-from tests.builders import make_pdf
+from tests.builders import make_docx_bomb, make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus" / "samples"
@@ -141,6 +141,20 @@ def test_a_bad_file_gets_the_local_error_and_the_service_goes_on(service, tmp_pa
     assert not (tmp_path / "r.html").exists()
     assert _served(service, "check", str(THESIS)).exit_code == 0  # still answering
 
+
+
+def test_a_zip_bomb_fails_alone_and_the_service_goes_on(service, tmp_path):
+    """A DOCX whose document.xml unpacks to 160 MiB of paragraphs is refused in a second, in one
+    line; files are extracted in a child process under a memory and time limit, so none can take
+    the service down."""
+    bomb = make_docx_bomb(tmp_path / "bomb.docx", 160 * 2**20)
+    started = time.monotonic()
+    served = _served(service, "check", str(bomb))
+    assert time.monotonic() - started < 10
+    assert served.exit_code == 1 and served.output.count("\n") == 1
+    assert served.output.startswith(f"Error: {bomb}: DOCX refused: its part word/document.xml is larger than")
+    assert service.proc.poll() is None
+    assert _served(service, "check", str(THESIS)).exit_code == 0
 
 def _raw_request(service, header: bytes, body: bytes = b"") -> dict:
     with socket.socket(socket.AF_UNIX) as sock:

@@ -31,6 +31,7 @@ pymupdf.set_messages(pylogging_logger=logging.getLogger("pymupdf"), pylogging_le
 WHITE = 0xFFFFFF
 _HYPHENS = "-\u2010\u2011\u00ad"
 _DIGITS_RE = re.compile(r"\d+")
+_ALLOCATION_FAILED_RE = re.compile(r"alloc\w* \(.*\) failed|out of memory|inflateInit2? failed", re.IGNORECASE)
 _PAGE_NUMBER_RE = re.compile(r"^\W*(?:\d{1,4}|[ivxlcdm]{1,7})\W*$", re.IGNORECASE)
 
 
@@ -74,7 +75,10 @@ def extract_pdf(path: Path) -> Document:
     try:
         pages, scanned = _read_pages(path)
     finally:
-        _log_mupdf_messages(path)
+        messages = _log_mupdf_messages(path)
+    if any(_ALLOCATION_FAILED_RE.search(m) for m in messages):
+        # MuPDF skips what it could not allocate memory for and goes on: the text would be incomplete
+        raise MemoryError(f"MuPDF ran out of memory reading {path}")
 
     if not any(lines for _, _, lines in pages):
         if scanned:
@@ -166,14 +170,15 @@ def _read_pages(path: Path) -> tuple[list[tuple[int, float, list[_Line]]], list[
     return pages, scanned
 
 
-def _log_mupdf_messages(path: Path) -> None:
+def _log_mupdf_messages(path: Path) -> list[str]:
     """Log what MuPDF complained about while reading ``path`` (a damaged file yields hundreds of
-    lines), as one warning: the text extracted from such a file may be incomplete."""
+    lines) as one warning, the text extracted from such a file may be incomplete; return them."""
     messages = [m for m in pymupdf.TOOLS.mupdf_warnings().splitlines() if m.strip()]
     if messages:
         log.warning("%s: MuPDF reported %d problem%s reading the PDF (first: %s); its text may be incomplete",
                     path, len(messages), "" if len(messages) == 1 else "s", messages[0])
         log.debug("%s: MuPDF messages:\n%s", path, "\n".join(messages))
+    return messages
 
 
 def _one_line(error: Exception) -> str:
