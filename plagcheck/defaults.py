@@ -75,3 +75,5 @@ ZIP_MAX_RATIO = 100          # uncompressed / compressed; theses compress 2-10x,
 SERVICE_MAX_REQUEST_MIB = 200     # theses are 1-50 MiB; a larger request is refused before it is read
 SERVICE_IO_TIMEOUT_SECONDS = 60   # a client silent this long mid-request is dropped: the service
                                   # answers one request at a time, so a stalled one blocks the rest
+SERVICE_REQUEST_SECONDS = 60      # ... and one whose request has not arrived whole by then, however
+                                  # busily it trickles (a 200 MiB file takes a second)
