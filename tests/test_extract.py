@@ -232,21 +232,30 @@ def test_truncated_pdf_is_a_one_line_error_or_a_document(tmp_path, share):
 
 
 def test_mupdf_messages_go_to_the_log_not_to_the_json(tmp_path):
-    """A damaged PDF makes MuPDF complain at length; the complaints go to the log (stderr), and
-    stdout carries the check JSON alone."""
+    """A damaged PDF makes MuPDF complain at length; the complaints go to the log (stderr) as one
+    warning, and stdout carries the check JSON alone. A PDF that fails is one line on stderr."""
     from plagcheck.store import Store
 
     data = SAMPLE_PDF.read_bytes()
-    path = tmp_path / "half.pdf"
-    path.write_bytes(data[:len(data) // 2])
     Store(tmp_path / "c.db").close()
-    run = subprocess.run([sys.executable, "-m", "plagcheck", "check", str(path), "--format", "json",
-                          "--db", str(tmp_path / "c.db")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    def check(share: float) -> tuple[Path, subprocess.CompletedProcess]:
+        path = tmp_path / f"cut-{share}.pdf"
+        path.write_bytes(data[:int(len(data) * share)])
+        return path, subprocess.run([sys.executable, "-m", "plagcheck", "check", str(path), "--format", "json",
+                                     "--db", str(tmp_path / "c.db")], cwd=ROOT, capture_output=True, text=True,
+                                    timeout=120)
+
+    path, run = check(0.5)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["document"]["path"] == str(path)
     assert "MuPDF" not in run.stdout
     warnings = [line for line in run.stderr.splitlines() if "MuPDF" in line]
     assert len(warnings) == 1 and f"{path}: MuPDF reported" in warnings[0] and "incomplete" in warnings[0]
+
+    path, run = check(0.1)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr.startswith(f"Error: {path}: corrupt or unreadable PDF (") and run.stderr.count("\n") == 1
 
 
 BOMB_SCRIPT = """

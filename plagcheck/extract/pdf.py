@@ -4,7 +4,7 @@ White or microscopic text and pages without a text layer become alerts; they are
 from the text, because hidden text is still text the student submitted.
 
 MuPDF prints its complaints about a damaged file on standard output, where they would corrupt
-``check --format json``; they are collected instead and logged as one warning per file.
+``check --format json``; they are collected instead and logged as one warning per file read.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def extract_pdf(path: Path) -> Document:
     try:
         pages, scanned = _read_pages(path)
     finally:
-        messages = _log_mupdf_messages(path)
+        messages = _mupdf_messages(path)
     if any(_ALLOCATION_FAILED_RE.search(m) for m in messages):
         # MuPDF skips what it could not allocate memory for and goes on: the text would be incomplete
         raise MemoryError(f"MuPDF ran out of memory reading {path}")
@@ -133,6 +133,9 @@ def extract_pdf(path: Path) -> Document:
             alerts.append(Alert("no_text_layer", f"page {number} has no text layer (scanned image): "
                                 "its text was not checked", page=number))
     text = "".join(parts)
+    if messages:  # (not when the file failed: its one-line error says enough)
+        log.warning("%s: MuPDF reported %d problem%s reading the PDF (first: %s); its text may be incomplete",
+                    path, len(messages), "" if len(messages) == 1 else "s", messages[0])
     return Document(path=str(path), format="pdf", text=text, pages=tuple(page_spans),
                     alerts=tuple(alerts), furniture="\n".join(furniture))
 
@@ -170,13 +173,11 @@ def _read_pages(path: Path) -> tuple[list[tuple[int, float, list[_Line]]], list[
     return pages, scanned
 
 
-def _log_mupdf_messages(path: Path) -> list[str]:
-    """Log what MuPDF complained about while reading ``path`` (a damaged file yields hundreds of
-    lines) as one warning, the text extracted from such a file may be incomplete; return them."""
+def _mupdf_messages(path: Path) -> list[str]:
+    """What MuPDF complained about while reading ``path`` (a damaged file: hundreds of lines),
+    logged in full at debug level."""
     messages = [m for m in pymupdf.TOOLS.mupdf_warnings().splitlines() if m.strip()]
     if messages:
-        log.warning("%s: MuPDF reported %d problem%s reading the PDF (first: %s); its text may be incomplete",
-                    path, len(messages), "" if len(messages) == 1 else "s", messages[0])
         log.debug("%s: MuPDF messages:\n%s", path, "\n".join(messages))
     return messages
 
