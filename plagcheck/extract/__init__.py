@@ -119,8 +119,8 @@ def start_extraction_server() -> None:
 
 def _context():
     # forkserver: each child is forked from a small single-threaded process that has loaded only
-    # the extractors -- not from the caller, whose threads (the worker's lease keeper) and
-    # gigabyte of scikit-learn a fork would copy -- and starts in milliseconds, unlike a spawn.
+    # the extractors -- not from the caller, whose threads (the worker's lease keeper) a fork
+    # could deadlock and whose scikit-learn it would copy -- and starts in milliseconds, unlike a spawn.
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver")
