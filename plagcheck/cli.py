@@ -332,8 +332,12 @@ def jobs(db_path, fmt, watch):
                    "Default: $PLAGCHECK_SERVER, else the database's path + '.sock'.")
 @click.option("--max-mib", type=click.IntRange(min=1), default=defaults.SERVICE_MAX_REQUEST_MIB, show_default=True,
               help="Largest file accepted, in MiB.")
+@click.option("--request-seconds", type=click.FloatRange(min=0, min_open=True),
+              default=defaults.SERVICE_REQUEST_SECONDS, show_default=True,
+              help="Drop a request not received whole within this many seconds, so that a slow client "
+                   "cannot keep the others waiting.")
 @map_errors
-def serve(db_path, socket_path, max_mib):
+def serve(db_path, socket_path, max_mib, request_seconds):
     """Run the resident check service for 'check --server' and 'report --server'.
 
     It keeps scikit-learn loaded and the corpus open, so a served check skips the start-up of a
@@ -346,7 +350,7 @@ def serve(db_path, socket_path, max_mib):
 
     db = db_path or default_db_path()
     socket_path = socket_path or default_socket_path(db)
-    run_service(db, socket_path, max_request_bytes=max_mib * 2**20,
+    run_service(db, socket_path, max_request_bytes=max_mib * 2**20, request_seconds=request_seconds,
                 ready=lambda at: click.echo(f"check service listening on {at} (database {db}); "
                                             "SIGTERM or Ctrl-C stops it"))
 

@@ -53,6 +53,16 @@ SOFT_HYPHEN_MIN_RUN = 5          # soft hyphens are legitimate hyphenation hints
 MICROSCOPIC_FONT_PT = 2.0
 HEADER_FOOTER_MARGIN = 0.08  # top/bottom share of a page where running heads live
 HEADER_MIN_PAGES = 3
+# A TXT that is not UTF-8 is read as Windows-1251 only if it reads as Cyrillic text (extract/txt.py)
+CP1251_MIN_LETTERS_PER_HIGH_BYTE = 0.9   # Cyrillic letters per byte >= 0x80: nearly all, in real CP1251
+CP1251_MAX_CYRILLIC_IN_LATIN_WORDS = 0.5  # Latin-1 "prйparй": most "Cyrillic" letters sit in Latin words...
+CP1251_MIN_CYRILLIC_SHARE = 0.3          # ... of a text whose letters are mostly Latin
+DOCX_MAX_PART_BYTES = 100 * 2**20   # a 500-page thesis's document.xml is 10-30 MiB, a photo under 50
+DOCX_MAX_TOTAL_BYTES = 500 * 2**20  # python-docx holds every part in memory at once
+DOCX_MAX_RATIO = 500        # XML compresses 5-50x (150x: pages of empty paragraphs), a run of one byte 1000x
+# Files from untrusted hands (the check service, the worker) are extracted in a child process
+EXTRACT_MEMORY_MIB = 2048   # beyond the extractors' own ~230 MiB; a 200-page PDF needs under 100
+EXTRACT_SECONDS = 60        # a 200-page PDF takes about 0.3 s, a DOCX a few seconds
 
 # Nightly reindex
 DROP_MISSING_MAX_SHARE = 0.2  # --drop-missing refuses to drop more of the corpus in one run without
@@ -69,3 +79,5 @@ ZIP_MAX_RATIO = 100          # uncompressed / compressed; theses compress 2-10x,
 SERVICE_MAX_REQUEST_MIB = 200     # theses are 1-50 MiB; a larger request is refused before it is read
 SERVICE_IO_TIMEOUT_SECONDS = 60   # a client silent this long mid-request is dropped: the service
                                   # answers one request at a time, so a stalled one blocks the rest
+SERVICE_REQUEST_SECONDS = 60      # ... and one whose request has not arrived whole by then, however
+                                  # busily it trickles (a 200 MiB file takes a second)

@@ -8,7 +8,6 @@ that reason instead of blocking the queue. Completion is idempotent.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import zipfile
@@ -19,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from plagcheck import defaults
 from plagcheck.extract import SUPPORTED_SUFFIXES
+from plagcheck.extract.archive import member_problem, read_member
 from plagcheck.ingest import SIDECAR_SUFFIXES, iter_files, metadata_for
 from plagcheck.store import Store
 
@@ -100,12 +100,9 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
             rejected.append((name, "password-protected file in zip: not extracted"))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             rejected.append((name, f"unsupported file type {path.suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
-        elif info.file_size > defaults.ZIP_MAX_MEMBER_BYTES:
-            rejected.append((name, f"file in zip larger than {defaults.ZIP_MAX_MEMBER_BYTES // 2**20} MiB"))
-        elif info.compress_size and info.file_size / info.compress_size > defaults.ZIP_MAX_RATIO:
-            rejected.append((name, "compression ratio too high (zip bomb?): not extracted"))
-        elif total + info.file_size > defaults.ZIP_MAX_TOTAL_BYTES:
-            rejected.append((name, f"zip holds more than {defaults.ZIP_MAX_TOTAL_BYTES // 2**20} MiB: not extracted"))
+        elif problem := member_problem(info, total, max_member_bytes=defaults.ZIP_MAX_MEMBER_BYTES,
+                                       max_total_bytes=defaults.ZIP_MAX_TOTAL_BYTES, max_ratio=defaults.ZIP_MAX_RATIO):
+            rejected.append((name, f"file in zip {problem}: not extracted"))
         else:
             total += info.file_size
             accepted.append(info)
@@ -126,7 +123,7 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
                     rejected += refused
                     for info in accepted:
                         try:
-                            data = _read_member(archive, info)
+                            data = read_member(archive, info)
                         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error) as error:
                             # One damaged member (bad CRC, lying header, unknown compression) is
                             # named; the archive's other members are still queued.
@@ -146,17 +143,6 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
         except OSError as error:
             rejected.append((str(path), f"cannot read the file ({error.strerror})"))
     return ids, rejected
-
-
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """Read a member, stopping at the declared size (a lying header cannot inflate more)."""
-    out = io.BytesIO()
-    with archive.open(info) as handle:
-        while chunk := handle.read(1 << 20):
-            out.write(chunk)
-            if out.tell() > info.file_size or out.tell() > defaults.ZIP_MAX_MEMBER_BYTES:
-                raise zipfile.BadZipFile("member larger than declared")
-    return out.getvalue()
 
 
 def lease(store: Store, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> Job | None:

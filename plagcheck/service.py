@@ -39,7 +39,9 @@ one-line message the local command would give (a bad file is named as the user n
 client exits 1 on an error, as the local command does.
 
 The socket is created owner-only (0600): only the service's own user may submit. A request over
-the size limit is refused before its body is read.
+the size limit is refused before its body is read; one that has not arrived whole within
+``request_seconds`` (default 60) is dropped with an error reply, so that a client trickling its
+bytes cannot keep the others waiting.
 """
 
 from __future__ import annotations
@@ -175,14 +177,16 @@ def submit(socket_path: str | Path, request: Request, data: bytes) -> Output:
 # -- service ------------------------------------------------------------------------------------
 def serve(db_path: str | Path, socket_path: str | Path, *,
           max_request_bytes: int = defaults.SERVICE_MAX_REQUEST_MIB * 2**20,
+          request_seconds: float = defaults.SERVICE_REQUEST_SECONDS,
           ready=None, install_signals: bool = True) -> None:
     """Answer ``check`` and ``report`` requests on ``socket_path`` until SIGTERM or SIGINT, which
     let the request in hand finish. ``ready(socket_path)`` is called once it listens with the
-    stages loaded.
+    stages loaded. A request not received whole within ``request_seconds`` is dropped.
 
     A socket file left by a service that died is replaced; one that a live service answers on is
     not. The socket file is removed on the way out.
     """
+    from plagcheck.extract import start_extraction_server
     from plagcheck.store import Store
 
     db_path, socket_path = Path(db_path).resolve(), Path(socket_path)
@@ -194,6 +198,7 @@ def serve(db_path: str | Path, socket_path: str | Path, *,
             try:
                 for module in _STAGES:  # now, not on the first request (which waits meanwhile)
                     importlib.import_module(module)
+                start_extraction_server()  # the process each file is extracted in is forked from
                 log.info("check service listening on %s (database %s)", socket_path, db_path)
                 if ready is not None:
                     ready(socket_path)
@@ -202,7 +207,7 @@ def serve(db_path: str | Path, socket_path: str | Path, *,
                         continue
                     conn, _ = listener.accept()
                     with conn:
-                        _serve_one(conn, store, db_path, max_request_bytes)
+                        _serve_one(conn, store, db_path, max_request_bytes, request_seconds)
                 _remove(socket_path, inode)  # first, so that no new client queues up behind the last
                 _turn_away(listener, socket_path)
             finally:
@@ -293,15 +298,22 @@ def _turn_away(listener: socket.socket, path: Path) -> None:
                 pass
 
 
-def _serve_one(conn: socket.socket, store, db_path: Path, max_request_bytes: int) -> None:
+def _serve_one(conn: socket.socket, store, db_path: Path, max_request_bytes: int, request_seconds: float) -> None:
     """Read one request, answer it, never raise: one bad request must not stop the service."""
     started = time.perf_counter()
-    conn.settimeout(defaults.SERVICE_IO_TIMEOUT_SECONDS)
     try:
-        request, data = _read_request(conn, db_path, max_request_bytes)
+        request, data = _read_request(_Deadline(conn, request_seconds), db_path, max_request_bytes)
     except ServiceError as error:
         request, reply, body = None, {"ok": False, "error": str(error)}, b""
-    except (OSError, EOFError) as error:  # the client went away or stalled mid-request
+    except TimeoutError as error:  # told, in case it is still listening; the next client goes on
+        log.warning("request dropped: %s", error)
+        conn.settimeout(1)  # (a short reply into an empty send buffer: it never waits)
+        try:
+            _send_frame(conn, {"ok": False, "error": f"the check service dropped the request: {error}"})
+        except OSError:
+            pass
+        return
+    except (OSError, EOFError) as error:  # the client went away mid-request
         log.warning("request dropped: %s", error or type(error).__name__)
         return
     except Exception as error:  # a request this code did not foresee: refused, the service goes on
@@ -312,6 +324,7 @@ def _serve_one(conn: socket.socket, store, db_path: Path, max_request_bytes: int
         if request is None:  # connected and left without a word (e.g. a new service's probe)
             return
         reply, body = _run(store, request, data)
+    conn.settimeout(defaults.SERVICE_IO_TIMEOUT_SECONDS)  # sendall: for the whole answer
     try:
         _send_frame(conn, reply, body)
     except OSError as error:
@@ -320,7 +333,40 @@ def _serve_one(conn: socket.socket, store, db_path: Path, max_request_bytes: int
              "ok" if reply["ok"] else reply["error"], time.perf_counter() - started)
 
 
-def _read_request(conn: socket.socket, db_path: Path, max_request_bytes: int) -> tuple[Request | None, bytes]:
+class _Deadline:
+    """The reading side of a connection whose request must arrive whole within ``seconds``.
+
+    A timeout per read alone would let a client that sends a byte every few seconds hold the
+    service, which answers one request at a time, for as long as it likes.
+    """
+
+    def __init__(self, conn: socket.socket, seconds: float):
+        self.conn, self.seconds = conn, seconds
+        self.end = time.monotonic() + seconds
+
+    def recv(self, size: int) -> bytes:
+        return self._read(self.conn.recv, size)
+
+    def recv_into(self, buffer, size: int) -> int:
+        return self._read(self.conn.recv_into, buffer, size)
+
+    def _read(self, read, *args):
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(self._why())
+        self.conn.settimeout(min(left, defaults.SERVICE_IO_TIMEOUT_SECONDS))
+        try:
+            return read(*args)
+        except TimeoutError:
+            raise TimeoutError(self._why()) from None
+
+    def _why(self) -> str:
+        if time.monotonic() >= self.end:
+            return f"the request did not arrive within {self.seconds:g} s"
+        return f"the client was silent for {defaults.SERVICE_IO_TIMEOUT_SECONDS} s mid-request"
+
+
+def _read_request(conn: _Deadline, db_path: Path, max_request_bytes: int) -> tuple[Request | None, bytes]:
     try:
         header = _recv_header(conn, MAX_REQUEST_HEADER_BYTES)
     except ValueError as error:
@@ -347,10 +393,10 @@ def _read_request(conn: socket.socket, db_path: Path, max_request_bytes: int) ->
 
 
 def _run(store, request: Request, data: bytes) -> tuple[dict, bytes]:
-    from plagcheck.extract import extract_bytes
+    from plagcheck.extract import ExtractionLimits, extract_bytes
 
-    try:
-        output = answer(store, extract_bytes(data, request.name), request)
+    try:  # extracted in a child under limits: a zip bomb or a pathological PDF fails alone
+        output = answer(store, extract_bytes(data, request.name, limits=ExtractionLimits()), request)
     except PlagcheckError as error:
         return {"ok": False, "error": str(error)}, b""
     except Exception as error:  # a bug or an exhausted resource: one request fails, the service goes on

@@ -70,3 +70,38 @@ def make_docx(path: Path, body: list[str], *, header: str | None = None, table: 
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
     document.save(path)
     return path
+
+
+
+def make_docx_bomb(path: Path, inflated_bytes: int, *, declared_bytes: int | None = None) -> Path:
+    """A valid DOCX whose ``word/document.xml`` holds ``inflated_bytes`` of the same short paragraph
+    over and over: a few hundred KB compressed, a parse tree of gigabytes (a zip bomb).
+    ``declared_bytes``: the zip lies, declaring that uncompressed size instead."""
+    import zipfile
+
+    plain = make_docx(path.with_name(path.stem + "-plain.docx"), ["Обычный абзац перед бомбой."])
+    with zipfile.ZipFile(plain) as package:
+        parts = {info.filename: package.read(info) for info in package.infolist()}
+    plain.unlink()
+    head, tail = parts.pop("word/document.xml").split(b"<w:body>", 1)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bomb:
+        for name, data in parts.items():
+            bomb.writestr(name, data)
+        with bomb.open("word/document.xml", "w") as xml:
+            xml.write(head + b"<w:body>")
+            paragraph = b"<w:p><w:r><w:t>bomb</w:t></w:r></w:p>"
+            chunk = paragraph * (2**20 // len(paragraph))
+            for _ in range(inflated_bytes // len(chunk)):
+                xml.write(chunk)
+            xml.write(tail)
+    if declared_bytes is not None:  # the uncompressed size in the local and the central header
+        raw = bytearray(path.read_bytes())
+        name = b"word/document.xml"
+        for signature, name_at, size_at in ((b"PK\x03\x04", 30, 22), (b"PK\x01\x02", 46, 24)):
+            at = raw.find(signature)
+            while at >= 0:
+                if raw[at + name_at:at + name_at + len(name)] == name:
+                    raw[at + size_at:at + size_at + 4] = declared_bytes.to_bytes(4, "little")
+                at = raw.find(signature, at + 4)
+        path.write_bytes(bytes(raw))
+    return path

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import subprocess
+import sys
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from plagcheck.errors import ExtractionError
-from plagcheck.extract import extract, extract_bytes, read_file
+from plagcheck.extract import ExtractionLimits, extract, extract_bytes, read_file
 from plagcheck.normalize import tokenize
-from tests.builders import make_docx, make_pdf, wrap
+from tests.builders import make_docx, make_docx_bomb, make_pdf, wrap
 
+ROOT = Path(__file__).resolve().parent.parent
 KAZAKH = "Бұл жұмыста мектептегі білім беру жүйесінің ерекшеліктері қарастырылады: әңгіме, ғылым, қоғам, өнер, ұлт, үміт, һижра."
 
 
@@ -71,6 +78,39 @@ def test_txt_encodings_detected(tmp_path, encoding):
     path = tmp_path / f"{encoding}.txt"
     path.write_bytes(text.encode(encoding))
     assert extract(path).text == text
+
+
+# Kazakh saved as Windows-1251: the letters the code page lacks typed as their Russian look-alikes
+KAZAKH_CP1251 = KAZAKH.translate(str.maketrans("әғқңөұүһӘҒҚҢӨҰҮҺ", "агкноууhАГКНОУУH"))
+CP1251_TEXTS = {
+    "kk": KAZAKH_CP1251,
+    "ru with English": "The author cites «Образование и наука в Казахстане» (Алматы, 2019) as a source.",
+    # a homoglyph attack: Latin a, o, e, p, c in Russian words is the student's doing, not the code page's
+    "ru with Latin letters": "Плaгиaт в диссеpтaции oбнapужен: пpoцесс пpoвеpки paбoты пpoшёл успешнo.",
+}
+LATIN1_TEXTS = {
+    "fr": "Le résumé préparé par l'étudiant présente une thèse élaborée à l'université de Lyon.",
+    "de": "Die Prüfung der Übersetzung für die Straße war schwieriger als erwartet, größer und länger.",
+    "en": "The café served crème brûlée.",
+}
+
+
+@pytest.mark.parametrize("language", CP1251_TEXTS)
+def test_txt_cp1251_read_as_cyrillic(tmp_path, language):
+    path = tmp_path / "cp1251.txt"
+    path.write_bytes(CP1251_TEXTS[language].encode("cp1251"))
+    assert extract(path).text == CP1251_TEXTS[language]
+
+
+@pytest.mark.parametrize("language", LATIN1_TEXTS)
+def test_txt_latin1_is_an_unknown_encoding_not_cyrillic(tmp_path, language):
+    """Latin-1 bytes decode as CP1251 without error ("préparé" as "prйparй"): the Cyrillic letters
+    sitting inside Latin words give the wrong guess away, and the file is refused, not garbled."""
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(LATIN1_TEXTS[language].encode("latin-1"))
+    with pytest.raises(ExtractionError) as info:
+        extract(path)
+    assert str(info.value) == f"{path}: unknown text encoding: save the file as UTF-8"
 
 
 def test_txt_kazakh_utf8_kept_exactly(tmp_path):
@@ -169,3 +209,130 @@ def test_pdf_offsets_map_back_to_original(tmp_path):
     tokens = tokenize(doc.text)
     for word, start, end in zip(tokens.words, tokens.starts, tokens.ends):
         assert doc.text[start:end].casefold() == word
+
+
+SAMPLE_PDF = ROOT / "corpus" / "theses" / "sample-thesis.pdf"
+
+
+@pytest.mark.parametrize("share", [0.01, 0.05, 0.10, 0.25, 0.50, 0.90, 0.99])
+def test_truncated_pdf_is_a_one_line_error_or_a_document(tmp_path, share):
+    """A PDF cut short (an interrupted upload) fails with one line naming it, or, where MuPDF can
+    repair it, gives the text it still holds; never a traceback (10%: page_count itself raised)."""
+    data = SAMPLE_PDF.read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[:int(len(data) * share)])
+    try:
+        doc = extract(path)
+    except ExtractionError as error:
+        message = str(error)
+        assert message.startswith(f"{path}: ") and "\n" not in message
+        assert "PDF" in message or "empty document" in message
+    else:
+        assert doc.text.strip() and doc.format == "pdf"
+
+
+def test_mupdf_messages_go_to_the_log_not_to_the_json(tmp_path):
+    """A damaged PDF makes MuPDF complain at length; the complaints go to the log (stderr) as one
+    warning, and stdout carries the check JSON alone. A PDF that fails is one line on stderr."""
+    from plagcheck.store import Store
+
+    data = SAMPLE_PDF.read_bytes()
+    Store(tmp_path / "c.db").close()
+
+    def check(share: float) -> tuple[Path, subprocess.CompletedProcess]:
+        path = tmp_path / f"cut-{share}.pdf"
+        path.write_bytes(data[:int(len(data) * share)])
+        return path, subprocess.run([sys.executable, "-m", "plagcheck", "check", str(path), "--format", "json",
+                                     "--db", str(tmp_path / "c.db")], cwd=ROOT, capture_output=True, text=True,
+                                    timeout=120)
+
+    path, run = check(0.5)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["document"]["path"] == str(path)
+    assert "MuPDF" not in run.stdout
+    warnings = [line for line in run.stderr.splitlines() if "MuPDF" in line]
+    assert len(warnings) == 1 and f"{path}: MuPDF reported" in warnings[0] and "incomplete" in warnings[0]
+
+    path, run = check(0.1)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr.startswith(f"Error: {path}: corrupt or unreadable PDF (") and run.stderr.count("\n") == 1
+
+
+BOMB_SCRIPT = """
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, resource.RLIM_INFINITY))  # spares the machine if it fails
+from plagcheck.errors import ExtractionError
+from plagcheck.extract import extract
+start = time.perf_counter()
+try:
+    extract(sys.argv[1])
+    message = "extracted"
+except ExtractionError as error:
+    message = str(error)
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))  # (ru_maxrss counts
+print(json.dumps({"message": message, "seconds": time.perf_counter() - start,  # the forked pytest too)
+                  "max_rss_mib": int(peak.split()[1]) / 1024}))
+"""
+
+
+@pytest.mark.parametrize("declared, reason", [(None, "DOCX refused: its part word/document.xml is larger than"),
+                                              (4096, "corrupt DOCX")], ids=["honest", "lying"])
+def test_docx_zip_bomb_fails_in_seconds_in_bounded_memory(tmp_path, declared, reason):
+    """A 0.5 MB DOCX whose document.xml unpacks to 160 MiB of paragraphs (a parse tree of
+    gigabytes) is refused on its declared size before python-docx reads it; one that declares 4 KB
+    and holds 160 MiB is read in 1 MiB steps and fails at the lie, never holding the 160 MiB."""
+    path = make_docx_bomb(tmp_path / "bomb.docx", 160 * 2**20, declared_bytes=declared)
+    run = subprocess.run([sys.executable, "-c", BOMB_SCRIPT, str(path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    outcome = json.loads(run.stdout)
+    assert outcome["message"].startswith(f"{path}: {reason}") and "\n" not in outcome["message"]
+    assert outcome["seconds"] < 5
+    assert outcome["max_rss_mib"] < 150  # the interpreter and the extractors take about 40-80
+
+
+@pytest.mark.parametrize("name, content, reason", BAD_FILES)
+def test_limited_extraction_fails_as_the_file_does(name, content, reason):
+    """Extraction in a child process under limits (the service, the worker) gives the same
+    one-line errors, under the submitted name."""
+    with pytest.raises(ExtractionError) as here:
+        extract_bytes(content, f"dept/{name}")
+    with pytest.raises(ExtractionError) as limited:
+        extract_bytes(content, f"dept/{name}", limits=ExtractionLimits())
+    assert str(limited.value) == str(here.value)
+
+
+def test_limited_extraction_gives_the_same_document_and_logs_under_the_submitted_name(tmp_path, caplog):
+    data = SAMPLE_PDF.read_bytes()
+    assert extract_bytes(data, "t.pdf", limits=ExtractionLimits()) == extract_bytes(data, "t.pdf")
+    docx_data = make_docx(tmp_path / "d.docx", ["Первый абзац работы.", KAZAKH], white="скрытый текст").read_bytes()
+    assert extract_bytes(docx_data, "d.docx", limits=ExtractionLimits()) == extract_bytes(docx_data, "d.docx")
+    with caplog.at_level(logging.WARNING):
+        document = extract_bytes(data[:len(data) // 2], "half.pdf", limits=ExtractionLimits())
+    assert document.path == "half.pdf" and document.text
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "MuPDF" in r.getMessage()] == ["half.pdf"]
+
+
+def test_limited_extraction_stops_at_its_deadline(tmp_path):
+    """A DOCX of 200,000 tiny paragraphs passes the zip bounds (8 MiB unpacked) and takes python-docx
+    a minute; under a 0.5 s limit its child is killed and the file fails with one line."""
+    data = make_docx_bomb(tmp_path / "slow.docx", 8 * 2**20).read_bytes()
+    started = time.perf_counter()
+    with pytest.raises(ExtractionError) as info:
+        extract_bytes(data, "dept/slow.docx", limits=ExtractionLimits(seconds=0.5))
+    assert time.perf_counter() - started < 5  # (the first call also starts the fork server)
+    assert str(info.value) == ("dept/slow.docx: extraction took longer than 0.5 s: the file is too large or "
+                               "too complex to check")
+
+
+def test_limited_extraction_refuses_past_its_memory_limit(tmp_path):
+    """Past the memory limit the file fails with that reason, never with a partial text or a
+    misleading "corrupt" (MuPDF skips what it cannot allocate; lxml says "Memory allocation failed")."""
+    with pytest.raises(ExtractionError) as pdf:
+        extract_bytes(SAMPLE_PDF.read_bytes(), "t.pdf", limits=ExtractionLimits(memory_mib=0))
+    assert str(pdf.value) == "t.pdf: extraction needed more than 0 MiB of memory: the file is too large or too complex to check"
+    data = make_docx_bomb(tmp_path / "big.docx", 8 * 2**20).read_bytes()
+    started = time.perf_counter()
+    with pytest.raises(ExtractionError, match=r"^big.docx: extraction needed more than 64 MiB of memory"):
+        extract_bytes(data, "big.docx", limits=ExtractionLimits(memory_mib=64))
+    assert time.perf_counter() - started < 10

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import signal
 import socket
 import stat
@@ -19,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from plagcheck.cli import cli
-from tests.builders import make_pdf
+from tests.builders import make_docx_bomb, make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus" / "samples"
@@ -141,6 +142,20 @@ def test_a_bad_file_gets_the_local_error_and_the_service_goes_on(service, tmp_pa
     assert not (tmp_path / "r.html").exists()
     assert _served(service, "check", str(THESIS)).exit_code == 0  # still answering
 
+
+
+def test_a_zip_bomb_fails_alone_and_the_service_goes_on(service, tmp_path):
+    """A DOCX whose document.xml unpacks to 160 MiB of paragraphs is refused in a second, in one
+    line; files are extracted in a child process under a memory and time limit, so none can take
+    the service down."""
+    bomb = make_docx_bomb(tmp_path / "bomb.docx", 160 * 2**20)
+    started = time.monotonic()
+    served = _served(service, "check", str(bomb))
+    assert time.monotonic() - started < 10
+    assert served.exit_code == 1 and served.output.count("\n") == 1
+    assert served.output.startswith(f"Error: {bomb}: DOCX refused: its part word/document.xml is larger than")
+    assert service.proc.poll() is None
+    assert _served(service, "check", str(THESIS)).exit_code == 0
 
 def _raw_request(service, header: bytes, body: bytes = b"") -> dict:
     with socket.socket(socket.AF_UNIX) as sock:
@@ -270,3 +285,50 @@ def test_served_check_excludes_the_named_document_as_the_local_one_does(service)
     assert (served.exit_code, local.exit_code) == (0, 0), served.output + local.output
     assert _without_timings(served.stdout) == _without_timings(local.stdout)
     assert json.loads(served.stdout)["similarity"] == 0.0
+
+
+def test_a_trickling_client_is_dropped_at_the_deadline_and_the_next_one_answered(service, tmp_path):
+    """Requests are answered one at a time, so a client sending a byte every 0.2 s (never silent
+    long enough for the per-read timeout) would hold every other client for ever; the request
+    deadline (here 1.5 s) drops it, with a reply saying why, and the waiting check is answered."""
+    path = tmp_path / "q.sock"
+    quick = Service(service.db, path, "--request-seconds", "1.5")
+    try:
+        quick.wait_until_listening()
+        deadline = time.monotonic() + 60
+        while "check service listening on" not in quick.log.read_text():  # stages loaded: it accepts now
+            assert time.monotonic() < deadline and quick.proc.poll() is None, quick.log.read_text()
+            time.sleep(0.05)
+        data = THESIS.read_bytes()
+        header = json.dumps({"protocol": 1, "command": "check", "name": "slow.pdf", "format": "json",
+                             "size": len(data)}).encode()
+        frame = struct.pack(">I", len(header)) + header + data
+        with socket.socket(socket.AF_UNIX) as slow:
+            slow.connect(str(path))
+            slow.sendall(frame[:10])
+            started = time.monotonic()
+            waiting = subprocess.Popen([sys.executable, "-m", "plagcheck", "check", str(THESIS), "--format", "json",
+                                        "--server", str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+            reply = None
+            for byte in frame[10:]:
+                if time.monotonic() - started > 10:
+                    break
+                if select.select([slow], [], [], 0.2)[0]:
+                    length, = struct.unpack(">I", slow.recv(4, socket.MSG_WAITALL))
+                    reply = json.loads(slow.recv(length, socket.MSG_WAITALL))
+                    break
+                try:
+                    slow.send(bytes([byte]))
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            dropped_after = time.monotonic() - started
+        assert dropped_after < 4
+        assert reply == {"ok": False, "size": 0,
+                         "error": "the check service dropped the request: the request did not arrive within 1.5 s"}
+        out, err = waiting.communicate(timeout=60)
+        assert waiting.returncode == 0, err
+        assert json.loads(out)["sources"]
+        assert "request dropped: the request did not arrive within 1.5 s" in quick.log.read_text()
+    finally:
+        quick.stop()

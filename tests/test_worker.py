@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from plagcheck import jobs
 from plagcheck.cli import cli
 from plagcheck.store import Store
-from tests.builders import make_docx, make_pdf, paragraphs, wrap
+from tests.builders import make_docx, make_docx_bomb, make_pdf, paragraphs, wrap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -284,3 +284,26 @@ def test_a_job_taken_again_after_adding_its_thesis_is_not_its_own_source(tmp_pat
         (status,) = jobs.statuses(store)
         assert store.document_count() == 1
     assert status.state == "done" and status.doc_id == added.doc_id and status.similarity == 0.0
+
+
+def test_a_docx_bomb_in_a_zip_fails_its_job_in_seconds(tmp_path):
+    """A DOCX bomb stored in a zip compresses 1:1 there, so submit's checks pass it; the worker
+    refuses it before unpacking its parts, and goes on with the next job."""
+    bomb = make_docx_bomb(tmp_path / "bomb.docx", 160 * 2**20)
+    with zipfile.ZipFile(tmp_path / "dept.zip", "w") as archive:
+        archive.write(bomb, "theses/bomb.docx")
+        archive.writestr("theses/fine.txt", "Обычная диссертация о методике преподавания в школе. " * 40)
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        ids, rejected = jobs.submit(store, [tmp_path / "dept.zip"])
+    assert len(ids) == 2 and not rejected
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["worker", "--once", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 30
+    with Store(db) as store:
+        states = {s.name: (s.state, s.error) for s in jobs.statuses(store)}
+    assert states["dept.zip/theses/fine.txt"] == ("done", None)
+    state, error = states["dept.zip/theses/bomb.docx"]
+    assert state == "failed" and "\n" not in error
+    assert error.startswith("dept.zip/theses/bomb.docx: DOCX refused: its part word/document.xml is larger than")

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from plagcheck import jobs
 from plagcheck.errors import ExtractionError, PlagcheckError
-from plagcheck.extract import extract_bytes
+from plagcheck.extract import ExtractionLimits, extract_bytes
 from plagcheck.ingest import add_document
 from plagcheck.report import build_report, render_html, render_json, render_pdf
 from plagcheck.store import Store
@@ -88,7 +88,7 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
     """Run one leased job to its outcome (``done`` or ``failed``); returns the state."""
     delay = float(os.environ.get("PLAGCHECK_WORKER_TEST_DELAY", "0"))  # lets tests kill a worker mid-job
     try:  # reports and the corpus name the file as it was submitted, not a temporary copy
-        document = extract_bytes(job.data, job.name)
+        document = extract_bytes(job.data, job.name, limits=ExtractionLimits())  # in a child, bounded
     except ExtractionError as error:
         jobs.fail(store, job.id, owner, str(error))
         return jobs.FAILED

@@ -1,18 +1,28 @@
 """Extraction: one module per format, one :class:`~plagcheck.models.Document` out.
 
 Every failure is an :class:`~plagcheck.errors.ExtractionError` naming the file and the reason.
+Files from untrusted hands (the check service, the worker) are extracted in a child process
+with a memory and time limit (:class:`ExtractionLimits`), so that no file can take their
+process down or hold it forever.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import math
+import os
+import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from stat import S_ISDIR
 
+from plagcheck import defaults
 from plagcheck.errors import ExtractionError
 from plagcheck.models import Document
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt")
 _LEGACY_HINTS = {
@@ -45,7 +55,7 @@ def extract(path: str | Path) -> Document:
     except FileNotFoundError:
         raise ExtractionError(path, "file not found (moved or deleted while it was read)") from None
     except MemoryError:
-        raise ExtractionError(path, "file too large to extract") from None
+        raise ExtractionError(path, _TOO_LARGE) from None
     if not document.text.strip():
         raise ExtractionError(path, "empty document: no text found")
     return document
@@ -65,21 +75,187 @@ def read_file(path: str | Path) -> bytes:
     return data
 
 
-def extract_bytes(data: bytes, name: str) -> Document:
+@dataclasses.dataclass(frozen=True)
+class ExtractionLimits:
+    """What extracting one untrusted file may take: memory beyond the extracting process's own
+    (its address space, ``RLIMIT_AS``) and wall time."""
+
+    memory_mib: int = defaults.EXTRACT_MEMORY_MIB
+    seconds: float = defaults.EXTRACT_SECONDS
+
+
+def extract_bytes(data: bytes, name: str, *, limits: ExtractionLimits | None = None) -> Document:
     """Extract a file received as bytes (a queued submission, a request to the check service).
 
     ``name`` is the file's name as submitted: its extension chooses the extractor, and the
-    document and every error name it, never the temporary copy that was read.
+    document and every error name it, never the temporary copy that was read. With ``limits``
+    the file is extracted in a child process that may use that much memory and time; past
+    either, :class:`ExtractionError` says which.
     """
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="plagcheck-") as tmp:
         path = Path(tmp) / f"submission{suffix}"
         path.write_bytes(data)
         try:
-            document = extract(path)
+            document = extract(path) if limits is None else _extract_in_child(path, name, limits)
         except ExtractionError as error:  # some reasons quote the path (PyMuPDF's "Failed to open file ...")
             raise ExtractionError(name, error.reason.replace(str(path), name)) from None
     return dataclasses.replace(document, path=name)
+
+
+_TOO_LARGE = "file too large to extract"
+_NEAR_LIMIT_BYTES = 16 * 2**20  # a child that came this close to its memory limit ran out of it
+_PRELOAD = ["plagcheck.extract", "plagcheck.extract.pdf", "plagcheck.extract.docx", "plagcheck.extract.txt"]
+
+
+def start_extraction_server() -> None:
+    """Start the process that limited extractions are forked from, with the extractors loaded,
+    now rather than on the first file (the check service calls it as it starts)."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
+def _context():
+    # forkserver: each child is forked from a small single-threaded process that has loaded only
+    # the extractors -- not from the caller, whose threads (the worker's lease keeper) a fork
+    # could deadlock and whose scikit-learn it would copy -- and starts in milliseconds, unlike a spawn.
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def _extract_in_child(path: Path, name: str, limits: ExtractionLimits) -> Document:
+    """:func:`extract` in a child process under ``limits``; the child's log records are logged
+    here, naming the file ``name``."""
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_main, name=f"extract {name}", daemon=True,
+                            args=(sender, str(path), limits.memory_mib * 2**20, limits.seconds,
+                                  logging.getLogger().getEffectiveLevel()))
+    child.start()
+    sender.close()  # so that the child's death reads as the end of the pipe here
+    try:
+        if not receiver.poll(limits.seconds):
+            raise ExtractionError(path, f"extraction took longer than {limits.seconds:g} s: the file is too "
+                                        "large or too complex to check")
+        try:
+            outcome, value, records = receiver.recv()
+        except EOFError:  # died without a word: killed (the kernel's OOM killer) or crashed in C
+            child.join()
+            raise ExtractionError(path, f"extraction failed: its process {_how_it_ended(child.exitcode)} (the "
+                                        f"file is damaged, or needed more than {limits.memory_mib} MiB of memory)") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    for record in records:
+        record.msg = record.msg.replace(str(path), name)
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+    if outcome == "document":
+        return value
+    if outcome == "memory":
+        raise ExtractionError(path, f"extraction needed more than {limits.memory_mib} MiB of memory: the file is "
+                                    "too large or too complex to check")
+    if outcome == "error":
+        raise ExtractionError(path, value)
+    raise RuntimeError(f"extraction failed in its child process ({value})")  # a bug: logged there in full
+
+
+def _child_main(sender, path: str, memory_bytes: int, seconds: float, log_level: int) -> None:
+    """The child of :func:`_extract_in_child`: extract ``path`` under an address-space limit and
+    send back ``(outcome, value, log records)``."""
+    import resource
+
+    # Ctrl-C, and systemd's SIGTERM to the whole group, are for the caller, which finishes the file
+    # in hand; the caller kills this child past its deadline, and the CPU limit does if the caller died.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    _lower_soft_limit(resource.RLIMIT_CPU, math.ceil(seconds) + 1)
+    records = _RecordList()
+    root = logging.getLogger()
+    root.handlers[:] = [records]
+    root.setLevel(log_level)
+    limit = _address_space() + memory_bytes
+    hard = _lower_soft_limit(resource.RLIMIT_AS, limit)
+    try:
+        outcome = ("document", extract(path))
+    except ExtractionError as error:
+        # Out of memory shows as MemoryError, which extract() names, or as an allocator's complaint
+        # inside a library's error (MuPDF "malloc (N bytes) failed", libxml2 "Memory allocation failed").
+        reason = error.reason.lower()
+        memory = error.reason == _TOO_LARGE or "alloc" in reason or "out of memory" in reason
+        outcome = ("memory", None) if memory else ("error", error.reason)
+    except MemoryError:
+        outcome = ("memory", None)
+    except Exception as error:
+        log.exception("extracting %s failed", path)
+        outcome = ("crash", f"{type(error).__name__}: {error}".replace("\n", " "))
+    if _peak_address_space() + min(_NEAR_LIMIT_BYTES, memory_bytes // 4) >= limit:
+        outcome = ("memory", None)  # whatever the outcome: a library may have skipped what it could not allocate
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))  # room to send the document back
+    sender.send((*outcome, records.records))
+    sender.close()
+
+
+def _lower_soft_limit(kind: int, value: int) -> int:
+    """Set the soft resource limit ``kind`` to ``value`` (at most the hard limit); returns the hard one."""
+    import resource
+
+    _, hard = resource.getrlimit(kind)
+    resource.setrlimit(kind, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+    return hard
+
+
+class _RecordList(logging.Handler):
+    """Keeps the child's log records, made picklable, for the parent to log."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        self.records.append(record)
+
+
+def _address_space() -> int:
+    """This process's address space (VmSize), in bytes; 0 where /proc does not tell."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _peak_address_space() -> int:
+    """This process's largest address space so far (VmPeak), in bytes; 0 where /proc does not tell."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"was killed by signal {-exitcode}"
+    return f"ended with exit code {exitcode}"
 
 
 def _supported_suffix(path: Path) -> str:

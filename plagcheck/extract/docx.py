@@ -2,11 +2,15 @@
 
 Headers and footers are kept apart (``Document.furniture``). Runs that are hidden, white or
 microscopic stay in the text and become alerts.
+
+A DOCX is a zip: its parts are checked against size and compression bounds (declared, then
+actual) before python-docx reads them all into memory, so a zip bomb fails in seconds.
 """
 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -19,6 +23,7 @@ from docx.text.paragraph import Paragraph
 
 from plagcheck import defaults
 from plagcheck.errors import ExtractionError
+from plagcheck.extract.archive import member_problem, read_member
 from plagcheck.models import Alert, Document
 
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
@@ -108,8 +113,28 @@ def _footnotes(document) -> list[str]:
     return []
 
 
+def check_package(path: Path) -> None:
+    """Refuse a DOCX whose parts declare, or hold, more than python-docx may safely read."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            total = 0
+            for info in package.infolist():
+                problem = member_problem(info, total, max_member_bytes=defaults.DOCX_MAX_PART_BYTES,
+                                         max_total_bytes=defaults.DOCX_MAX_TOTAL_BYTES,
+                                         max_ratio=defaults.DOCX_MAX_RATIO)
+                if problem:
+                    raise ExtractionError(path, f"DOCX refused: its part {info.filename} is {problem}")
+                total += info.file_size
+            for info in package.infolist():
+                read_member(package, info, keep=False)  # a part may hold more than it declares
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
+            OSError, zlib.error) as error:  # RuntimeError: an encrypted part
+        raise ExtractionError(path, f"corrupt DOCX: not a readable Word document ({error})") from None
+
+
 def extract_docx(path: Path) -> Document:
     """Extract a DOCX's body text (paragraphs, tables, footnotes) in document order."""
+    check_package(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:

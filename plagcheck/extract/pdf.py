@@ -2,10 +2,14 @@
 
 White or microscopic text and pages without a text layer become alerts; they are not dropped
 from the text, because hidden text is still text the student submitted.
+
+MuPDF prints its complaints about a damaged file on standard output, where they would corrupt
+``check --format json``; they are collected instead and logged as one warning per file read.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,9 +21,17 @@ from plagcheck import defaults
 from plagcheck.errors import ExtractionError
 from plagcheck.models import Alert, Document, PageSpan
 
+log = logging.getLogger(__name__)
+# Quiet MuPDF's own printing (it still keeps each message for mupdf_warnings()), and send
+# whatever PyMuPDF itself prints to the log rather than to standard output.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+pymupdf.set_messages(pylogging_logger=logging.getLogger("pymupdf"), pylogging_level=logging.WARNING)
+
 WHITE = 0xFFFFFF
 _HYPHENS = "-\u2010\u2011\u00ad"
 _DIGITS_RE = re.compile(r"\d+")
+_ALLOCATION_FAILED_RE = re.compile(r"alloc\w* \(.*\) failed|out of memory|inflateInit2? failed", re.IGNORECASE)
 _PAGE_NUMBER_RE = re.compile(r"^\W*(?:\d{1,4}|[ivxlcdm]{1,7})\W*$", re.IGNORECASE)
 
 
@@ -59,25 +71,14 @@ def _furniture_key(line: _Line, height: float) -> str | None:
 
 def extract_pdf(path: Path) -> Document:
     """Extract a PDF's text in reading order. See the module docstring for what is kept."""
+    pymupdf.TOOLS.reset_mupdf_warnings()  # this file's messages only (the store is process-wide)
     try:
-        pdf = pymupdf.open(path, filetype="pdf")
-    except Exception as error:  # PyMuPDF raises several types for damaged files
-        raise ExtractionError(path, f"corrupt or unreadable PDF ({error})") from None
-    with pdf:
-        if pdf.needs_pass:
-            raise ExtractionError(path, "encrypted PDF: it needs a password; submit an unprotected copy")
-        if pdf.page_count == 0:
-            raise ExtractionError(path, "empty document: the PDF has no pages")
-        pages = []
-        scanned = []
-        try:
-            for page in pdf:
-                lines = _page_lines(page)
-                pages.append((page.number + 1, page.rect.height, lines))
-                if not lines and page.get_images(full=False):
-                    scanned.append(page.number + 1)
-        except Exception as error:
-            raise ExtractionError(path, f"corrupt PDF: page {len(pages) + 1} cannot be read ({error})") from None
+        pages, scanned = _read_pages(path)
+    finally:
+        messages = _mupdf_messages(path)
+    if any(_ALLOCATION_FAILED_RE.search(m) for m in messages):
+        # MuPDF skips what it could not allocate memory for and goes on: the text would be incomplete
+        raise MemoryError(f"MuPDF ran out of memory reading {path}")
 
     if not any(lines for _, _, lines in pages):
         if scanned:
@@ -132,8 +133,57 @@ def extract_pdf(path: Path) -> Document:
             alerts.append(Alert("no_text_layer", f"page {number} has no text layer (scanned image): "
                                 "its text was not checked", page=number))
     text = "".join(parts)
+    if messages:  # (not when the file failed: its one-line error says enough)
+        log.warning("%s: MuPDF reported %d problem%s reading the PDF (first: %s); its text may be incomplete",
+                    path, len(messages), "" if len(messages) == 1 else "s", messages[0])
     return Document(path=str(path), format="pdf", text=text, pages=tuple(page_spans),
                     alerts=tuple(alerts), furniture="\n".join(furniture))
+
+
+def _read_pages(path: Path) -> tuple[list[tuple[int, float, list[_Line]]], list[int]]:
+    """Each page's number, height and text lines, and the numbers of pages that are only images.
+
+    Every call into PyMuPDF is inside the error handling: on a damaged file even ``page_count``
+    raises (a PDF truncated to a tenth: "Invalid number of pages").
+    """
+    try:
+        pdf = pymupdf.open(path, filetype="pdf")
+    except Exception as error:  # PyMuPDF raises several types for damaged files
+        raise ExtractionError(path, f"corrupt or unreadable PDF ({_one_line(error)})") from None
+    pages: list[tuple[int, float, list[_Line]]] = []
+    scanned: list[int] = []
+    with pdf:
+        try:
+            encrypted, count = pdf.needs_pass, pdf.page_count
+        except Exception as error:
+            raise ExtractionError(path, f"corrupt or unreadable PDF ({_one_line(error)})") from None
+        if encrypted:
+            raise ExtractionError(path, "encrypted PDF: it needs a password; submit an unprotected copy")
+        if count == 0:
+            raise ExtractionError(path, "empty document: the PDF has no pages")
+        try:
+            for page in pdf:
+                lines = _page_lines(page)
+                pages.append((page.number + 1, page.rect.height, lines))
+                if not lines and page.get_images(full=False):
+                    scanned.append(page.number + 1)
+        except Exception as error:
+            raise ExtractionError(path, f"corrupt PDF: page {len(pages) + 1} cannot be read "
+                                        f"({_one_line(error)})") from None
+    return pages, scanned
+
+
+def _mupdf_messages(path: Path) -> list[str]:
+    """What MuPDF complained about while reading ``path`` (a damaged file: hundreds of lines),
+    logged in full at debug level."""
+    messages = [m for m in pymupdf.TOOLS.mupdf_warnings().splitlines() if m.strip()]
+    if messages:
+        log.debug("%s: MuPDF messages:\n%s", path, "\n".join(messages))
+    return messages
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _continues_hyphenated(previous: str, line: str) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 
-from plagcheck import defaults
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
 from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows,
                                    percent, text_pieces, three_percents, wording_same)
