@@ -1,8 +1,9 @@
 """Detection benchmark in the spirit of the PAN plagiarism corpora, on real kk/ru/en text.
 
-Generates, from the texts in ``benchmarks/texts/{kk,ru,en}`` (and the seed texts in
-``../shared/eval/texts`` when present), a corpus of source documents and a set of suspicious
-documents: original text with passages inserted from sources, each document under one
+Generates, from the texts in ``benchmarks/texts/{kk,ru,en}`` and ``corpus/texts/{kk,ru,en}``
+(and the seed texts in ``../shared/eval/texts`` when present; a run without them says so), a
+corpus of source documents and a set of suspicious documents: original text with passages
+inserted from sources, each document under one
 obfuscation (none, light edits, homoglyphs, zero-width characters, PDF round-trip), plus negative
 documents with no reuse. Sources are indexed with plagcheck, every suspicious document is
 checked, and PAN's measures are printed overall and per obfuscation.
@@ -52,6 +53,15 @@ def load_texts(folders: list[Path] | None = None) -> list[Text]:
             language = path.parent.name if path.parent.name in ("kk", "ru", "en") else path.name[:2]
             texts.append(Text(str(path.relative_to(folder)), language, path.read_text(encoding="utf-8")))
     return without_repeated_paragraphs(texts, min_words=150)
+
+
+def seed_texts_note() -> str | None:
+    """One line for stderr when ``../shared/eval/texts`` is absent (any machine but the development
+    one), saying which texts the benchmark uses instead; None when it is there."""
+    if SEED_TEXTS.is_dir():
+        return None
+    used = " and ".join(f"{folder.relative_to(ROOT.parent)}/" for folder in (TEXTS, CORPUS_TEXTS) if folder.is_dir())
+    return f"note: no seed texts at ../shared/eval/texts ({SEED_TEXTS}); using {used} only"
 
 
 def without_repeated_paragraphs(texts: list[Text], n: int = 5, share: float = 0.5, min_words: int = 1) -> list[Text]:
@@ -272,15 +282,17 @@ def _nonspace_map(original: str, extracted: str):
 
 # -- run -----------------------------------------------------------------------------------
 def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: int, seed: int = 7,
-        workdir: Path | None = None, settings=None, params=None) -> dict:
-    """Generate, index, check and score. Returns the figures as a dict (also printed by main)."""
+        workdir: Path | None = None, settings=None, params=None, folders: list[Path] | None = None) -> dict:
+    """Generate, index, check and score. Returns the figures as a dict (also printed by main).
+
+    ``folders`` are the text folders (default: those of :func:`load_texts`)."""
     from plagcheck.check import check_document
     from plagcheck.ingest import add_document
     from plagcheck.models import Document
     from plagcheck.store import Store
 
     rng = random.Random(seed)
-    texts = load_texts()
+    texts = load_texts(folders)
     source_docs, suspicious = generate(texts, rng, sources=min(sources, len(texts) // 2),
                                        suspicious_per_type=suspicious_per_type, negatives=negatives,
                                        base_words=base_words)
@@ -349,6 +361,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
+    if note := seed_texts_note():
+        print(note, file=sys.stderr)
     if args.tiny:
         figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=600, seed=args.seed)
     else:

@@ -512,6 +512,10 @@ def main(argv=None) -> int:
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    from benchmarks.detection import seed_texts_note
+
+    if note := seed_texts_note():  # the thesis writer's word frequencies come from fewer texts
+        print(note, file=sys.stderr)
     if args.tiny:
         report = run([6], pdf_theses=2, pdf_pages=3, low=1500, high=3000, seed=args.seed, processes=1, check_runs=1,
                      brute_force=True, workdir=args.workdir)

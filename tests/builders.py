@@ -10,8 +10,24 @@ import pymupdf
 from benchmarks import wrap_words
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL_TEXTS = ROOT.parent / "shared" / "eval" / "texts"  # TODO: switch to bundled licensed texts
+TEXTS = ROOT / "corpus" / "texts"  # the project's own CC0 texts (corpus/texts/LICENSE.md), six per language
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def bundled_text(language: str, *names: str) -> str:
+    """The named texts of ``corpus/texts/<language>/`` joined into one document, blank line between.
+
+    Each bundled text is about 280 words; tests that need a longer document join several.
+    """
+    return "\n\n".join((TEXTS / language / f"{name}.txt").read_text(encoding="utf-8").strip() for name in names)
+
+
+# The documents most tests are built from (the fixtures of conftest.py). RU_TEXT and EN_TEXT
+# are the texts the sample corpus (corpus/samples, texts 01-04) leaves out, so a test may check
+# them against it; EN_TEXT2 is two other English texts, sharing no passage with EN_TEXT.
+RU_TEXT = bundled_text("ru", "05-word-problems", "06-small-rural-schools")  # ~550 words
+EN_TEXT = bundled_text("en", "05-gifted-learners", "06-academic-writing-integrity")  # ~570 words
+EN_TEXT2 = bundled_text("en", "01-reflective-practice", "02-critical-thinking-history")  # ~590 words, in the samples
 
 
 def paragraphs(text: str) -> list[str]:
@@ -46,8 +62,12 @@ def make_pdf(path: Path, pages: list[list[str]], *, header: str | None = None, f
     return path
 
 
-def wrap(text: str, width: int = 80) -> list[str]:
-    """Break prose into lines of at most ``width`` characters (no hyphenation)."""
+def wrap(text: str, width: int = 70) -> list[str]:
+    """Break prose into lines of at most ``width`` characters (no hyphenation).
+
+    70 characters of Cyrillic fit between :func:`make_pdf`'s left margin and the page's edge at
+    11 pt; at 80 the last letters of a Russian line fall off the page and out of the text layer.
+    """
     return wrap_words(text.split(), width)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import EVAL_TEXTS, make_docx, make_pdf, paragraphs  # noqa: F401
+from tests.builders import EN_TEXT, EN_TEXT2, RU_TEXT
 
 
 @pytest.fixture(autouse=True)
@@ -30,14 +30,17 @@ def store(db_path):
 
 @pytest.fixture(scope="session")
 def ru_text() -> str:
-    return (EVAL_TEXTS / "ru-kazinform-universities.txt").read_text(encoding="utf-8")
+    """Russian prose, ~550 words, not in the sample corpus (two bundled texts)."""
+    return RU_TEXT
 
 
 @pytest.fixture(scope="session")
 def en_text() -> str:
-    return (EVAL_TEXTS / "en-kaznpu-online-meeting.txt").read_text(encoding="utf-8")
+    """English prose, ~570 words, not in the sample corpus (two bundled texts)."""
+    return EN_TEXT
 
 
 @pytest.fixture(scope="session")
 def en_text2() -> str:
-    return (EVAL_TEXTS / "en-kaznpu-memorandum.txt").read_text(encoding="utf-8")
+    """English prose, ~590 words, sharing no passage with :func:`en_text` (two bundled texts of the sample corpus)."""
+    return EN_TEXT2

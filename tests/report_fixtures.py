@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plagcheck.ingest import add_file
-from tests.builders import EVAL_TEXTS, make_docx, make_pdf, paragraphs, wrap
+from tests.builders import EN_TEXT, RU_TEXT, bundled_text, make_docx, make_pdf, paragraphs, wrap
 
-RU = (EVAL_TEXTS / "ru-kazinform-universities.txt").read_text(encoding="utf-8")
-EN_MEETING = (EVAL_TEXTS / "en-kaznpu-online-meeting.txt").read_text(encoding="utf-8")
-EN_MEMO = (EVAL_TEXTS / "en-kaznpu-memorandum.txt").read_text(encoding="utf-8")
+RU = RU_TEXT       # a corpus source (PDF): word problems, small rural schools
+EN_MEMO = EN_TEXT  # a corpus source (DOCX): gifted learners, academic writing and integrity
+# The checked theses' own prose (words 0-550) and the prior corpus thesis' body (words 560-700).
+EN_OWN = bundled_text("en", "01-reflective-practice", "02-critical-thinking-history", "03-school-family-partnership")
 
 # A reference list in GOST style, as a corpus thesis would end.
 BIBLIOGRAPHY = [
@@ -51,20 +52,21 @@ class Corpus:
 
 
 def build_corpus(tmp_path: Path, store, *, common_copies: int = 0) -> Corpus:
-    """A corpus of three real files: the Russian news text as PDF, the memorandum as DOCX, and a
+    """A corpus of three real files: the Russian text :data:`RU` as PDF, :data:`EN_MEMO` as DOCX, and a
     corpus thesis (TXT) that ends with a bibliography. With ``common_copies``, that many more
     theses share the standard front matter :data:`TEMPLATE` (each with its own body)."""
     folder = tmp_path / "corpus"
     folder.mkdir()
-    ru_pdf = make_pdf(folder / "universities.pdf", [wrap(RU[:2200]), wrap(RU[2200:])])
-    memo = make_docx(folder / "memorandum.docx", paragraphs(EN_MEMO))
+    lines = wrap(RU)
+    ru_pdf = make_pdf(folder / "rural-schools.pdf", [lines[k:k + 40] for k in range(0, len(lines), 40)])
+    memo = make_docx(folder / "gifted-learners.docx", paragraphs(EN_MEMO))
     thesis = folder / "prior-thesis.txt"
-    thesis.write_text("Введение\n" + words(EN_MEETING, 560, 140) + "\n\nСписок использованных источников\n"
+    thesis.write_text("Введение\n" + words(EN_OWN, 560, 140) + "\n\nСписок использованных источников\n"
                       + "\n".join(BIBLIOGRAPHY) + "\n", encoding="utf-8")
     ids = {
-        "ru": add_file(store, ru_pdf, {"title": "Межвузовское сотрудничество Казахстана и России",
-                                       "author": "Kazinform", "year": 2025}).doc_id,
-        "memo": add_file(store, memo, {"title": "Memorandum of cooperation", "author": "KazNPU",
+        "ru": add_file(store, ru_pdf, {"title": "Текстовые задачи и малокомплектные школы",
+                                       "author": "А. Автор", "year": 2025}).doc_id,
+        "memo": add_file(store, memo, {"title": "Gifted learners and academic integrity", "author": "B. Author",
                                        "year": 2021}).doc_id,
         "prior": add_file(store, thesis, {"title": "Prior thesis with references", "year": 2023}).doc_id,
     }
@@ -78,6 +80,6 @@ def build_corpus(tmp_path: Path, store, *, common_copies: int = 0) -> Corpus:
 
 
 def own_prose(count: int = 180, start: int = 0) -> str:
-    """The checked thesis' own writing: text that is not in the corpus (words 0–550 of one news text)."""
+    """The checked thesis' own writing: text that is not in the corpus (words 0–550 of :data:`EN_OWN`)."""
     assert start + count <= 550
-    return words(EN_MEETING, start, count)
+    return words(EN_OWN, start, count)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 from benchmarks.pan_measures import Span, score
 
 
@@ -43,15 +41,25 @@ def test_false_positive_on_negative_document_lowers_precision():
 
 
 def test_tiny_detection_benchmark_runs():
-    from benchmarks.detection import load_texts, run
+    from benchmarks.detection import CORPUS_TEXTS, run
 
-    if len(load_texts()) < 6:
-        pytest.skip("needs benchmark texts (corpus/texts or ../shared/eval/texts)")
-    figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=400, seed=3)
+    # On the repository's own texts, so that it runs (and runs alike) on every machine.
+    figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=400, seed=3, folders=[CORPUS_TEXTS])
     overall = figures["scores"]["overall"]
     assert overall["cases"] > 0
     assert overall["plagdet"] > 0.8
     assert figures["negatives_with_matches"] == 0
+
+
+def test_benchmarks_say_in_one_line_when_the_seed_texts_are_absent(tmp_path, monkeypatch):
+    from benchmarks import detection
+
+    monkeypatch.setattr(detection, "SEED_TEXTS", tmp_path)
+    assert detection.seed_texts_note() is None
+    monkeypatch.setattr(detection, "SEED_TEXTS", tmp_path / "missing")
+    monkeypatch.setattr(detection, "TEXTS", detection.ROOT / "no-such-folder")  # (converted UD texts, if any)
+    note = detection.seed_texts_note()
+    assert "\n" not in note and str(tmp_path / "missing") in note and "using corpus/texts/ only" in note
 
 
 def test_tiny_speed_benchmark_runs(tmp_path):

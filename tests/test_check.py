@@ -62,7 +62,7 @@ def test_corpus_passage_signatures_equal_datasketch(ru_text):
 
 
 def test_copied_passage_inside_long_document_found_with_exact_spans(store, corpus, ru_text, en_text):
-    copied = _words(ru_text, 300, 150)
+    copied = _words(ru_text, 301, 150)  # (word 300 is "В", which after English text reads as Latin "B")
     own = en_text
     text = own[:2500] + "\n\n" + copied + "\n\n" + own[2500:]
     result = check_document(store, _doc(text))
@@ -77,7 +77,7 @@ def test_copied_passage_inside_long_document_found_with_exact_spans(store, corpu
 
 
 def test_homoglyph_and_zero_width_variants_give_the_same_match(store, corpus, ru_text, en_text):
-    copied = _words(ru_text, 300, 120)
+    copied = _words(ru_text, 301, 120)
     own = en_text[:2000]
     variants = {
         "verbatim": copied,

@@ -196,7 +196,7 @@ def test_passage_shared_by_many_corpus_documents_is_excluded(tmp_path, store):
     common = [e for e in default.exclusions if e.kind == "common_passage"]
     assert len(common) == 1 and "shared by 6 corpus documents" in common[0].reason
     assert document.text[common[0].start:common[0].end].startswith("МИНИСТЕРСТВО НАУКИ")
-    # The copied news passage still counts; only the template is left out.
+    # The copied Russian passage still counts; only the template is left out.
     assert [s.id for s in default.sources if s.share > 0] == [corpus.ids["ru"]]
     assert counting.similarity > default.similarity + 0.05
     assert len([s for s in counting.sources if s.share > 0]) == 2

@@ -7,15 +7,19 @@ browser is a failure, never a skip.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
+import numpy as np
+import pymupdf
 import pytest
 
 from plagcheck.extract import extract
-from plagcheck.report import build_report, render_html
+from plagcheck.report import build_report, render_html, render_json
 from plagcheck.report.text import percent
 from tests.builders import make_docx
 from tests.report_fixtures import EN_MEMO, RU, build_corpus, own_prose, words
@@ -38,6 +42,40 @@ def _run(browser: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "chromium-profile"
     return subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
                           text=True, timeout=120, check=False)
+
+
+def _pixels(png: Path, colours: list[str], tolerance: int = 6) -> tuple[dict[str, int], int]:
+    """How many pixels of the image are within ``tolerance`` (per channel) of each ``#rrggbb``
+    colour, and how many are dark (text)."""
+    pix = pymupdf.Pixmap(str(png))
+    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[..., :3].astype(np.int16)
+    counts = {}
+    for colour in colours:
+        target = np.array([int(colour[k:k + 2], 16) for k in (1, 3, 5)], np.int16)
+        counts[colour] = int((np.abs(rgb - target).max(axis=2) <= tolerance).sum())
+    return counts, int((rgb.max(axis=2) < 100).sum())
+
+
+# A source's colour also fills its swatch in the sources list (about 200 pixels); its highlights
+# are lines of text on that background, tens of thousands of pixels.
+MIN_HIGHLIGHT_PIXELS = 5_000
+MIN_TEXT_PIXELS = 20_000
+
+
+def _assert_highlights_drawn(png: Path, colours: list[str]) -> None:
+    counts, text = _pixels(png, colours)
+    assert text >= MIN_TEXT_PIXELS, f"the screenshot shows almost no text ({text} dark pixels): a blank page?"
+    for colour, n in counts.items():
+        assert n >= MIN_HIGHLIGHT_PIXELS, f"source colour {colour} covers {n} pixels: its highlights are not drawn"
+
+
+def test_the_pixel_check_fails_on_a_blank_page(tmp_path):
+    blank = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 1280, 900), False)
+    blank.set_rect(blank.irect, (246, 246, 248))  # the report's background
+    blank.save(tmp_path / "blank.png")
+    assert _pixels(tmp_path / "blank.png", ["#ffb3b3", "#f6f6f8"]) == ({"#ffb3b3": 0, "#f6f6f8": 1280 * 900}, 0)
+    with pytest.raises(AssertionError, match="almost no text"):
+        _assert_highlights_drawn(tmp_path / "blank.png", ["#ffb3b3"])
 
 
 def test_report_renders_in_headless_chromium(tmp_path, store):
@@ -75,7 +113,12 @@ def test_report_renders_in_headless_chromium(tmp_path, store):
     assert re.search(r'<section class="panel" id="panel-0" data-m="0" hidden', linked)
     assert re.search(r'<mark class="hl active" data-m="1"', linked)
 
+    # The screenshot shows every source's highlights. (Loaded without a #fragment: headless
+    # Chromium screenshots such a page scrolled, with a blank band where the top should be.)
     shot = tmp_path / "report.png"
-    result = _run(browser, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri() + "#m-0")
+    result = _run(browser, tmp_path, f"--screenshot={shot}", "--window-size=1280,3600", "--virtual-time-budget=3000",
+                  page.as_uri())
     assert result.returncode == 0, result.stderr[-2000:]
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    colours = [s["color"] for s in json.loads(render_json(report))["sources"]]
+    assert len(set(colours)) == 2
+    _assert_highlights_drawn(shot, colours)

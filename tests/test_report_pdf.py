@@ -56,7 +56,7 @@ def test_pdf_report_is_a_certificate_with_the_summary_first(report):
     assert "Дипломная работа" in summary and "Асель Нурланова" in summary
     for source in report.sources:
         assert source.source.title in summary
-    assert "Межвузовское сотрудничество Казахстана и России" in summary and "Memorandum of cooperation" in summary
+    assert "Текстовые задачи и малокомплектные школы" in summary and "Gifted learners and academic integrity" in summary
     assert "Alerts (0)" in summary and "Bibliography" in summary and "Exclusions" in summary
     corpus = report.result.corpus
     assert f"plagcheck {corpus['engine_version']}" in summary

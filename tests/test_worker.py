@@ -33,6 +33,21 @@ def _run(args, env=None, **kwargs):
                           env={**os.environ, **(env or {})}, **kwargs)
 
 
+def _slowed(stage: str, seconds: float, marker=None) -> tuple[list[str], dict[str, str]]:
+    """Command prefix and environment for plagcheck with a stage slowed down (tests/slow_plagcheck.py)."""
+    env = {**os.environ, "SLOW_STAGE": stage, "SLOW_SECONDS": str(seconds)}
+    if marker:
+        env["SLOW_MARKER"] = str(marker)
+    return [sys.executable, "-m", "tests.slow_plagcheck"], env
+
+
+def _wait_for(path, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while not path.exists():
+        assert time.time() < deadline, f"{path.name} never appeared"
+        time.sleep(0.05)
+
+
 def test_submit_folder_and_zip_then_worker_once(tmp_path, ru_text, en_text, en_text2):
     folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
     make_pdf(folder / "locked.pdf", [["Закрытый текст."]], encrypt="pw")
@@ -85,8 +100,8 @@ def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text,
     (folder / "ru-part.txt").write_text(ru_text[3000:], encoding="utf-8")
     db = tmp_path / "c.db"
     assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
-    slow = subprocess.Popen([sys.executable, "-m", "plagcheck", "worker", "--db", str(db), "--lease", "2"],
-                            cwd=ROOT, env={**os.environ, "PLAGCHECK_WORKER_TEST_DELAY": "1.5"},
+    command, env = _slowed("worker", 1.5)
+    slow = subprocess.Popen([*command, "worker", "--db", str(db), "--lease", "2"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     with Store(db) as store:
@@ -112,13 +127,12 @@ def test_sigterm_finishes_the_job_in_hand(tmp_path, ru_text):
     db = tmp_path / "c.db"
     (tmp_path / "a.txt").write_text(ru_text, encoding="utf-8")
     assert _run(["submit", str(tmp_path / "a.txt"), "--db", str(db)]).returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "plagcheck", "worker", "--db", str(db)], cwd=ROOT,
-                            env={**os.environ, "PLAGCHECK_WORKER_TEST_DELAY": "1.0"},
+    command, env = _slowed("worker", 1.0, marker=tmp_path / "in-hand")
+    proc = subprocess.Popen([*command, "worker", "--db", str(db)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with Store(db) as store:
-        deadline = time.time() + 30
-        while time.time() < deadline and jobs.statuses(store)[0].state != "running":
-            time.sleep(0.05)
+        _wait_for(tmp_path / "in-hand")  # the job is extracted; a second of work remains
+        assert jobs.statuses(store)[0].state == "running"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
         assert jobs.statuses(store)[0].state == "done"
@@ -180,13 +194,11 @@ def test_full_reindex_while_checking_and_killed_reindex(tmp_path, ru_text, en_te
         assert store.params.passage_words == 40 and store.generation == 3
 
     # A full reindex killed mid-build leaves the previous index in use and intact.
-    slow = subprocess.Popen([sys.executable, "-m", "plagcheck", "reindex", "--full", "--passage-words", "30",
-                             "--db", str(db)], cwd=ROOT, env={**os.environ, "PLAGCHECK_REINDEX_TEST_DELAY": "30"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command, env = _slowed("reindex", 30, marker=tmp_path / "mid-build")
+    slow = subprocess.Popen([*command, "reindex", "--full", "--passage-words", "30", "--db", str(db)], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for(tmp_path / "mid-build")  # the first document is written into the new generation
     with Store(db) as store:
-        deadline = time.time() + 30
-        while time.time() < deadline and len(store.index_generations()) < 2:
-            time.sleep(0.1)
         assert len(store.index_generations()) == 2  # the new generation was being built
     slow.send_signal(signal.SIGKILL)
     slow.wait()
@@ -225,8 +237,9 @@ def test_worker_processes_share_the_queue_and_keep_long_jobs_leased(tmp_path, ru
     assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
     # Each job takes longer than its lease: the lease must be renewed, or the other process takes
     # the job in hand again as if its worker had died.
-    result = _run(["worker", "--once", "--processes", "2", "--lease", "1", "--db", str(db)],
-                  env={"PLAGCHECK_WORKER_TEST_DELAY": "1.5"}, timeout=120)
+    command, env = _slowed("worker", 1.5)
+    result = subprocess.run([*command, "worker", "--once", "--processes", "2", "--lease", "1", "--db", str(db)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     with Store(db) as store:
         statuses = jobs.statuses(store)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -193,7 +192,6 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
                 store.drop_index_tables(leftover)
         new = max([current, *store.index_generations()]) + 1
         store.create_index_tables(new)
-    delay = float(os.environ.get("PLAGCHECK_REINDEX_TEST_DELAY", "0"))  # lets tests kill it mid-build
     done: set[int] = set()
     ids = [d.id for d in store.documents()]
     for start in range(0, len(ids), BATCH):
@@ -205,8 +203,6 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
         done.update(batch)
         if progress:
             progress(len(done), len(ids))
-        if delay:
-            time.sleep(delay)
     # Documents added while we built: index them inside the swap transaction so none is lost.
     with store.transaction():
         for doc in store.documents():

@@ -86,14 +86,11 @@ def _report_stem(job: jobs.Job) -> str:
 
 def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
     """Run one leased job to its outcome (``done`` or ``failed``); returns the state."""
-    delay = float(os.environ.get("PLAGCHECK_WORKER_TEST_DELAY", "0"))  # lets tests kill a worker mid-job
     try:  # reports and the corpus name the file as it was submitted, not a temporary copy
         document = extract_bytes(job.data, job.name, limits=ExtractionLimits())  # in a child, bounded
     except ExtractionError as error:
         jobs.fail(store, job.id, owner, str(error))
         return jobs.FAILED
-    if delay:
-        time.sleep(delay)
     try:
         # The job's own corpus entry (added by an earlier attempt) is the thesis itself; any other
         # document with the same text is a source, reported as identical.
