@@ -47,7 +47,9 @@ def map_errors(func):
     return wrapper
 
 
-def open_store(db_path: Path | None, *, create: bool = True):
+def open_store(db_path: Path | None, *, create: bool = False):
+    """The corpus database; only ``corpus add`` passes ``create=True`` (a mistyped --db elsewhere
+    would silently start an empty corpus)."""
     from plagcheck.store import Store
 
     return Store(db_path or default_db_path(), create=create)
@@ -103,7 +105,7 @@ def corpus_add(paths, db_path, metadata_csv, processes):
 
     metadata = read_metadata(metadata_csv) if metadata_csv else {}
     files = list(iter_files(paths))
-    with open_store(db_path) as store:
+    with open_store(db_path, create=True) as store:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=_stderr_console(), transient=True) as progress:
             task = progress.add_task("indexing", total=len(files))
@@ -225,7 +227,7 @@ def submit(paths, db_path, metadata_csv, no_index):
     from plagcheck.ingest import read_metadata
 
     metadata = read_metadata(metadata_csv) if metadata_csv else {}
-    with open_store(db_path) as store:
+    with open_store(db_path, create=False) as store:
         ids, rejected = jobs.submit(store, paths, metadata, no_index=no_index)
     for name, reason in rejected:
         click.echo(f"error: {name}: {reason}", err=True)

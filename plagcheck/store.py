@@ -91,7 +91,10 @@ class Store:
     def __init__(self, path: str | Path, params: IndexParams | None = None, *, create: bool = True):
         self.path = Path(path)
         if not create and not self.path.exists():
-            raise StoreError(f"no corpus database at {self.path}: add documents first with 'plagcheck corpus add'")
+            # Only 'corpus add' creates one: a mistyped --db must not become an empty corpus that
+            # every check then reports 0% against.
+            raise StoreError(f"no corpus database at {self.path} (is the database name right?); "
+                             f"'plagcheck corpus add PATH... --db {self.path}' creates one")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)

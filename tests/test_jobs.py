@@ -103,6 +103,7 @@ def test_submit_with_metadata_csv_and_no_index(tmp_path, en_text):
                                        "aliyev.txt,A. Aliyev,Online meetings,2025,Pedagogy,en\n"
                                        "bekova.txt,B. Bekova,Memoranda,2024,Law,en\n", encoding="utf-8")
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     result = CliRunner().invoke(cli, ["submit", str(tmp_path / "theses"), str(tmp_path / "dept.zip"), "--db", str(db),
                                       "--metadata", str(tmp_path / "meta.csv"), "--no-index"])
     assert result.exit_code == 0, result.output

@@ -42,6 +42,7 @@ def test_submit_folder_and_zip_then_worker_once(tmp_path, ru_text, en_text, en_t
         archive.writestr("../../evil.txt", "path traversal")
         archive.writestr("notes.exe", "binary")
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     runner = CliRunner()
     result = runner.invoke(cli, ["submit", str(folder), str(tmp_path / "dept.zip"), "--db", str(db)])
     assert result.exit_code == 2, result.output  # the unsafe and unsupported zip members are named
@@ -70,6 +71,7 @@ def test_submit_folder_and_zip_then_worker_once(tmp_path, ru_text, en_text, en_t
 
 def test_no_index_checks_without_adding(tmp_path, ru_text):
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     (tmp_path / "draft.txt").write_text(ru_text, encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(cli, ["submit", str(tmp_path / "draft.txt"), "--no-index", "--db", str(db)]).exit_code == 0
@@ -84,6 +86,7 @@ def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text,
     folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
     (folder / "ru-part.txt").write_text(ru_text[3000:], encoding="utf-8")
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
     slow = subprocess.Popen([sys.executable, "-m", "plagcheck", "worker", "--db", str(db), "--lease", "2"],
                             cwd=ROOT, env={**os.environ, "PLAGCHECK_WORKER_TEST_DELAY": "1.5"},
@@ -110,6 +113,7 @@ def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text,
 
 def test_sigterm_finishes_the_job_in_hand(tmp_path, ru_text):
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     (tmp_path / "a.txt").write_text(ru_text, encoding="utf-8")
     assert _run(["submit", str(tmp_path / "a.txt"), "--db", str(db)]).returncode == 0
     proc = subprocess.Popen([sys.executable, "-m", "plagcheck", "worker", "--db", str(db)], cwd=ROOT,
@@ -220,6 +224,7 @@ def test_incremental_reindex_replaces_changed_and_adds_new(tmp_path, ru_text, en
 def test_worker_processes_share_the_queue_and_keep_long_jobs_leased(tmp_path, ru_text, en_text, en_text2):
     folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
     # Each job takes longer than its lease: the lease must be renewed, or the other process takes
     # the job in hand again as if its worker had died.

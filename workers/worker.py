@@ -158,8 +158,12 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
                 lease_seconds: float | None = None) -> None:
     """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each.
 
-    Raises :class:`PlagcheckError` if a worker process died (killed, crashed).
+    Raises :class:`PlagcheckError` if a worker process died (killed, crashed), and
+    :class:`StoreError` if there is no database at ``db_path`` (a mistyped --db must not start an
+    empty corpus that every check then reports 0% against).
     """
+    with Store(db_path, create=False):
+        pass
     if processes <= 1:
         run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
         return
