@@ -14,6 +14,7 @@ import click
 from plagcheck import __version__, defaults
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.settings import default_db_path  # not plagcheck.store: a served check never opens SQLite
+from plagcheck.text_safety import json_printable, printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -34,6 +35,44 @@ def server_option(func):
              "answer: the same output, without loading scikit-learn here. Default: $PLAGCHECK_SERVER. If the "
              "service cannot be reached, the command fails; it never falls back to checking here. --db, if "
              "given, must be the service's database.")(func)
+
+
+def echo(line: str, *, err: bool = False) -> None:
+    """Print one line, with any control characters of the names inside it shown as escapes
+    (a file named ``"a\\nb.pdf"`` must not split the line, nor ``ESC[2J`` clear the screen)."""
+    click.echo(printable(line), err=err)
+
+
+def echo_json(value) -> None:
+    """Print JSON whose strings may hold untrusted names: still the same JSON, terminal-safe."""
+    click.echo(json_printable(json.dumps(value, ensure_ascii=False, indent=2)))
+
+
+def cell(value):
+    """A rich table cell for an untrusted value: escaped, and never read as rich markup (a file
+    named ``[red]x.pdf`` or ``[/]`` is shown as it is)."""
+    from rich.text import Text
+
+    return Text(printable("" if value is None else value))
+
+
+class _Group(click.Group):
+    """Every one-line error leaves with its names escaped, whether the library raised it or click
+    did (``Path 'a\\nb.pdf' does not exist``)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            error.message = printable(error.message)
+            raise
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log messages name files too: escaped like every other line (a traceback keeps its lines)."""
+
+    def formatMessage(self, record):
+        return printable(super().formatMessage(record))
 
 
 def map_errors(func):
@@ -71,14 +110,15 @@ def run_request(request, path: Path, db_path: Path | None, server: Path | None):
         return service.answer(store, extract(path), request)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="plagcheck")
 @click.option("-v", "--verbose", count=True, help="Log what the library does (-vv for debug).")
 def cli(verbose):
     """plagcheck: passage-level plagiarism checking for theses (PDF, DOCX, TXT; kk, ru, en)."""
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[handler])
 
 
 @cli.group(context_settings=CONTEXT_SETTINGS)
@@ -113,8 +153,8 @@ def corpus_add(paths, db_path, metadata_csv, processes):
             def advance(outcome):
                 progress.advance(task)
                 if outcome.status == "failed":
-                    progress.console.print(f"error: {outcome.path}: {outcome.reason}", markup=False, highlight=False,
-                                           soft_wrap=True)
+                    progress.console.print(printable(f"error: {outcome.path}: {outcome.reason}"), markup=False,
+                                           highlight=False, soft_wrap=True)
 
             outcomes = add_files(store, files, metadata, progress=advance,
                                  processes=processes or os.cpu_count() or 1)
@@ -122,7 +162,7 @@ def corpus_add(paths, db_path, metadata_csv, processes):
     duplicates = [o for o in outcomes if o.status == "duplicate"]
     failed = [o for o in outcomes if o.status == "failed"]
     for o in duplicates:
-        click.echo(f"skipped: {o.path}: already in the corpus ({o.reason})", err=True)
+        echo(f"skipped: {o.path}: already in the corpus ({o.reason})", err=True)
     click.echo(f"{added} added, {len(duplicates)} already present, {len(failed)} failed")
     if failed:
         sys.exit(2)
@@ -137,14 +177,14 @@ def corpus_list(db_path, fmt):
     with open_store(db_path, create=False) as store:
         docs = store.documents()
     if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
+        echo_json([d.to_dict() for d in docs])
         return
     from rich.table import Table
 
     table = Table("id", "title", "author", "year", "lang", "words", "path")
     for d in docs:
-        table.add_row(str(d.id), d.title or "", d.author or "", str(d.year or ""), d.language or "",
-                      str(d.words), d.path)
+        table.add_row(str(d.id), cell(d.title), cell(d.author), str(d.year or ""), cell(d.language), str(d.words),
+                      cell(d.path))
     _stdout_console().print(table)
     click.echo(f"{len(docs)} documents")
 
@@ -160,7 +200,7 @@ def check(path, db_path, fmt, server):
     from plagcheck.service import Request
 
     for line in run_request(Request("check", str(path), fmt), path, db_path, server).lines:
-        click.echo(line)
+        click.echo(json_printable(line) if fmt == "json" else printable(line))
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -206,7 +246,7 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
     for line in output.lines:
-        click.echo(line)
+        echo(line)
     if open_report:
         click.launch(str(out.resolve()))
 
@@ -230,7 +270,7 @@ def submit(paths, db_path, metadata_csv, no_index):
     with open_store(db_path, create=False) as store:
         ids, rejected = jobs.submit(store, paths, metadata, no_index=no_index)
     for name, reason in rejected:
-        click.echo(f"error: {name}: {reason}", err=True)
+        echo(f"error: {name}: {reason}", err=True)
     click.echo(f"{len(ids)} jobs queued" + (f": {ids[0]}–{ids[-1]}" if len(ids) > 1 else f": {ids[0]}" if ids else ""))
     if rejected:
         sys.exit(2)
@@ -282,7 +322,7 @@ def jobs(db_path, fmt, watch):
                     time.sleep(1)
         rows = queue.statuses(store)
     if fmt == "json":
-        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        echo_json([r.to_dict() for r in rows])
         return
     from rich.table import Table
 
@@ -290,7 +330,7 @@ def jobs(db_path, fmt, watch):
     for r in rows:
         detail = r.report_html if r.state == "done" else (r.error or "")
         similarity = f"{100 * r.similarity:.1f}%" if r.similarity is not None else ""
-        table.add_row(str(r.id), r.state, r.name, similarity, detail)
+        table.add_row(str(r.id), r.state, cell(r.name), similarity, cell(detail))
     _stdout_console().print(table)
     counts = {state: sum(r.state == state for r in rows) for state in ("queued", "running", "done", "failed")}
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
@@ -319,7 +359,7 @@ def serve(db_path, socket_path, max_mib):
     db = db_path or default_db_path()
     socket_path = socket_path or default_socket_path(db)
     run_service(db, socket_path, max_request_bytes=max_mib * 2**20,
-                ready=lambda at: click.echo(f"check service listening on {at} (database {db}); "
+                ready=lambda at: echo(f"check service listening on {at} (database {db}); "
                                             "SIGTERM or Ctrl-C stops it"))
 
 
@@ -361,9 +401,9 @@ def reindex(paths, db_path, full, drop_missing, verify, passage_words, shingle_s
             return
         summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify)
     for path in summary.missing:
-        click.echo(f"missing: {path}" + (" (dropped)" if drop_missing else " (kept; --drop-missing drops it)"), err=True)
+        echo(f"missing: {path}" + (" (dropped)" if drop_missing else " (kept; --drop-missing drops it)"), err=True)
     for path, reason in summary.failed:
-        click.echo(f"error: {path}: {reason}", err=True)
+        echo(f"error: {path}: {reason}", err=True)
     click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
                f"{summary.dropped} dropped; {summary.documents} documents")
 
