@@ -75,6 +75,24 @@ class _EscapingFormatter(logging.Formatter):
         return printable(super().formatMessage(record))
 
 
+def read_metadata_csv(metadata_csv: Path | None):
+    """The metadata table of ``--metadata`` ({} without one), its reading warnings printed."""
+    from plagcheck.ingest import read_metadata
+
+    if metadata_csv is None:
+        return {}
+    table = read_metadata(metadata_csv)
+    for warning in table.warnings:
+        echo(f"warning: {warning}", err=True)
+    return table
+
+
+def warn_metadata_mismatches(metadata) -> None:
+    """After a batch: the CSV rows that named no file given, and the files without a row."""
+    for warning in getattr(metadata, "mismatches", list)():
+        echo(f"warning: {warning}", err=True)
+
+
 def map_errors(func):
     """Library errors become a one-line message and exit code 1, never a traceback."""
     @functools.wraps(func)
@@ -130,7 +148,8 @@ def corpus():
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 @click.option("--metadata", "metadata_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with a 'file' column and any of title, author, year, department, language.")
+              help="CSV (',', ';' or tab; UTF-8 or Windows-1251) with a 'file' column and any of title, author, year, "
+                   "department, language; other columns are kept as metadata.")
 @click.option("--processes", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for extraction and hashing. Default: one per core.")
 @map_errors
@@ -141,9 +160,9 @@ def corpus_add(paths, db_path, metadata_csv, processes):
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from plagcheck.ingest import add_files, iter_files, read_metadata
+    from plagcheck.ingest import add_files, iter_files
 
-    metadata = read_metadata(metadata_csv) if metadata_csv else {}
+    metadata = read_metadata_csv(metadata_csv)
     files = list(iter_files(paths))
     with open_store(db_path, create=True) as store:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -163,6 +182,7 @@ def corpus_add(paths, db_path, metadata_csv, processes):
     failed = [o for o in outcomes if o.status == "failed"]
     for o in duplicates:
         echo(f"skipped: {o.path}: already in the corpus ({o.reason})", err=True)
+    warn_metadata_mismatches(metadata)
     click.echo(f"{added} added, {len(duplicates)} already present, {len(failed)} failed")
     if failed:
         sys.exit(2)
@@ -255,7 +275,8 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 @click.option("--metadata", "metadata_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with a 'file' column and any of title, author, year, department, language.")
+              help="CSV (',', ';' or tab; UTF-8 or Windows-1251) with a 'file' column and any of title, author, year, "
+                   "department, language; other columns are kept as metadata.")
 @click.option("--no-index", is_flag=True, help="Check only; do not add the theses to the corpus (drafts).")
 @map_errors
 def submit(paths, db_path, metadata_csv, no_index):
@@ -264,13 +285,13 @@ def submit(paths, db_path, metadata_csv, no_index):
     The files' bytes are stored in the database, so a file moved after submission is not lost.
     """
     from plagcheck import jobs
-    from plagcheck.ingest import read_metadata
 
-    metadata = read_metadata(metadata_csv) if metadata_csv else {}
+    metadata = read_metadata_csv(metadata_csv)
     with open_store(db_path, create=False) as store:
         ids, rejected = jobs.submit(store, paths, metadata, no_index=no_index)
     for name, reason in rejected:
         echo(f"error: {name}: {reason}", err=True)
+    warn_metadata_mismatches(metadata)
     click.echo(f"{len(ids)} jobs queued" + (f": {ids[0]}–{ids[-1]}" if len(ids) > 1 else f": {ids[0]}" if ids else ""))
     if rejected:
         sys.exit(2)

@@ -131,9 +131,9 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
                             # named; the archive's other members are still queued.
                             rejected.append((f"{path.name}:{info.filename}", f"cannot unpack from zip ({error})"))
                             continue
-                        member = PurePosixPath(info.filename)
-                        meta = (metadata or {}).get(member.name) or (metadata or {}).get(info.filename) or {}
-                        ids.append(enqueue(store, f"{path.name}/{info.filename}", data, meta, no_index))
+                        name = f"{path.name}/{info.filename}"
+                        meta = metadata_for(PurePosixPath(name), metadata or {})
+                        ids.append(enqueue(store, name, data, meta, no_index))
             elif suffix in SIDECAR_SUFFIXES:
                 continue
             else:
