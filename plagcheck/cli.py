@@ -278,23 +278,45 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
               help="CSV (',', ';' or tab; UTF-8 or Windows-1251) with a 'file' column and any of title, author, year, "
                    "department, language; other columns are kept as metadata.")
 @click.option("--no-index", is_flag=True, help="Check only; do not add the theses to the corpus (drafts).")
+@click.option("--again", is_flag=True,
+              help="Queue a file even if the same bytes already wait in the queue (queued or running); "
+                   "without it such a file is skipped and the earlier job named.")
 @map_errors
-def submit(paths, db_path, metadata_csv, no_index):
+def submit(paths, db_path, metadata_csv, no_index, again):
     """Queue theses (files, folders, zip archives) for the worker; returns at once with job ids.
 
     The files' bytes are stored in the database, so a file moved after submission is not lost.
+    Files the worker cannot read (.doc, .rtf, ...) are refused at once; exit code 2 if any was.
     """
     from plagcheck import jobs
 
     metadata = read_metadata_csv(metadata_csv)
     with open_store(db_path, create=False) as store:
-        ids, rejected = jobs.submit(store, paths, metadata, no_index=no_index)
-    for name, reason in rejected:
+        done = jobs.submit(store, paths, metadata, no_index=no_index, again=again)
+    for name, reason in done.rejected:
         echo(f"error: {name}: {reason}", err=True)
+    for name, earlier_id, earlier_name in done.already_queued:
+        echo(f"skipped: {name}: already queued as job {earlier_id} ({earlier_name}); --again queues it once more",
+             err=True)
     warn_metadata_mismatches(metadata)
-    click.echo(f"{len(ids)} jobs queued" + (f": {ids[0]}–{ids[-1]}" if len(ids) > 1 else f": {ids[0]}" if ids else ""))
-    if rejected:
+    ids = done.ids
+    summary = f"{len(ids)} {'job' if len(ids) == 1 else 'jobs'} queued" + (f": {_id_ranges(ids)}" if ids else "")
+    if done.already_queued:
+        summary += f"; {len(done.already_queued)} already in the queue"
+    click.echo(summary)
+    if done.rejected:
         sys.exit(2)
+
+
+def _id_ranges(ids: list[int]) -> str:
+    """``[4, 5, 6, 9]`` → ``'4–6, 9'`` (another submission may have taken ids in between)."""
+    runs: list[list[int]] = []
+    for job_id in ids:
+        if runs and job_id == runs[-1][1] + 1:
+            runs[-1][1] = job_id
+        else:
+            runs.append([job_id, job_id])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -314,47 +336,80 @@ def worker(db_path, processes, once, reports_dir, lease_seconds):
     """
     from workers.worker import run_workers
 
-    run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
-                lease_seconds=lease_seconds)
+    counts = run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
+                         lease_seconds=lease_seconds)
+    click.echo(f"{counts['done']} done, {counts['failed']} failed")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--watch", is_flag=True, help="Show a progress bar until every job is finished.")
+@click.option("--watch", is_flag=True,
+              help="Show a progress bar until every job is finished; say so when jobs wait and no worker is running.")
+@click.option("--patience", type=click.FloatRange(min=0), default=defaults.WATCH_NO_WORKER_SECONDS, show_default=True,
+              help="With --watch: seconds that jobs wait, unchanged and with no worker on any of them, before "
+                   "saying that no worker is running (the watch goes on).")
 @map_errors
-def jobs(db_path, fmt, watch):
-    """Show each job's state (queued, running, done, failed), the reason of a failure and its report."""
-    import time
-
+def jobs(db_path, fmt, watch, patience):
+    """Show each job's state (queued, running, done, failed) and the thesis' author, title and
+    department; then, one per line and never cut, each report's absolute path and each failure's
+    reason."""
     from plagcheck import jobs as queue
 
     with open_store(db_path, create=False) as store:
         if watch:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), console=_stderr_console()) as bar:
-                task = bar.add_task("jobs")
-                while True:
-                    total, left = len(queue.statuses(store)), queue.pending(store)
-                    bar.update(task, total=total, completed=total - left)
-                    if not left:
-                        break
-                    time.sleep(1)
+            _watch_jobs(store, patience)
         rows = queue.statuses(store)
     if fmt == "json":
         echo_json([r.to_dict() for r in rows])
         return
     from rich.table import Table
 
-    table = Table("id", "state", "file", "similarity", "report / reason")
+    table = Table("id", "state", "similarity")
+    for header in ("file", "author", "title", "department"):
+        table.add_column(header, overflow="fold")  # a narrow terminal wraps a name, never cuts it
     for r in rows:
-        detail = r.report_html if r.state == "done" else (r.error or "")
         similarity = f"{100 * r.similarity:.1f}%" if r.similarity is not None else ""
-        table.add_row(str(r.id), r.state, cell(r.name), similarity, cell(detail))
+        table.add_row(str(r.id), r.state, similarity, cell(r.name), cell(r.metadata.get("author")),
+                      cell(r.metadata.get("title")), cell(r.metadata.get("department")))
     _stdout_console().print(table)
+    # On lines of their own, whole: in a table cell a path or a reason would be folded or cut at
+    # the terminal's width, and a folded path cannot be copied.
+    for r in rows:
+        if r.report_html:
+            echo(f"job {r.id} report: {r.report_html}")
+        elif r.error:
+            echo(f"job {r.id} {r.state}: {r.error}")
     counts = {state: sum(r.state == state for r in rows) for state in ("queued", "running", "done", "failed")}
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+
+
+def _watch_jobs(store, patience: float) -> None:
+    """A progress bar until no job is queued or running. Jobs that wait, unchanged, with no live
+    lease for ``patience`` seconds have no worker: say so once (again if a worker came and went)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from plagcheck import jobs as queue
+
+    with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), console=_stderr_console()) as bar:
+        task = bar.add_task("jobs")
+        last, since, warned = None, time.monotonic(), False
+        while True:
+            total, left = len(queue.statuses(store)), queue.pending(store)
+            bar.update(task, total=total, completed=total - left)
+            if not left:
+                break
+            if left != last or queue.live_leases(store):  # a worker is on it, or finished something
+                last, since, warned = left, time.monotonic(), False
+            elif not warned and time.monotonic() - since >= patience:
+                bar.console.print(printable(
+                    f"no worker is running: {left} {'job waits' if left == 1 else 'jobs wait'}; start "
+                    f"'plagcheck worker --db {store.path}' (still watching; Ctrl-C stops)"),
+                    markup=False, highlight=False, soft_wrap=True)
+                warned = True
+            time.sleep(defaults.WATCH_POLL_SECONDS)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -8,17 +8,18 @@ that reason instead of blocking the queue. Completion is idempotent.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from plagcheck import defaults
-from plagcheck.extract import SUPPORTED_SUFFIXES
+from plagcheck.extract import unsupported_reason
 from plagcheck.ingest import SIDECAR_SUFFIXES, iter_files, metadata_for
 from plagcheck.store import Store
 
@@ -48,9 +49,20 @@ class JobStatus:
     similarity: float | None
     created_at: str
     finished_at: str | None
+    metadata: dict = field(default_factory=dict)  # the metadata CSV's row: title, author, department, ...
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What :func:`submit` did: the jobs queued, the inputs refused with their reasons, and the
+    files whose bytes were already waiting in the queue, each with the earlier job's id and name."""
+
+    ids: list[int] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    already_queued: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def _now() -> str:
@@ -65,6 +77,17 @@ def ensure_schema(store: Store) -> None:
         report_html TEXT, report_json TEXT, doc_id INTEGER, similarity REAL,
         created_at TEXT NOT NULL, finished_at TEXT)""")
     store.db.execute("CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, lease_expires)")
+    # The SHA-256 of the submitted bytes: a thesis submitted again while its first submission still
+    # waits is named, not queued twice. Queues made before the column get it, filled for the jobs
+    # still waiting (the only ones it is compared with).
+    if "sha256" not in {row[1] for row in store.db.execute("PRAGMA table_info(jobs)")}:
+        with store.transaction():
+            if "sha256" not in {row[1] for row in store.db.execute("PRAGMA table_info(jobs)")}:
+                store.db.execute("ALTER TABLE jobs ADD COLUMN sha256 TEXT")
+                waiting = store.db.execute("SELECT id, data FROM jobs WHERE state IN (?, ?)", [QUEUED, RUNNING])
+                store.db.conn.executemany("UPDATE jobs SET sha256 = ? WHERE id = ?",
+                                          [(hashlib.sha256(data).hexdigest(), job_id) for job_id, data in waiting])
+    store.db.execute("CREATE INDEX IF NOT EXISTS jobs_sha256 ON jobs(sha256, state)")
 
 
 def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, no_index: bool = False) -> int:
@@ -72,9 +95,17 @@ def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, 
     ensure_schema(store)
     with store.transaction():
         cur = store.db.execute(
-            "INSERT INTO jobs (name, data, metadata, no_index, created_at) VALUES (?,?,?,?,?)",
-            [name, data, json.dumps(metadata or {}, ensure_ascii=False), int(no_index), _now()])
+            "INSERT INTO jobs (name, data, metadata, no_index, created_at, sha256) VALUES (?,?,?,?,?,?)",
+            [name, data, json.dumps(metadata or {}, ensure_ascii=False), int(no_index), _now(),
+             hashlib.sha256(data).hexdigest()])
     return cur.lastrowid
+
+
+def waiting_with_bytes(store: Store, data: bytes) -> tuple[int, str] | None:
+    """The (id, name) of a queued or running job with exactly these bytes, if there is one."""
+    ensure_schema(store)
+    return store.db.execute("SELECT id, name FROM jobs WHERE sha256 = ? AND state IN (?, ?) ORDER BY id LIMIT 1",
+                            [hashlib.sha256(data).hexdigest(), QUEUED, RUNNING]).fetchone()
 
 
 def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
@@ -97,8 +128,8 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
             rejected.append((name, "symbolic link in zip: not extracted"))
         elif info.flag_bits & 0x1:
             rejected.append((name, "password-protected file in zip: not extracted"))
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            rejected.append((name, f"unsupported file type {path.suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
+        elif (reason := unsupported_reason(path)) is not None:
+            rejected.append((name, reason))
         elif info.file_size > defaults.ZIP_MAX_MEMBER_BYTES:
             rejected.append((name, f"file in zip larger than {defaults.ZIP_MAX_MEMBER_BYTES // 2**20} MiB"))
         elif info.compress_size and info.file_size / info.compress_size > defaults.ZIP_MAX_RATIO:
@@ -111,40 +142,51 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
     return accepted, rejected
 
 
-def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
-           no_index: bool = False) -> tuple[list[int], list[tuple[str, str]]]:
-    """Queue files, folders (recursively) and zip archives. Returns the job ids and the rejected
-    inputs with their reasons. Bad *content* is not judged here: the worker reports it."""
-    ids, rejected = [], []
+def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_index: bool = False,
+           again: bool = False) -> Submission:
+    """Queue files, folders (recursively) and zip archives. Files of a type the worker cannot read
+    (``.doc``) are refused at once with the reason; bad *content* is not judged here: the worker
+    reports it. A file whose bytes are already queued or running (submitted twice) is not queued
+    again unless ``again``; it is returned with the earlier job."""
+    done = Submission()
+
+    def queue(name: str, data: bytes, meta: dict) -> None:
+        earlier = None if again else waiting_with_bytes(store, data)
+        if earlier is not None:
+            done.already_queued.append((name, *earlier))
+        else:
+            done.ids.append(enqueue(store, name, data, meta, no_index))
+
     for path in iter_files(paths):
         suffix = path.suffix.lower()
         try:
             if suffix == ".zip":
                 with zipfile.ZipFile(path) as archive:
                     accepted, refused = safe_zip_members(archive, path.name)
-                    rejected += refused
+                    done.rejected.extend(refused)
                     for info in accepted:
                         try:
                             data = _read_member(archive, info)
                         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error) as error:
                             # One damaged member (bad CRC, lying header, unknown compression) is
                             # named; the archive's other members are still queued.
-                            rejected.append((f"{path.name}:{info.filename}", f"cannot unpack from zip ({error})"))
+                            done.rejected.append((f"{path.name}:{info.filename}", f"cannot unpack from zip ({error})"))
                             continue
                         name = f"{path.name}/{info.filename}"
-                        meta = metadata_for(PurePosixPath(name), metadata or {})
-                        ids.append(enqueue(store, name, data, meta, no_index))
+                        queue(name, data, metadata_for(PurePosixPath(name), metadata or {}))
             elif suffix in SIDECAR_SUFFIXES:
                 continue
+            elif (reason := unsupported_reason(path)) is not None:
+                done.rejected.append((str(path), reason))
             else:
-                ids.append(enqueue(store, str(path), path.read_bytes(), metadata_for(path, metadata or {}), no_index))
+                queue(str(path), path.read_bytes(), metadata_for(path, metadata or {}))
         except FileNotFoundError:
-            rejected.append((str(path), "file not found (moved or deleted before it was submitted)"))
+            done.rejected.append((str(path), "file not found (moved or deleted before it was submitted)"))
         except zipfile.BadZipFile:
-            rejected.append((str(path), "corrupt zip archive"))
+            done.rejected.append((str(path), "corrupt zip archive"))
         except OSError as error:
-            rejected.append((str(path), f"cannot read the file ({error.strerror})"))
-    return ids, rejected
+            done.rejected.append((str(path), f"cannot read the file ({error.strerror})"))
+    return done
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -218,8 +260,15 @@ def release(store: Store, job_id: int, owner: str) -> None:
 def statuses(store: Store) -> list[JobStatus]:
     ensure_schema(store)
     rows = store.db.execute("SELECT id, name, state, attempts, error, report_html, report_json, doc_id, similarity, "
-                            "created_at, finished_at FROM jobs ORDER BY id").fetchall()
-    return [JobStatus(*row) for row in rows]
+                            "created_at, finished_at, metadata FROM jobs ORDER BY id").fetchall()
+    return [JobStatus(*row[:-1], metadata=json.loads(row[-1] or "{}")) for row in rows]
+
+
+def live_leases(store: Store) -> int:
+    """Running jobs whose lease has not run out: a worker is alive and on them."""
+    ensure_schema(store)
+    return store.db.execute("SELECT COUNT(*) FROM jobs WHERE state = ? AND lease_expires >= ?",
+                            [RUNNING, time.time()]).fetchone()[0]
 
 
 def pending(store: Store) -> int:
@@ -236,4 +285,6 @@ def submitted_documents(store: Store) -> set[int]:
 
 
 def default_reports_dir(db_path: Path) -> Path:
-    return Path(db_path).parent / "reports"
+    """``reports/`` beside the database, absolute: a job records where its reports are, not where
+    they are relative to the folder its worker was started from."""
+    return Path(db_path).resolve().parent / "reports"

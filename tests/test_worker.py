@@ -235,3 +235,46 @@ def test_worker_processes_share_the_queue_and_keep_long_jobs_leased(tmp_path, ru
         statuses = jobs.statuses(store)
         assert [(s.state, s.attempts) for s in statuses] == [("done", 1)] * 3
         assert store.document_count() == 3
+
+
+THESIS = ("Digital services changed the way schools talk to parents. Teachers publish marks online, parents "
+          "answer messages in the evening, and pupils submit homework through a portal. ") * 8
+
+
+def test_worker_once_prints_a_one_line_summary(tmp_path):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    (tmp_path / "good.txt").write_text(THESIS, encoding="utf-8")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04broken")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["submit", str(tmp_path / "good.txt"), str(tmp_path / "broken.docx"),
+                               "--db", str(db)]).exit_code == 0
+    result = runner.invoke(cli, ["worker", "--once", "--db", str(db)])
+    assert (result.exit_code, result.stdout) == (0, "1 done, 1 failed\n"), result.output
+    result = runner.invoke(cli, ["worker", "--once", "--db", str(db)])
+    assert (result.exit_code, result.stdout) == (0, "0 done, 0 failed\n"), result.output
+
+
+def test_jobs_watch_says_that_no_worker_is_running_and_goes_on_watching(tmp_path):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    (tmp_path / "a.txt").write_text(THESIS, encoding="utf-8")
+    assert _run(["submit", str(tmp_path / "a.txt"), "--db", str(db)]).returncode == 0
+    with open(tmp_path / "out", "w") as out, open(tmp_path / "err", "w") as err:
+        watch = subprocess.Popen([sys.executable, "-m", "plagcheck", "jobs", "--watch", "--patience", "0.5",
+                                  "--db", str(db)], cwd=ROOT, stdout=out, stderr=err)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and "no worker is running" not in (tmp_path / "err").read_text():
+            time.sleep(0.1)
+        (line,) = [x for x in (tmp_path / "err").read_text().splitlines() if "no worker" in x]
+        assert line == (f"no worker is running: 1 job waits; start 'plagcheck worker --db {db}' "
+                        "(still watching; Ctrl-C stops)")
+        assert watch.poll() is None  # still watching
+        assert _run(["worker", "--once", "--db", str(db)]).returncode == 0
+        assert watch.wait(timeout=30) == 0  # the job is done: the watch ends with the table
+        assert "1 done" in (tmp_path / "out").read_text()
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.wait()

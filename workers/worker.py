@@ -127,7 +127,8 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
     if install_signals:
         flag.install()
     owner = f"{socket.gethostname()}:{os.getpid()}"
-    reports_dir = reports_dir or jobs.default_reports_dir(db_path)
+    # Absolute: a job records where its reports are, whatever folder 'jobs' is run from.
+    reports_dir = Path(reports_dir).resolve() if reports_dir else jobs.default_reports_dir(db_path)
     seconds = lease_seconds or jobs.defaults.JOB_LEASE_SECONDS
     counts = {jobs.DONE: 0, jobs.FAILED: 0}
     with Store(db_path) as store:
@@ -150,13 +151,14 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
 
 
 def _worker_main(args) -> None:
-    db_path, once, reports_dir, lease_seconds = args
-    run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+    db_path, once, reports_dir, lease_seconds, results = args
+    results.put(run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds))
 
 
 def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
-                lease_seconds: float | None = None) -> None:
-    """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each.
+                lease_seconds: float | None = None) -> dict[str, int]:
+    """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each. Returns the
+    jobs done and failed, all processes together.
 
     Raises :class:`PlagcheckError` if a worker process died (killed, crashed), and
     :class:`StoreError` if there is no database at ``db_path`` (a mistyped --db must not start an
@@ -165,12 +167,12 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
     with Store(db_path, create=False):
         pass
     if processes <= 1:
-        run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
-        return
+        return run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds),))
+    results = context.SimpleQueue()  # each process's counts, for the summary
+    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds, results),))
                 for _ in range(processes)]
     for child in children:
         child.start()
@@ -184,7 +186,12 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
     signal.signal(signal.SIGINT, forward)
     for child in children:
         child.join()
+    counts = {jobs.DONE: 0, jobs.FAILED: 0}
+    while not results.empty():
+        for state, n in results.get().items():
+            counts[state] += n
     died = [child.exitcode for child in children if child.exitcode != 0]
     if died:  # their jobs are not lost: the leases expire and the jobs are taken again
         raise PlagcheckError(f"{len(died)} of {processes} worker processes ended abnormally "
                              f"(exit codes {', '.join(map(str, died))}); their jobs are retried when the leases expire")
+    return counts
