@@ -332,7 +332,9 @@ def _id_ranges(ids: list[int]) -> str:
 def worker(db_path, processes, once, reports_dir, lease_seconds):
     """Run the batch worker: check queued theses, write their reports, add them to the corpus.
 
-    Stops cleanly on SIGTERM, finishing the job in hand.
+    Stops cleanly on SIGTERM, finishing the job in hand, and prints 'N done, M failed'. Refuses to
+    start if the reports folder cannot be written; a report that cannot be written later puts its
+    job back in the queue and stops the worker (exit code 1).
     """
     from workers.worker import run_workers
 

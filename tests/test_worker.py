@@ -278,3 +278,47 @@ def test_jobs_watch_says_that_no_worker_is_running_and_goes_on_watching(tmp_path
         if watch.poll() is None:
             watch.kill()
             watch.wait()
+
+
+def _queued_jobs(tmp_path, names):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    for name in names:
+        (tmp_path / name).write_text(f"{name}: " + THESIS, encoding="utf-8")
+    assert CliRunner().invoke(cli, ["submit", *(str(tmp_path / n) for n in names), "--db", str(db)]).exit_code == 0
+    return db
+
+
+def _states(db):
+    with Store(db) as store:
+        return [(s.state, s.attempts, s.error) for s in jobs.statuses(store)]
+
+
+def test_worker_refuses_to_start_without_a_writable_reports_folder(tmp_path):
+    db = _queued_jobs(tmp_path, ["a.txt"])
+    (tmp_path / "file.txt").write_text("a file, not a folder", encoding="utf-8")
+    reports = tmp_path / "file.txt" / "reports"  # cannot be created, not even by root
+    for processes in ("1", "2"):
+        result = _run(["worker", "--once", "--processes", processes, "--reports", str(reports), "--db", str(db)])
+        assert result.returncode == 1, result.stderr
+        assert result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line == (f"Error: cannot write reports to {reports}: Not a directory; the worker did not start "
+                        "(give a folder it can write to with --reports)")
+        assert _states(db) == [("queued", 0, None)]  # the thesis is not to blame
+
+
+def test_a_report_that_cannot_be_written_mid_run_gives_the_job_back_and_stops_the_worker(tmp_path):
+    db = _queued_jobs(tmp_path, ["a.txt", "b.txt"])
+    reports = tmp_path / "reports"
+    blocker = reports / "000001-a.html.tmp"
+    blocker.mkdir(parents=True)  # the report's temporary file cannot be written, not even by root
+    result = _run(["worker", "--once", "--reports", str(reports), "--db", str(db)])
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line == (f"Error: cannot write {blocker}: Is a directory; job 1 (a.txt) was put back in the queue "
+                    "and the worker stopped").replace("a.txt", str(tmp_path / "a.txt"))
+    assert _states(db) == [("queued", 0, None), ("queued", 0, None)]  # none failed, none taken after it
+    blocker.rmdir()
+    result = _run(["worker", "--once", "--reports", str(reports), "--db", str(db)])
+    assert (result.returncode, result.stdout) == (0, "2 done, 0 failed\n"), result.stderr
