@@ -279,8 +279,8 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
                    "department, language; other columns are kept as metadata.")
 @click.option("--no-index", is_flag=True, help="Check only; do not add the theses to the corpus (drafts).")
 @click.option("--again", is_flag=True,
-              help="Queue a file even if the same bytes already wait in the queue (queued or running); "
-                   "without it such a file is skipped and the earlier job named.")
+              help="Queue a thesis even if it already waits in the queue (the same bytes, file name and metadata, "
+                   "queued or running); without it such a file is skipped and the earlier job named.")
 @map_errors
 def submit(paths, db_path, metadata_csv, no_index, again):
     """Queue theses (files, folders, zip archives) for the worker; returns at once with job ids.
@@ -298,6 +298,9 @@ def submit(paths, db_path, metadata_csv, no_index, again):
     for name, earlier_id, earlier_name in done.already_queued:
         echo(f"skipped: {name}: already queued as job {earlier_id} ({earlier_name}); --again queues it once more",
              err=True)
+    for name, earlier_id, earlier_name in done.same_bytes:
+        echo(f"note: {name}: the same bytes as job {earlier_id} ({earlier_name}), which still waits; queued as a "
+             "submission of its own", err=True)
     warn_metadata_mismatches(metadata)
     ids = done.ids
     summary = f"{len(ids)} {'job' if len(ids) == 1 else 'jobs'} queued" + (f": {_id_ranges(ids)}" if ids else "")

@@ -57,12 +57,16 @@ class JobStatus:
 
 @dataclass(frozen=True)
 class Submission:
-    """What :func:`submit` did: the jobs queued, the inputs refused with their reasons, and the
-    files whose bytes were already waiting in the queue, each with the earlier job's id and name."""
+    """What :func:`submit` did: the jobs queued, the inputs refused with their reasons, the files
+    not queued because the same thesis already waits (``already_queued``), and the files queued
+    although a waiting job has the same bytes under another name or metadata (``same_bytes``: an
+    identical copy by another student, checked as a submission of its own); the last two with
+    the earlier job's id and name."""
 
     ids: list[int] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     already_queued: list[tuple[str, int, str]] = field(default_factory=list)
+    same_bytes: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def _now() -> str:
@@ -101,11 +105,16 @@ def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, 
     return cur.lastrowid
 
 
-def waiting_with_bytes(store: Store, data: bytes) -> tuple[int, str] | None:
-    """The (id, name) of a queued or running job with exactly these bytes, if there is one."""
+def waiting_with_bytes(store: Store, data: bytes) -> list[tuple[int, str, dict]]:
+    """The (id, name, metadata) of each queued or running job with exactly these bytes."""
     ensure_schema(store)
-    return store.db.execute("SELECT id, name FROM jobs WHERE sha256 = ? AND state IN (?, ?) ORDER BY id LIMIT 1",
-                            [hashlib.sha256(data).hexdigest(), QUEUED, RUNNING]).fetchone()
+    rows = store.db.execute("SELECT id, name, metadata FROM jobs WHERE sha256 = ? AND state IN (?, ?) ORDER BY id",
+                            [hashlib.sha256(data).hexdigest(), QUEUED, RUNNING])
+    return [(job_id, name, json.loads(metadata)) for job_id, name, metadata in rows]
+
+
+def _file_name(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).name
 
 
 def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
@@ -146,16 +155,24 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
            again: bool = False) -> Submission:
     """Queue files, folders (recursively) and zip archives. Files of a type the worker cannot read
     (``.doc``) are refused at once with the reason; bad *content* is not judged here: the worker
-    reports it. A file whose bytes are already queued or running (submitted twice) is not queued
-    again unless ``again``; it is returned with the earlier job."""
+    reports it.
+
+    The same thesis submitted again while its job still waits — the same bytes (SHA-256), file
+    name and metadata — is not queued twice unless ``again``. The same bytes under another name
+    or metadata are another student's submission: queued (every submission keeps its own record;
+    the worker reports it as an identical copy) and returned in ``same_bytes``."""
     done = Submission()
 
     def queue(name: str, data: bytes, meta: dict) -> None:
-        earlier = None if again else waiting_with_bytes(store, data)
-        if earlier is not None:
-            done.already_queued.append((name, *earlier))
-        else:
-            done.ids.append(enqueue(store, name, data, meta, no_index))
+        waiting = [] if again else waiting_with_bytes(store, data)
+        repeat = next(((job_id, earlier) for job_id, earlier, earlier_meta in waiting
+                       if _file_name(earlier) == _file_name(name) and earlier_meta == meta), None)
+        if repeat is not None:
+            done.already_queued.append((name, *repeat))
+            return
+        done.ids.append(enqueue(store, name, data, meta, no_index))
+        if waiting:
+            done.same_bytes.append((name, waiting[0][0], waiting[0][1]))
 
     for path in iter_files(paths):
         suffix = path.suffix.lower()

@@ -182,6 +182,7 @@ THESIS = ("Digital services changed the way schools talk to parents. Teachers pu
 
 
 def test_submit_refuses_types_the_worker_cannot_read_and_names_resubmissions(tmp_path):
+    """A .doc fails at submit, not later in the worker; a thesis queued twice is said, not queued twice."""
     folder = tmp_path / "theses"
     folder.mkdir()
     (folder / "aliyev.txt").write_text(THESIS, encoding="utf-8")
@@ -199,24 +200,28 @@ def test_submit_refuses_types_the_worker_cannot_read_and_names_resubmissions(tmp
         f"error: {folder / 'notes.rtf'}: RTF is not supported: save it as DOCX or PDF",
         f"error: {folder / 'old.doc'}: legacy Word .doc is not supported: save it as DOCX or PDF"]
 
-    # The same bytes under another name, while the first submission still waits: named, not queued.
-    (tmp_path / "copy.txt").write_text(THESIS, encoding="utf-8")
-    again = runner.invoke(cli, ["submit", str(folder / "aliyev.txt"), str(tmp_path / "copy.txt"), "--db", str(db)])
-    assert again.exit_code == 0, again.output
-    assert again.stdout == "0 jobs queued; 2 already in the queue\n"
-    assert again.stderr.splitlines() == [
-        f"skipped: {folder / 'aliyev.txt'}: already queued as job 1 ({folder / 'aliyev.txt'}); --again queues it "
-        "once more",
-        f"skipped: {tmp_path / 'copy.txt'}: already queued as job 1 ({folder / 'aliyev.txt'}); --again queues it "
-        "once more"]
-    forced = runner.invoke(cli, ["submit", str(tmp_path / "copy.txt"), str(folder / "aliyev.txt"), "--again",
-                                 "--db", str(db)])
-    assert (forced.exit_code, forced.stdout, forced.stderr) == (0, "2 jobs queued: 2–3\n", "")
+    # The same thesis submitted again while its job still waits, from another folder: named, not queued.
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "aliyev.txt").write_text(THESIS, encoding="utf-8")
+    repeat = runner.invoke(cli, ["submit", str(tmp_path / "again" / "aliyev.txt"), "--db", str(db)])
+    assert (repeat.exit_code, repeat.stdout) == (0, "0 jobs queued; 1 already in the queue\n"), repeat.output
+    assert repeat.stderr == (f"skipped: {tmp_path / 'again' / 'aliyev.txt'}: already queued as job 1 "
+                             f"({folder / 'aliyev.txt'}); --again queues it once more\n")
+    # The same bytes under another name are another student's submission: queued, and noted.
+    (tmp_path / "bekov.txt").write_text(THESIS, encoding="utf-8")
+    copy = runner.invoke(cli, ["submit", str(tmp_path / "bekov.txt"), "--db", str(db)])
+    assert (copy.exit_code, copy.stdout) == (0, "1 job queued: 2\n"), copy.output
+    assert copy.stderr == (f"note: {tmp_path / 'bekov.txt'}: the same bytes as job 1 ({folder / 'aliyev.txt'}), "
+                           "which still waits; queued as a submission of its own\n")
+    forced = runner.invoke(cli, ["submit", str(folder / "aliyev.txt"), "--again", "--db", str(db)])
+    assert (forced.exit_code, forced.stdout, forced.stderr) == (0, "1 job queued: 3\n", "")
     with Store(db) as store:  # once checked, the same thesis may be submitted again (a recheck)
         for _ in range(3):
             job = jobs.lease(store, "w")
             jobs.complete(store, job.id, "w", report_html=None, report_json=None, doc_id=None, similarity=0.0)
-    assert runner.invoke(cli, ["submit", str(tmp_path / "copy.txt"), "--db", str(db)]).stdout == "1 job queued: 4\n"
+    assert runner.invoke(cli, ["submit", str(folder / "aliyev.txt"), "--db", str(db)]).stdout == "1 job queued: 4\n"
+    assert runner.invoke(cli, ["submit", str(tmp_path / "bekov.txt"), str(tmp_path / "again"),
+                               "--db", str(db)]).stdout == "1 job queued: 5; 1 already in the queue\n"
 
 
 def test_jobs_table_shows_metadata_and_whole_absolute_report_paths(tmp_path, monkeypatch):
