@@ -14,6 +14,7 @@ import click
 from plagcheck import __version__, defaults
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.settings import default_db_path  # not plagcheck.store: a served check never opens SQLite
+from plagcheck.text_safety import json_printable, printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -70,6 +71,62 @@ def exclusion_options(func):
     return wrapper
 
 
+def echo(line: str, *, err: bool = False) -> None:
+    """Print one line, with any control characters of the names inside it shown as escapes
+    (a file named ``"a\\nb.pdf"`` must not split the line, nor ``ESC[2J`` clear the screen)."""
+    click.echo(printable(line), err=err)
+
+
+def echo_json(value) -> None:
+    """Print JSON whose strings may hold untrusted names: still the same JSON, terminal-safe."""
+    click.echo(json_printable(json.dumps(value, ensure_ascii=False, indent=2)))
+
+
+def cell(value):
+    """A rich table cell for an untrusted value: escaped, and never read as rich markup (a file
+    named ``[red]x.pdf`` or ``[/]`` is shown as it is)."""
+    from rich.text import Text
+
+    return Text(printable("" if value is None else value))
+
+
+class _Group(click.Group):
+    """Every one-line error leaves with its names escaped, whether the library raised it or click
+    did (``Path 'a\\nb.pdf' does not exist``)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            error.message = printable(error.message)
+            raise
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log messages name files too: escaped like every other line (a traceback keeps its lines)."""
+
+    def formatMessage(self, record):
+        return printable(super().formatMessage(record))
+
+
+def read_metadata_csv(metadata_csv: Path | None):
+    """The metadata table of ``--metadata`` ({} without one), its reading warnings printed."""
+    from plagcheck.ingest import read_metadata
+
+    if metadata_csv is None:
+        return {}
+    table = read_metadata(metadata_csv)
+    for warning in table.warnings:
+        echo(f"warning: {warning}", err=True)
+    return table
+
+
+def warn_metadata_mismatches(metadata) -> None:
+    """After a batch: the CSV rows that named no file given, and the files without a row."""
+    for warning in getattr(metadata, "mismatches", list)():
+        echo(f"warning: {warning}", err=True)
+
+
 def map_errors(func):
     """Library errors become a one-line message and exit code 1, never a traceback."""
     @functools.wraps(func)
@@ -81,7 +138,9 @@ def map_errors(func):
     return wrapper
 
 
-def open_store(db_path: Path | None, *, create: bool = True):
+def open_store(db_path: Path | None, *, create: bool = False):
+    """The corpus database; only ``corpus add`` passes ``create=True`` (a mistyped --db elsewhere
+    would silently start an empty corpus)."""
     from plagcheck.store import Store
 
     return Store(db_path or default_db_path(), create=create)
@@ -103,14 +162,15 @@ def run_request(request, path: Path, db_path: Path | None, server: Path | None):
         return service.answer(store, extract(path), request)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="plagcheck")
 @click.option("-v", "--verbose", count=True, help="Log what the library does (-vv for debug).")
 def cli(verbose):
     """plagcheck: passage-level plagiarism checking for theses (PDF, DOCX, TXT; kk, ru, en)."""
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[handler])
 
 
 @cli.group(context_settings=CONTEXT_SETTINGS)
@@ -122,7 +182,8 @@ def corpus():
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 @click.option("--metadata", "metadata_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with a 'file' column and any of title, author, year, department, language.")
+              help="CSV (',', ';' or tab; UTF-8 or Windows-1251) with a 'file' column and any of title, author, year, "
+                   "department, language; other columns are kept as metadata.")
 @click.option("--processes", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for extraction and hashing. Default: one per core.")
 @map_errors
@@ -133,11 +194,11 @@ def corpus_add(paths, db_path, metadata_csv, processes):
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from plagcheck.ingest import add_files, iter_files, read_metadata
+    from plagcheck.ingest import add_files, iter_files
 
-    metadata = read_metadata(metadata_csv) if metadata_csv else {}
+    metadata = read_metadata_csv(metadata_csv)
     files = list(iter_files(paths))
-    with open_store(db_path) as store:
+    with open_store(db_path, create=True) as store:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=_stderr_console(), transient=True) as progress:
             task = progress.add_task("indexing", total=len(files))
@@ -145,8 +206,8 @@ def corpus_add(paths, db_path, metadata_csv, processes):
             def advance(outcome):
                 progress.advance(task)
                 if outcome.status == "failed":
-                    progress.console.print(f"error: {outcome.path}: {outcome.reason}", markup=False, highlight=False,
-                                           soft_wrap=True)
+                    progress.console.print(printable(f"error: {outcome.path}: {outcome.reason}"), markup=False,
+                                           highlight=False, soft_wrap=True)
 
             outcomes = add_files(store, files, metadata, progress=advance,
                                  processes=processes or os.cpu_count() or 1)
@@ -154,7 +215,8 @@ def corpus_add(paths, db_path, metadata_csv, processes):
     duplicates = [o for o in outcomes if o.status == "duplicate"]
     failed = [o for o in outcomes if o.status == "failed"]
     for o in duplicates:
-        click.echo(f"skipped: {o.path}: already in the corpus ({o.reason})", err=True)
+        echo(f"skipped: {o.path}: already in the corpus ({o.reason})", err=True)
+    warn_metadata_mismatches(metadata)
     click.echo(f"{added} added, {len(duplicates)} already present, {len(failed)} failed")
     if failed:
         sys.exit(2)
@@ -169,14 +231,14 @@ def corpus_list(db_path, fmt):
     with open_store(db_path, create=False) as store:
         docs = store.documents()
     if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
+        echo_json([d.to_dict() for d in docs])
         return
     from rich.table import Table
 
     table = Table("id", "title", "author", "year", "lang", "words", "path")
     for d in docs:
-        table.add_row(str(d.id), d.title or "", d.author or "", str(d.year or ""), d.language or "",
-                      str(d.words), d.path)
+        table.add_row(str(d.id), cell(d.title), cell(d.author), str(d.year or ""), cell(d.language), str(d.words),
+                      cell(d.path))
     _stdout_console().print(table)
     click.echo(f"{len(docs)} documents")
 
@@ -196,7 +258,7 @@ def check(path, db_path, fmt, exclusions, exclude_documents, server):
 
     request = Request("check", str(path), fmt, options=exclusions, exclude_documents=list(exclude_documents))
     for line in run_request(request, path, db_path, server).lines:
-        click.echo(line)
+        click.echo(json_printable(line) if fmt == "json" else printable(line))
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -234,7 +296,7 @@ def report(path, db_path, out, fmt, exclusions, title, author, institution, open
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
     for line in output.lines:
-        click.echo(line)
+        echo(line)
     if open_report:
         click.launch(str(out.resolve()))
 
@@ -243,25 +305,51 @@ def report(path, db_path, out, fmt, exclusions, title, author, institution, open
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 @click.option("--metadata", "metadata_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with a 'file' column and any of title, author, year, department, language.")
+              help="CSV (',', ';' or tab; UTF-8 or Windows-1251) with a 'file' column and any of title, author, year, "
+                   "department, language; other columns are kept as metadata.")
 @click.option("--no-index", is_flag=True, help="Check only; do not add the theses to the corpus (drafts).")
+@click.option("--again", is_flag=True,
+              help="Queue a thesis even if it already waits in the queue (the same bytes, file name and metadata, "
+                   "queued or running); without it such a file is skipped and the earlier job named.")
 @map_errors
-def submit(paths, db_path, metadata_csv, no_index):
+def submit(paths, db_path, metadata_csv, no_index, again):
     """Queue theses (files, folders, zip archives) for the worker; returns at once with job ids.
 
     The files' bytes are stored in the database, so a file moved after submission is not lost.
+    Files the worker cannot read (.doc, .rtf, ...) are refused at once; exit code 2 if any was.
     """
     from plagcheck import jobs
-    from plagcheck.ingest import read_metadata
 
-    metadata = read_metadata(metadata_csv) if metadata_csv else {}
-    with open_store(db_path) as store:
-        ids, rejected = jobs.submit(store, paths, metadata, no_index=no_index)
-    for name, reason in rejected:
-        click.echo(f"error: {name}: {reason}", err=True)
-    click.echo(f"{len(ids)} jobs queued" + (f": {ids[0]}–{ids[-1]}" if len(ids) > 1 else f": {ids[0]}" if ids else ""))
-    if rejected:
+    metadata = read_metadata_csv(metadata_csv)
+    with open_store(db_path, create=False) as store:
+        done = jobs.submit(store, paths, metadata, no_index=no_index, again=again)
+    for name, reason in done.rejected:
+        echo(f"error: {name}: {reason}", err=True)
+    for name, earlier_id, earlier_name in done.already_queued:
+        echo(f"skipped: {name}: already queued as job {earlier_id} ({earlier_name}); --again queues it once more",
+             err=True)
+    for name, earlier_id, earlier_name in done.same_bytes:
+        echo(f"note: {name}: the same bytes as job {earlier_id} ({earlier_name}), which still waits; queued as a "
+             "submission of its own", err=True)
+    warn_metadata_mismatches(metadata)
+    ids = done.ids
+    summary = f"{len(ids)} {'job' if len(ids) == 1 else 'jobs'} queued" + (f": {_id_ranges(ids)}" if ids else "")
+    if done.already_queued:
+        summary += f"; {len(done.already_queued)} already in the queue"
+    click.echo(summary)
+    if done.rejected:
         sys.exit(2)
+
+
+def _id_ranges(ids: list[int]) -> str:
+    """``[4, 5, 6, 9]`` → ``'4–6, 9'`` (another submission may have taken ids in between)."""
+    runs: list[list[int]] = []
+    for job_id in ids:
+        if runs and job_id == runs[-1][1] + 1:
+            runs[-1][1] = job_id
+        else:
+            runs.append([job_id, job_id])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -277,51 +365,86 @@ def submit(paths, db_path, metadata_csv, no_index):
 def worker(db_path, processes, once, reports_dir, lease_seconds):
     """Run the batch worker: check queued theses, write their reports, add them to the corpus.
 
-    Stops cleanly on SIGTERM, finishing the job in hand.
+    Stops cleanly on SIGTERM, finishing the job in hand, and prints 'N done, M failed'. Refuses to
+    start if the reports folder cannot be written; a report that cannot be written later puts its
+    job back in the queue and stops the worker (exit code 1).
     """
     from workers.worker import run_workers
 
-    run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
-                lease_seconds=lease_seconds)
+    counts = run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
+                         lease_seconds=lease_seconds)
+    click.echo(f"{counts['done']} done, {counts['failed']} failed")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--watch", is_flag=True, help="Show a progress bar until every job is finished.")
+@click.option("--watch", is_flag=True,
+              help="Show a progress bar until every job is finished; say so when jobs wait and no worker is running.")
+@click.option("--patience", type=click.FloatRange(min=0), default=defaults.WATCH_NO_WORKER_SECONDS, show_default=True,
+              help="With --watch: seconds that jobs wait, unchanged and with no worker on any of them, before "
+                   "saying that no worker is running (the watch goes on).")
 @map_errors
-def jobs(db_path, fmt, watch):
-    """Show each job's state (queued, running, done, failed), the reason of a failure and its report."""
-    import time
-
+def jobs(db_path, fmt, watch, patience):
+    """Show each job's state (queued, running, done, failed) and the thesis' author, title and
+    department; then, one per line and never cut, each report's absolute path and each failure's
+    reason."""
     from plagcheck import jobs as queue
 
     with open_store(db_path, create=False) as store:
         if watch:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), console=_stderr_console()) as bar:
-                task = bar.add_task("jobs")
-                while True:
-                    total, left = len(queue.statuses(store)), queue.pending(store)
-                    bar.update(task, total=total, completed=total - left)
-                    if not left:
-                        break
-                    time.sleep(1)
+            _watch_jobs(store, patience)
         rows = queue.statuses(store)
     if fmt == "json":
-        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        echo_json([r.to_dict() for r in rows])
         return
     from rich.table import Table
 
-    table = Table("id", "state", "file", "similarity", "report / reason")
+    table = Table("id", "state", "similarity")
+    for header in ("file", "author", "title", "department"):
+        table.add_column(header, overflow="fold")  # a narrow terminal wraps a name, never cuts it
     for r in rows:
-        detail = r.report_html if r.state == "done" else (r.error or "")
         similarity = f"{100 * r.similarity:.1f}%" if r.similarity is not None else ""
-        table.add_row(str(r.id), r.state, r.name, similarity, detail)
+        table.add_row(str(r.id), r.state, similarity, cell(r.name), cell(r.metadata.get("author")),
+                      cell(r.metadata.get("title")), cell(r.metadata.get("department")))
     _stdout_console().print(table)
+    # On lines of their own, whole: in a table cell a path or a reason would be folded or cut at
+    # the terminal's width, and a folded path cannot be copied.
+    for r in rows:
+        if r.report_html:
+            echo(f"job {r.id} report: {r.report_html}")
+        elif r.error:
+            echo(f"job {r.id} {r.state}: {r.error}")
     counts = {state: sum(r.state == state for r in rows) for state in ("queued", "running", "done", "failed")}
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+
+
+def _watch_jobs(store, patience: float) -> None:
+    """A progress bar until no job is queued or running. Jobs that wait, unchanged, with no live
+    lease for ``patience`` seconds have no worker: say so once (again if a worker came and went)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from plagcheck import jobs as queue
+
+    with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), console=_stderr_console()) as bar:
+        task = bar.add_task("jobs")
+        last, since, warned = None, time.monotonic(), False
+        while True:
+            total, left = len(queue.statuses(store)), queue.pending(store)
+            bar.update(task, total=total, completed=total - left)
+            if not left:
+                break
+            if left != last or queue.live_leases(store):  # a worker is on it, or finished something
+                last, since, warned = left, time.monotonic(), False
+            elif not warned and time.monotonic() - since >= patience:
+                bar.console.print(printable(
+                    f"no worker is running: {left} {'job waits' if left == 1 else 'jobs wait'}; start "
+                    f"'plagcheck worker --db {store.path}' (still watching; Ctrl-C stops)"),
+                    markup=False, highlight=False, soft_wrap=True)
+                warned = True
+            time.sleep(defaults.WATCH_POLL_SECONDS)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -351,7 +474,7 @@ def serve(db_path, socket_path, max_mib, request_seconds):
     db = db_path or default_db_path()
     socket_path = socket_path or default_socket_path(db)
     run_service(db, socket_path, max_request_bytes=max_mib * 2**20, request_seconds=request_seconds,
-                ready=lambda at: click.echo(f"check service listening on {at} (database {db}); "
+                ready=lambda at: echo(f"check service listening on {at} (database {db}); "
                                             "SIGTERM or Ctrl-C stops it"))
 
 
@@ -397,14 +520,14 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
         summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify, force=force)
     dropping = drop_missing and not summary.drop_refused
     for path in summary.missing:
-        click.echo(f"missing: {path}" + (" (dropped)" if dropping else
+        echo(f"missing: {path}" + (" (dropped)" if dropping else
                                           " (would be dropped)" if summary.drop_refused else
                                           " (kept; --drop-missing drops it)"), err=True)
     for path in summary.unresolved:
-        click.echo(f"kept: {path}: a relative path stored by an older plagcheck, not found from here; "
+        echo(f"kept: {path}: a relative path stored by an older plagcheck, not found from here; "
                    "run 'plagcheck reindex' once from the folder it was added from", err=True)
     for path, reason in summary.failed:
-        click.echo(f"error: {path}: {reason}", err=True)
+        echo(f"error: {path}: {reason}", err=True)
     click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
                f"{summary.dropped} dropped; {summary.documents} documents")
     if summary.drop_refused:

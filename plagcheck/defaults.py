@@ -74,6 +74,9 @@ JOB_MAX_ATTEMPTS = 3
 ZIP_MAX_MEMBER_BYTES = 200 * 2**20
 ZIP_MAX_TOTAL_BYTES = 2 * 2**30
 ZIP_MAX_RATIO = 100          # uncompressed / compressed; theses compress 2-10x, bombs 1000x
+WATCH_POLL_SECONDS = 1.0     # 'jobs --watch' refreshes this often
+WATCH_NO_WORKER_SECONDS = 15  # 'jobs --watch' says no worker is running after jobs waited this long
+                              # with no live lease (an idle worker takes a job within 2 s)
 
 # Check service (plagcheck serve)
 SERVICE_MAX_REQUEST_MIB = 200     # theses are 1-50 MiB; a larger request is refused before it is read

@@ -23,3 +23,8 @@ class StoreError(PlagcheckError):
 
 class ServiceError(PlagcheckError):
     """The check service cannot be reached, refused a request, or failed on it."""
+
+
+class WorkerEnvironmentError(PlagcheckError):
+    """The worker cannot go on for a reason that is not the thesis' fault (its reports folder
+    cannot be written, the disk is full): the job is given back and the worker stops."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
+import io
 import itertools
-import os
 import logging
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.extract import extract
@@ -46,32 +49,183 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
-def read_metadata(csv_path: str | Path) -> dict[str, dict]:
-    """Read a metadata CSV: a ``file`` column (file name or path) and any of title, author, year,
-    department, language. Keys of the result are file names and paths as written."""
-    rows: dict[str, dict] = {}
+# Headers a secretary's spreadsheet may use (compared casefolded, spaces and underscores alike).
+_HEADERS = {
+    "file": ("file", "filename", "file name", "path", "файл", "имя файла", "файл атауы"),
+    "title": ("title", "название", "тема", "тақырып", "тақырыбы"),
+    "author": ("author", "автор", "авторы", "студент", "фио", "аты-жөні"),
+    "year": ("year", "год", "жыл", "жылы"),
+    "department": ("department", "кафедра", "кафедрасы"),
+    "language": ("language", "язык", "тіл", "тілі"),
+}
+_FIELD_OF_HEADER = {alias: name for name, aliases in _HEADERS.items() for alias in aliases}
+# Extra columns become metadata under their header; these names would overwrite what the check
+# itself records about the document, so such columns are left out (with a warning).
+_RESERVED = ("format", "content_hash", "chars", "words", "pages")
+_DELIMITERS = (",", ";", "\t")  # Excel: ',' (CSV UTF-8), ';' (a Russian/Kazakh locale), tab (Unicode Text)
+
+
+class MetadataTable(dict):
+    """The rows of a metadata CSV by file (name or path, as written), plus what a command tells
+    the secretary about them: ``warnings`` found while reading, the rows that matched no file
+    (:meth:`unused`) and the files :func:`metadata_for` found no row for (``unlisted``)."""
+
+    def __init__(self, source: str | Path, rows: dict[str, dict] | None = None, warnings: list[str] | None = None,
+                 lines: dict[str, int] | None = None):
+        super().__init__(rows or {})
+        self.source = Path(source)
+        self.warnings: list[str] = list(warnings or [])
+        self.lines: dict[str, int] = dict(lines or {})  # the CSV line of each row, for messages
+        self.used: set[str] = set()
+        self.unlisted: list[str] = []
+        self._by_name: dict[str, list[str]] = {}
+        for key in self:
+            self._by_name.setdefault(_key_parts(key)[-1], []).append(key)
+
+    def find(self, path: str | PurePath) -> str | None:
+        """The key of the row for ``path``: its path as given, its name, else a row whose path
+        ends the same way (``theses/aliyev.pdf``, ``C:\\Theses\\aliyev.pdf``) or the only row
+        with its name."""
+        path = PurePath(path)
+        for key in (str(path), path.name):
+            if key in self:
+                return key
+        candidates = self._by_name.get(path.name, [])
+        parts = path.parts
+        ending = [k for k in candidates if parts[-len(_key_parts(k)):] == _key_parts(k)]
+        if ending:
+            return max(ending, key=lambda k: len(_key_parts(k)))
+        return candidates[0] if len(candidates) == 1 else None
+
+    def unused(self) -> list[str]:
+        """Rows that named no file given (a typo, or a thesis left out of the folder)."""
+        return [key for key in self if key not in self.used]
+
+    def mismatches(self) -> list[str]:
+        """One message per row that named no file given and per file given without a row, once
+        the files were looked up: either is a typo the secretary wants to hear about."""
+        return ([f"{self.source} line {self.lines.get(key, '?')}: no file {key} among those given; row left out"
+                 for key in self.unused()] +
+                [f"{name}: no row for it in {self.source}" for name in self.unlisted])
+
+
+def _key_parts(key: str) -> tuple[str, ...]:
+    """A CSV's file cell as path parts, whether written with '/' or Windows' '\\'."""
+    return tuple(part for part in PurePosixPath(key.replace("\\", "/")).parts if part != "/") or (key,)
+
+
+def _header_name(header: str) -> str:
+    return " ".join(header.replace("_", " ").split()).casefold()
+
+
+def _decode_csv(data: bytes, csv_path: str | Path) -> str:
+    """A CSV's text: UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode Text") or
+    Windows-1251 (Excel's "CSV" in a Russian or Kazakh locale)."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise PlagcheckError(f"{csv_path}: an Excel workbook, not a CSV: save it as CSV (File > Save As > "
+                             "CSV UTF-8 or CSV) and give that file")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            candidates = (encoding,)
+            break
+    else:
+        # UTF-8 first: Windows-1251 decodes nearly any bytes, so it can only be the fallback.
+        candidates = ("utf-8", "cp1251")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise PlagcheckError(f"{csv_path}: metadata CSV is not UTF-8, UTF-16 or Windows-1251 text: "
+                         "save it from Excel as 'CSV UTF-8'")
+
+
+def _delimiter(header: str, choices: tuple[str, ...] = _DELIMITERS) -> str | None:
+    """The delimiter whose split of the header line has a file column (most columns wins)."""
+    found = []
+    for delimiter in choices:
+        names = [_header_name(h) for h in next(csv.reader([header], delimiter=delimiter), [])]
+        if "file" in [_FIELD_OF_HEADER.get(n) for n in names]:
+            found.append((len(names), delimiter))
+    return max(found)[1] if found else None
+
+
+def read_metadata(csv_path: str | Path) -> MetadataTable:
+    """Read a metadata CSV as Excel saves it: separated by ',', ';' or tab, in UTF-8 (with or
+    without BOM), UTF-16 or Windows-1251. One column names the file (``file``; header names are
+    compared ignoring case and spaces, and the usual Russian and Kazakh ones are understood);
+    ``title``, ``author``, ``year``, ``department`` and ``language`` are the corpus' fields; any
+    other column is kept as metadata under its header (``supervisor``) and shown in reports.
+
+    Raises :class:`PlagcheckError` (one line naming the CSV) if it cannot be read, has no file
+    column or a year that is not a number. Rows naming no file are left out, with a warning in
+    the table's ``warnings``."""
     try:
-        with open(csv_path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "file" not in [f.strip().lower() for f in reader.fieldnames]:
-                raise PlagcheckError(f"{csv_path}: metadata CSV needs a 'file' column "
-                                     f"(and any of {', '.join(METADATA_FIELDS)})")
-            for row in reader:
-                row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-                meta = {k: row[k] for k in METADATA_FIELDS if row.get(k)}
-                if "year" in meta:
-                    try:
-                        meta["year"] = int(meta["year"])
-                    except ValueError:
-                        raise PlagcheckError(f"{csv_path}: year {meta['year']!r} of {row['file']} is not a number") from None
-                rows[row["file"]] = meta
+        data = Path(csv_path).read_bytes()
     except OSError as error:
         raise PlagcheckError(f"{csv_path}: cannot read metadata CSV ({error.strerror})") from None
-    return rows
+    text = _decode_csv(data, csv_path)
+    start = re.match(r"(?:[ \t]*(?:\r\n|\r|\n))*", text).end()  # blank lines before the header
+    header = re.match(r"[^\r\n]*", text[start:]).group()
+    choices = _DELIMITERS
+    if hint := re.fullmatch(r"sep=(.)", header.strip()):  # Excel's own separator line
+        choices = (hint.group(1),)
+        start = re.match(r"[^\r\n]*(?:\r\n|\r|\n)?", text[start:]).end() + start
+        header = re.match(r"[^\r\n]*", text[start:]).group()
+    delimiter = _delimiter(header, choices)
+    if delimiter is None:
+        raise PlagcheckError(f"{csv_path}: metadata CSV needs a 'file' column (the file's name) in its first "
+                             f"line, separated by ',' or ';' or tabs, with any of {', '.join(METADATA_FIELDS)}; "
+                             f"its first line is {header[:120]!r}")
+    lines_before = len(re.findall(r"\r\n|\r|\n", text[:start]))
+    reader = csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter)
+    headers = [h.strip() for h in next(reader)]
+    names = [_FIELD_OF_HEADER.get(_header_name(h), _header_name(h)) for h in headers]
+    warnings = []
+    for column, (name, header) in enumerate(zip(names, headers)):
+        if name in _RESERVED:
+            warnings.append(f"{csv_path}: column {header!r} left out: plagcheck records the document's {name} itself")
+        elif name and name in names[:column]:
+            warnings.append(f"{csv_path}: column {header!r} repeats an earlier column; the first one is used")
+    rows: dict[str, dict] = {}
+    lines: dict[str, int] = {}
+    for cells in reader:
+        line = lines_before + reader.line_num
+        row: dict = {}
+        for name, value in zip(names, cells):
+            if name and name not in _RESERVED and value.strip() and name not in row:
+                row[name] = value.strip()
+        if not row:
+            continue  # an empty line (Excel writes ';;;;' for rows that once held something)
+        file = row.pop("file", "")
+        if not file:
+            warnings.append(f"{csv_path} line {line}: names no file; row left out")
+            continue
+        if "year" in row:
+            try:
+                row["year"] = int(row["year"])
+            except ValueError:
+                raise PlagcheckError(f"{csv_path} line {line}: year {row['year']!r} of {file} is not a number") from None
+        if file in rows:
+            warnings.append(f"{csv_path} line {line}: {file} is listed again (line {lines[file]}); this row is used")
+        rows[file], lines[file] = row, line
+    return MetadataTable(csv_path, rows, warnings, lines)
 
 
-def metadata_for(path: Path, table: dict[str, dict]) -> dict:
-    return table.get(str(path)) or table.get(path.name) or {}
+def metadata_for(path: str | PurePath, table: dict[str, dict]) -> dict:
+    """The metadata row for a file. A :class:`MetadataTable` also matches a row written with
+    another folder or a Windows path, and records which rows were used and which files had none."""
+    if isinstance(table, MetadataTable):
+        key = table.find(path)
+        if key is None:
+            table.unlisted.append(str(path))
+            return {}
+        table.used.add(key)
+        return dict(table[key])
+    return dict(table.get(str(path)) or table.get(PurePath(path).name) or {})
 
 
 @dataclass(frozen=True)

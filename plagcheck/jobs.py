@@ -8,16 +8,17 @@ that reason instead of blocking the queue. Completion is idempotent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from plagcheck import defaults
-from plagcheck.extract import SUPPORTED_SUFFIXES
+from plagcheck.extract import unsupported_reason
 from plagcheck.extract.archive import member_problem, read_member
 from plagcheck.ingest import SIDECAR_SUFFIXES, iter_files, metadata_for
 from plagcheck.store import Store
@@ -49,9 +50,24 @@ class JobStatus:
     similarity: float | None
     created_at: str
     finished_at: str | None
+    metadata: dict = field(default_factory=dict)  # the metadata CSV's row: title, author, department, ...
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What :func:`submit` did: the jobs queued, the inputs refused with their reasons, the files
+    not queued because the same thesis already waits (``already_queued``), and the files queued
+    although a waiting job has the same bytes under another name or metadata (``same_bytes``: an
+    identical copy by another student, checked as a submission of its own); the last two with
+    the earlier job's id and name."""
+
+    ids: list[int] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    already_queued: list[tuple[str, int, str]] = field(default_factory=list)
+    same_bytes: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def _now() -> str:
@@ -66,6 +82,17 @@ def ensure_schema(store: Store) -> None:
         report_html TEXT, report_json TEXT, doc_id INTEGER, similarity REAL,
         created_at TEXT NOT NULL, finished_at TEXT)""")
     store.db.execute("CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, lease_expires)")
+    # The SHA-256 of the submitted bytes: a thesis submitted again while its first submission still
+    # waits is named, not queued twice. Queues made before the column get it, filled for the jobs
+    # still waiting (the only ones it is compared with).
+    if "sha256" not in {row[1] for row in store.db.execute("PRAGMA table_info(jobs)")}:
+        with store.transaction():
+            if "sha256" not in {row[1] for row in store.db.execute("PRAGMA table_info(jobs)")}:
+                store.db.execute("ALTER TABLE jobs ADD COLUMN sha256 TEXT")
+                waiting = store.db.execute("SELECT id, data FROM jobs WHERE state IN (?, ?)", [QUEUED, RUNNING])
+                store.db.conn.executemany("UPDATE jobs SET sha256 = ? WHERE id = ?",
+                                          [(hashlib.sha256(data).hexdigest(), job_id) for job_id, data in waiting])
+    store.db.execute("CREATE INDEX IF NOT EXISTS jobs_sha256 ON jobs(sha256, state)")
 
 
 def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, no_index: bool = False) -> int:
@@ -73,9 +100,22 @@ def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, 
     ensure_schema(store)
     with store.transaction():
         cur = store.db.execute(
-            "INSERT INTO jobs (name, data, metadata, no_index, created_at) VALUES (?,?,?,?,?)",
-            [name, data, json.dumps(metadata or {}, ensure_ascii=False), int(no_index), _now()])
+            "INSERT INTO jobs (name, data, metadata, no_index, created_at, sha256) VALUES (?,?,?,?,?,?)",
+            [name, data, json.dumps(metadata or {}, ensure_ascii=False), int(no_index), _now(),
+             hashlib.sha256(data).hexdigest()])
     return cur.lastrowid
+
+
+def waiting_with_bytes(store: Store, data: bytes) -> list[tuple[int, str, dict]]:
+    """The (id, name, metadata) of each queued or running job with exactly these bytes."""
+    ensure_schema(store)
+    rows = store.db.execute("SELECT id, name, metadata FROM jobs WHERE sha256 = ? AND state IN (?, ?) ORDER BY id",
+                            [hashlib.sha256(data).hexdigest(), QUEUED, RUNNING])
+    return [(job_id, name, json.loads(metadata)) for job_id, name, metadata in rows]
+
+
+def _file_name(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).name
 
 
 def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
@@ -98,8 +138,8 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
             rejected.append((name, "symbolic link in zip: not extracted"))
         elif info.flag_bits & 0x1:
             rejected.append((name, "password-protected file in zip: not extracted"))
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            rejected.append((name, f"unsupported file type {path.suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
+        elif (reason := unsupported_reason(path)) is not None:
+            rejected.append((name, reason))
         elif problem := member_problem(info, total, max_member_bytes=defaults.ZIP_MAX_MEMBER_BYTES,
                                        max_total_bytes=defaults.ZIP_MAX_TOTAL_BYTES, max_ratio=defaults.ZIP_MAX_RATIO):
             rejected.append((name, f"file in zip {problem}: not extracted"))
@@ -109,40 +149,59 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
     return accepted, rejected
 
 
-def submit(store: Store, paths, metadata: dict[str, dict] | None = None,
-           no_index: bool = False) -> tuple[list[int], list[tuple[str, str]]]:
-    """Queue files, folders (recursively) and zip archives. Returns the job ids and the rejected
-    inputs with their reasons. Bad *content* is not judged here: the worker reports it."""
-    ids, rejected = [], []
+def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_index: bool = False,
+           again: bool = False) -> Submission:
+    """Queue files, folders (recursively) and zip archives. Files of a type the worker cannot read
+    (``.doc``) are refused at once with the reason; bad *content* is not judged here: the worker
+    reports it.
+
+    The same thesis submitted again while its job still waits — the same bytes (SHA-256), file
+    name and metadata — is not queued twice unless ``again``. The same bytes under another name
+    or metadata are another student's submission: queued (every submission keeps its own record;
+    the worker reports it as an identical copy) and returned in ``same_bytes``."""
+    done = Submission()
+
+    def queue(name: str, data: bytes, meta: dict) -> None:
+        waiting = [] if again else waiting_with_bytes(store, data)
+        repeat = next(((job_id, earlier) for job_id, earlier, earlier_meta in waiting
+                       if _file_name(earlier) == _file_name(name) and earlier_meta == meta), None)
+        if repeat is not None:
+            done.already_queued.append((name, *repeat))
+            return
+        done.ids.append(enqueue(store, name, data, meta, no_index))
+        if waiting:
+            done.same_bytes.append((name, waiting[0][0], waiting[0][1]))
+
     for path in iter_files(paths):
         suffix = path.suffix.lower()
         try:
             if suffix == ".zip":
                 with zipfile.ZipFile(path) as archive:
                     accepted, refused = safe_zip_members(archive, path.name)
-                    rejected += refused
+                    done.rejected.extend(refused)
                     for info in accepted:
                         try:
                             data = read_member(archive, info)
                         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error) as error:
                             # One damaged member (bad CRC, lying header, unknown compression) is
                             # named; the archive's other members are still queued.
-                            rejected.append((f"{path.name}:{info.filename}", f"cannot unpack from zip ({error})"))
+                            done.rejected.append((f"{path.name}:{info.filename}", f"cannot unpack from zip ({error})"))
                             continue
-                        member = PurePosixPath(info.filename)
-                        meta = (metadata or {}).get(member.name) or (metadata or {}).get(info.filename) or {}
-                        ids.append(enqueue(store, f"{path.name}/{info.filename}", data, meta, no_index))
+                        name = f"{path.name}/{info.filename}"
+                        queue(name, data, metadata_for(PurePosixPath(name), metadata or {}))
             elif suffix in SIDECAR_SUFFIXES:
                 continue
+            elif (reason := unsupported_reason(path)) is not None:
+                done.rejected.append((str(path), reason))
             else:
-                ids.append(enqueue(store, str(path), path.read_bytes(), metadata_for(path, metadata or {}), no_index))
+                queue(str(path), path.read_bytes(), metadata_for(path, metadata or {}))
         except FileNotFoundError:
-            rejected.append((str(path), "file not found (moved or deleted before it was submitted)"))
+            done.rejected.append((str(path), "file not found (moved or deleted before it was submitted)"))
         except zipfile.BadZipFile:
-            rejected.append((str(path), "corrupt zip archive"))
+            done.rejected.append((str(path), "corrupt zip archive"))
         except OSError as error:
-            rejected.append((str(path), f"cannot read the file ({error.strerror})"))
-    return ids, rejected
+            done.rejected.append((str(path), f"cannot read the file ({error.strerror})"))
+    return done
 
 
 def lease(store: Store, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> Job | None:
@@ -212,8 +271,15 @@ def release(store: Store, job_id: int, owner: str) -> None:
 def statuses(store: Store) -> list[JobStatus]:
     ensure_schema(store)
     rows = store.db.execute("SELECT id, name, state, attempts, error, report_html, report_json, doc_id, similarity, "
-                            "created_at, finished_at FROM jobs ORDER BY id").fetchall()
-    return [JobStatus(*row) for row in rows]
+                            "created_at, finished_at, metadata FROM jobs ORDER BY id").fetchall()
+    return [JobStatus(*row[:-1], metadata=json.loads(row[-1] or "{}")) for row in rows]
+
+
+def live_leases(store: Store) -> int:
+    """Running jobs whose lease has not run out: a worker is alive and on them."""
+    ensure_schema(store)
+    return store.db.execute("SELECT COUNT(*) FROM jobs WHERE state = ? AND lease_expires >= ?",
+                            [RUNNING, time.time()]).fetchone()[0]
 
 
 def pending(store: Store) -> int:
@@ -230,4 +296,6 @@ def submitted_documents(store: Store) -> set[int]:
 
 
 def default_reports_dir(db_path: Path) -> Path:
-    return Path(db_path).parent / "reports"
+    """``reports/`` beside the database, absolute: a job records where its reports are, not where
+    they are relative to the folder its worker was started from."""
+    return Path(db_path).resolve().parent / "reports"

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -53,9 +53,15 @@ class StoredDocument:
     chars: int
     words: int
     added_at: str
+    extra: dict = field(default_factory=dict)  # the metadata CSV's other columns (supervisor, group, ...)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+    @classmethod
+    def from_row(cls, row) -> StoredDocument:
+        """A document from a ``SELECT {_DOC_COLUMNS}`` row."""
+        return cls(*row[:-1], extra=json.loads(row[-1]) if row[-1] else {})
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,10 @@ class Store:
     def __init__(self, path: str | Path, params: IndexParams | None = None, *, create: bool = True):
         self.path = Path(path)
         if not create and not self.path.exists():
-            raise StoreError(f"no corpus database at {self.path}: add documents first with 'plagcheck corpus add'")
+            # Only 'corpus add' creates one: a mistyped --db must not become an empty corpus that
+            # every check then reports 0% against.
+            raise StoreError(f"no corpus database at {self.path} (is the database name right?); "
+                             f"'plagcheck corpus add PATH... --db {self.path}' creates one")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
@@ -175,6 +184,10 @@ class Store:
         CREATE TABLE IF NOT EXISTS file_stamps (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
             size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL);
         """)
+        # The metadata CSV's columns beyond METADATA_FIELDS, as JSON; a database made before the
+        # column existed gets it when first opened.
+        if "extra" not in {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}:
+            self.db.execute("ALTER TABLE documents ADD COLUMN extra TEXT")
 
     def _make_paths_absolute(self) -> None:
         """Migrate document paths stored relative by plagcheck < 0.3 (as typed, relative to the
@@ -216,16 +229,16 @@ class Store:
     # -- documents --------------------------------------------------------------------------
     def find_by_hash(self, content_hash: str) -> StoredDocument | None:
         row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
-        return StoredDocument(*row) if row else None
+        return StoredDocument.from_row(row) if row else None
 
     def document(self, doc_id: int) -> StoredDocument:
         row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", [doc_id]).fetchone()
         if row is None:
             raise StoreError(f"no document with id {doc_id} in {self.path}")
-        return StoredDocument(*row)
+        return StoredDocument.from_row(row)
 
     def documents(self) -> list[StoredDocument]:
-        return [StoredDocument(*r) for r in self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")]
+        return [StoredDocument.from_row(r) for r in self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")]
 
     def document_text(self, doc_id: int) -> str:
         row = self.db.execute("SELECT text FROM texts WHERE doc_id = ?", [doc_id]).fetchone()
@@ -238,11 +251,13 @@ class Store:
         """Write a document's row and compressed text (``compressed``: :func:`compress_text` of it,
         if the caller has it already); call inside :meth:`transaction`."""
         meta = {k: metadata.get(k) for k in METADATA_FIELDS}
+        extra = {k: v for k, v in metadata.items() if k not in METADATA_FIELDS and v not in (None, "")}
         cur = self.db.execute(
             "INSERT INTO documents (content_hash, path, title, author, year, department, language, format, "
-            "chars, words, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "chars, words, added_at, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [content_hash, path, meta["title"], meta["author"], meta["year"], meta["department"],
-             meta["language"], format, len(text), words, _now()])
+             meta["language"], format, len(text), words, _now(),
+             json.dumps(extra, ensure_ascii=False) if extra else None])
         doc_id = cur.lastrowid
         self.db.execute("INSERT INTO texts (doc_id, text, pages) VALUES (?,?,?)",
                         [doc_id, compressed or compress_text(text), json.dumps(pages) if pages else None])
@@ -465,7 +480,8 @@ class Store:
         self.close()
 
 
-_DOC_COLUMNS = ("id, content_hash, path, title, author, year, department, language, format, chars, words, added_at")
+_DOC_COLUMNS = ("id, content_hash, path, title, author, year, department, language, format, chars, words, added_at, "
+                "extra")
 
 
 class _Snapshot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from plagcheck.cli import cli
@@ -86,3 +87,20 @@ def test_check_missing_database_is_one_line_error(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "a.txt"), "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "no corpus database" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["submit", "{file}"], ["worker", "--once"], ["jobs"], ["jobs", "--watch"], ["check", "{file}"],
+    ["report", "{file}"], ["corpus", "list"], ["reindex"], ["reindex", "--full"], ["serve"],
+], ids=lambda args: " ".join(a for a in args if not a.startswith("{")))
+def test_every_command_but_corpus_add_refuses_a_missing_database(tmp_path, monkeypatch, args):
+    """A mistyped --db (dept.bd for dept.db) must not create an empty database that every check
+    then reports 0.0% against."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Текст дипломной работы о цифровых сервисах в школах.", encoding="utf-8")
+    typo = tmp_path / "dept.bd"
+    result = CliRunner().invoke(cli, [a.format(file=tmp_path / "a.txt") for a in args] + ["--db", str(typo)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1, result.output
+    assert str(typo) in result.output and "plagcheck corpus add" in result.output
+    assert not typo.exists() and list(tmp_path.iterdir()) == [tmp_path / "a.txt"]

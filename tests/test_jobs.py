@@ -103,6 +103,7 @@ def test_submit_with_metadata_csv_and_no_index(tmp_path, en_text):
                                        "aliyev.txt,A. Aliyev,Online meetings,2025,Pedagogy,en\n"
                                        "bekova.txt,B. Bekova,Memoranda,2024,Law,en\n", encoding="utf-8")
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     result = CliRunner().invoke(cli, ["submit", str(tmp_path / "theses"), str(tmp_path / "dept.zip"), "--db", str(db),
                                       "--metadata", str(tmp_path / "meta.csv"), "--no-index"])
     assert result.exit_code == 0, result.output
@@ -137,10 +138,10 @@ def test_damaged_or_encrypted_zip_members_are_named_and_the_rest_queued(tmp_path
     (tmp_path / "encrypted.zip").write_bytes(bytes(encrypted))
     (tmp_path / "not-a.zip").write_bytes(b"no zip at all")
     with Store(tmp_path / "c.db") as store:
-        ids, rejected = jobs.submit(store, [tmp_path / "damaged.zip", tmp_path / "encrypted.zip",
-                                            tmp_path / "not-a.zip", tmp_path / "gone.txt"])
-        assert [s.name for s in jobs.statuses(store) if s.id in ids] == ["damaged.zip/good.txt"]
-    reasons = dict(rejected)
+        done = jobs.submit(store, [tmp_path / "damaged.zip", tmp_path / "encrypted.zip",
+                                   tmp_path / "not-a.zip", tmp_path / "gone.txt"])
+        assert [s.name for s in jobs.statuses(store) if s.id in done.ids] == ["damaged.zip/good.txt"]
+    reasons = dict(done.rejected)
     assert "cannot unpack from zip" in reasons["damaged.zip:bad.txt"]
     assert "password-protected" in reasons["encrypted.zip:secret.txt"]
     assert reasons[str(tmp_path / "not-a.zip")] == "corrupt zip archive"
@@ -172,4 +173,77 @@ def test_jobs_command_lists_states_reasons_and_reports(tmp_path):
     assert [(j["id"], j["state"]) for j in listed] == [(done, "done"), (failed, "failed"), (queued, "queued")]
     assert listed[0]["report_html"] == "/r/1.html" and listed[1]["error"] == "t1.txt: encrypted PDF"
     table = runner.invoke(cli, ["jobs", "--db", str(db)]).stdout
-    assert "encrypted PDF" in table and "1 queued, 0 running, 1 done, 1 failed" in table
+    assert f"job {failed} failed: t1.txt: encrypted PDF\n" in table and f"job {done} report: /r/1.html\n" in table
+    assert "1 queued, 0 running, 1 done, 1 failed" in table
+
+
+THESIS = ("Digital services changed the way schools talk to parents. Teachers publish marks online, parents "
+          "answer messages in the evening, and pupils submit homework through a portal. ") * 8
+
+
+def test_submit_refuses_types_the_worker_cannot_read_and_names_resubmissions(tmp_path):
+    """A .doc fails at submit, not later in the worker; a thesis queued twice is said, not queued twice."""
+    folder = tmp_path / "theses"
+    folder.mkdir()
+    (folder / "aliyev.txt").write_text(THESIS, encoding="utf-8")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 legacy Word")
+    (folder / "notes.rtf").write_text("{\\rtf1 notes}", encoding="ascii")
+    (folder / "README").write_text("no extension", encoding="ascii")
+    db = tmp_path / "c.db"
+    Store(db).close()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["submit", str(folder), "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "1 job queued: 1\n"
+    assert sorted(result.stderr.splitlines()) == [
+        f"error: {folder / 'README'}: unsupported file type (no extension): expected PDF, DOCX or TXT",
+        f"error: {folder / 'notes.rtf'}: RTF is not supported: save it as DOCX or PDF",
+        f"error: {folder / 'old.doc'}: legacy Word .doc is not supported: save it as DOCX or PDF"]
+
+    # The same thesis submitted again while its job still waits, from another folder: named, not queued.
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "aliyev.txt").write_text(THESIS, encoding="utf-8")
+    repeat = runner.invoke(cli, ["submit", str(tmp_path / "again" / "aliyev.txt"), "--db", str(db)])
+    assert (repeat.exit_code, repeat.stdout) == (0, "0 jobs queued; 1 already in the queue\n"), repeat.output
+    assert repeat.stderr == (f"skipped: {tmp_path / 'again' / 'aliyev.txt'}: already queued as job 1 "
+                             f"({folder / 'aliyev.txt'}); --again queues it once more\n")
+    # The same bytes under another name are another student's submission: queued, and noted.
+    (tmp_path / "bekov.txt").write_text(THESIS, encoding="utf-8")
+    copy = runner.invoke(cli, ["submit", str(tmp_path / "bekov.txt"), "--db", str(db)])
+    assert (copy.exit_code, copy.stdout) == (0, "1 job queued: 2\n"), copy.output
+    assert copy.stderr == (f"note: {tmp_path / 'bekov.txt'}: the same bytes as job 1 ({folder / 'aliyev.txt'}), "
+                           "which still waits; queued as a submission of its own\n")
+    forced = runner.invoke(cli, ["submit", str(folder / "aliyev.txt"), "--again", "--db", str(db)])
+    assert (forced.exit_code, forced.stdout, forced.stderr) == (0, "1 job queued: 3\n", "")
+    with Store(db) as store:  # once checked, the same thesis may be submitted again (a recheck)
+        for _ in range(3):
+            job = jobs.lease(store, "w")
+            jobs.complete(store, job.id, "w", report_html=None, report_json=None, doc_id=None, similarity=0.0)
+    assert runner.invoke(cli, ["submit", str(folder / "aliyev.txt"), "--db", str(db)]).stdout == "1 job queued: 4\n"
+    assert runner.invoke(cli, ["submit", str(tmp_path / "bekov.txt"), str(tmp_path / "again"),
+                               "--db", str(db)]).stdout == "1 job queued: 5; 1 already in the queue\n"
+
+
+def test_jobs_table_shows_metadata_and_whole_absolute_report_paths(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "a-rather-long-folder-name-for-the-department-of-pedagogy" / "spring-session-2026"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "aliyev.txt").write_text(THESIS, encoding="utf-8")
+    (elsewhere / "meta.csv").write_text("file;author;title;department\naliyev.txt;A. Aliyev;Online meetings;"
+                                        "Pedagogy\n", encoding="utf-8")
+    Store(elsewhere / "c.db").close()
+    monkeypatch.chdir(elsewhere)  # the worker runs here, with relative paths
+    runner = CliRunner()
+    assert runner.invoke(cli, ["submit", "aliyev.txt", "--metadata", "meta.csv", "--db", "c.db"]).exit_code == 0
+    result = runner.invoke(cli, ["worker", "--once", "--db", "c.db", "--reports", "out"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path)  # and 'jobs' somewhere else
+    report = elsewhere / "out" / "000001-aliyev.html"
+    assert report.exists()
+    narrow = runner.invoke(cli, ["jobs", "--db", str(elsewhere / "c.db")], env={"COLUMNS": "50"})
+    assert narrow.exit_code == 0, narrow.output
+    assert f"job 1 report: {report}\n" in narrow.stdout  # whole, on its own line, at 50 columns
+    wide = runner.invoke(cli, ["jobs", "--db", str(elsewhere / "c.db")], env={"COLUMNS": "250"})
+    assert all(value in wide.stdout for value in ("A. Aliyev", "Online meetings", "Pedagogy", "done"))
+    (listed,) = json.loads(runner.invoke(cli, ["jobs", "--db", str(elsewhere / "c.db"), "--format", "json"]).stdout)
+    assert listed["report_html"] == str(report) and listed["report_json"] == str(report.with_suffix(".json"))
+    assert listed["metadata"] == {"author": "A. Aliyev", "title": "Online meetings", "department": "Pedagogy"}

@@ -90,6 +90,7 @@ def test_submitted_theses_are_kept_although_their_files_are_gone(tmp_path, ru_te
     with zipfile.ZipFile(tmp_path / "dept.zip", "w") as archive:
         archive.writestr("theses/ru.txt", ru_text)
     (tmp_path / "en.txt").write_text(en_text, encoding="utf-8")
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     runner = CliRunner()
     assert runner.invoke(cli, ["submit", str(tmp_path / "dept.zip"), str(tmp_path / "en.txt"),
                                "--db", str(db)]).exit_code == 0

@@ -113,7 +113,7 @@ def test_the_worker_writes_the_pdf_beside_the_html_and_json(tmp_path, store):
 
     build_corpus(tmp_path, store)
     thesis = make_pdf(tmp_path / "my thesis.pdf", [wrap(own_prose(150) + " " + words(RU, 100, 90))])
-    (job_id,), _ = jobs.submit(store, [thesis], no_index=True)
+    (job_id,) = jobs.submit(store, [thesis], no_index=True).ids
     job = jobs.lease(store, "test")
     assert job.id == job_id and process(store, job, "test", tmp_path / "reports") == jobs.DONE
     (status,) = jobs.statuses(store)

@@ -57,6 +57,7 @@ def test_submit_folder_and_zip_then_worker_once(tmp_path, ru_text, en_text, en_t
         archive.writestr("../../evil.txt", "path traversal")
         archive.writestr("notes.exe", "binary")
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     runner = CliRunner()
     result = runner.invoke(cli, ["submit", str(folder), str(tmp_path / "dept.zip"), "--db", str(db)])
     assert result.exit_code == 2, result.output  # the unsafe and unsupported zip members are named
@@ -85,6 +86,7 @@ def test_submit_folder_and_zip_then_worker_once(tmp_path, ru_text, en_text, en_t
 
 def test_no_index_checks_without_adding(tmp_path, ru_text):
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     (tmp_path / "draft.txt").write_text(ru_text, encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(cli, ["submit", str(tmp_path / "draft.txt"), "--no-index", "--db", str(db)]).exit_code == 0
@@ -99,6 +101,7 @@ def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text,
     folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
     (folder / "ru-part.txt").write_text(ru_text[3000:], encoding="utf-8")
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
     command, env = _slowed("worker", 1.5)
     slow = subprocess.Popen([*command, "worker", "--db", str(db), "--lease", "2"], cwd=ROOT, env=env,
@@ -125,6 +128,7 @@ def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text,
 
 def test_sigterm_finishes_the_job_in_hand(tmp_path, ru_text):
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     (tmp_path / "a.txt").write_text(ru_text, encoding="utf-8")
     assert _run(["submit", str(tmp_path / "a.txt"), "--db", str(db)]).returncode == 0
     command, env = _slowed("worker", 1.0, marker=tmp_path / "in-hand")
@@ -234,6 +238,7 @@ def test_incremental_reindex_replaces_changed_and_adds_new(tmp_path, ru_text, en
 def test_worker_processes_share_the_queue_and_keep_long_jobs_leased(tmp_path, ru_text, en_text, en_text2):
     folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
     db = tmp_path / "c.db"
+    Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
     # Each job takes longer than its lease: the lease must be renewed, or the other process takes
     # the job in hand again as if its worker had died.
@@ -258,6 +263,7 @@ def test_second_submission_of_the_same_thesis_is_reported_identical_and_keeps_it
     (tmp_path / "a.csv").write_text("file,author,title\nivanova.pdf,Иванова А.,Первая работа\n", encoding="utf-8")
     (tmp_path / "b.csv").write_text("file,author,title\npetrov.pdf,Петров Б.,Вторая работа\n", encoding="utf-8")
     db = tmp_path / "c.db"
+    Store(db).close()
     runner = CliRunner()
     for path, meta in ((first, "a.csv"), (second, "b.csv")):
         result = runner.invoke(cli, ["submit", str(path), "--metadata", str(tmp_path / meta), "--db", str(db)])
@@ -281,6 +287,7 @@ def test_a_job_taken_again_after_adding_its_thesis_is_not_its_own_source(tmp_pat
     report the thesis as identical to itself."""
     (tmp_path / "thesis.txt").write_text(ru_text, encoding="utf-8")
     db = tmp_path / "c.db"
+    Store(db).close()
     runner = CliRunner()
     assert runner.invoke(cli, ["submit", str(tmp_path / "thesis.txt"), "--db", str(db)]).exit_code == 0
     with Store(db) as store:
@@ -308,8 +315,8 @@ def test_a_docx_bomb_in_a_zip_fails_its_job_in_seconds(tmp_path):
         archive.writestr("theses/fine.txt", "Обычная диссертация о методике преподавания в школе. " * 40)
     db = tmp_path / "c.db"
     with Store(db) as store:
-        ids, rejected = jobs.submit(store, [tmp_path / "dept.zip"])
-    assert len(ids) == 2 and not rejected
+        submission = jobs.submit(store, [tmp_path / "dept.zip"])
+    assert len(submission.ids) == 2 and not submission.rejected
     started = time.monotonic()
     result = CliRunner().invoke(cli, ["worker", "--once", "--db", str(db)])
     assert result.exit_code == 0, result.output
@@ -320,3 +327,90 @@ def test_a_docx_bomb_in_a_zip_fails_its_job_in_seconds(tmp_path):
     state, error = states["dept.zip/theses/bomb.docx"]
     assert state == "failed" and "\n" not in error
     assert error.startswith("dept.zip/theses/bomb.docx: DOCX refused: its part word/document.xml is larger than")
+
+
+THESIS = ("Digital services changed the way schools talk to parents. Teachers publish marks online, parents "
+          "answer messages in the evening, and pupils submit homework through a portal. ") * 8
+
+
+def test_worker_once_prints_a_one_line_summary(tmp_path):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    (tmp_path / "good.txt").write_text(THESIS, encoding="utf-8")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04broken")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["submit", str(tmp_path / "good.txt"), str(tmp_path / "broken.docx"),
+                               "--db", str(db)]).exit_code == 0
+    result = runner.invoke(cli, ["worker", "--once", "--db", str(db)])
+    assert (result.exit_code, result.stdout) == (0, "1 done, 1 failed\n"), result.output
+    result = runner.invoke(cli, ["worker", "--once", "--db", str(db)])
+    assert (result.exit_code, result.stdout) == (0, "0 done, 0 failed\n"), result.output
+
+
+def test_jobs_watch_says_that_no_worker_is_running_and_goes_on_watching(tmp_path):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    (tmp_path / "a.txt").write_text(THESIS, encoding="utf-8")
+    assert _run(["submit", str(tmp_path / "a.txt"), "--db", str(db)]).returncode == 0
+    with open(tmp_path / "out", "w") as out, open(tmp_path / "err", "w") as err:
+        watch = subprocess.Popen([sys.executable, "-m", "plagcheck", "jobs", "--watch", "--patience", "0.5",
+                                  "--db", str(db)], cwd=ROOT, stdout=out, stderr=err)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and "no worker is running" not in (tmp_path / "err").read_text():
+            time.sleep(0.1)
+        (line,) = [x for x in (tmp_path / "err").read_text().splitlines() if "no worker" in x]
+        assert line == (f"no worker is running: 1 job waits; start 'plagcheck worker --db {db}' "
+                        "(still watching; Ctrl-C stops)")
+        assert watch.poll() is None  # still watching
+        assert _run(["worker", "--once", "--db", str(db)]).returncode == 0
+        assert watch.wait(timeout=30) == 0  # the job is done: the watch ends with the table
+        assert "1 done" in (tmp_path / "out").read_text()
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.wait()
+
+
+def _queued_jobs(tmp_path, names):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    for name in names:
+        (tmp_path / name).write_text(f"{name}: " + THESIS, encoding="utf-8")
+    assert CliRunner().invoke(cli, ["submit", *(str(tmp_path / n) for n in names), "--db", str(db)]).exit_code == 0
+    return db
+
+
+def _states(db):
+    with Store(db) as store:
+        return [(s.state, s.attempts, s.error) for s in jobs.statuses(store)]
+
+
+def test_worker_refuses_to_start_without_a_writable_reports_folder(tmp_path):
+    db = _queued_jobs(tmp_path, ["a.txt"])
+    (tmp_path / "file.txt").write_text("a file, not a folder", encoding="utf-8")
+    reports = tmp_path / "file.txt" / "reports"  # cannot be created, not even by root
+    for processes in ("1", "2"):
+        result = _run(["worker", "--once", "--processes", processes, "--reports", str(reports), "--db", str(db)])
+        assert result.returncode == 1, result.stderr
+        assert result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line == (f"Error: cannot write reports to {reports}: Not a directory; the worker did not start "
+                        "(give a folder it can write to with --reports)")
+        assert _states(db) == [("queued", 0, None)]  # the thesis is not to blame
+
+
+def test_a_report_that_cannot_be_written_mid_run_gives_the_job_back_and_stops_the_worker(tmp_path):
+    db = _queued_jobs(tmp_path, ["a.txt", "b.txt"])
+    reports = tmp_path / "reports"
+    blocker = reports / "000001-a.html.tmp"
+    blocker.mkdir(parents=True)  # the report's temporary file cannot be written, not even by root
+    result = _run(["worker", "--once", "--reports", str(reports), "--db", str(db)])
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line == (f"Error: cannot write {blocker}: Is a directory; job 1 (a.txt) was put back in the queue "
+                    "and the worker stopped").replace("a.txt", str(tmp_path / "a.txt"))
+    assert _states(db) == [("queued", 0, None), ("queued", 0, None)]  # none failed, none taken after it
+    blocker.rmdir()
+    result = _run(["worker", "--once", "--reports", str(reports), "--db", str(db)])
+    assert (result.returncode, result.stdout) == (0, "2 done, 0 failed\n"), result.stderr

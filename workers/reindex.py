@@ -33,7 +33,7 @@ from plagcheck import defaults, jobs
 from plagcheck.ingest import add_files, file_stamp, prepare_document, remove_document, store_prepared
 from plagcheck.normalize import tokenize
 from plagcheck.settings import IndexParams
-from plagcheck.store import Store
+from plagcheck.store import METADATA_FIELDS, Store
 
 log = logging.getLogger(__name__)
 LOCK_KEY = "reindex_lock"
@@ -110,7 +110,7 @@ def _incremental(store: Store, paths, drop_missing: bool, verify: bool, force: b
                     store.set_file_stamp(doc.id, stamp)
             summary.unchanged += 1
             continue
-        metadata = {k: getattr(doc, k) for k in ("title", "author", "year", "department", "language")}
+        metadata = {**doc.extra, **{k: getattr(doc, k) for k in METADATA_FIELDS}}  # kept across the re-read
         try:
             prepared = prepare_document(document, store.params, metadata)
         except ExtractionError as error:  # the file was emptied: keep the old version, say why

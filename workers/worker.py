@@ -7,17 +7,19 @@ again after its worker was killed cannot produce a second corpus entry.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import signal
 import socket
+import sys
 import threading
 import time
 from pathlib import Path, PurePosixPath
 
 from plagcheck import jobs
-from plagcheck.errors import ExtractionError, PlagcheckError
+from plagcheck.errors import ExtractionError, PlagcheckError, WorkerEnvironmentError
 from plagcheck.extract import ExtractionLimits, extract_bytes
 from plagcheck.ingest import add_document
 from plagcheck.report import build_report, render_html, render_json, render_pdf
@@ -121,19 +123,45 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
 
 def _write_atomic(path: Path, text: str | bytes) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):  # no half-written file left behind (a full disk)
+            tmp.unlink()
+        raise
+
+
+def check_reports_dir(reports_dir: Path) -> None:
+    """Create the reports folder and write and remove a file in it, before any job is taken.
+
+    Raises :class:`WorkerEnvironmentError` naming the folder and the system's reason: a folder the
+    worker cannot write to is to be fixed, not a reason to fail every thesis in the queue.
+    """
+    probe = reports_dir / f".plagcheck-write-test-{os.getpid()}"
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise WorkerEnvironmentError(f"cannot write reports to {reports_dir}: {error.strerror or error}; the worker "
+                                     "did not start (give a folder it can write to with --reports)") from None
 
 
 def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = None,
                lease_seconds: float | None = None, install_signals: bool = True) -> dict[str, int]:
-    """Process jobs until the queue is empty (``once``) or until SIGTERM. Returns counts by outcome."""
+    """Process jobs until the queue is empty (``once``) or until SIGTERM. Returns counts by outcome.
+
+    Raises :class:`WorkerEnvironmentError` if the reports cannot be written, at start or on a job
+    (which is then given back to the queue untouched: the fault is not the thesis')."""
     flag = _StopFlag()
     if install_signals:
         flag.install()
     owner = f"{socket.gethostname()}:{os.getpid()}"
-    reports_dir = reports_dir or jobs.default_reports_dir(db_path)
+    # Absolute: a job records where its reports are, whatever folder 'jobs' is run from.
+    reports_dir = Path(reports_dir).resolve() if reports_dir else jobs.default_reports_dir(db_path)
     seconds = lease_seconds or jobs.defaults.JOB_LEASE_SECONDS
+    check_reports_dir(reports_dir)
     counts = {jobs.DONE: 0, jobs.FAILED: 0}
     with Store(db_path) as store:
         while not flag.stop:
@@ -146,6 +174,11 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
             try:
                 with _LeaseKeeper(db_path, job.id, owner, seconds):
                     state = process(store, job, owner, reports_dir)
+            except OSError as error:  # a file the worker writes (a report), not the thesis: give it back, stop
+                jobs.release(store, job.id, owner)
+                raise WorkerEnvironmentError(
+                    f"cannot write {error.filename or reports_dir}: {error.strerror or error}; job {job.id} "
+                    f"({job.name}) was put back in the queue and the worker stopped") from None
             except Exception as error:  # a bug must not take the queue down: record it and go on
                 log.exception("job %d crashed", job.id)
                 jobs.fail(store, job.id, owner, f"{job.name}: internal error ({type(error).__name__}: {error})")
@@ -155,23 +188,35 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
 
 
 def _worker_main(args) -> None:
-    db_path, once, reports_dir, lease_seconds = args
-    run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+    db_path, once, reports_dir, lease_seconds, results = args
+    try:
+        results.put(run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds))
+    except WorkerEnvironmentError as error:  # the parent says it, once, in one line
+        results.put({"error": str(error)})
+        sys.exit(1)
 
 
 def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
-                lease_seconds: float | None = None) -> None:
-    """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each.
+                lease_seconds: float | None = None) -> dict[str, int]:
+    """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each. Returns the
+    jobs done and failed, all processes together.
 
-    Raises :class:`PlagcheckError` if a worker process died (killed, crashed).
+    Raises :class:`PlagcheckError` if a worker process died (killed, crashed),
+    :class:`StoreError` if there is no database at ``db_path`` (a mistyped --db must not start an
+    empty corpus that every check then reports 0% against), and :class:`WorkerEnvironmentError`
+    if the reports folder cannot be written, before any process starts or once one met it.
     """
+    with Store(db_path, create=False):
+        pass
     if processes <= 1:
-        run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
-        return
+        return run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+    # Before any process starts: each would otherwise say the same thing.
+    check_reports_dir(Path(reports_dir).resolve() if reports_dir else jobs.default_reports_dir(db_path))
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds),))
+    results = context.SimpleQueue()  # each process's counts, for the summary
+    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds, results),))
                 for _ in range(processes)]
     for child in children:
         child.start()
@@ -185,7 +230,18 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
     signal.signal(signal.SIGINT, forward)
     for child in children:
         child.join()
+    counts, faults = {jobs.DONE: 0, jobs.FAILED: 0}, []
+    while not results.empty():
+        result = results.get()
+        if "error" in result:
+            faults.append(result["error"])
+            continue
+        for state, n in result.items():
+            counts[state] += n
+    if faults:  # the processes met the same fault, most likely: one line for all
+        raise WorkerEnvironmentError(faults[0] + (f" ({len(faults)} processes stopped)" if len(faults) > 1 else ""))
     died = [child.exitcode for child in children if child.exitcode != 0]
     if died:  # their jobs are not lost: the leases expire and the jobs are taken again
         raise PlagcheckError(f"{len(died)} of {processes} worker processes ended abnormally "
                              f"(exit codes {', '.join(map(str, died))}); their jobs are retried when the leases expire")
+    return counts

@@ -15,7 +15,7 @@ import os
 import signal
 import tempfile
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from stat import S_ISDIR
 
 from plagcheck import defaults
@@ -258,12 +258,20 @@ def _how_it_ended(exitcode: int | None) -> str:
     return f"ended with exit code {exitcode}"
 
 
+def unsupported_reason(name: str | PurePath) -> str | None:
+    """Why a file of this name cannot be read (its type), or None for PDF, DOCX and TXT. Lets a
+    submission refuse a ``.doc`` at once rather than queue it to fail later."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in SUPPORTED_SUFFIXES:
+        return None
+    return _LEGACY_HINTS.get(suffix, f"unsupported file type {suffix or '(no extension)'}: expected PDF, DOCX or TXT")
+
+
 def _supported_suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ExtractionError(path, _LEGACY_HINTS.get(
-            suffix, f"unsupported file type {suffix or '(no extension)'}: expected PDF, DOCX or TXT"))
-    return suffix
+    reason = unsupported_reason(path)
+    if reason is not None:
+        raise ExtractionError(path, reason)
+    return path.suffix.lower()
 
 
 def _size(path: Path) -> int:

@@ -79,14 +79,19 @@ def metadata_rows(report: Report) -> list[tuple[str, str]]:
     """(label, value) rows describing the checked document and the check."""
     info = report.result.document_info
     corpus = report.result.corpus
-    rows = [("File", info.get("path")), ("Title", info.get("title")), ("Author", info.get("author")),
-            ("Year", info.get("year")), ("Department", info.get("department")),
-            ("Language", info.get("language")), ("Format", info.get("format")), ("Pages", info.get("pages")),
-            ("Words", info.get("words")), ("Characters", info.get("chars")),
-            ("Content hash (SHA-256)", info.get("content_hash")), ("Report created", report.created_at),
-            ("Corpus", f"{corpus.get('documents')} documents, {corpus.get('passages')} passages, "
-                       f"index generation {corpus.get('generation')}"),
-            ("Engine", f"plagcheck {corpus.get('engine_version')}")]
+    thesis = (("path", "File"), ("title", "Title"), ("author", "Author"), ("year", "Year"),
+              ("department", "Department"), ("language", "Language"))
+    properties = (("format", "Format"), ("pages", "Pages"), ("words", "Words"), ("chars", "Characters"),
+                  ("content_hash", "Content hash (SHA-256)"))
+    known = {key for key, _ in thesis + properties}
+    # The metadata CSV's other columns (supervisor, group, ...), under their own headers.
+    extra = [(k[:1].upper() + k[1:], v) for k, v in info.items() if k not in known]
+    rows = [(label, info.get(key)) for key, label in thesis] + extra + [
+        (label, info.get(key)) for key, label in properties] + [
+        ("Report created", report.created_at),
+        ("Corpus", f"{corpus.get('documents')} documents, {corpus.get('passages')} passages, "
+                   f"index generation {corpus.get('generation')}"),
+        ("Engine", f"plagcheck {corpus.get('engine_version')}")]
     return [(k, str(v)) for k, v in rows if v not in (None, "")]
 
 
