@@ -9,9 +9,7 @@ script has run and writes the numbers into the DOM, which ``--dump-dom`` prints.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -20,9 +18,8 @@ from plagcheck.extract import extract
 from plagcheck.report import build_report, render_html
 from tests.builders import make_docx
 from tests.report_fixtures import EN_MEMO, RU, build_corpus, own_prose, words
+from tests.test_report_browser import FLAGS, _chromium  # how Chromium is found and started
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 PROBE = """<script>
 window.addEventListener("load", function(){ setTimeout(function(){
@@ -38,14 +35,6 @@ window.addEventListener("load", function(){ setTimeout(function(){
 """
 
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "/usr/bin/chromium"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-        pytest.fail("chromium is not installed (CI must install Debian's chromium package: see .ci/run)")
-    pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture
