@@ -17,7 +17,7 @@ import numpy as np
 from plagcheck.align import Fragment, align
 from plagcheck.index import Analysis, analyze, candidates, content_hash
 from plagcheck.language import detect_language
-from plagcheck.models import Alert, CheckResult, Document, Match, SourceShare, Tokens
+from plagcheck.models import Alert, CheckResult, Document, ExcludedDocument, Match, SourceShare, Tokens
 from plagcheck.normalize import stems, tokenize
 from plagcheck.rescore import pair_cosines, tfidf_matrix
 from plagcheck.settings import Settings
@@ -66,17 +66,18 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
     with _timed(timings, "normalize"):
         tokens = tokenize(document.text)
         analysis = analyze(tokens, params)
+    for doc_id in exclude_ids:  # an unknown id is a typo, not a document to leave out
+        store.document(doc_id)
     identical = store.find_by_hash(digest)
-    if identical is not None and identical.id in exclude_ids:
-        identical = None
     # An identical corpus document explains every word by itself: it is matched whole below, and
-    # its passages need not go through LSH and alignment.
-    excluded = set(exclude_ids) | ({identical.id} if identical else set())
+    # its passages need not go through LSH and alignment. Documents in ``exclude_ids`` go through
+    # the pipeline like any other, so that the report can say how much each would have explained.
 
     with _timed(timings, "lsh"):
         windows, pairs = candidates(store, analysis, settings.query_stride)
         passages = store.passages({p for ids in pairs.values() for p in ids})
-        passages = {pid: p for pid, p in passages.items() if p.doc_id not in excluded}
+        if identical is not None:
+            passages = {pid: p for pid, p in passages.items() if p.doc_id != identical.id}
 
     texts = _SourceTexts(store)
     with _timed(timings, "rescore"):
@@ -92,9 +93,13 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
 
     if identical is not None and len(tokens):
         matches.append(_whole_match(identical, tokens))
-        document = replace(document, alerts=(*document.alerts, identical_alert(identical)))
+        if identical.id not in exclude_ids:
+            document = replace(document, alerts=(*document.alerts, identical_alert(identical)))
+    set_aside = [m for m in matches if m.source_id in exclude_ids]
+    matches = [m for m in matches if m.source_id not in exclude_ids]
     with _timed(timings, "attribute"):
         matches, shares, similarity = attribute(tokens, matches)
+    excluded_documents = tuple(_excluded_document(store, doc_id, tokens, set_aside) for doc_id in sorted(exclude_ids))
     sources = tuple(_source_share(store, source_id, share, sum(m.source_id == source_id for m in matches))
                     for source_id, share in sorted(shares.items(), key=lambda kv: -kv[1]))
     info = {
@@ -107,7 +112,7 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
              len(sources), timings)
     return CheckResult(document=document, document_info=info, matches=tuple(matches), sources=sources,
                        similarity=similarity, settings=settings.to_dict(), corpus=store.state().to_dict(),
-                       timings=timings, analysis=analysis)
+                       timings=timings, analysis=analysis, excluded_documents=excluded_documents)
 
 
 class _SourceTexts:
@@ -299,6 +304,14 @@ def identical_alert(doc: StoredDocument) -> Alert:
     """The alert of a checked text identical to corpus document ``doc``."""
     who = ", ".join(x for x in (doc.author, f"«{doc.title}»" if doc.title else None, f"added {doc.added_at[:10]}") if x)
     return Alert("identical_document", f"identical to document {doc.id} ({who})")
+
+
+def _excluded_document(store: Store, doc_id: int, tokens: Tokens, matches: list[Match]) -> ExcludedDocument:
+    """A document named in ``exclude_ids``, with the share its matches would explain alone."""
+    _, shares, _ = attribute(tokens, [m for m in matches if m.source_id == doc_id])
+    doc = store.document(doc_id)
+    return ExcludedDocument(id=doc.id, path=doc.path, title=doc.title, author=doc.author,
+                            share=shares.get(doc_id, 0.0))
 
 
 def _source_share(store: Store, source_id: int, share: float, matches: int) -> SourceShare:

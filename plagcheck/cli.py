@@ -121,6 +121,18 @@ def read_metadata_csv(metadata_csv: Path | None):
     return table
 
 
+def warn_empty_folders(paths) -> None:
+    """A folder given with nothing in it to read (the wrong folder, an unmounted share) is said,
+    not passed over as '0 jobs queued'."""
+    from plagcheck.extract import SUPPORTED_SUFFIXES
+    from plagcheck.ingest import iter_files
+
+    readable = (*SUPPORTED_SUFFIXES, ".zip")
+    for path in map(Path, paths):
+        if path.is_dir() and not any(p.suffix.lower() in readable for p in iter_files([path])):
+            echo(f"warning: {path}: no PDF, DOCX, TXT or zip file in this folder", err=True)
+
+
 def warn_metadata_mismatches(metadata) -> None:
     """After a batch: the CSV rows that named no file given, and the files without a row."""
     for warning in getattr(metadata, "mismatches", list)():
@@ -198,7 +210,10 @@ def corpus_add(paths, db_path, metadata_csv, processes):
 
     metadata = read_metadata_csv(metadata_csv)
     files = list(iter_files(paths))
+    new_database = not (db_path or default_db_path()).exists()
     with open_store(db_path, create=True) as store:
+        if new_database:  # a mistyped --db starts a new corpus: say so
+            echo(f"new corpus database: {store.path}", err=True)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=_stderr_console(), transient=True) as progress:
             task = progress.add_task("indexing", total=len(files))
@@ -217,6 +232,7 @@ def corpus_add(paths, db_path, metadata_csv, processes):
     for o in duplicates:
         echo(f"skipped: {o.path}: already in the corpus ({o.reason})", err=True)
     warn_metadata_mismatches(metadata)
+    warn_empty_folders(paths)
     click.echo(f"{added} added, {len(duplicates)} already present, {len(failed)} failed")
     if failed:
         sys.exit(2)
@@ -332,6 +348,7 @@ def submit(paths, db_path, metadata_csv, no_index, again):
         echo(f"note: {name}: the same bytes as job {earlier_id} ({earlier_name}), which still waits; queued as a "
              "submission of its own", err=True)
     warn_metadata_mismatches(metadata)
+    warn_empty_folders(paths)
     ids = done.ids
     summary = f"{len(ids)} {'job' if len(ids) == 1 else 'jobs'} queued" + (f": {_id_ranges(ids)}" if ids else "")
     if done.already_queued:

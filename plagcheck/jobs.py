@@ -52,8 +52,13 @@ class JobStatus:
     finished_at: str | None
     metadata: dict = field(default_factory=dict)  # the metadata CSV's row: title, author, department, ...
 
+    @property
+    def report_pdf(self) -> str | None:
+        """The certificate the worker writes beside the HTML report (same name, ``.pdf``)."""
+        return str(Path(self.report_html).with_suffix(".pdf")) if self.report_html else None
+
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "report_pdf": self.report_pdf}
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,8 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
                         queue(name, data, metadata_for(PurePosixPath(name), metadata or {}))
             elif suffix in SIDECAR_SUFFIXES:
                 continue
+            elif not path.exists():
+                done.rejected.append((str(path), "no such file or folder"))
             elif (reason := unsupported_reason(path)) is not None:
                 done.rejected.append((str(path), reason))
             else:
@@ -251,6 +258,19 @@ def fail(store: Store, job_id: int, owner: str, reason: str) -> bool:
             "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL "
             "WHERE id = ? AND lease_owner = ? AND state = ?", [FAILED, reason, _now(), job_id, owner, RUNNING])
     return cur.rowcount == 1
+
+
+def earlier_entry(store: Store, job: Job) -> tuple[int, int] | None:
+    """``(doc_id, job_id)`` of the corpus entry that an earlier job of the same thesis added —
+    the same bytes under the same name and metadata, i.e. a recheck — if it is still in the corpus.
+    That entry is the thesis itself, not a source: an identical thesis by another student comes
+    with another name or other metadata, and is checked against it."""
+    row = store.db.execute(
+        "SELECT doc_id, id FROM jobs WHERE sha256 = ? AND name = ? AND metadata = ? AND id < ? "
+        "AND doc_id IN (SELECT id FROM documents) ORDER BY id DESC LIMIT 1",
+        [hashlib.sha256(job.data).hexdigest(), job.name, json.dumps(job.metadata, ensure_ascii=False),
+         job.id]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def record_document(store: Store, job_id: int, doc_id: int) -> None:

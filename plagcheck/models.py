@@ -125,6 +125,22 @@ class SourceShare:
 
 
 @dataclass(frozen=True)
+class ExcludedDocument:
+    """A corpus document left out as a source because the caller named it as the checked
+    document's own entry (``--exclude-document``, a job's own earlier entry), with the share of
+    the text it would have explained: a report must show what was set aside, and how much."""
+
+    id: int
+    path: str
+    title: str | None
+    author: str | None
+    share: float          # fraction of the checked document's characters it would explain alone
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything a report needs: the document, its matches and sources, and how it was checked."""
 
@@ -136,6 +152,7 @@ class CheckResult:
     settings: dict
     corpus: dict                  # CorpusState.to_dict(): count, generation, engine version, params
     timings: dict = field(default_factory=dict)
+    excluded_documents: tuple[ExcludedDocument, ...] = ()
     # The document's words, stems and shingles as the check computed them (index.Analysis), so a
     # report need not tokenize the thesis again. Not part of the JSON.
     analysis: object = field(default=None, repr=False, compare=False)
@@ -154,6 +171,7 @@ class CheckResult:
                 "score": round(m.score, 4), "words": m.words,
             } for m in self.matches],
             "alerts": [a.to_dict() for a in self.document.alerts],
+            "excluded_documents": [d.to_dict() for d in self.excluded_documents],
             "settings": self.settings,
             "corpus": self.corpus,
             "timings": self.timings,

@@ -117,7 +117,7 @@ def answer(store, document, request: Request) -> Output:
     prints and writes. The one function behind the local commands and the service alike, so that
     their outputs cannot drift apart."""
     from plagcheck.report import ReportOptions, build_report, render
-    from plagcheck.report.text import exclusions_line, figures_line
+    from plagcheck.report.text import count, excluded_document_lines, exclusions_line, figures_line
 
     # check and report share one report, so that they print the same figures for the same switches
     report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata,
@@ -125,17 +125,19 @@ def answer(store, document, request: Request) -> Output:
     if request.command == "check":
         if request.format == "json":
             return Output((json.dumps(report.check_dict(), ensure_ascii=False, indent=2),))
-        lines = [f"{request.name}: {figures_line(report)}; {len(report.sources)} sources, "
-                 f"{len(report.matches)} matched passages", f"  {exclusions_line(report)}"]
+        lines = [f"{request.name}: {figures_line(report)}; {count(len(report.sources), 'source')}, "
+                 f"{count(len(report.matches), 'matched passage')}", f"  {exclusions_line(report)}"]
+        lines += [f"  {line}" for line in excluded_document_lines(report)]
         for s in report.sources:
             note = "" if s.matches else ", all excluded"
             lines.append(f"  {100 * s.share:5.1f}%  [{s.id}] {s.source.title or ''} ({s.source.path}), "
-                         f"{s.source.matches} passages{note}")
+                         f"{count(s.source.matches, 'passage')}{note}")
         lines += [f"  alert: {a.message}" for a in report.alerts]
         return Output(tuple(lines))
-    summary = (f"{request.name}: {figures_line(report)}; {len(report.sources)} sources, "
-               f"{len(report.alerts)} alerts; report written to {request.out}")
-    return Output((summary, f"  {exclusions_line(report)}"), render(report, request.format))
+    summary = (f"{request.name}: {figures_line(report)}; {count(len(report.sources), 'source')}, "
+               f"{count(len(report.alerts), 'alert')}; report written to {request.out}")
+    return Output((summary, f"  {exclusions_line(report)}", *(f"  {line}" for line in excluded_document_lines(report))),
+                  render(report, request.format))
 
 
 def default_socket_path(db_path: str | Path) -> Path:

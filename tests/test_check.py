@@ -162,3 +162,29 @@ def test_pdf_round_trip_with_hyphenation_is_found(tmp_path, store, corpus, ru_te
     result = check_document(store, document)
     assert [s.id for s in result.sources] == [corpus["ru.txt"]]
     assert result.similarity > 0.9
+
+
+def test_a_document_left_out_by_hand_is_named_with_the_share_it_would_have_had(tmp_path, store, corpus, ru_text,
+                                                                                en_text):
+    """--exclude-document must never hide a source without a trace: the check and every report
+    format name the document and what it would have explained; an unknown id is an error."""
+    from plagcheck.errors import StoreError
+    from plagcheck.report import build_report, render_html, render_json, render_pdf
+
+    text = en_text[:2500] + "\n\n" + _words(ru_text, 301, 150) + "\n\n" + en_text[2500:]
+    found = check_document(store, _doc(text))
+    (source,) = found.sources
+    result = check_document(store, _doc(text), exclude_ids={source.id})
+    assert result.sources == () and result.similarity == 0.0
+    (left_out,) = result.excluded_documents
+    assert left_out.id == source.id and left_out.share == pytest.approx(source.share)
+    report = build_report(store, _doc(text), exclude_ids={source.id})
+    data = __import__("json").loads(render_json(report))
+    assert data["options"]["exclude_documents"] == [source.id]
+    assert data["excluded_documents"][0]["id"] == source.id
+    line = f"document {source.id} ("
+    assert line in render_html(report) and "would have explained" in render_html(report)
+    pdf = __import__("pymupdf").open("pdf", render_pdf(report))
+    assert "would have explained" in " ".join(" ".join(page.get_text().split()) for page in pdf)
+    with pytest.raises(StoreError, match="no document with id 9999"):
+        check_document(store, _doc(text), exclude_ids={9999})

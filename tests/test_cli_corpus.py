@@ -104,3 +104,24 @@ def test_every_command_but_corpus_add_refuses_a_missing_database(tmp_path, monke
     assert result.output.count("\n") == 1, result.output
     assert str(typo) in result.output and "plagcheck corpus add" in result.output
     assert not typo.exists() and list(tmp_path.iterdir()) == [tmp_path / "a.txt"]
+
+
+def test_a_missing_path_an_empty_folder_and_a_new_database_are_said(tmp_path):
+    """A mistyped path is 'no such file', not 'unsupported file type'; a folder with nothing to read
+    and a newly created database (a mistyped --db at corpus add) are named, never silent."""
+    runner = CliRunner()
+    (tmp_path / "empty").mkdir()
+    db = tmp_path / "new.db"
+    result = runner.invoke(cli, ["corpus", "add", str(tmp_path / "empty"), str(tmp_path / "nope"), "--db", str(db)])
+    assert result.exit_code == 2
+    assert f"new corpus database: {db}" in result.stderr
+    assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.stderr
+    assert f"warning: {tmp_path / 'empty'}: no PDF, DOCX, TXT or zip file in this folder" in result.stderr
+    result = runner.invoke(cli, ["corpus", "add", str(tmp_path / "empty"), "--db", str(db)])
+    assert "new corpus database" not in result.stderr
+    result = runner.invoke(cli, ["check", str(tmp_path / "nope"), "--db", str(db)])
+    assert result.exit_code == 1 and result.stderr == f"Error: {tmp_path / 'nope'}: no such file or folder\n"
+    result = runner.invoke(cli, ["submit", str(tmp_path / "empty"), str(tmp_path / "nope"), "--db", str(db)])
+    assert result.exit_code == 2 and "0 jobs queued" in result.stdout
+    assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.stderr
+    assert f"warning: {tmp_path / 'empty'}: no PDF, DOCX, TXT or zip file in this folder" in result.stderr

@@ -145,7 +145,7 @@ def test_damaged_or_encrypted_zip_members_are_named_and_the_rest_queued(tmp_path
     assert "cannot unpack from zip" in reasons["damaged.zip:bad.txt"]
     assert "password-protected" in reasons["encrypted.zip:secret.txt"]
     assert reasons[str(tmp_path / "not-a.zip")] == "corrupt zip archive"
-    assert "file not found" in reasons[str(tmp_path / "gone.txt")]
+    assert reasons[str(tmp_path / "gone.txt")] == "no such file or folder"
 
 
 def test_zip_traversal_and_lying_sizes_are_refused(tmp_path):

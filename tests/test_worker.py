@@ -74,6 +74,7 @@ def test_submit_folder_and_zip_then_worker_once(tmp_path, ru_text, en_text, en_t
         job = by_name[name]
         assert job["state"] == "done", job
         assert os.path.exists(job["report_html"]) and os.path.exists(job["report_json"])
+        assert os.path.exists(job["report_pdf"]) and job["report_pdf"].endswith(".pdf")
         assert job["doc_id"] is not None
     assert by_name["locked.pdf"]["state"] == "failed" and "encrypted PDF" in by_name["locked.pdf"]["error"]
     assert by_name["broken.docx"]["state"] == "failed" and "corrupt DOCX" in by_name["broken.docx"]["error"]
@@ -414,3 +415,22 @@ def test_a_report_that_cannot_be_written_mid_run_gives_the_job_back_and_stops_th
     blocker.rmdir()
     result = _run(["worker", "--once", "--reports", str(reports), "--db", str(db)])
     assert (result.returncode, result.stdout) == (0, "2 done, 0 failed\n"), result.stderr
+
+
+def test_a_recheck_of_the_same_submission_is_not_its_own_source(tmp_path, ru_text):
+    """The secretary submits the same thesis again (same file, name and metadata) after it was
+    checked and indexed: its earlier entry is the thesis itself, left out with a trace."""
+    (tmp_path / "thesis.txt").write_text(ru_text, encoding="utf-8")
+    db = tmp_path / "c.db"
+    Store(db).close()
+    runner = CliRunner()
+    for _ in range(2):
+        assert runner.invoke(cli, ["submit", str(tmp_path / "thesis.txt"), "--again", "--db", str(db)]).exit_code == 0
+        assert runner.invoke(cli, ["worker", "--once", "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        first, second = jobs.statuses(store)
+        assert store.document_count() == 1
+    assert first.doc_id is not None and second.state == "done" and second.similarity == 0.0
+    report = json.loads(open(second.report_json, encoding="utf-8").read())
+    assert [d["id"] for d in report["excluded_documents"]] == [first.doc_id]
+    assert report["excluded_documents"][0]["share"] == 1.0

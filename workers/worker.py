@@ -97,6 +97,10 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
         # The job's own corpus entry (added by an earlier attempt) is the thesis itself; any other
         # document with the same text is a source, reported as identical.
         own = {job.doc_id} if job.doc_id is not None else set()
+        if not own and (earlier := jobs.earlier_entry(store, job)) is not None:
+            own = {earlier[0]}  # a recheck: the entry added by the earlier job of this same thesis
+            log.info("job %d: rechecking job %d's thesis, corpus document %d left out as its own entry",
+                     job.id, earlier[1], earlier[0])
         report = build_report(store, document, metadata=job.metadata, exclude_ids=own)
         reports_dir.mkdir(parents=True, exist_ok=True)
         stem = _report_stem(job)

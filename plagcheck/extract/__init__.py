@@ -269,8 +269,8 @@ def unsupported_reason(name: str | PurePath) -> str | None:
 
 def _supported_suffix(path: Path) -> str:
     reason = unsupported_reason(path)
-    if reason is not None:
-        raise ExtractionError(path, reason)
+    if reason is not None:  # a mistyped path is missing, whatever its name says
+        raise ExtractionError(path, reason if path.exists() or path.is_symlink() else "no such file or folder")
     return path.suffix.lower()
 
 

@@ -136,6 +136,11 @@ def extract_pdf(path: Path) -> Document:
     if messages:  # (not when the file failed: its one-line error says enough)
         log.warning("%s: MuPDF reported %d problem%s reading the PDF (first: %s); its text may be incomplete",
                     path, len(messages), "" if len(messages) == 1 else "s", messages[0])
+        # The report must say so too: a certificate of a partly read file is not one of the whole.
+        alerts.append(Alert("damaged_file", f"the PDF is damaged (MuPDF reported {len(messages)} "
+                            f"problem{'' if len(messages) == 1 else 's'} reading it, the first: "
+                            f"{messages[0].replace(str(path), 'the file')}); its text may be incomplete, "
+                            "and what could not be read was not checked"))
     return Document(path=str(path), format="pdf", text=text, pages=tuple(page_spans),
                     alerts=tuple(alerts), furniture="\n".join(furniture))
 

@@ -186,7 +186,8 @@ class Report:
             "sources": [{k: v for k, v in s.to_dict().items() if k != "color"} for s in self.sources],
             "matches": [m.to_dict(paths.get(m.source_id), excerpt=False) for m in self.matches],
             "alerts": [a.to_dict() for a in self.alerts],
-            "options": self.options.to_dict(),
+            "options": {**self.options.to_dict(),
+                        "exclude_documents": [e.id for e in self.result.excluded_documents]},
         })
         return d
 

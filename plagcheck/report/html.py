@@ -11,8 +11,8 @@ import html
 import json
 
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
-from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, explanation, metadata_rows,
-                                   percent, text_pieces, three_percents, wording_same)
+from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, excluded_document_lines,
+                                   explanation, metadata_rows, percent, text_pieces, three_percents, wording_same)
 
 
 def esc(value) -> str:
@@ -115,8 +115,10 @@ def _exclusions(report: Report) -> str:
         items.append(f'<li class="exclusion ex-{esc(e.kind)}"><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b> '
                      f'<a href="#ex-{k}">characters {e.start}–{e.end}</a>: {esc(e.reason)}'
                      f'<q>{esc(snippet)}</q></li>')
+    items += [f'<li class="exclusion ex-document"><b>Corpus document left out</b> {esc(line)}</li>'
+              for line in excluded_document_lines(report)]
     body = f'<ul class="exclusions">{"".join(items)}</ul>' if items else '<p class="none">Nothing was excluded.</p>'
-    return (f'<section id="exclusions"><h2>Exclusions ({len(report.exclusions)})</h2>'
+    return (f'<section id="exclusions"><h2>Exclusions ({len(items)})</h2>'
             f'<ul class="switches">{switches}</ul>{body}</section>')
 
 

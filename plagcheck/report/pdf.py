@@ -21,8 +21,9 @@ import pymupdf
 
 from plagcheck.report.build import Report
 from plagcheck.report.html import esc
-from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, exclusions_applied,
-                                   explanation, metadata_rows, percent, text_pieces, three_percents)
+from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, excluded_document_lines,
+                                   exclusions_applied, explanation, metadata_rows, percent, text_pieces,
+                                   three_percents)
 
 _MARGIN = 42
 _PAGE = pymupdf.paper_rect("a4")
@@ -167,10 +168,11 @@ def _exclusions(report: Report) -> str:
              "<p>Applied: " + esc(", ".join(applied) if applied else "none") + ". Cited or excluded: "
              + esc("; ".join(f"{EXCLUSION_LABELS[k].lower()} {percent(v)}" for k, v in kinds.items()))
              + " of the text.</p>"]
-    if report.exclusions:
-        parts.append("<ul>" + "".join(
-            f"<li><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b>{esc(_where(report, e.start))}: "
-            f"{esc(e.reason)}</li>" for e in report.exclusions) + "</ul>")
+    items = [f"<li><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b>{esc(_where(report, e.start))}: "
+             f"{esc(e.reason)}</li>" for e in report.exclusions]
+    items += [f"<li><b>Corpus document left out</b>: {esc(line)}</li>" for line in excluded_document_lines(report)]
+    if items:
+        parts.append("<ul>" + "".join(items) + "</ul>")
     return "".join(parts)
 
 

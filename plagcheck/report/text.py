@@ -18,6 +18,7 @@ ALERT_LABELS = {
     "no_text_layer": "Page without a text layer",
     "letter_spacing": "Letters spaced apart",
     "identical_document": "Identical to a corpus document",
+    "damaged_file": "Damaged file",
 }
 EXCLUSION_LABELS = {
     "quote": "Quotation with citation",
@@ -67,6 +68,19 @@ def exclusions_line(report: Report) -> str:
     """``'exclusions applied: quotations with a citation, …'`` (or that none were)."""
     applied = exclusions_applied(report.options)
     return "exclusions applied: " + (", ".join(applied) if applied else "none")
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``'1 source'``, ``'3 sources'``."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def excluded_document_lines(report: Report) -> list[str]:
+    """One line per corpus document left out by hand as the checked document's own entry, with
+    the share it would have explained: nothing is set aside without a trace."""
+    return [f"document {d.id} ({', '.join(x for x in (d.author, f'«{d.title}»' if d.title else None, d.path) if x)}) "
+            f"left out as this document's own entry; it would have explained {percent(d.share)} of the text"
+            for d in report.result.excluded_documents]
 
 
 def document_title(report: Report) -> str:
