@@ -251,11 +251,17 @@ def corpus_list(db_path, fmt):
         return
     from rich.table import Table
 
-    table = Table("id", "title", "author", "year", "lang", "words", "path")
+    table = Table("id")
+    for header in ("title", "author"):
+        table.add_column(header, overflow="fold")  # wrapped, never cut to "…"
+    for header in ("year", "lang", "words"):
+        table.add_column(header)
     for d in docs:
-        table.add_row(str(d.id), cell(d.title), cell(d.author), str(d.year or ""), cell(d.language), str(d.words),
-                      cell(d.path))
+        table.add_row(str(d.id), cell(d.title), cell(d.author), str(d.year or ""), cell(d.language), str(d.words))
     _stdout_console().print(table)
+    # Paths on lines of their own, whole (a folded or cut path cannot be copied).
+    for d in docs:
+        echo(f"document {d.id}: {d.path}")
     click.echo(f"{len(docs)} documents")
 
 
