@@ -14,10 +14,10 @@ import numpy as np
 
 from plagcheck.models import Tokens
 from plagcheck.normalize import stems as stem_words
-from plagcheck.passages import Passage, corpus_passages, query_windows, shingle_hashes
+from plagcheck.passages import Passage, corpus_passages, gram_keys, query_windows, shingles_of, winnow, word_hashes
 from plagcheck.settings import IndexParams
 from plagcheck.signature import passage_signatures
-from plagcheck.lsh import band_keys, nonempty
+from plagcheck.lsh import KEY_BITS, band_keys, nonempty
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,34 @@ class Analysis:
     tokens: Tokens
     stems: list[str]
     shingles: np.ndarray
+    words: np.ndarray | None = None  # the stems' word hashes (passages.word_hashes), if kept
 
 
 def analyze(tokens: Tokens, params: IndexParams) -> Analysis:
     stems = stem_words(tokens, params.stem_prefix)
-    return Analysis(tokens, stems, shingle_hashes(stems, params.shingle_size))
+    words = word_hashes(stems)
+    return Analysis(tokens, stems, shingles_of(words, params.shingle_size), words)
+
+
+def print_keys(analysis: Analysis, params: IndexParams) -> np.ndarray:
+    """The fingerprint key of the word k-gram (``params.fingerprint_words``) starting at each
+    word of the document; as wide as a bucket key, so the store files both alike."""
+    words = analysis.words if analysis.words is not None else word_hashes(analysis.stems)
+    return gram_keys(words, params.fingerprint_words, KEY_BITS)
+
+
+def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
+    """The winnowed fingerprints of a corpus document, ready for :meth:`Store.insert_index_rows`:
+    their keys, and for each the index in ``passages`` of the passage its k-gram starts in."""
+    keys = print_keys(analysis, params)
+    at = winnow(keys, params.fingerprint_window)
+    if not passages or not len(at):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    firsts = np.array([p.first_word for p in passages], dtype=np.int64)
+    stops = firsts + np.array([p.words for p in passages], dtype=np.int64)
+    owner = np.searchsorted(firsts, at, "right") - 1
+    inside = (owner >= 0) & (at < stops[np.maximum(owner, 0)])  # a dropped (empty) passage holds none
+    return keys[at[inside]], owner[inside]
 
 
 def content_hash(text: str) -> str:

@@ -89,7 +89,7 @@ class ReportMatch:
             "source_id": m.source_id, "source_path": source_path,
             "this_offset": m.this_start, "this_length": m.this_length,
             "source_offset": m.source_start, "source_length": m.source_length,
-            "score": round(m.score, 4), "words": m.words,
+            "score": round(m.score, 4), "words": m.words, "kind": m.kind,
             "counted": self.counted, "counted_words": self.counted_words,
             "source_excerpt": {"offset": self.excerpt.start, "text": self.excerpt.text,
                                "match_offset": self.excerpt.match_start,
