@@ -3,8 +3,8 @@
 Generates, from the texts in ``benchmarks/texts/{kk,ru,en}`` (and the seed texts in
 ``../shared/eval/texts`` when present), a corpus of source documents and a set of suspicious
 documents: original text with passages inserted from sources, each document under one
-obfuscation (none, light edits, homoglyphs, zero-width characters, PDF round-trip), plus negative
-documents with no reuse. Sources are indexed with plagcheck, every suspicious document is
+obfuscation (none, light edits, homoglyphs, zero-width characters, PDF round-trip), documents with
+single copied sentences of 8-25 words (short), plus negative documents with no reuse. Sources are indexed with plagcheck, every suspicious document is
 checked, and PAN's measures are printed overall and per obfuscation.
 
     python -m benchmarks.detection              # full run (a few minutes)
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -29,7 +30,11 @@ ROOT = Path(__file__).resolve().parent
 TEXTS = ROOT / "texts"
 SEED_TEXTS = ROOT.parent.parent / "shared" / "eval" / "texts"
 CORPUS_TEXTS = ROOT.parent / "corpus" / "texts"  # the sample corpus's own texts (CC0)
-OBFUSCATIONS = ("none", "light_edits", "homoglyphs", "zero_width", "pdf_round_trip")
+OBFUSCATIONS = ("none", "light_edits", "homoglyphs", "zero_width", "pdf_round_trip", "short")
+SHORT_WORDS = (8, 25)   # "short": single sentences of this many words
+SHORT_RECALL_WORDS = 10  # the short copies whose recall the issue sets a target for (>= 10 words)
+_SENTENCE_RE = re.compile(r"[^.!?…\n]+[.!?…]+")
+_WORD_RE = re.compile(r"\w+")  # words as plagcheck counts them ("оңтүстік-батыс" is two, "-" none)
 _HOMOGLYPHS = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
                "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х"}
 _INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"]
@@ -167,6 +172,8 @@ def generate(texts: list[Text], rng: random.Random, *, sources: int, suspicious_
         return paragraphs
 
     for obfuscation in OBFUSCATIONS:
+        if obfuscation == "short":
+            continue  # drawn after the negatives, so the other documents are those of earlier runs
         for k in range(suspicious_per_type):
             paragraphs = base_text(base_words)
             n_cases = rng.randint(1, 4)
@@ -188,7 +195,26 @@ def generate(texts: list[Text], rng: random.Random, *, sources: int, suspicious_
     for k in range(negatives):
         text, _ = _assemble(base_text(base_words), [])
         docs.append(Suspicious(f"negative-{k:03d}", "negative", text, []))
+    sentences = [(source, start, end) for source in source_docs for start, end in _sentences(source.text)]
+    for k in range(suspicious_per_type if "short" in OBFUSCATIONS else 0):
+        paragraphs = base_text(base_words)
+        inserts = []
+        for _ in range(rng.randint(1, 4)):
+            source, start, end = rng.choice(sentences)
+            inserts.append((rng.randrange(0, len(paragraphs) + 1), source.text[start:end], source.name, start, end))
+        text, cases = _assemble(paragraphs, inserts)
+        docs.append(Suspicious(f"short-{k:03d}", "short", text, cases))
     return source_docs, docs
+
+
+def _sentences(text: str, words: tuple[int, int] = SHORT_WORDS) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` with ``words[0]``..``words[1]`` words."""
+    out = []
+    for m in _SENTENCE_RE.finditer(text):
+        start = m.start() + len(m.group()) - len(m.group().lstrip())
+        if words[0] <= len(_WORD_RE.findall(m.group())) <= words[1]:
+            out.append((start, m.end()))
+    return out
 
 
 def _assemble(paragraphs: list[str], inserts: list[tuple]) -> tuple[str, list[dict]]:
@@ -291,6 +317,7 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
     cases: list[Span] = []
     detections: list[Span] = []
     per_doc_obfuscation = {}
+    words_of: dict[Span, list[str]] = {}
     negatives_with_matches = 0
     with Store(folder / "benchmark.db", params) as store:
         names = {}
@@ -304,8 +331,10 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
             if doc.obfuscation == "pdf_round_trip":
                 doc, path = pdf_round_trip(doc, folder, rng)
             per_doc_obfuscation[doc.name] = doc.obfuscation
-            cases.extend(Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"],
-                              c["source_end"]) for c in doc.cases)
+            for c in doc.cases:
+                span = Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"], c["source_end"])
+                cases.append(span)
+                words_of[span] = _WORD_RE.findall(doc.text[c["this_start"]:c["this_end"]])
             result = check_document(store, Document(path=doc.name, format="txt", text=doc.text), settings)
             for m in result.matches:
                 detections.append(Span(doc.name, names[m.source_id], m.this_start, m.this_end,
@@ -320,6 +349,13 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
     for obfuscation in OBFUSCATIONS:
         docs = {d for d, o in per_doc_obfuscation.items() if o == obfuscation}
         table[obfuscation] = score([c for c in cases if c.document in docs], [r for r in detections if r.document in docs])
+    # The issue's target: short copies of at least SHORT_RECALL_WORDS words (the detections that
+    # touch them, so that precision is of those too).
+    short_docs = {d for d, o in per_doc_obfuscation.items() if o == "short"}
+    long_enough = [c for c in cases if c.document in short_docs and len(words_of[c]) >= SHORT_RECALL_WORDS]
+    table[f"short_{SHORT_RECALL_WORDS}_words"] = score(long_enough, [
+        r for r in detections if r.document in short_docs
+        and any(c.document == r.document and c.this_start < r.this_end and r.this_start < c.this_end for c in long_enough)])
     table["overall"] = score(cases, detections)
     figures = {
         "scores": {k: asdict(v) for k, v in table.items()},

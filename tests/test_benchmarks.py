@@ -52,6 +52,8 @@ def test_tiny_detection_benchmark_runs():
     assert overall["cases"] > 0
     assert overall["plagdet"] > 0.8
     assert figures["negatives_with_matches"] == 0
+    short = figures["scores"]["short"]  # single copied sentences of 8-25 words
+    assert short["cases"] > 0 and short["recall"] > 0.5
 
 
 def test_tiny_speed_benchmark_runs(tmp_path):
@@ -124,6 +126,23 @@ def test_bulk_fill_writes_the_index_the_pipeline_writes(tmp_path):
         terms = list(dict.fromkeys(real.stems))
         assert bulk.document_frequencies(terms) == piece.document_frequencies(terms)
         assert not list((tmp_path / "spill").iterdir())
+
+
+def test_short_cases_are_single_sentences_of_8_to_25_words():
+    import random
+
+    from benchmarks.detection import Text, _WORD_RE, generate
+
+    texts = [Text(f"t{n}", "en", " ".join(f"Text {n} sentence {k} has {'many ' * k}words in it." for k in range(1, 30)))
+             for n in range(4)]
+    _, docs = generate(texts, random.Random(1), sources=1, suspicious_per_type=3, negatives=0, base_words=100)
+    cases = [(d, c) for d in docs if d.obfuscation == "short" for c in d.cases]
+    assert cases
+    by_name = {t.name: t.text for t in texts}
+    for doc, case in cases:
+        copied = doc.text[case["this_start"]:case["this_end"]]
+        assert copied == by_name[case["source"]][case["source_start"]:case["source_end"]]
+        assert copied.startswith("Text") and copied.endswith(".") and 8 <= len(_WORD_RE.findall(copied)) <= 25
 
 
 def test_paragraphs_repeated_across_benchmark_texts_are_dropped():
