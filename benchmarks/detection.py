@@ -85,6 +85,24 @@ def without_repeated_paragraphs(texts: list[Text], n: int = 5, share: float = 0.
     return out
 
 
+def without_shared_runs(texts: list[Text], sources: list[Text], n: int) -> list[Text]:
+    """``texts`` without the paragraphs that share a run of ``n`` words with ``sources``.
+
+    Public texts repeat set phrases across documents (a Wikipedia template "По данным
+    государственного водного реестра России относится к …", an e-mail footer, a Latin title
+    quoted in two articles): such a run in "original" material is real reuse of a source, and a
+    detection of it would count as false. Words are compared casefolded; every text stays in the
+    list (emptied, if need be), so the documents drawn from them do not change otherwise.
+    """
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = [w.casefold() for w in _WORD_RE.findall(text)]
+        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+    shared = set().union(*(grams(source.text) for source in sources))
+    return [Text(t.name, t.language, "\n".join(p for p in t.text.split("\n") if not grams(p) & shared))
+            for t in texts]
+
+
 # -- obfuscations --------------------------------------------------------------------------
 def light_edits(passage: str, rng: random.Random, rate: float = 0.08) -> str:
     """Drop, insert or swap about ``rate`` of the words (what a hurried student does)."""
@@ -156,6 +174,7 @@ def generate(texts: list[Text], rng: random.Random, *, sources: int, suspicious_
     source_docs, originals = pool[:sources], pool[sources:]
     if not originals:
         raise SystemExit("not enough benchmark texts for originals")
+    originals = without_shared_runs(originals, source_docs, SHORT_WORDS[0])
     docs: list[Suspicious] = []
 
     def base_text(target_words: int) -> list[str]:

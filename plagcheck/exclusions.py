@@ -300,7 +300,7 @@ class Coverage:
     counted: tuple[bool, ...]                 # per match: does it count at all
     excluded_share: float                     # share of the text removed from the total
     excluded_by_kind: dict[str, float]        # kind → share of the whole text
-    short_coefficient: float                  # share in counted matches of >= SHORT_MATCH_WORDS words
+    short_coefficient: float                  # share in matches of >= SHORT_MATCH_WORDS words, counted or not
     long_coefficient: float                   # ... of >= LONG_MATCH_WORDS words
     exclusions: tuple[Exclusion, ...]         # the inputs plus one short_match exclusion per dropped match
 
@@ -313,7 +313,8 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
 
     Words are given to matches by :func:`plagcheck.check.word_owners` (strongest match first). A word inside a quote, bibliography or common-passage exclusion leaves both the total
     and its match; a match with fewer than ``min_words`` counted words then does not count (its
-    text stays in the total).
+    text stays in the total). The coefficients take every match found by its own length, whatever
+    ``min_words``: the share in matches of at least ``short_words`` words means just that.
     """
     n = len(tokens)
     lengths = (tokens.ends - tokens.starts).astype(np.float64)
@@ -337,6 +338,7 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
     remaining = float(lengths[~removed].sum())
     counts = np.array(counted + [False], dtype=bool)  # index -1 (no owner) maps to False
     live = counts[owner] & ~removed
+    found = (owner != -1) & ~removed
     source_of = np.array([m.source_id for m in matches] + [-1], dtype=np.int64)[owner]
 
     def share(mask) -> float:
@@ -356,7 +358,7 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
         counted_words=tuple(counted_words), counted=tuple(counted),
         excluded_share=float(lengths[removed].sum() / total) if n else 0.0,
         excluded_by_kind=by_kind,
-        short_coefficient=share(live & (words_of >= short_words)),
-        long_coefficient=share(live & (words_of >= long_words)),
+        short_coefficient=share(found & (words_of >= short_words)),
+        long_coefficient=share(found & (words_of >= long_words)),
         exclusions=tuple(sorted(list(exclusions) + extra, key=lambda e: (e.start, e.end))),
     )

@@ -238,3 +238,34 @@ def test_winnowing_keeps_a_fingerprint_in_every_window(keys, window):
 def test_the_guaranteed_run_follows_k_and_w():
     params = IndexParams()
     assert (params.fingerprint_words, params.fingerprint_window, params.guaranteed_words) == (3, 6, 8)
+
+
+def test_a_copied_sentence_counts_for_the_5_word_coefficient_whatever_min_words(store, corpus, tmp_path):
+    """SC1 (share in matches of >= 5 words) means what it says: a 10-word copy that --min-words 12
+    leaves out of the similarity is in it; --min-words 8 counts it, and 5 looks for shorter runs."""
+    import json
+
+    from click.testing import CliRunner
+
+    from plagcheck.cli import cli
+    from plagcheck.report import ReportOptions, build_report
+
+    sentence = _sentence(_text(SOURCES["ru"]), 9, 11)
+    text, _ = _paste(_text(OWN["ru"]), sentence)
+    default = build_report(store, _doc(text))
+    (match,) = default.matches
+    assert match.match.kind == "short" and not match.counted and default.similarity == 0.0
+    assert default.short_coefficient > 0.0 and default.long_coefficient == 0.0
+    counting = build_report(store, _doc(text), ReportOptions(min_words=8))
+    assert counting.matches[0].counted and counting.similarity == pytest.approx(counting.short_coefficient)
+    five = build_report(store, _doc(text), ReportOptions(min_words=5))
+    assert five.result.settings["min_short_words"] == 5 and default.result.settings["min_short_words"] == 8
+
+    path = tmp_path / "thesis.txt"
+    path.write_text(text, encoding="utf-8")
+    run = CliRunner().invoke(cli, ["report", str(path), "--db", str(store.path), "--out", str(tmp_path / "r.json"),
+                                   "--min-words", "8"], catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [(m["kind"], m["counted"]) for m in data["matches"]] == [("short", True)]
+    assert data["similarity"] > 0 and data["coefficients"]["matches_5_words"] == pytest.approx(data["similarity"])
