@@ -269,3 +269,22 @@ def test_a_copied_sentence_counts_for_the_5_word_coefficient_whatever_min_words(
     data = json.loads((tmp_path / "r.json").read_text())
     assert [(m["kind"], m["counted"]) for m in data["matches"]] == [("short", True)]
     assert data["similarity"] > 0 and data["coefficients"]["matches_5_words"] == pytest.approx(data["similarity"])
+
+
+def test_reindex_full_takes_new_fingerprint_parameters(store, corpus, db_path):
+    from click.testing import CliRunner
+
+    from plagcheck.cli import cli
+
+    store.close()
+    run = CliRunner().invoke(cli, ["reindex", "--full", "--fingerprint-words", "4", "--fingerprint-window", "5",
+                                   "--db", str(db_path)], catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    with Store(db_path) as reopened:
+        assert (reopened.params.fingerprint_words, reopened.params.fingerprint_window) == (4, 5)
+        sentence = _sentence(_text(SOURCES["kk"]), 8, 10)
+        text, at = _paste(_text(OWN["kk"]), sentence)
+        (match,) = check_document(reopened, _doc(text)).matches
+        assert (match.kind, match.this_start) == ("short", at)
+    run = CliRunner().invoke(cli, ["reindex", "--fingerprint-words", "3", "--db", str(db_path)])
+    assert run.exit_code != 0 and "needs --full" in run.output
