@@ -3,9 +3,10 @@
 Generates, from the texts in ``benchmarks/texts/{kk,ru,en}`` (and the seed texts in
 ``../shared/eval/texts`` when present), a corpus of source documents and a set of suspicious
 documents: original text with passages inserted from sources, each document under one
-obfuscation (none, light edits, homoglyphs, zero-width characters, PDF round-trip), documents with
-single copied sentences of 8-25 words (short), plus negative documents with no reuse. Sources are indexed with plagcheck, every suspicious document is
-checked, and PAN's measures are printed overall and per obfuscation.
+obfuscation (none, light edits, homoglyphs, zero-width characters, PDF round-trip), documents
+with single copied sentences of 8-25 words (short), plus negative documents with no reuse.
+Sources are indexed with plagcheck, every suspicious document is checked, and PAN's measures
+are printed overall and per obfuscation.
 
     python -m benchmarks.detection              # full run (a few minutes)
     python -m benchmarks.detection --tiny       # a seconds-long run (the tests use it)

@@ -355,8 +355,8 @@ def serve(db_path, socket_path, max_mib):
 @click.option("--fingerprint-window", type=click.IntRange(min=1),
               help="With --full: new winnowing window (w); runs of k + w - 1 words are sure to be found.")
 @map_errors
-def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm, bands, rows,
-            fingerprint_words, fingerprint_window):
+def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm,
+            bands, rows, fingerprint_words, fingerprint_window):
     """Nightly reindex: incremental by default (new and changed files; PATHS are scanned for new
     ones), or --full to rebuild with new parameters while checks go on."""
     from dataclasses import replace

@@ -60,8 +60,9 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
     """
     params = store.params
     if not store.has_prints:
-        log.warning("%s: index generation %d has no fingerprints (built by plagcheck < 0.4), so short copies "
-                    "are not looked for; run 'plagcheck reindex --full' to build them", store.path, store.generation)
+        log.warning("%s: index generation %d has no fingerprints (it was built before short-copy detection), "
+                    "so short copies are not looked for; run 'plagcheck reindex --full' to build them",
+                    store.path, store.generation)
         return []
     keys = print_keys(analysis, params)
     if not len(keys):

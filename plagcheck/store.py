@@ -11,10 +11,11 @@ document's passages are one row of delta-coded spans, their ids a contiguous ran
 buckets (``buckets_g*``) and the winnowed word k-gram fingerprints (``prints_g*``) are two tables
 of that one packed format.
 
-A generation built by plagcheck < 0.4 has no fingerprint table. It keeps working for the MinHash
-path; the short-copy layer is off for it (a check says so in its log and its ``corpus.layers``)
-until ``plagcheck reindex --full`` builds a generation with fingerprints for every document. The
-table is never created for an existing generation: it would hold only the documents added since.
+A generation built before short-copy detection (plagcheck 0.2.0 and earlier) has no fingerprint
+table. It keeps working for the MinHash path; the short-copy layer is off for it (a check says so
+in its log and its ``corpus.layers``) until ``plagcheck reindex --full`` builds a generation with
+fingerprints for every document. The table is never created for an existing generation: it would
+hold only the documents added since.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ class Store:
         self.has_prints = self._has_prints(self.generation)
 
     def _has_prints(self, generation: int) -> bool:
-        """Whether ``generation`` was built with fingerprints (plagcheck >= 0.4): its table exists."""
+        """Whether ``generation`` was built with fingerprints: its table exists (it is created with the generation)."""
         return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
                                [f"{PRINTS}_g{int(generation)}"]).fetchone() is not None
 
@@ -166,7 +167,8 @@ class Store:
 
     def drop_index_tables(self, generation: int) -> None:
         g = int(generation)
-        for table in (f"buckets_g{g}", f"{PRINTS}_g{g}", f"spans_g{g}", f"terms_g{g}", f"passages_g{g}"):  # passages: format 1
+        for table in (f"buckets_g{g}", f"{PRINTS}_g{g}", f"spans_g{g}", f"terms_g{g}",
+                      f"passages_g{g}"):  # passages: format 1
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.execute("DELETE FROM meta WHERE key = ?", [f"next_passage_g{g}"])
 
@@ -423,8 +425,8 @@ class Store:
         out: list[tuple[int, bytes]] = []
         for chunk in _chunks(prefixes):
             marks = ",".join("?" * len(chunk))
-            out += self.db.execute(f"SELECT prefix, entries FROM {_table(table)}_g{generation} WHERE prefix IN ({marks})",
-                                   chunk).fetchall()
+            out += self.db.execute(f"SELECT prefix, entries FROM {_table(table)}_g{generation} "
+                                   f"WHERE prefix IN ({marks})", chunk).fetchall()
         return out
 
     def _documents_of(self, ids: Iterable[int], spans: bool) -> Iterator[tuple[int, int, int, bytes | None, list[int]]]:

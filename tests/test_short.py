@@ -205,7 +205,7 @@ def test_an_index_without_fingerprints_checks_without_them_until_a_full_reindex(
         path = tmp_path / "source.txt"
         path.write_text(_text(name), encoding="utf-8")
         add_file(store, path)
-        store.db.execute(f"DROP TABLE prints_g{store.generation}")  # as plagcheck < 0.4 built it
+        store.db.execute(f"DROP TABLE prints_g{store.generation}")  # as plagcheck 0.2.0 built it
     with Store(db_path) as store:
         result = check_document(store, _doc(text))
         assert result.matches == () and result.corpus["layers"] == ("verbatim",)
