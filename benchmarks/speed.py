@@ -134,7 +134,7 @@ def _bulk_generated(job):
     stem_of, hashes, names = sampler.stem_table(params.stem_prefix)
     stem_ids = stem_of[drawn]
     analysis = Analysis(tokens, [names[i] for i in stem_ids.tolist()],
-                        shingles_of(hashes[stem_ids], params.shingle_size), hashes[stem_ids])
+                        shingles_of(hashes[stem_ids], params.shingle_size))
     passages, keys = index_document(analysis, params)
     prints = document_prints(analysis, passages, params)
     return (k, text, content_hash(text), zlib.compress(text.encode(), 1), len(tokens), passages, keys,

@@ -14,7 +14,9 @@ import numpy as np
 
 from plagcheck.models import Tokens
 from plagcheck.normalize import stems as stem_words
-from plagcheck.passages import Passage, corpus_passages, gram_keys, query_windows, shingles_of, winnow, word_hashes
+from plagcheck.normalize import CYRILLIC_TO_LATIN
+from plagcheck.passages import (Passage, corpus_passages, gram_keys, query_windows, shingle_hashes, winnow,
+                                word_hashes)
 from plagcheck.settings import IndexParams
 from plagcheck.signature import passage_signatures
 from plagcheck.lsh import KEY_BITS, band_keys, nonempty
@@ -27,20 +29,32 @@ class Analysis:
     tokens: Tokens
     stems: list[str]
     shingles: np.ndarray
-    words: np.ndarray | None = None  # the stems' word hashes (passages.word_hashes), if kept
 
 
 def analyze(tokens: Tokens, params: IndexParams) -> Analysis:
     stems = stem_words(tokens, params.stem_prefix)
-    words = word_hashes(stems)
-    return Analysis(tokens, stems, shingles_of(words, params.shingle_size), words)
+    return Analysis(tokens, stems, shingle_hashes(stems, params.shingle_size))
 
 
-def print_keys(analysis: Analysis, params: IndexParams) -> np.ndarray:
+def print_words(stems: list[str]) -> list[str]:
+    """The stems as short-copy fingerprints compare them: with every letter that has a lookalike
+    in the other script written in Latin. A word whose letters all exist in both scripts ("a",
+    "I", "cop") is folded to the script of its neighbours, so an English sentence pasted after a
+    Kazakh paragraph would otherwise differ from its source in its "a"s and "I"s.
+
+    >>> print_words(["i", "і", "са", "ca", "білім"])
+    ['i', 'i', 'ca', 'ca', 'бiлiм']
+    """
+    table = {stem: stem.translate(CYRILLIC_TO_LATIN) for stem in dict.fromkeys(stems)}
+    return [table[stem] for stem in stems]
+
+
+def print_keys(analysis: Analysis, params: IndexParams, words: list[str] | None = None) -> np.ndarray:
     """The fingerprint key of the word k-gram (``params.fingerprint_words``) starting at each
-    word of the document; as wide as a bucket key, so the store files both alike."""
-    words = analysis.words if analysis.words is not None else word_hashes(analysis.stems)
-    return gram_keys(words, params.fingerprint_words, KEY_BITS)
+    word of the document, over :func:`print_words` (``words``, if the caller has them); as wide
+    as a bucket key, so the store files both alike."""
+    words = print_words(analysis.stems) if words is None else words
+    return gram_keys(word_hashes(words), params.fingerprint_words, KEY_BITS)
 
 
 def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams) -> tuple[np.ndarray, np.ndarray]:

@@ -10,9 +10,10 @@ Runs of at least ``settings.min_short_words`` words are matches of kind ``"short
 one source close together on one diagonal (a sentence with a word changed) merge into one match,
 whose score is the share of its words that are identical.
 
-Words are compared as the index compares them (normalized, truncated stems), so homoglyphs,
-invisible characters and line-end hyphenation make no difference, and every match is mapped
-back to the original characters of both texts through the tokens' spans.
+Words are compared as the index compares them (normalized, truncated stems, with lookalike
+letters in one script: :func:`plagcheck.index.print_words`), so homoglyphs, invisible characters
+and line-end hyphenation make no difference, and every match is mapped back to the original
+characters of both texts through the tokens' spans.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plagcheck import defaults
-from plagcheck.index import Analysis, analyze, print_keys
+from plagcheck.index import Analysis, analyze, print_keys, print_words
 from plagcheck.models import Match, Tokens
 from plagcheck.normalize import tokenize
 from plagcheck.settings import Settings
@@ -64,7 +65,8 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
                     "so short copies are not looked for; run 'plagcheck reindex --full' to build them",
                     store.path, store.generation)
         return []
-    keys = print_keys(analysis, params)
+    this = print_words(analysis.stems)
+    keys = print_keys(analysis, params, this)
     if not len(keys):
         return []
     hits = store.lookup_buckets(keys, defaults.MAX_FINGERPRINT_PASSAGES, table=PRINTS)
@@ -92,11 +94,12 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
         for ids in _contiguous(sorted(pids)):  # a region: consecutive passages of the source
             first, last = passages[ids[0]], passages[ids[-1]]
             region = _region(texts[doc_id], first, last, params)
-            at = _positions(print_keys(region, params))
+            words = print_words(region.stems)
+            at = _positions(print_keys(region, params, words))
             for pid in ids:
                 for i in seeds.get(pid, ()):
                     if skip is None or not skip[i]:
-                        runs.update(_extend(analysis.stems, region, first.first_word, i, at.get(int(keys[i]), ())))
+                        runs.update(_extend(this, words, region.tokens, first.first_word, i, at.get(int(keys[i]), ())))
         long_enough = [r for r in runs if r.same >= settings.min_short_words]
         for run in _merge(_distinct(long_enough), settings.seed_gap_words):
             words = run.this_stop - run.this_first
@@ -153,11 +156,11 @@ def _positions(keys: np.ndarray) -> dict[int, list[int]]:
     return at
 
 
-def _extend(this: list[str], region: Analysis, offset: int, i: int, places) -> list[Run]:
-    """The maximal runs of identical stems through word ``i`` of the checked text and each of
-    ``places`` (the words of the region where its k-gram's key occurs); ``offset`` is the
-    region's first word in its document."""
-    source = region.stems
+def _extend(this: list[str], source: list[str], toks: Tokens, offset: int, i: int, places) -> list[Run]:
+    """The maximal runs of identical words (:func:`~plagcheck.index.print_words`) through word
+    ``i`` of the checked text and each of ``places`` (the words of a source region, ``source``,
+    where its k-gram's key occurs); ``toks`` are the region's tokens, ``offset`` its first word
+    in its document."""
     runs = []
     for j in places:
         a, b = i, j
@@ -167,7 +170,6 @@ def _extend(this: list[str], region: Analysis, offset: int, i: int, places) -> l
         while c < len(this) and d < len(source) and this[c] == source[d]:
             c, d = c + 1, d + 1
         if c > a:  # a key without its words (a hash collision) gives no run
-            toks = region.tokens
             runs.append(Run(a, c, offset + b, offset + d, int(toks.starts[b]), int(toks.ends[d - 1]), c - a))
     return runs
 

@@ -288,3 +288,17 @@ def test_reindex_full_takes_new_fingerprint_parameters(store, corpus, db_path):
         assert (match.kind, match.this_start) == ("short", at)
     run = CliRunner().invoke(cli, ["reindex", "--fingerprint-words", "3", "--db", str(db_path)])
     assert run.exit_code != 0 and "needs --full" in run.output
+
+
+def test_an_english_sentence_pasted_into_kazakh_text_is_found(store, corpus):
+    """"A" and "I" are spelled alike in both scripts and take their neighbours' script: after a
+    Kazakh paragraph the first word of this copy is Cyrillic, in its English source Latin. The
+    fingerprints compare lookalike letters as one, so the copy is 8 words, not 7."""
+    name = "en/02-critical-thinking-history.txt"
+    source = _text(name)
+    copied = "A useful starting point is work with primary"
+    text, at = _paste(_text("kk/05-trilingual-education.txt"), copied)
+    (match,) = check_document(store, _doc(text)).matches
+    assert (match.kind, match.source_id, match.words) == ("short", corpus[name], 8)
+    assert (match.this_start, match.this_end) == (at, at + len(copied))
+    assert (match.source_start, match.source_end) == (source.index(copied), source.index(copied) + len(copied))
