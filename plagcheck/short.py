@@ -6,9 +6,9 @@ starts in: any run of ``k + w - 1`` identical stems (8 by default) shares at lea
 A check looks up the key of *every* k-gram of the checked text; each hit (a word of the checked
 text, a corpus passage) is a seed. The seed's passage and its neighbours are tokenized, the seed
 is found in them by its key, and the run of identical stems around it is extended both ways.
-Runs of at least ``settings.min_short_words`` words are matches of kind ``"short"``; such runs of
-one source close together on one diagonal (a sentence with a word changed) merge into one match,
-whose score is the share of its words that are identical.
+Runs of at least ``settings.min_short_words`` words (numbers do not count) are matches of kind
+``"short"``; such runs of one source close together on one diagonal (a sentence with a word
+changed) merge into one match, whose score is the share of its words that are identical.
 
 Words are compared as the index compares them (normalized, truncated stems, with lookalike
 letters in one script: :func:`plagcheck.index.print_words`), so homoglyphs, invisible characters
@@ -82,6 +82,8 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
                 if p.doc_id not in excluded}
     tokens = analysis.tokens
     covered = _covered_words(tokens, verbatim)
+    # Numbers are not words of a sentence: identical dates and figures ("500 – 449") are no copy.
+    lettered = np.cumsum([0] + [not word.isdigit() for word in tokens.words])
     by_doc: dict[int, set[int]] = defaultdict(set)
     for pid in seeds:
         if pid in passages:
@@ -100,7 +102,8 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
                 for i in seeds.get(pid, ()):
                     if skip is None or not skip[i]:
                         runs.update(_extend(this, words, region.tokens, first.first_word, i, at.get(int(keys[i]), ())))
-        long_enough = [r for r in runs if r.same >= settings.min_short_words]
+        long_enough = [r for r in runs
+                       if lettered[r.this_stop] - lettered[r.this_first] >= settings.min_short_words]
         for run in _merge(_distinct(long_enough), settings.seed_gap_words):
             words = run.this_stop - run.this_first
             matches.append(Match(

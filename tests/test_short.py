@@ -302,3 +302,16 @@ def test_an_english_sentence_pasted_into_kazakh_text_is_found(store, corpus):
     assert (match.kind, match.source_id, match.words) == ("short", corpus[name], 8)
     assert (match.this_start, match.this_end) == (at, at + len(copied))
     assert (match.source_start, match.source_end) == (source.index(copied), source.index(copied) + len(copied))
+
+
+def test_numbers_are_not_words_of_a_copied_sentence(store, corpus):
+    """Identical dates and figures around a few shared words are no copied sentence."""
+    source = _text(SOURCES["ru"])
+    words = _sentence(source, 12, 30).split()[:5]
+    pasted = " ".join(words) + " 1998 2004 2011 2020"
+    text, _ = _paste(_text(OWN["ru"]), pasted)
+    assert check_document(store, _doc(text)).matches == ()
+    # A corpus text with the same figures: a run of 9 tokens, 5 of them words — still no match.
+    store_prepared(store, prepare_document(Document("fig.txt", "txt", "Вступление. " + pasted + " конец."),
+                                           store.params))
+    assert check_document(store, _doc(text)).matches == ()
