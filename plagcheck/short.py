@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from plagcheck import defaults
-from plagcheck.index import Analysis, analyze, print_keys, print_words
+from plagcheck.index import Analysis, print_keys, print_words
 from plagcheck.models import Match, Tokens
-from plagcheck.normalize import tokenize
+from plagcheck.normalize import stems, tokenize
 from plagcheck.settings import Settings
 from plagcheck.store import PRINTS, StoredPassage, Store
 
@@ -74,10 +74,13 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
         return []
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
+    hit_keys, hit_passages = (np.array(column, dtype=np.int64) for column in zip(*hits))
+    lo = np.searchsorted(sorted_keys, hit_keys, "left")
+    count = np.searchsorted(sorted_keys, hit_keys, "right") - lo  # a k-gram may occur more than once
+    at = order[np.repeat(lo, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
     seeds: dict[int, list[int]] = defaultdict(list)  # corpus passage -> words of the checked text
-    for key, pid in hits:
-        lo, hi = np.searchsorted(sorted_keys, key, "left"), np.searchsorted(sorted_keys, key, "right")
-        seeds[pid].extend(order[lo:hi].tolist())
+    for pid, i in zip(np.repeat(hit_passages, count).tolist(), at.tolist()):
+        seeds[pid].append(i)
     passages = {pid: p for pid, p in store.passages({q for pid in seeds for q in (pid - 1, pid, pid + 1)}).items()
                 if p.doc_id not in excluded}
     tokens = analysis.tokens
@@ -146,9 +149,10 @@ def _contiguous(ids: list[int]) -> list[list[int]]:
 
 def _region(text: str, first: StoredPassage, last: StoredPassage, params) -> Analysis:
     """The words of a source from passage ``first`` to passage ``last``, with offsets in the
-    whole source text."""
+    whole source text (no shingles: only the stems are compared)."""
     found = tokenize(text[first.start:last.end])
-    return analyze(Tokens(found.words, found.starts + first.start, found.ends + first.start), params)
+    tokens = Tokens(found.words, found.starts + first.start, found.ends + first.start)
+    return Analysis(tokens, stems(tokens, params.stem_prefix), np.empty(0, dtype=np.uint32))
 
 
 def _positions(keys: np.ndarray) -> dict[int, list[int]]:

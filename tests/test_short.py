@@ -237,7 +237,7 @@ def test_winnowing_keeps_a_fingerprint_in_every_window(keys, window):
 
 def test_the_guaranteed_run_follows_k_and_w():
     params = IndexParams()
-    assert (params.fingerprint_words, params.fingerprint_window, params.guaranteed_words) == (3, 6, 8)
+    assert (params.fingerprint_words, params.fingerprint_window, params.guaranteed_words) == (4, 5, 8)
 
 
 def test_a_copied_sentence_counts_for_the_5_word_coefficient_whatever_min_words(store, corpus, tmp_path):
@@ -277,16 +277,16 @@ def test_reindex_full_takes_new_fingerprint_parameters(store, corpus, db_path):
     from plagcheck.cli import cli
 
     store.close()
-    run = CliRunner().invoke(cli, ["reindex", "--full", "--fingerprint-words", "4", "--fingerprint-window", "5",
+    run = CliRunner().invoke(cli, ["reindex", "--full", "--fingerprint-words", "3", "--fingerprint-window", "6",
                                    "--db", str(db_path)], catch_exceptions=False)
     assert run.exit_code == 0, run.output
     with Store(db_path) as reopened:
-        assert (reopened.params.fingerprint_words, reopened.params.fingerprint_window) == (4, 5)
+        assert (reopened.params.fingerprint_words, reopened.params.fingerprint_window) == (3, 6)
         sentence = _sentence(_text(SOURCES["kk"]), 8, 10)
         text, at = _paste(_text(OWN["kk"]), sentence)
         (match,) = check_document(reopened, _doc(text)).matches
         assert (match.kind, match.this_start) == ("short", at)
-    run = CliRunner().invoke(cli, ["reindex", "--fingerprint-words", "3", "--db", str(db_path)])
+    run = CliRunner().invoke(cli, ["reindex", "--fingerprint-words", "4", "--db", str(db_path)])
     assert run.exit_code != 0 and "needs --full" in run.output
 
 
