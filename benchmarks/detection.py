@@ -35,7 +35,9 @@ OBFUSCATIONS = ("none", "light_edits", "homoglyphs", "zero_width", "pdf_round_tr
 SHORT_WORDS = (8, 25)   # "short": single sentences of this many words
 SHORT_RECALL_WORDS = 10  # the short copies whose recall the issue sets a target for (>= 10 words)
 _SENTENCE_RE = re.compile(r"[^.!?…\n]+[.!?…]+")
-_WORD_RE = re.compile(r"\w+")  # words as plagcheck counts them ("оңтүстік-батыс" is two, "-" none)
+# Words as plagcheck counts them for a short copy: "оңтүстік-батыс" is two, "-" none, and a number
+# ("08/16/2000 03:48") none, so an e-mail header or a table row is not a "sentence" of 8 words.
+_WORD_RE = re.compile(r"\w*[^\W\d_]\w*")
 _HOMOGLYPHS = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
                "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х"}
 _INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"]
