@@ -3,10 +3,10 @@
 Generates, from the texts in ``benchmarks/texts/{kk,ru,en}`` and ``corpus/texts/{kk,ru,en}``
 (and the seed texts in ``../shared/eval/texts`` when present; a run without them says so), a
 corpus of source documents and a set of suspicious documents: original text with passages
-inserted from sources, each document under one
-obfuscation (none, light edits, homoglyphs, zero-width characters, PDF round-trip), plus negative
-documents with no reuse. Sources are indexed with plagcheck, every suspicious document is
-checked, and PAN's measures are printed overall and per obfuscation.
+inserted from sources, each document under one obfuscation (none, light edits, homoglyphs,
+zero-width characters, PDF round-trip), documents with single copied sentences of 8-25 words
+(short), plus negative documents with no reuse. Sources are indexed with plagcheck, every
+suspicious document is checked, and PAN's measures are printed overall and per obfuscation.
 
     python -m benchmarks.detection              # full run (a few minutes)
     python -m benchmarks.detection --tiny       # a seconds-long run (the tests use it)
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -30,7 +31,13 @@ ROOT = Path(__file__).resolve().parent
 TEXTS = ROOT / "texts"
 SEED_TEXTS = ROOT.parent.parent / "shared" / "eval" / "texts"
 CORPUS_TEXTS = ROOT.parent / "corpus" / "texts"  # the sample corpus's own texts (CC0)
-OBFUSCATIONS = ("none", "light_edits", "homoglyphs", "zero_width", "pdf_round_trip")
+OBFUSCATIONS = ("none", "light_edits", "homoglyphs", "zero_width", "pdf_round_trip", "short")
+SHORT_WORDS = (8, 25)   # "short": single sentences of this many words
+SHORT_RECALL_WORDS = 10  # the short copies whose recall the issue sets a target for (>= 10 words)
+_SENTENCE_RE = re.compile(r"[^.!?…\n]+[.!?…]+")
+# Words as plagcheck counts them for a short copy: "оңтүстік-батыс" is two, "-" none, and a number
+# ("08/16/2000 03:48") none, so an e-mail header or a table row is not a "sentence" of 8 words.
+_WORD_RE = re.compile(r"\w*[^\W\d_]\w*")
 _HOMOGLYPHS = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
                "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х"}
 _INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"]
@@ -88,6 +95,24 @@ def without_repeated_paragraphs(texts: list[Text], n: int = 5, share: float = 0.
             seen |= grams_of_text
             out.append(Text(text.name, text.language, kept_text))
     return out
+
+
+def without_shared_runs(texts: list[Text], sources: list[Text], n: int) -> list[Text]:
+    """``texts`` without the paragraphs that share a run of ``n`` words with ``sources``.
+
+    Public texts repeat set phrases across documents (a Wikipedia template "По данным
+    государственного водного реестра России относится к …", an e-mail footer, a Latin title
+    quoted in two articles): such a run in "original" material is real reuse of a source, and a
+    detection of it would count as false. Words are compared casefolded; every text stays in the
+    list (emptied, if need be), so the documents drawn from them do not change otherwise.
+    """
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = [w.casefold() for w in _WORD_RE.findall(text)]
+        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+    shared = set().union(*(grams(source.text) for source in sources))
+    return [Text(t.name, t.language, "\n".join(p for p in t.text.split("\n") if not grams(p) & shared))
+            for t in texts]
 
 
 # -- obfuscations --------------------------------------------------------------------------
@@ -161,6 +186,7 @@ def generate(texts: list[Text], rng: random.Random, *, sources: int, suspicious_
     source_docs, originals = pool[:sources], pool[sources:]
     if not originals:
         raise SystemExit("not enough benchmark texts for originals")
+    originals = without_shared_runs(originals, source_docs, SHORT_WORDS[0])
     docs: list[Suspicious] = []
 
     def base_text(target_words: int) -> list[str]:
@@ -177,6 +203,8 @@ def generate(texts: list[Text], rng: random.Random, *, sources: int, suspicious_
         return paragraphs
 
     for obfuscation in OBFUSCATIONS:
+        if obfuscation == "short":
+            continue  # drawn after the negatives, so the other documents are those of earlier runs
         for k in range(suspicious_per_type):
             paragraphs = base_text(base_words)
             n_cases = rng.randint(1, 4)
@@ -198,7 +226,26 @@ def generate(texts: list[Text], rng: random.Random, *, sources: int, suspicious_
     for k in range(negatives):
         text, _ = _assemble(base_text(base_words), [])
         docs.append(Suspicious(f"negative-{k:03d}", "negative", text, []))
+    sentences = [(source, start, end) for source in source_docs for start, end in _sentences(source.text)]
+    for k in range(suspicious_per_type if "short" in OBFUSCATIONS else 0):
+        paragraphs = base_text(base_words)
+        inserts = []
+        for _ in range(rng.randint(1, 4)):
+            source, start, end = rng.choice(sentences)
+            inserts.append((rng.randrange(0, len(paragraphs) + 1), source.text[start:end], source.name, start, end))
+        text, cases = _assemble(paragraphs, inserts)
+        docs.append(Suspicious(f"short-{k:03d}", "short", text, cases))
     return source_docs, docs
+
+
+def _sentences(text: str, words: tuple[int, int] = SHORT_WORDS) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` with ``words[0]``..``words[1]`` words."""
+    out = []
+    for m in _SENTENCE_RE.finditer(text):
+        start = m.start() + len(m.group()) - len(m.group().lstrip())
+        if words[0] <= len(_WORD_RE.findall(m.group())) <= words[1]:
+            out.append((start, m.end()))
+    return out
 
 
 def _assemble(paragraphs: list[str], inserts: list[tuple]) -> tuple[str, list[dict]]:
@@ -303,6 +350,7 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
     cases: list[Span] = []
     detections: list[Span] = []
     per_doc_obfuscation = {}
+    words_of: dict[Span, list[str]] = {}
     negatives_with_matches = 0
     with Store(folder / "benchmark.db", params) as store:
         names = {}
@@ -316,8 +364,10 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
             if doc.obfuscation == "pdf_round_trip":
                 doc, path = pdf_round_trip(doc, folder, rng)
             per_doc_obfuscation[doc.name] = doc.obfuscation
-            cases.extend(Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"],
-                              c["source_end"]) for c in doc.cases)
+            for c in doc.cases:
+                span = Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"], c["source_end"])
+                cases.append(span)
+                words_of[span] = _WORD_RE.findall(doc.text[c["this_start"]:c["this_end"]])
             result = check_document(store, Document(path=doc.name, format="txt", text=doc.text), settings)
             for m in result.matches:
                 detections.append(Span(doc.name, names[m.source_id], m.this_start, m.this_end,
@@ -332,6 +382,13 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
     for obfuscation in OBFUSCATIONS:
         docs = {d for d, o in per_doc_obfuscation.items() if o == obfuscation}
         table[obfuscation] = score([c for c in cases if c.document in docs], [r for r in detections if r.document in docs])
+    # The issue's target: short copies of at least SHORT_RECALL_WORDS words (the detections that
+    # touch them, so that precision is of those too).
+    short_docs = {d for d, o in per_doc_obfuscation.items() if o == "short"}
+    long_enough = [c for c in cases if c.document in short_docs and len(words_of[c]) >= SHORT_RECALL_WORDS]
+    table[f"short_{SHORT_RECALL_WORDS}_words"] = score(long_enough, [
+        r for r in detections if r.document in short_docs
+        and any(c.document == r.document and c.this_start < r.this_end and r.this_start < c.this_end for c in long_enough)])
     table["overall"] = score(cases, detections)
     figures = {
         "scores": {k: asdict(v) for k, v in table.items()},

@@ -124,7 +124,7 @@ def _bulk_generated(job):
     zlib level 1: a thesis costs about a third as much."""
     import zlib
 
-    from plagcheck.index import Analysis, content_hash, index_document
+    from plagcheck.index import Analysis, content_hash, document_prints, index_document
     from plagcheck.passages import shingles_of
 
     k, words, seed, params = job
@@ -136,7 +136,9 @@ def _bulk_generated(job):
     analysis = Analysis(tokens, [names[i] for i in stem_ids.tolist()],
                         shingles_of(hashes[stem_ids], params.shingle_size))
     passages, keys = index_document(analysis, params)
-    return k, text, content_hash(text), zlib.compress(text.encode(), 1), len(tokens), passages, keys, np.unique(stem_ids)
+    prints = document_prints(analysis, passages, params)
+    return (k, text, content_hash(text), zlib.compress(text.encode(), 1), len(tokens), passages, keys,
+            np.unique(stem_ids), prints)
 
 
 _SPILL = np.dtype([("key", "<i8"), ("passage", "<u4")])
@@ -147,21 +149,24 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
               per_transaction: int = 500) -> float:
     """Add synthetic theses ``start..stop`` as :func:`fill_corpus` does, for a scale it cannot reach.
 
-    Documents, texts and passage spans are written as they come; their bucket entries are spilled
-    to files by key range and filed at the end, one range at a time, so each index row is written
-    once instead of once per transaction. Term frequencies are summed in memory and written once.
+    Documents, texts and passage spans are written as they come; their bucket and fingerprint
+    entries are spilled to files by key range and filed at the end, one range at a time, so each
+    index row is written once instead of once per transaction. Term frequencies are summed in
+    memory and written once.
     A run killed before the end leaves documents without index entries: start from a copy.
     """
     import multiprocessing
 
     from plagcheck.ingest import bounded_imap
     from plagcheck.lsh import KEY_BITS
-    from plagcheck.store import entry_passage_ids
+    from plagcheck.store import BUCKETS, PRINTS, entry_passage_ids
 
     rng = random.Random(seed + start)
     jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
     spill.mkdir(parents=True, exist_ok=True)
-    parts = [open(spill / f"part-{i:02d}.bin", "wb") for i in range(2**_SPILL_PART_BITS)]
+    tables = (BUCKETS, PRINTS) if store.has_prints else (BUCKETS,)
+    parts = {(table, i): open(spill / f"{table}-{i:02d}.bin", "wb") for table in tables
+             for i in range(2**_SPILL_PART_BITS)}
     _, _, names = _sampler(0, seed).stem_table(store.params.stem_prefix)
     document_frequency = np.zeros(len(names), dtype=np.int64)
     started = time.perf_counter()
@@ -170,28 +175,31 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
         done = start
         while group := [item for _, item in zip(range(per_transaction), generated)]:
             with store.transaction():
-                for k, text, digest, compressed, words, passages, keys, stem_ids in group:
+                for k, text, digest, compressed, words, passages, keys, stem_ids, prints in group:
                     path, metadata = _synthetic_identity(k)
                     doc_id = store.insert_document(content_hash=digest, path=path, format="txt", text=text,
                                                    metadata=metadata, words=words, pages=None, compressed=compressed)
                     first = store.register_passages(doc_id, passages)
-                    entries = np.empty(keys.size, _SPILL)
-                    entries["key"] = keys.reshape(-1)
-                    entries["passage"] = entry_passage_ids(first, keys)
-                    part = entries["key"] >> (KEY_BITS - _SPILL_PART_BITS)
-                    for i in np.unique(part).tolist():
-                        entries[part == i].tofile(parts[i])
+                    filed = {BUCKETS: (keys.reshape(-1), entry_passage_ids(first, keys)),
+                             PRINTS: (prints[0], first + prints[1])}
+                    for table in tables:
+                        entries = np.empty(len(filed[table][0]), _SPILL)
+                        entries["key"], entries["passage"] = filed[table]
+                        part = entries["key"] >> (KEY_BITS - _SPILL_PART_BITS)
+                        for i in np.unique(part).tolist():
+                            entries[part == i].tofile(parts[table, i])
                     document_frequency[stem_ids] += 1
             done += len(group)
             if done % 5000 < per_transaction:
                 print(f"  generated {done} theses, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-    for i, handle in enumerate(parts):
+    for (table, i), handle in parts.items():
         handle.close()
-        entries = np.fromfile(spill / f"part-{i:02d}.bin", _SPILL)
+        entries = np.fromfile(spill / f"{table}-{i:02d}.bin", _SPILL)
         with store.transaction():
-            store.append_bucket_entries(entries["key"], entries["passage"])
-        (spill / f"part-{i:02d}.bin").unlink()
-        print(f"  filed key range {i + 1}/{len(parts)}, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            store.append_bucket_entries(entries["key"], entries["passage"], table=table)
+        (spill / f"{table}-{i:02d}.bin").unlink()
+        print(f"  filed {table} key range {i + 1}/{2**_SPILL_PART_BITS}, {time.perf_counter() - started:.0f} s",
+              file=sys.stderr, flush=True)
     with store.transaction():
         store.count_terms({names[i]: int(document_frequency[i]) for i in np.flatnonzero(document_frequency).tolist()})
     return time.perf_counter() - started
@@ -297,14 +305,24 @@ def served_checks(db: Path, thesis: Path, workdir: Path, runs: int) -> dict:
 
 
 def index_bytes(db: Path) -> dict:
-    """Database size and the part of it that is compressed document text."""
+    """Database size, the part of it that is compressed document text, and the pages of the
+    LSH bucket and fingerprint tables (SQLite's ``dbstat``; None where it is not compiled in)."""
     import sqlite3
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     text_bytes = conn.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts").fetchone()[0]
+    tables = {}
+    try:
+        for name, size in conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"):
+            kind = name.split("_g")[0]
+            tables[kind] = tables.get(kind, 0) + size
+    except sqlite3.OperationalError:
+        pass
     conn.close()
-    return {"db_bytes": db.stat().st_size, "text_bytes": text_bytes}
+    return {"db_bytes": db.stat().st_size, "text_bytes": text_bytes,
+            "bucket_bytes": tables.get("buckets") if tables else None,
+            "print_bytes": tables.get("prints", 0) if tables else None}
 
 
 def _corpus_term_ids(store, doc, seed: int, vocabulary: dict[str, int]) -> np.ndarray:
@@ -468,6 +486,9 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
                      "false_sources": len(found - set(sources)),
                      "db_mb": round(sizes["db_bytes"] / 2**20, 1),
                      "index_kb_per_thesis": round(index_bytes_ / target / 1024, 1),
+                     "buckets_kb_per_thesis": _kb(sizes["bucket_bytes"], target),
+                     "prints_kb_per_thesis": _kb(sizes["print_bytes"], target),
+                     "check_short_seconds": result["timings"].get("short", 0.0),
                      "index_kb_per_200_pages": round(index_bytes_ / pages * 200 / 1024, 1),
                      "text_kb_per_thesis": round(sizes["text_bytes"] / target / 1024, 1)}
             point.update(served_checks(db, thesis, workdir, check_runs))
@@ -482,6 +503,10 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
     return report
 
 
+def _kb(size: int | None, theses: int) -> float | None:
+    return None if size is None else round(size / theses / 1024, 1)
+
+
 def format_report(report: dict) -> str:
     t = report["throughput"]
     lines = [f"machine: {report['machine']}",
@@ -489,11 +514,13 @@ def format_report(report: dict) -> str:
              f"{t['pages_per_second']} pages/s, {t['theses_per_minute']} theses/min, peak RSS {t['index_peak_rss_mb']} MB "
              f"(PyMuPDF text extraction alone: {t['pymupdf_extract_pages_per_second']} pages/s)", ""]
     header = ["theses", "passages", "fill theses/min", "check 200 p. (s)", "served (s)", "check stages (s)",
-              "check RSS (MB)", "service RSS (MB)",
-              "index KB/thesis", "index KB/200 p.", "text KB/thesis", "DB MB", "LSH recall", "LSH s",
-              "brute s", "speedup", "copied found", "false sources"]
+              "short stage (s)", "check RSS (MB)", "service RSS (MB)",
+              "index KB/thesis", "buckets KB/thesis", "prints KB/thesis", "index KB/200 p.", "text KB/thesis",
+              "DB MB", "LSH recall", "LSH s", "brute s", "speedup", "copied found", "false sources"]
     rows = [[p["theses"], p["passages"], p["theses_per_minute_fill"], p["check_seconds"], p["served_check_seconds"],
-             p["check_stages_seconds"], p["check_peak_rss_mb"], p["service_peak_rss_mb"], p["index_kb_per_thesis"], p["index_kb_per_200_pages"], p["text_kb_per_thesis"],
+             p["check_stages_seconds"], p.get("check_short_seconds", "-"), p["check_peak_rss_mb"], p["service_peak_rss_mb"],
+             p["index_kb_per_thesis"], p.get("buckets_kb_per_thesis", "-"), p.get("prints_kb_per_thesis", "-"),
+             p["index_kb_per_200_pages"], p["text_kb_per_thesis"],
              p["db_mb"], p.get("lsh_recall", "-"), p.get("lsh_seconds", "-"),
              f"{p['brute_force_seconds']} (1/{p['brute_force_window_every']})" if "brute_force_seconds" in p else "-",
              p.get("speedup", "-"), p["copied_sources_found"], p["false_sources"]]

@@ -1,6 +1,6 @@
 """The orchestrator: one document in, a :class:`CheckResult` out, each stage timed.
 
-tokenize → LSH candidates → TF-IDF rescoring → alignment → attribution. The CLI, the worker and
+tokenize → LSH candidates → TF-IDF rescoring → alignment → short exact copies → attribution. The CLI, the worker and
 the benchmarks all call :func:`check_document`.
 """
 
@@ -21,6 +21,7 @@ from plagcheck.models import Alert, CheckResult, Document, ExcludedDocument, Mat
 from plagcheck.normalize import stems, tokenize
 from plagcheck.rescore import pair_cosines, tfidf_matrix
 from plagcheck.settings import Settings
+from plagcheck.short import short_matches, without_overlaps
 from plagcheck.store import StoredDocument, StoredPassage, Store
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,10 @@ def _check(store, document, settings, metadata, exclude_ids) -> CheckResult:
 
     with _timed(timings, "align"):
         matches = _align(store, analysis, tokens, windows, passages, regions, surviving, settings)
+
+    with _timed(timings, "short"):
+        skip = {identical.id} if identical is not None else set()  # matched whole below
+        matches += without_overlaps(short_matches(store, analysis, texts, settings, skip, matches), matches)
 
     if identical is not None and len(tokens):
         matches.append(_whole_match(identical, tokens))

@@ -518,8 +518,13 @@ def serve(db_path, socket_path, max_mib, request_seconds):
 @click.option("--num-perm", type=click.IntRange(min=1), help="With --full: new MinHash size.")
 @click.option("--bands", type=click.IntRange(min=1), help="With --full: new number of LSH bands.")
 @click.option("--rows", type=click.IntRange(min=1), help="With --full: new rows per band.")
+@click.option("--fingerprint-words", type=click.IntRange(min=1, max=8),
+              help="With --full: new word n-gram size of the short-copy fingerprints (k).")
+@click.option("--fingerprint-window", type=click.IntRange(min=1),
+              help="With --full: new winnowing window (w); runs of k + w - 1 words are sure to be found.")
 @map_errors
-def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm, bands, rows):
+def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm,
+            bands, rows, fingerprint_words, fingerprint_window):
     """Nightly reindex: incremental by default (new and changed files; PATHS are scanned for new
     ones), or --full to rebuild with new parameters while checks go on."""
     from dataclasses import replace
@@ -528,7 +533,8 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
 
     changes = {k: v for k, v in (("passage_words", passage_words), ("shingle_size", shingle_size),
                                  ("stem_prefix", stem_prefix), ("num_perm", num_perm), ("lsh_bands", bands),
-                                 ("lsh_rows", rows)) if v is not None}
+                                 ("lsh_rows", rows), ("fingerprint_words", fingerprint_words),
+                                 ("fingerprint_window", fingerprint_window)) if v is not None}
     if changes and not full:
         raise click.UsageError("changing index parameters needs --full")
     with open_store(db_path, create=False) as store:

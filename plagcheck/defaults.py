@@ -21,6 +21,15 @@ LSH_ROWS = 3
 MINHASH_SEED = 1
 MAX_BUCKET_PASSAGES = 200  # a bucket shared by more corpus passages is boilerplate, not evidence
 
+# Short exact copies (*index*): hashed word k-grams of the stems, winnowed (Schleimer et al. 2003,
+# MOSS) with a window of w k-grams. Any run of k + w - 1 = 8 identical stems shares at least one
+# stored fingerprint; about 2 / (w + 1) of a document's k-grams are stored. k = 3 (w = 6, 2/7
+# stored) made a 200-page check verify chance 3-gram hits in every one of 1,000 theses (16 s);
+# 4-grams hit 170 times less often by chance, for 1/3 stored (benchmarks/README.md).
+FINGERPRINT_WORDS = 4    # k
+FINGERPRINT_WINDOW = 5   # w
+MAX_FINGERPRINT_PASSAGES = 200  # a fingerprint in more corpus passages is a set phrase, not evidence
+
 # Rescoring
 MIN_TFIDF_COSINE = 0.50  # candidate pairs below this cosine are dropped: coincidental overlap of
                          # vocabulary scores 0.3-0.45 between 40-word windows, reuse 0.6-1.0
@@ -30,6 +39,8 @@ SEED_GAP_WORDS = 12      # seeds further apart than this (in either text) start 
 MIN_MATCH_WORDS = 12     # shorter aligned passages are not reported
 MIN_MATCH_SEEDS = 5      # ... nor those supported by fewer shared shingles
 MAX_SEED_OCCURRENCES = 8  # a shingle repeated more often in the source is boilerplate, not a seed
+MIN_SHORT_WORDS = 8      # short exact copies: runs of at least this many identical stems are matches
+                         # (at least SHORT_MATCH_WORDS, below; a report's --min-words lowers it to 5)
 
 # Report exclusions
 EXCLUDE_SHORTER_THAN_WORDS = 12

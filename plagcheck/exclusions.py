@@ -302,7 +302,7 @@ class Coverage:
     counted_words: tuple[int, ...]            # per match (in input order): its words that count
     counted: tuple[bool, ...]                 # per match: does it count at all
     excluded_by_kind: dict[str, float]        # kind -> its part of ``cited``
-    short_coefficient: float                  # share in counted matches of >= SHORT_MATCH_WORDS words
+    short_coefficient: float                  # share in matches of >= SHORT_MATCH_WORDS words, counted or not
     long_coefficient: float                   # ... of >= LONG_MATCH_WORDS words
     exclusions: tuple[Exclusion, ...]         # the inputs plus one short_match exclusion per dropped match
 
@@ -319,6 +319,8 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
     than ``min_words`` words outside them does not count, and its words stay original (too short
     to be evidence, but not cited either). Every figure is over the whole text: excluding text
     moves it between the parts and never changes the total.
+    The coefficients take every match found by its own length, whatever ``min_words``: the share
+    in matches of at least ``short_words`` words means just that (cited text left out).
     """
     n = len(tokens)
     lengths = (tokens.ends - tokens.starts).astype(np.float64)
@@ -341,6 +343,7 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
 
     counts = np.array(counted + [False], dtype=bool)  # index -1 (no owner) maps to False
     borrowed = counts[owner] & ~cited
+    found = (owner != -1) & ~cited
     source_of = np.array([m.source_id for m in matches] + [-1], dtype=np.int64)[owner]
 
     def share(mask) -> float:
@@ -358,7 +361,7 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
         shares=shares, shares_without_exclusions=raw_shares,
         counted_words=tuple(counted_words), counted=tuple(counted),
         excluded_by_kind={kind: share(kinds == kind) for kind in CITED_KINDS},
-        short_coefficient=share(borrowed & (words_of >= short_words)),
-        long_coefficient=share(borrowed & (words_of >= long_words)),
+        short_coefficient=share(found & (words_of >= short_words)),
+        long_coefficient=share(found & (words_of >= long_words)),
         exclusions=tuple(sorted(list(exclusions) + extra, key=lambda e: (e.start, e.end))),
     )

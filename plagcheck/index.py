@@ -14,10 +14,12 @@ import numpy as np
 
 from plagcheck.models import Tokens
 from plagcheck.normalize import stems as stem_words
-from plagcheck.passages import Passage, corpus_passages, query_windows, shingle_hashes
+from plagcheck.normalize import CYRILLIC_TO_LATIN
+from plagcheck.passages import (Passage, corpus_passages, gram_keys, query_windows, shingle_hashes, winnow,
+                                word_hashes)
 from plagcheck.settings import IndexParams
 from plagcheck.signature import passage_signatures
-from plagcheck.lsh import band_keys, nonempty
+from plagcheck.lsh import KEY_BITS, band_keys, nonempty
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,41 @@ class Analysis:
 def analyze(tokens: Tokens, params: IndexParams) -> Analysis:
     stems = stem_words(tokens, params.stem_prefix)
     return Analysis(tokens, stems, shingle_hashes(stems, params.shingle_size))
+
+
+def print_words(stems: list[str]) -> list[str]:
+    """The stems as short-copy fingerprints compare them: with every letter that has a lookalike
+    in the other script written in Latin. A word whose letters all exist in both scripts ("a",
+    "I", "cop") is folded to the script of its neighbours, so an English sentence pasted after a
+    Kazakh paragraph would otherwise differ from its source in its "a"s and "I"s.
+
+    >>> print_words(["i", "і", "са", "ca", "білім"])
+    ['i', 'i', 'ca', 'ca', 'бiлiм']
+    """
+    table = {stem: stem.translate(CYRILLIC_TO_LATIN) for stem in dict.fromkeys(stems)}
+    return [table[stem] for stem in stems]
+
+
+def print_keys(analysis: Analysis, params: IndexParams, words: list[str] | None = None) -> np.ndarray:
+    """The fingerprint key of the word k-gram (``params.fingerprint_words``) starting at each
+    word of the document, over :func:`print_words` (``words``, if the caller has them); as wide
+    as a bucket key, so the store files both alike."""
+    words = print_words(analysis.stems) if words is None else words
+    return gram_keys(word_hashes(words), params.fingerprint_words, KEY_BITS)
+
+
+def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
+    """The winnowed fingerprints of a corpus document, ready for :meth:`Store.insert_index_rows`:
+    their keys, and for each the index in ``passages`` of the passage its k-gram starts in."""
+    keys = print_keys(analysis, params)
+    at = winnow(keys, params.fingerprint_window)
+    if not passages or not len(at):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    firsts = np.array([p.first_word for p in passages], dtype=np.int64)
+    stops = firsts + np.array([p.words for p in passages], dtype=np.int64)
+    owner = np.searchsorted(firsts, at, "right") - 1
+    inside = (owner >= 0) & (at < stops[np.maximum(owner, 0)])  # a dropped (empty) passage holds none
+    return keys[at[inside]], owner[inside]
 
 
 def content_hash(text: str) -> str:

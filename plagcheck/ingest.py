@@ -16,7 +16,7 @@ from pathlib import Path, PurePath, PurePosixPath
 
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.extract import extract
-from plagcheck.index import analyze, content_hash, index_document
+from plagcheck.index import analyze, content_hash, document_prints, index_document
 from plagcheck.language import detect_language
 from plagcheck.models import Document, Tokens
 from plagcheck.normalize import tokenize
@@ -243,6 +243,7 @@ class PreparedDocument:
     params: IndexParams
     compressed_text: bytes  # compressed here, in the worker, so the single writer does not have to
     file_stamp: tuple[int, int, int] | None = None  # (size, mtime_ns, ctime_ns) of the file, taken before reading it
+    prints: tuple | None = None  # (keys, passage index) of its fingerprints (index.document_prints)
 
 
 def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None,
@@ -255,19 +256,22 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
         raise ExtractionError(document.path, "empty document: no words found")
     analysis = analyze(tokens, params)
     passages, keys = index_document(analysis, params)
+    prints = document_prints(analysis, passages, params)
     if not metadata.get("language"):  # the secretary's language stands; detection is for the rest
         metadata["language"] = detect_language(document.text)
     metadata.setdefault("title", Path(document.path).stem)
     return PreparedDocument(document, content_hash(document.text), metadata, len(tokens), passages, keys,
-                            analysis.stems, params, compress_text(document.text))
+                            analysis.stems, params, compress_text(document.text), prints=prints)
 
 
 def remove_document(store: Store, doc_id: int) -> None:
     """Delete a corpus document, its text and its index rows; call inside :meth:`Store.transaction`."""
-    # The document's bucket keys are recomputed from its text: they say which index rows hold it.
+    # The document's bucket and fingerprint keys are recomputed from its text: they say which
+    # index rows hold it.
     analysis = analyze(tokenize(store.document_text(doc_id)), store.params)
-    _, keys = index_document(analysis, store.params)
-    store.delete_index_rows(doc_id, keys, analysis.stems)
+    passages, keys = index_document(analysis, store.params)
+    prints, _ = document_prints(analysis, passages, store.params)
+    store.delete_index_rows(doc_id, keys, analysis.stems, prints=prints)
     store.delete_document(doc_id)
 
 
@@ -328,7 +332,7 @@ def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | No
                                    metadata=prepared.metadata, format=document.format, text=document.text,
                                    words=prepared.words, pages=[[p.page, p.start, p.end] for p in document.pages],
                                    compressed=prepared.compressed_text)
-    store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems)
+    store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems, prints=prepared.prints)
     if prepared.file_stamp:
         store.set_file_stamp(doc_id, prepared.file_stamp)
     log.info("added %s as document %d (%d passages)", document.path, doc_id, len(prepared.passages))

@@ -96,8 +96,9 @@ class Match:
     this_end: int
     source_start: int
     source_end: int
-    score: float          # TF-IDF cosine of the two passages
+    score: float          # TF-IDF cosine of the two passages (short: share of identical words)
     words: int            # length in words of the checked passage
+    kind: str = "verbatim"  # the detector that found it: verbatim (MinHash) or short (fingerprints)
 
     @property
     def this_length(self) -> int:
@@ -168,7 +169,7 @@ class CheckResult:
                 "source_id": m.source_id, "source_path": paths.get(m.source_id),
                 "this_offset": m.this_start, "this_length": m.this_length,
                 "source_offset": m.source_start, "source_length": m.source_length,
-                "score": round(m.score, 4), "words": m.words,
+                "score": round(m.score, 4), "words": m.words, "kind": m.kind,
             } for m in self.matches],
             "alerts": [a.to_dict() for a in self.document.alerts],
             "excluded_documents": [d.to_dict() for d in self.excluded_documents],

@@ -54,6 +54,44 @@ def shingles_of(words: np.ndarray, size: int) -> np.ndarray:
     return (acc ^ (acc >> np.uint64(32))).astype(np.uint32)
 
 
+def gram_keys(words: np.ndarray, size: int, bits: int) -> np.ndarray:
+    """Hashes of the word n-grams starting at each position, as non-negative int64 below
+    ``2**bits`` (the width of an index key): the fingerprints of short exact copies."""
+    if size > len(_POSITION_MULTIPLIERS):
+        raise ValueError(f"n-gram size {size} is larger than {len(_POSITION_MULTIPLIERS)}")
+    count = len(words) - size + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    acc = np.full(count, 0x2545F4914F6CDD1D, dtype=np.uint64)  # unlike shingles_of: keys of their own
+    with np.errstate(over="ignore"):
+        for k in range(size):
+            acc ^= words[k:k + count] * _POSITION_MULTIPLIERS[-1 - k]
+            acc = (acc << np.uint64(29)) | (acc >> np.uint64(35))
+        acc ^= acc >> np.uint64(31)
+        acc *= np.uint64(0xBF58476D1CE4E5B9)
+        acc ^= acc >> np.uint64(29)
+    return (acc >> np.uint64(64 - bits)).astype(np.int64)
+
+
+def winnow(keys: np.ndarray, window: int) -> np.ndarray:
+    """Positions of the fingerprints kept by winnowing (Schleimer, Wilkerson and Aiken 2003):
+    the rightmost smallest key of every ``window`` consecutive keys, each position once.
+
+    The choice in a window depends on its keys alone, so two texts sharing ``window``
+    consecutive keys keep the same fingerprint there; a text with fewer keys keeps its smallest.
+
+    >>> winnow(np.array([5, 3, 8, 3, 9, 7, 1]), 3).tolist()
+    [1, 3, 6]
+    """
+    if len(keys) == 0:
+        return np.empty(0, dtype=np.int64)
+    if len(keys) <= window:
+        return np.array([len(keys) - 1 - int(np.argmin(keys[::-1]))], dtype=np.int64)
+    views = np.lib.stride_tricks.sliding_window_view(keys, window)[:, ::-1]
+    chosen = np.arange(len(views)) + (window - 1) - np.argmin(views, axis=1)
+    return np.unique(chosen)
+
+
 def corpus_passages(tokens: Tokens, size: int) -> list[Passage]:
     """Non-overlapping windows of ``size`` words; a short tail joins the window before it."""
     n = len(tokens)

@@ -20,6 +20,8 @@ class IndexParams:
     lsh_bands: int = defaults.LSH_BANDS
     lsh_rows: int = defaults.LSH_ROWS
     minhash_seed: int = defaults.MINHASH_SEED
+    fingerprint_words: int = defaults.FINGERPRINT_WORDS
+    fingerprint_window: int = defaults.FINGERPRINT_WINDOW
 
     def __post_init__(self):
         for f in fields(self):
@@ -33,6 +35,13 @@ class IndexParams:
             )
         if self.passage_words <= self.shingle_size:
             raise ValueError("passage_words must be larger than shingle_size")
+        if self.fingerprint_words > 8:
+            raise ValueError(f"fingerprint_words must be at most 8, got {self.fingerprint_words}")
+
+    @property
+    def guaranteed_words(self) -> int:
+        """Every run of this many identical stems shares a stored fingerprint (k + w - 1)."""
+        return self.fingerprint_words + self.fingerprint_window - 1
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -49,6 +58,7 @@ class Settings:
     min_match_words: int = defaults.MIN_MATCH_WORDS
     min_match_seeds: int = defaults.MIN_MATCH_SEEDS
     max_seed_occurrences: int = defaults.MAX_SEED_OCCURRENCES
+    min_short_words: int = defaults.MIN_SHORT_WORDS
 
     def __post_init__(self):
         if not 0.0 <= self.min_tfidf_cosine <= 1.0:
@@ -59,6 +69,9 @@ class Settings:
                 raise ValueError(f"{name} must be at least 1")
         if self.query_stride > self.index.passage_words:
             raise ValueError("query_stride must not exceed passage_words")
+        if self.min_short_words < max(defaults.SHORT_MATCH_WORDS, self.index.fingerprint_words):
+            raise ValueError(f"min_short_words must be at least {defaults.SHORT_MATCH_WORDS} "
+                             f"(and fingerprint_words), got {self.min_short_words}")
 
     def to_dict(self) -> dict:
         return asdict(self)

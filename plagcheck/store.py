@@ -1,5 +1,5 @@
 """The corpus store: one SQLite file (sqlite-utils, WAL mode) holding documents, their text,
-passages, LSH buckets and term document frequencies.
+passages, LSH buckets, fingerprints of short exact copies and term document frequencies.
 
 Everything a document adds is written in one transaction, so a crash never leaves half a
 document behind. Bucket lookups go through the table's own B-tree: a check reads only the rows
@@ -7,7 +7,15 @@ its own windows hash to, and the index never has to fit in memory.
 
 The index is packed, because it is most of the database: one row per key *prefix* holds every
 (key suffix, passage id) entry under it, 8 bytes each, instead of a ~19-byte row per entry; and a
-document's passages are one row of delta-coded spans, their ids a contiguous range.
+document's passages are one row of delta-coded spans, their ids a contiguous range. The LSH
+buckets (``buckets_g*``) and the winnowed word k-gram fingerprints (``prints_g*``) are two tables
+of that one packed format.
+
+A generation built before short-copy detection (plagcheck 0.2.0 and earlier) has no fingerprint
+table. It keeps working for the MinHash path; the short-copy layer is off for it (a check says so
+in its log and its ``corpus.layers``) until ``plagcheck reindex --full`` builds a generation with
+fingerprints for every document. The table is never created for an existing generation: it would
+hold only the documents added since.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ log = logging.getLogger(__name__)
 METADATA_FIELDS = ("title", "author", "year", "department", "language")
 _CHUNK = 900  # stay under SQLite's limit on bound parameters (999 before 3.32)
 SUFFIX_BITS = 32    # a bucket key (lsh.KEY_BITS wide) is its row's prefix followed by these bits
+BUCKETS, PRINTS = "buckets", "prints"  # the packed tables: LSH buckets, short-copy fingerprints
 _ENTRY = np.dtype([("suffix", "<u4"), ("passage", "<u4")])
 
 
@@ -83,6 +92,7 @@ class CorpusState:
     generation: int
     engine_version: str
     index_params: dict
+    layers: tuple[str, ...] = ("verbatim", "short")  # the detectors this generation's index serves
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -130,6 +140,12 @@ class Store:
         self.params = IndexParams(**json.loads(self.meta("index_params")))
         self.old_format = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
                                           [f"passages_g{self.generation}"]).fetchone() is not None
+        self.has_prints = self._has_prints(self.generation)
+
+    def _has_prints(self, generation: int) -> bool:
+        """Whether ``generation`` was built with fingerprints: its table exists (it is created with the generation)."""
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                               [f"{PRINTS}_g{int(generation)}"]).fetchone() is not None
 
     def _usable(self, generation: int) -> int:
         """``generation``, unless it is the current one and was built by plagcheck < 0.2 (one row per
@@ -146,20 +162,22 @@ class Store:
 
     # -- index generations ------------------------------------------------------------------
     def create_index_tables(self, generation: int) -> None:
-        """Create the passage, bucket and term tables of one index generation."""
+        """Create the passage, bucket, fingerprint and term tables of one index generation."""
         g = int(generation)
         for statement in (
             # A document's passages have the ids first_passage .. first_passage + passages - 1.
             f"""CREATE TABLE IF NOT EXISTS spans_g{g} (doc_id INTEGER PRIMARY KEY,
                 first_passage INTEGER NOT NULL UNIQUE, passages INTEGER NOT NULL, spans BLOB NOT NULL)""",
             f"CREATE TABLE IF NOT EXISTS buckets_g{g} (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {PRINTS}_g{g} (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS terms_g{g} (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
         ):  # one by one: executescript would commit the caller's transaction
             self.db.execute(statement)
 
     def drop_index_tables(self, generation: int) -> None:
         g = int(generation)
-        for table in (f"buckets_g{g}", f"spans_g{g}", f"terms_g{g}", f"passages_g{g}"):  # passages: format 1
+        for table in (f"buckets_g{g}", f"{PRINTS}_g{g}", f"spans_g{g}", f"terms_g{g}",
+                      f"passages_g{g}"):  # passages: format 1
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.execute("DELETE FROM meta WHERE key = ?", [f"next_passage_g{g}"])
 
@@ -264,15 +282,24 @@ class Store:
         return doc_id
 
     def insert_index_rows(self, doc_id: int, passages: list, keys: np.ndarray, stems: Iterable[str],
-                          generation: int | None = None) -> None:
-        """Write a document's passages, bucket keys and term counts; call inside :meth:`transaction`.
+                          generation: int | None = None, prints: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Write a document's passages, bucket keys, fingerprints and term counts; call inside
+        :meth:`transaction`.
 
-        ``keys`` is ``(len(passages), bands)`` of bucket keys (:func:`plagcheck.lsh.band_keys`).
+        ``keys`` is ``(len(passages), bands)`` of bucket keys (:func:`plagcheck.lsh.band_keys`);
+        ``prints`` is ``(keys, passage index)`` of its fingerprints (:func:`plagcheck.index.document_prints`),
+        required when the generation has a fingerprint table.
         """
-        first = self.register_passages(doc_id, passages, generation)
+        g = int(generation or self.generation)
+        first = self.register_passages(doc_id, passages, g)
         if len(passages):
-            self.append_bucket_entries(keys.reshape(-1), entry_passage_ids(first, keys), generation)
-        self.count_terms({t: 1 for t in set(stems)}, generation)
+            self.append_bucket_entries(keys.reshape(-1), entry_passage_ids(first, keys), g)
+        if self._has_prints(g):
+            if prints is None:
+                raise ValueError("this index generation holds fingerprints: pass the document's prints")
+            print_keys, owner = prints
+            self.append_bucket_entries(print_keys, (first + np.asarray(owner)).astype(np.uint32), g, table=PRINTS)
+        self.count_terms({t: 1 for t in set(stems)}, g)
 
     def register_passages(self, doc_id: int, passages: list, generation: int | None = None) -> int:
         """Give a document's passages the next free ids and store their spans; returns the first id.
@@ -288,13 +315,15 @@ class Store:
                             [doc_id, first, len(passages), _pack_spans(passages)])
         return first
 
-    def append_bucket_entries(self, keys: np.ndarray, passage_ids: np.ndarray, generation: int | None = None) -> None:
-        """File passages under bucket keys (flat, one id per key); call inside :meth:`transaction`.
-        Rows are written in prefix order, each once however many of the entries it takes."""
+    def append_bucket_entries(self, keys: np.ndarray, passage_ids: np.ndarray, generation: int | None = None,
+                              table: str = BUCKETS) -> None:
+        """File passages under bucket keys (flat, one id per key) in ``table`` (``BUCKETS`` or
+        ``PRINTS``); call inside :meth:`transaction`. Rows are written in prefix order, each once
+        however many of the entries it takes."""
         g = self._usable(int(generation or self.generation))
         rows = ((prefix, entries.tobytes()) for prefix, entries in _by_prefix(keys, passage_ids))
         self.db.conn.executemany(
-            f"INSERT INTO buckets_g{g} (prefix, entries) VALUES (?, ?) "
+            f"INSERT INTO {_table(table)}_g{g} (prefix, entries) VALUES (?, ?) "
             "ON CONFLICT(prefix) DO UPDATE SET entries = CAST(entries || excluded.entries AS BLOB)", rows)
         # (|| yields text, byte for byte; the cast makes the bytes a blob again)
 
@@ -306,37 +335,48 @@ class Store:
             document_frequencies.items())
 
     def delete_index_rows(self, doc_id: int, keys: np.ndarray, stems: Iterable[str],
-                          generation: int | None = None) -> None:
-        """Remove a document's passages, bucket entries and term counts; call inside :meth:`transaction`.
+                          generation: int | None = None, prints: np.ndarray | None = None) -> None:
+        """Remove a document's passages, bucket entries, fingerprints and term counts; call inside
+        :meth:`transaction`.
 
-        ``keys`` are the document's bucket keys, recomputed from its text (they say which bucket
-        rows hold its entries; the rest of the index is not read).
+        ``keys`` are the document's bucket keys and ``prints`` its fingerprint keys, recomputed
+        from its text (they say which rows hold its entries; the rest of the index is not read).
         """
         g = self._usable(int(generation or self.generation))
         row = self.db.execute(f"SELECT first_passage, passages FROM spans_g{g} WHERE doc_id = ?", [doc_id]).fetchone()
         if row is not None:
             first, count = row
             keys = np.asarray(keys, dtype=np.int64)
-            if len(keys) == count:
-                rows = self._bucket_rows(g, np.unique(keys.reshape(-1) >> SUFFIX_BITS).tolist())
-            else:  # the text no longer gives the passages it was indexed with: look everywhere
+            same = len(keys) == count
+            if not same:  # the text no longer gives the passages it was indexed with: look everywhere
                 log.warning("document %d: %d passages indexed, %d recomputed; scanning the whole index to "
                             "remove it", doc_id, count, len(keys))
-                rows = self.db.execute(f"SELECT prefix, entries FROM buckets_g{g}")
-            changed = []
-            for prefix, blob in rows:
-                entries = np.frombuffer(blob, _ENTRY)
-                mine = (entries["passage"] >= first) & (entries["passage"] < first + count)
-                if mine.any():
-                    changed.append((prefix, entries[~mine].tobytes()))
-            for prefix, rest in changed:
-                if rest:
-                    self.db.execute(f"UPDATE buckets_g{g} SET entries = ? WHERE prefix = ?", [rest, prefix])
-                else:
-                    self.db.execute(f"DELETE FROM buckets_g{g} WHERE prefix = ?", [prefix])
+            self._remove_entries(BUCKETS, g, keys if same else None, first, count)
+            if self._has_prints(g):
+                self._remove_entries(PRINTS, g, prints if same else None, first, count)
             self.db.execute(f"DELETE FROM spans_g{g} WHERE doc_id = ?", [doc_id])
         self.db.conn.executemany(f"UPDATE terms_g{g} SET df = df - 1 WHERE term = ?", ((t,) for t in set(stems)))
         self.db.execute(f"DELETE FROM terms_g{g} WHERE df <= 0")
+
+    def _remove_entries(self, table: str, g: int, keys: np.ndarray | None, first: int, count: int) -> None:
+        """Remove the entries of passages ``first .. first + count - 1`` from the rows of ``keys``
+        in ``table`` (every row when ``keys`` is None)."""
+        if keys is not None:
+            rows = self._bucket_rows(g, np.unique(np.asarray(keys, dtype=np.int64).reshape(-1) >> SUFFIX_BITS).tolist(),
+                                     table)
+        else:
+            rows = self.db.execute(f"SELECT prefix, entries FROM {_table(table)}_g{g}")
+        changed = []
+        for prefix, blob in rows:
+            entries = np.frombuffer(blob, _ENTRY)
+            mine = (entries["passage"] >= first) & (entries["passage"] < first + count)
+            if mine.any():
+                changed.append((prefix, entries[~mine].tobytes()))
+        for prefix, rest in changed:
+            if rest:
+                self.db.execute(f"UPDATE {_table(table)}_g{g} SET entries = ? WHERE prefix = ?", [rest, prefix])
+            else:
+                self.db.execute(f"DELETE FROM {_table(table)}_g{g} WHERE prefix = ?", [prefix])
 
     def delete_document(self, doc_id: int) -> None:
         """Remove a document's row and text; call inside :meth:`transaction`, after its index rows."""
@@ -356,20 +396,24 @@ class Store:
                 self.db.execute("SELECT doc_id, size, mtime_ns, ctime_ns FROM file_stamps")}
 
     # -- queries ----------------------------------------------------------------------------
-    def lookup_buckets(self, keys: np.ndarray, max_bucket: int = defaults.MAX_BUCKET_PASSAGES) -> list[tuple[int, int]]:
+    def lookup_buckets(self, keys: np.ndarray, max_bucket: int = defaults.MAX_BUCKET_PASSAGES,
+                       table: str = BUCKETS) -> list[tuple[int, int]]:
         """The (key, passage_id) entries whose key is in ``keys``: one set query per chunk of prefixes.
 
         A bucket holding more than ``max_bucket`` passages is boilerplate shared across the corpus
         (a template, a standard phrase); it is skipped, which also keeps the memory of a check
         independent of the corpus size. Read-only, so checks never wait for a writer in WAL mode.
+        ``table``: ``BUCKETS`` (LSH) or ``PRINTS`` (fingerprints; none in a generation without them).
         """
         g = self._usable(self.generation)
+        if table == PRINTS and not self.has_prints:
+            return []
         wanted = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1))
         wanted_prefix = wanted >> SUFFIX_BITS
         wanted_suffix = (wanted & (2**SUFFIX_BITS - 1)).astype(np.uint32)
         rows: list[tuple[int, int]] = []
         for chunk in _chunks(np.unique(wanted_prefix).tolist()):
-            found = self._bucket_rows(g, chunk)
+            found = self._bucket_rows(g, chunk, table)
             if not found:
                 continue
             entries = np.frombuffer(b"".join(blob for _, blob in found), _ENTRY)
@@ -392,12 +436,12 @@ class Store:
             rows.extend(zip(full[small].tolist(), passages[small].tolist()))
         return rows
 
-    def _bucket_rows(self, generation: int, prefixes: list[int]) -> list[tuple[int, bytes]]:
+    def _bucket_rows(self, generation: int, prefixes: list[int], table: str = BUCKETS) -> list[tuple[int, bytes]]:
         out: list[tuple[int, bytes]] = []
         for chunk in _chunks(prefixes):
             marks = ",".join("?" * len(chunk))
-            out += self.db.execute(f"SELECT prefix, entries FROM buckets_g{generation} WHERE prefix IN ({marks})",
-                                   chunk).fetchall()
+            out += self.db.execute(f"SELECT prefix, entries FROM {_table(table)}_g{generation} "
+                                   f"WHERE prefix IN ({marks})", chunk).fetchall()
         return out
 
     def _documents_of(self, ids: Iterable[int], spans: bool) -> Iterator[tuple[int, int, int, bytes | None, list[int]]]:
@@ -468,7 +512,8 @@ class Store:
                 f"SELECT COALESCE(SUM(passages), 0) FROM spans_g{self._usable(self.generation)}").fetchone()[0],
             generation=self.generation,
             engine_version=__version__,
-            index_params=self.params.to_dict())
+            index_params=self.params.to_dict(),
+            layers=("verbatim", "short") if self.has_prints else ("verbatim",))
 
     def close(self) -> None:
         self.db.conn.close()
@@ -515,6 +560,13 @@ def entry_passage_ids(first: int, keys: np.ndarray) -> np.ndarray:
     """The passage id of each of ``keys.reshape(-1)``: keys ``(passages, bands)`` of passages
     numbered from ``first`` (:meth:`Store.register_passages`)."""
     return np.repeat(np.arange(first, first + keys.shape[0], dtype=np.uint32), keys.shape[1])
+
+
+def _table(name: str) -> str:
+    """A packed table's name, checked (it goes into SQL)."""
+    if name not in (BUCKETS, PRINTS):
+        raise ValueError(f"no packed table {name!r}")
+    return name
 
 
 def compress_text(text: str) -> bytes:

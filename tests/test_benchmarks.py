@@ -49,6 +49,8 @@ def test_tiny_detection_benchmark_runs():
     assert overall["cases"] > 0
     assert overall["plagdet"] > 0.8
     assert figures["negatives_with_matches"] == 0
+    short = figures["scores"]["short"]  # single copied sentences of 8-25 words
+    assert short["cases"] > 0 and short["recall"] > 0.5
 
 
 def test_benchmarks_say_in_one_line_when_the_seed_texts_are_absent(tmp_path, monkeypatch):
@@ -107,14 +109,15 @@ def test_bulk_fill_writes_the_index_the_pipeline_writes(tmp_path):
     from benchmarks.speed import _bulk_generated, _prepare_generated, bulk_fill
     from plagcheck.ingest import store_many
     from plagcheck.settings import IndexParams
-    from plagcheck.store import Store
+    from plagcheck.store import PRINTS, Store
 
     params = IndexParams()
-    k, text, digest, compressed, words, passages, keys, _ = _bulk_generated((3, 2500, 5, params))
+    k, text, digest, compressed, words, passages, keys, _, prints = _bulk_generated((3, 2500, 5, params))
     real = _prepare_generated((3, 2500, 5, params))
     assert text == real.document.text and zlib.decompress(compressed).decode() == text
     assert digest == real.content_hash and words == real.words
     assert passages == real.passages and np.array_equal(keys, real.keys)
+    assert all(np.array_equal(a, b) for a, b in zip(prints, real.prints))
 
     with Store(tmp_path / "bulk.db", params) as bulk, Store(tmp_path / "piece.db", params) as piece:
         bulk_fill(bulk, 0, 5, 800, 1600, 5, processes=1, spill=tmp_path / "spill", per_transaction=2)
@@ -129,9 +132,29 @@ def test_bulk_fill_writes_the_index_the_pipeline_writes(tmp_path):
         all_keys = np.concatenate([_prepare_generated((k, n, 5, params)).keys.reshape(-1)
                                    for k, n in enumerate(lengths)])
         assert sorted(bulk.lookup_buckets(all_keys)) == sorted(piece.lookup_buckets(all_keys))
+        all_prints = np.concatenate([_prepare_generated((k, n, 5, params)).prints[0] for k, n in enumerate(lengths)])
+        found = sorted(bulk.lookup_buckets(all_prints, table=PRINTS))
+        assert found and found == sorted(piece.lookup_buckets(all_prints, table=PRINTS))
         terms = list(dict.fromkeys(real.stems))
         assert bulk.document_frequencies(terms) == piece.document_frequencies(terms)
         assert not list((tmp_path / "spill").iterdir())
+
+
+def test_short_cases_are_single_sentences_of_8_to_25_words():
+    import random
+
+    from benchmarks.detection import Text, _WORD_RE, generate
+
+    texts = [Text(f"t{n}", "en", " ".join(f"Text {n} sentence {k} has {'many ' * k}words in it." for k in range(1, 30)))
+             for n in range(4)]
+    _, docs = generate(texts, random.Random(1), sources=1, suspicious_per_type=3, negatives=0, base_words=100)
+    cases = [(d, c) for d in docs if d.obfuscation == "short" for c in d.cases]
+    assert cases
+    by_name = {t.name: t.text for t in texts}
+    for doc, case in cases:
+        copied = doc.text[case["this_start"]:case["this_end"]]
+        assert copied == by_name[case["source"]][case["source_start"]:case["source_end"]]
+        assert copied.startswith("Text") and copied.endswith(".") and 8 <= len(_WORD_RE.findall(copied)) <= 25
 
 
 def test_paragraphs_repeated_across_benchmark_texts_are_dropped():

@@ -117,7 +117,11 @@ def test_shares_always_add_up(spans, cuts, min_words):
                   for a, k, kind in cuts]
     c = apply_exclusions(tokens, matches, exclusions, min_words)
     assert sum(c.shares.values()) == pytest.approx(c.similarity)
-    assert 0.0 <= c.long_coefficient <= c.short_coefficient <= c.similarity + 1e-9 <= 1.0 + 1e-9
+    assert 0.0 <= c.long_coefficient <= c.short_coefficient <= 1.0 + 1e-9
+    # The coefficients take every match found by its length, the similarity those of min_words.
+    assert c.long_coefficient <= c.similarity + 1e-9 <= 1.0 + 1e-9
+    if min_words <= 5:
+        assert c.short_coefficient <= c.similarity + 1e-9
     assert 0.0 <= c.cited <= 1.0
     assert np.isclose(sum(c.excluded_by_kind.values()), c.cited)
 

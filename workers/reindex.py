@@ -28,7 +28,7 @@ from pathlib import Path
 
 from plagcheck.errors import ExtractionError, StoreError
 from plagcheck.extract import extract
-from plagcheck.index import analyze, content_hash, index_document
+from plagcheck.index import analyze, content_hash, document_prints, index_document
 from plagcheck import defaults, jobs
 from plagcheck.ingest import add_files, file_stamp, prepare_document, remove_document, store_prepared
 from plagcheck.normalize import tokenize
@@ -198,8 +198,8 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
         batch = ids[start:start + BATCH]
         rows = [(doc_id, _index_rows(store, doc_id, params)) for doc_id in batch]
         with store.transaction():
-            for doc_id, (passages, keys, words) in rows:
-                store.insert_index_rows(doc_id, passages, keys, words, generation=new)
+            for doc_id, (passages, keys, words, prints) in rows:
+                store.insert_index_rows(doc_id, passages, keys, words, generation=new, prints=prints)
         done.update(batch)
         if progress:
             progress(len(done), len(ids))
@@ -207,8 +207,8 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
     with store.transaction():
         for doc in store.documents():
             if doc.id not in done:
-                passages, keys, words = _index_rows(store, doc.id, params)
-                store.insert_index_rows(doc.id, passages, keys, words, generation=new)
+                passages, keys, words, prints = _index_rows(store, doc.id, params)
+                store.insert_index_rows(doc.id, passages, keys, words, generation=new, prints=prints)
         store.set_meta("generation", str(new))
         store.set_meta("index_params", json.dumps(params.to_dict()))
         store.drop_index_tables(current)
@@ -220,4 +220,4 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
 def _index_rows(store: Store, doc_id: int, params: IndexParams):
     analysis = analyze(tokenize(store.document_text(doc_id)), params)
     passages, keys = index_document(analysis, params)
-    return passages, keys, analysis.stems
+    return passages, keys, analysis.stems, document_prints(analysis, passages, params)

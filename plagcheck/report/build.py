@@ -100,7 +100,7 @@ class ReportMatch:
             "source_id": m.source_id, "source_path": source_path,
             "this_offset": m.this_start, "this_length": m.this_length,
             "source_offset": m.source_start, "source_length": m.source_length,
-            "score": round(m.score, 4), "words": m.words, "identical_words": self.identical_words,
+            "score": round(m.score, 4), "words": m.words, "kind": m.kind, "identical_words": self.identical_words,
             "counted": self.counted, "counted_words": self.counted_words,
         }
         if excerpt:
@@ -212,7 +212,10 @@ class Report:
 def build_report(store: Store, document: Document, options: ReportOptions | None = None, *,
                  settings: Settings | None = None, metadata: dict | None = None,
                  exclude_ids: set[int] = frozenset()) -> Report:
-    """Check ``document`` against the corpus in ``store`` and assemble its report."""
+    """Check ``document`` against the corpus in ``store`` and assemble its report. A ``min_words``
+    under the check's ``min_short_words`` (8) lowers it, down to 5: shorter copies are looked for."""
+    if settings is None and options is not None and options.min_words < defaults.MIN_SHORT_WORDS:
+        settings = Settings(index=store.params, min_short_words=max(defaults.SHORT_MATCH_WORDS, options.min_words))
     result = check_document(store, document, settings, metadata, exclude_ids)
     return report_from_result(store, result, options, exclude_ids=exclude_ids)
 

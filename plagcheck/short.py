@@ -1,0 +1,209 @@
+"""Short exact copies: a copied sentence is too short for MinHash over 40-word passages.
+
+The index holds winnowed fingerprints of each corpus document's word k-grams
+(:func:`plagcheck.index.document_prints`), each filed under the corpus passage its k-gram
+starts in: any run of ``k + w - 1`` identical stems (8 by default) shares at least one of them.
+A check looks up the key of *every* k-gram of the checked text; each hit (a word of the checked
+text, a corpus passage) is a seed. The seed's passage and its neighbours are tokenized, the seed
+is found in them by its key, and the run of identical stems around it is extended both ways.
+Runs of at least ``settings.min_short_words`` words (numbers do not count) are matches of kind
+``"short"``; such runs of one source close together on one diagonal (a sentence with a word
+changed) merge into one match, whose score is the share of its words that are identical.
+
+Words are compared as the index compares them (normalized, truncated stems, with lookalike
+letters in one script: :func:`plagcheck.index.print_words`), so homoglyphs, invisible characters
+and line-end hyphenation make no difference, and every match is mapped back to the original
+characters of both texts through the tokens' spans.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from plagcheck import defaults
+from plagcheck.index import Analysis, print_keys, print_words
+from plagcheck.models import Match, Tokens
+from plagcheck.normalize import stems, tokenize
+from plagcheck.settings import Settings
+from plagcheck.store import PRINTS, StoredPassage, Store
+
+log = logging.getLogger(__name__)
+SHORT, VERBATIM = "short", "verbatim"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Words ``this_first:this_stop`` of the checked text against words
+    ``source_first:source_stop`` of a source document (characters ``source_start:source_end``),
+    ``same`` of them identical stems: all of them, unless neighbouring runs were merged."""
+
+    this_first: int
+    this_stop: int
+    source_first: int
+    source_stop: int
+    source_start: int
+    source_end: int
+    same: int
+
+
+def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
+                  excluded: set[int] | frozenset[int] = frozenset(),
+                  verbatim: list[Match] | tuple[Match, ...] = ()) -> list[Match]:
+    """Short exact copies of corpus text in the checked document (see the module docstring).
+
+    ``texts`` maps a document id to its stored text (read once per check); documents in
+    ``excluded`` are never sources; a seed inside a ``verbatim`` match of the same source is
+    skipped, since that text is found already.
+    """
+    params = store.params
+    if not store.has_prints:
+        log.warning("%s: index generation %d has no fingerprints (it was built before short-copy detection), "
+                    "so short copies are not looked for; run 'plagcheck reindex --full' to build them",
+                    store.path, store.generation)
+        return []
+    this = print_words(analysis.stems)
+    keys = print_keys(analysis, params, this)
+    if not len(keys):
+        return []
+    hits = store.lookup_buckets(keys, defaults.MAX_FINGERPRINT_PASSAGES, table=PRINTS)
+    if not hits:
+        return []
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    hit_keys, hit_passages = (np.array(column, dtype=np.int64) for column in zip(*hits))
+    lo = np.searchsorted(sorted_keys, hit_keys, "left")
+    count = np.searchsorted(sorted_keys, hit_keys, "right") - lo  # a k-gram may occur more than once
+    at = order[np.repeat(lo, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
+    seeds: dict[int, list[int]] = defaultdict(list)  # corpus passage -> words of the checked text
+    for pid, i in zip(np.repeat(hit_passages, count).tolist(), at.tolist()):
+        seeds[pid].append(i)
+    passages = {pid: p for pid, p in store.passages({q for pid in seeds for q in (pid - 1, pid, pid + 1)}).items()
+                if p.doc_id not in excluded}
+    tokens = analysis.tokens
+    covered = _covered_words(tokens, verbatim)
+    # Numbers are not words of a sentence: identical dates and figures ("500 – 449") are no copy.
+    lettered = np.cumsum([0] + [not word.isdigit() for word in tokens.words])
+    by_doc: dict[int, set[int]] = defaultdict(set)
+    for pid in seeds:
+        if pid in passages:
+            doc_id = passages[pid].doc_id
+            by_doc[doc_id] |= {q for q in (pid - 1, pid, pid + 1) if q in passages and passages[q].doc_id == doc_id}
+    matches = []
+    for doc_id, pids in sorted(by_doc.items()):
+        skip = covered.get(doc_id)
+        runs: set[Run] = set()
+        for ids in _contiguous(sorted(pids)):  # a region: consecutive passages of the source
+            first, last = passages[ids[0]], passages[ids[-1]]
+            region = _region(texts[doc_id], first, last, params)
+            words = print_words(region.stems)
+            at = _positions(print_keys(region, params, words))
+            for pid in ids:
+                for i in seeds.get(pid, ()):
+                    if skip is None or not skip[i]:
+                        runs.update(_extend(this, words, region.tokens, first.first_word, i, at.get(int(keys[i]), ())))
+        long_enough = [r for r in runs
+                       if lettered[r.this_stop] - lettered[r.this_first] >= settings.min_short_words]
+        for run in _merge(_distinct(long_enough), settings.seed_gap_words):
+            words = run.this_stop - run.this_first
+            matches.append(Match(
+                source_id=doc_id, this_start=int(tokens.starts[run.this_first]),
+                this_end=int(tokens.ends[run.this_stop - 1]), source_start=run.source_start,
+                source_end=run.source_end, score=run.same / words, words=words, kind=SHORT))
+    return matches
+
+
+def without_overlaps(short: list[Match], verbatim: list[Match] | tuple[Match, ...]) -> list[Match]:
+    """The short matches that overlap no verbatim match of the same source: the MinHash path found
+    that text already, and no text is counted twice."""
+    spans = defaultdict(list)
+    for m in verbatim:
+        spans[m.source_id].append((m.this_start, m.this_end))
+    return [m for m in short if not any(a < m.this_end and m.this_start < b for a, b in spans[m.source_id])]
+
+
+def _covered_words(tokens: Tokens, matches) -> dict[int, np.ndarray]:
+    """For each source, a mask of the checked text's words inside its (verbatim) matches."""
+    out: dict[int, np.ndarray] = {}
+    for m in matches:
+        mask = out.setdefault(m.source_id, np.zeros(len(tokens), dtype=bool))
+        lo = int(np.searchsorted(tokens.starts, m.this_start, "left"))
+        hi = int(np.searchsorted(tokens.ends, m.this_end, "right"))
+        mask[lo:hi] = True
+    return out
+
+
+def _contiguous(ids: list[int]) -> list[list[int]]:
+    """Sorted passage ids cut into runs of consecutive ids (one source region each)."""
+    out: list[list[int]] = []
+    for pid in ids:
+        if out and pid == out[-1][-1] + 1:
+            out[-1].append(pid)
+        else:
+            out.append([pid])
+    return out
+
+
+def _region(text: str, first: StoredPassage, last: StoredPassage, params) -> Analysis:
+    """The words of a source from passage ``first`` to passage ``last``, with offsets in the
+    whole source text (no shingles: only the stems are compared)."""
+    found = tokenize(text[first.start:last.end])
+    tokens = Tokens(found.words, found.starts + first.start, found.ends + first.start)
+    return Analysis(tokens, stems(tokens, params.stem_prefix), np.empty(0, dtype=np.uint32))
+
+
+def _positions(keys: np.ndarray) -> dict[int, list[int]]:
+    """Where each k-gram key occurs."""
+    at: dict[int, list[int]] = defaultdict(list)
+    for j, key in enumerate(keys.tolist()):
+        at[key].append(j)
+    return at
+
+
+def _extend(this: list[str], source: list[str], toks: Tokens, offset: int, i: int, places) -> list[Run]:
+    """The maximal runs of identical words (:func:`~plagcheck.index.print_words`) through word
+    ``i`` of the checked text and each of ``places`` (the words of a source region, ``source``,
+    where its k-gram's key occurs); ``toks`` are the region's tokens, ``offset`` its first word
+    in its document."""
+    runs = []
+    for j in places:
+        a, b = i, j
+        while a > 0 and b > 0 and this[a - 1] == source[b - 1]:
+            a, b = a - 1, b - 1
+        c, d = i, j
+        while c < len(this) and d < len(source) and this[c] == source[d]:
+            c, d = c + 1, d + 1
+        if c > a:  # a key without its words (a hash collision) gives no run
+            runs.append(Run(a, c, offset + b, offset + d, int(toks.starts[b]), int(toks.ends[d - 1]), c - a))
+    return runs
+
+
+def _distinct(runs) -> list[Run]:
+    """One run per stretch of the checked text: a stretch found at several places of the source
+    (a repeated sentence) keeps the first; a run inside a longer one is the same text again."""
+    out: list[Run] = []
+    for run in sorted(runs, key=lambda r: (r.this_first, -r.this_stop, r.source_first)):
+        if out and run.this_stop <= out[-1].this_stop:
+            continue
+        out.append(run)
+    return out
+
+
+def _merge(runs: list[Run], gap: int) -> list[Run]:
+    """Join runs in text order that lie within ``gap`` words of each other in both texts, in the
+    same order and on nearly the same diagonal: a copied sentence with a word changed is one
+    match."""
+    out: list[Run] = []
+    for run in runs:
+        last = out[-1] if out else None
+        if (last is not None and 0 <= run.this_first - last.this_stop <= gap
+                and 0 <= run.source_first - last.source_stop <= gap
+                and abs((run.source_first - run.this_first) - (last.source_stop - last.this_stop)) <= gap // 2):
+            out[-1] = Run(last.this_first, run.this_stop, last.source_first, run.source_stop, last.source_start,
+                          run.source_end, last.same + run.same)
+        else:
+            out.append(run)
+    return out
