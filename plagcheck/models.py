@@ -98,7 +98,9 @@ class Match:
     source_end: int
     score: float          # TF-IDF cosine of the two passages (short: share of identical words)
     words: int            # length in words of the checked passage
-    kind: str = "verbatim"  # the detector that found it: verbatim (MinHash) or short (fingerprints)
+    kind: str = "verbatim"  # the detector: verbatim (MinHash), short (fingerprints), translation or
+                            # paraphrase (the semantic layer: languages differ / agree)
+    source_language: str | None = None  # kk, ru, en: of the source text matched (None: not known)
 
     @property
     def this_length(self) -> int:
