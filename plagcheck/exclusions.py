@@ -33,6 +33,11 @@ BIBLIOGRAPHY = "bibliography"
 COMMON_PASSAGE = "common_passage"
 SHORT_MATCH = "short_match"
 CITED_KINDS = (QUOTE, BIBLIOGRAPHY, COMMON_PASSAGE)  # text counted as cited; short matches stay original
+# The borrowed share split by how the text was taken: word for word (a passage found by MinHash, or
+# a sentence found by fingerprints), translated from another language, or paraphrased in its own.
+COPIED, TRANSLATION, PARAPHRASE = "copied", "translation", "paraphrase"
+BORROWED_PARTS = (COPIED, TRANSLATION, PARAPHRASE)
+BORROWED_PART_OF_KIND = {"verbatim": COPIED, "short": COPIED, "translation": TRANSLATION, "paraphrase": PARAPHRASE}
 
 _MAX_QUOTE_CHARS = 4000
 _CLOSERS = {"«": "»", "„": "“”", "“": "”", "\"": "\""}  # opening mark → marks that close it
@@ -302,6 +307,7 @@ class Coverage:
     counted_words: tuple[int, ...]            # per match (in input order): its words that count
     counted: tuple[bool, ...]                 # per match: does it count at all
     excluded_by_kind: dict[str, float]        # kind -> its part of ``cited``
+    borrowed_by_kind: dict[str, float]        # copied, translation, paraphrase -> its part of ``similarity``
     short_coefficient: float                  # share in matches of >= SHORT_MATCH_WORDS words, counted or not
     long_coefficient: float                   # ... of >= LONG_MATCH_WORDS words
     exclusions: tuple[Exclusion, ...]         # the inputs plus one short_match exclusion per dropped match
@@ -321,6 +327,9 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
     moves it between the parts and never changes the total.
     The coefficients take every match found by its own length, whatever ``min_words``: the share
     in matches of at least ``short_words`` words means just that (cited text left out).
+    ``borrowed_by_kind`` splits the borrowed share by the kind of the match each word is given to
+    (:data:`BORROWED_PART_OF_KIND`; a kind it does not name is a part of its own), so the parts
+    add up to ``similarity``; it changes nothing in how that is computed.
     """
     n = len(tokens)
     lengths = (tokens.ends - tokens.starts).astype(np.float64)
@@ -350,6 +359,9 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
         return float(lengths[mask].sum() / total) if total else 0.0
 
     words_of = np.array(counted_words + [0], dtype=np.int64)[owner]
+    part_of = np.array([BORROWED_PART_OF_KIND.get(m.kind, m.kind) for m in matches] + [""], dtype=object)[owner]
+    parts = list(BORROWED_PARTS) + sorted({BORROWED_PART_OF_KIND.get(m.kind, m.kind) for m in matches}
+                                          - set(BORROWED_PARTS))
     shares, raw_shares = {}, {}
     for source_id in sorted({m.source_id for m in matches}):
         shares[source_id] = share(borrowed & (source_of == source_id))
@@ -361,6 +373,7 @@ def apply_exclusions(tokens: Tokens, matches: list[Match] | tuple[Match, ...], e
         shares=shares, shares_without_exclusions=raw_shares,
         counted_words=tuple(counted_words), counted=tuple(counted),
         excluded_by_kind={kind: share(kinds == kind) for kind in CITED_KINDS},
+        borrowed_by_kind={part: share(borrowed & (part_of == part)) for part in parts},
         short_coefficient=share(found & (words_of >= short_words)),
         long_coefficient=share(found & (words_of >= long_words)),
         exclusions=tuple(sorted(list(exclusions) + extra, key=lambda e: (e.start, e.end))),

@@ -100,7 +100,8 @@ class ReportMatch:
             "source_id": m.source_id, "source_path": source_path,
             "this_offset": m.this_start, "this_length": m.this_length,
             "source_offset": m.source_start, "source_length": m.source_length,
-            "score": round(m.score, 4), "words": m.words, "kind": m.kind, "identical_words": self.identical_words,
+            "score": round(m.score, 4), "words": m.words, "kind": m.kind, "source_language": m.source_language,
+            "identical_words": self.identical_words,
             "counted": self.counted, "counted_words": self.counted_words,
         }
         if excerpt:
@@ -160,6 +161,7 @@ class Report:
     original: float                         # the rest
     similarity_without_exclusions: float    # in any match, exclusions ignored
     excluded_by_kind: dict                  # kind -> its part of ``cited``
+    borrowed_by_kind: dict                  # copied, translation, paraphrase -> its part of ``similarity``
     short_coefficient: float                # share in matches of >= SHORT_MATCH_WORDS words
     long_coefficient: float                 # share in matches of >= LONG_MATCH_WORDS words
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -176,12 +178,18 @@ class Report:
         similarity, cited = round(self.similarity, 6), round(self.cited, 6)
         return {"similarity": similarity, "cited": cited, "original": round(max(0.0, 1 - similarity - cited), 6)}
 
+    def borrowed_figures(self) -> dict:
+        """``borrowed_by_kind`` rounded to six places so that the parts still add up to the rounded
+        ``similarity`` (see :func:`split_rounded`)."""
+        return split_rounded(self.borrowed_by_kind, round(self.similarity, 6), 6)
+
     def check_dict(self) -> dict:
         """The check JSON: the document, the three figures, sources and matches after exclusions,
         alerts and the options that made them."""
         d = self.result.to_dict()
         paths = {s.id: s.source.path for s in self.sources}
         d.update(self.figures())
+        d["borrowed_by_kind"] = self.borrowed_figures()
         d.update({
             "sources": [{k: v for k, v in s.to_dict().items() if k != "color"} for s in self.sources],
             "matches": [m.to_dict(paths.get(m.source_id), excerpt=False) for m in self.matches],
@@ -262,8 +270,27 @@ def _assemble(result: CheckResult, options: ReportOptions, alerts, coverage: Cov
     return Report(result=result, options=options, alerts=tuple(alerts), exclusions=coverage.exclusions,
                   matches=matches, sources=sources, similarity=coverage.similarity, cited=coverage.cited,
                   original=coverage.original, similarity_without_exclusions=coverage.similarity_without_exclusions,
-                  excluded_by_kind=coverage.excluded_by_kind,
+                  excluded_by_kind=coverage.excluded_by_kind, borrowed_by_kind=coverage.borrowed_by_kind,
                   short_coefficient=coverage.short_coefficient, long_coefficient=coverage.long_coefficient)
+
+
+def split_rounded(parts: dict, total: float, decimals: int) -> dict:
+    """``parts`` (fractions adding up to about ``total``) rounded to ``decimals`` places so that they
+    add up to ``total`` (already rounded so): each part is rounded down, and the units left over go
+    to the parts with the largest remainders. Rounding each part alone can miss the total by a unit
+    or more either way.
+
+    >>> split_rounded({"copied": 0.1234, "translation": 0.0333, "paraphrase": 0.0333}, 0.19, 2)
+    {'copied': 0.13, 'translation': 0.03, 'paraphrase': 0.03}
+    """
+    scale = 10 ** decimals
+    units = round(total * scale)
+    exact = {k: v * scale for k, v in parts.items()}
+    floors = {k: int(v) for k, v in exact.items()}
+    left = units - sum(floors.values())
+    for k in sorted(exact, key=lambda k: floors[k] - exact[k])[:max(0, left)]:
+        floors[k] += 1
+    return {k: round(v / scale, decimals) for k, v in floors.items()}
 
 
 def source_excerpt(this_text: str, source_text: str, match: Match, context: int) -> SourceExcerpt:
@@ -299,4 +326,4 @@ def _cut(text: str, position: int, direction: int, limit: int) -> int:
 
 
 __all__ = ["PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
-           "build_report", "report_from_result", "source_excerpt"]
+           "build_report", "report_from_result", "source_excerpt", "split_rounded"]

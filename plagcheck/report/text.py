@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plagcheck import defaults
-from plagcheck.report.build import Report
+from plagcheck.exclusions import COPIED, PARAPHRASE, TRANSLATION
+from plagcheck.report.build import Report, split_rounded
 
 ALERT_LABELS = {
     "homoglyph": "Homoglyph substitution",
@@ -26,6 +27,16 @@ EXCLUSION_LABELS = {
     "common_passage": "Common passage",
     "short_match": "Short match",
 }
+
+LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}
+# Matches found by meaning (the semantic layer) rather than by shared words: shown hatched, with
+# the wording below instead of how much of the wording is the same.
+SEMANTIC_KINDS = ("translation", "paraphrase")
+BORROWED_PART_LABELS = {COPIED: "copied", TRANSLATION: "translated", PARAPHRASE: "paraphrased"}
+EVIDENCE_NOTE = "evidence to review, not proof"
+SEMANTIC_HINT = ("Found by comparing the meaning of sentences (multilingual sentence embeddings), not their "
+                 "words: a translation or a paraphrase shares few words with its source. Read the two passages "
+                 "side by side: a match of meaning is evidence to review, not proof.")
 
 
 def percent(fraction: float) -> str:
@@ -51,6 +62,49 @@ def wording_same(rm) -> str:
     for word and in order (a :class:`ReportMatch`). Rounded down, so only an identical passage
     says 100%."""
     return f"wording {int(100 * rm.identical_words / rm.match.words) if rm.match.words else 0}% the same"
+
+
+def is_semantic(match) -> bool:
+    """Whether a :class:`~plagcheck.models.Match` was found by meaning (translation, paraphrase)."""
+    return match.kind in SEMANTIC_KINDS
+
+
+def language_name(code: str | None) -> str | None:
+    """``'ru'`` → ``'Russian'``; an unknown or missing code → None (the report then names none)."""
+    return LANGUAGE_NAMES.get(code) if code else None
+
+
+def kind_label(match) -> str:
+    """How a :class:`~plagcheck.models.Match` was taken, in a supervisor's words: ``'translated from
+    Russian'`` (``'translated'`` when the source language is not known), ``'paraphrased'``, ``'copied
+    sentence'`` (a short exact copy); ``''`` for a copied passage, the ordinary case."""
+    if match.kind == "translation":
+        language = language_name(match.source_language)
+        return f"translated from {language}" if language else "translated"
+    return {"paraphrase": "paraphrased", "short": "copied sentence"}.get(match.kind, "")
+
+
+def meaning_matches(match) -> str:
+    """``'meaning matches (translation); evidence to review, not proof'``: what a semantic match
+    shows instead of :func:`wording_same`, which means nothing across languages."""
+    return f"meaning matches ({match.kind}); {EVIDENCE_NOTE}"
+
+
+def borrowed_percents(report: Report) -> dict[str, str]:
+    """The borrowed share split as printed: ``{'copied': '10.1%', 'translation': '3.1%', 'paraphrase':
+    '0.8%'}``, adding up to the printed borrowed figure (the largest remainders take the rounding)."""
+    borrowed = round(100 * report.similarity, 1)
+    parts = split_rounded({k: 100 * v for k, v in report.borrowed_by_kind.items()}, borrowed, 1)
+    return {k: f"{v:.1f}%" for k, v in parts.items()}
+
+
+def borrowed_split_line(report: Report) -> str:
+    """``'of which translated 3.1%, paraphrased 0.8%'`` (the parts found by meaning), or ``''``
+    when there are none."""
+    parts = borrowed_percents(report)
+    shown = [f"{BORROWED_PART_LABELS.get(k, k)} {v}" for k, v in parts.items()
+             if k != COPIED and report.borrowed_by_kind.get(k, 0) > 0]
+    return "of which " + ", ".join(shown) if shown else ""
 
 
 def exclusions_applied(options) -> list[str]:
@@ -124,6 +178,7 @@ def explanation(report: Report) -> list[str]:
         f"corpus documents share ({percent(kinds.get('common_passage', 0))}).",
         f"Original {original}: the rest — text with no match in the corpus, or only a match shorter than "
         f"{o.min_words} words (too short to show borrowing).",
+        _kinds_explanation(report),
         "The three are shares of the whole text (its words, counted in characters) and add up to 100%. "
         "Excluding something moves text from borrowed to cited; it never raises a figure.",
         f"Before exclusions {percent(report.similarity_without_exclusions)} of the text was in some match. "
@@ -135,6 +190,29 @@ def explanation(report: Report) -> list[str]:
     if off:
         lines.append("Switched off for this report (counted like any other text): " + ", ".join(off) + ".")
     return lines
+
+
+def semantic_searched(report: Report) -> bool:
+    """Whether this check looked for translations and paraphrases: the semantic layer ran over some
+    embedded corpus documents (``corpus.layers`` names it) or found something."""
+    return ("semantic" in report.result.corpus.get("layers", ())
+            or any(is_semantic(rm.match) for rm in report.matches))
+
+
+def _kinds_explanation(report: Report) -> str:
+    parts = borrowed_percents(report)
+    borrowed = three_percents(report)[0]
+    if not semantic_searched(report):
+        return (f"Of the borrowed {borrowed}, all was found word for word: whole passages and single copied "
+                f"sentences. Translations and paraphrases were not looked for in this check.")
+    coverage = (report.result.corpus.get("semantic") or {}).get("coverage")
+    seen = f" (in the {percent(coverage)} of the corpus whose sentences are embedded)" if coverage is not None else ""
+    return (f"Of the borrowed {borrowed}: copied word for word {parts.get(COPIED, '0.0%')} (whole passages, and "
+            f"single copied sentences), translated from another language {parts.get(TRANSLATION, '0.0%')}, "
+            f"paraphrased in the same language {parts.get(PARAPHRASE, '0.0%')}. Translations and paraphrases "
+            f"are found by comparing the meaning of sentences across Kazakh, Russian and English{seen}, not by "
+            f"shared words: they count as borrowed, but each is {EVIDENCE_NOTE} — compare it with the source "
+            f"passage.")
 
 
 @dataclass(frozen=True)
