@@ -5,6 +5,7 @@ sentence-exact spans on both sides), so these tests do not depend on that layer 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import replace
@@ -14,7 +15,7 @@ import pytest
 from plagcheck.check import attribute, check_document
 from plagcheck.models import Document, Match, SourceShare
 from plagcheck.normalize import tokenize
-from plagcheck.report import render_json, report_from_result
+from plagcheck.report import render_html, render_json, report_from_result
 from tests.report_fixtures import EN_MEMO, EN_OWN, RU, build_corpus, own_prose, words
 
 # Written for this test: an English translation of three sentences of the Russian corpus source,
@@ -96,3 +97,59 @@ def test_json_has_borrowed_by_kind_and_source_language(report):
     assert {m["kind"]: m["source_language"] for m in data["matches"]} == {
         "verbatim": None, "short": None, "translation": "ru", "paraphrase": "en"}
     assert report.check_dict()["borrowed_by_kind"] == data["borrowed_by_kind"]  # check --format json too
+
+
+def _panel(page: str, k: int) -> str:
+    return re.search(rf'<section class="panel" id="panel-{k}".*?</section>', page, re.S).group()
+
+
+def test_html_shows_translations_and_paraphrases_hatched_with_their_source_beside_them(report):
+    page = render_html(report)
+    kinds = [rm.match.kind for rm in report.matches]
+    translation, paraphrase, short = (kinds.index(k) for k in ("translation", "paraphrase", "short"))
+    # hatched highlights, in the source's colour, that print (print-color-adjust is set for all)
+    assert re.search(rf'<mark class="hl k-translation sem" data-m="{translation}" [^>]*title="translated from Russian"',
+                     page)
+    assert re.search(rf'<mark class="hl k-paraphrase sem" data-m="{paraphrase}" [^>]*title="paraphrased"', page)
+    assert re.search(rf'<mark class="hl k-short" data-m="{short}" [^>]*title="copied sentence"', page)
+    assert re.search(r"mark\.hl\.sem[^{]*\{background:repeating-linear-gradient\(135deg,var\(--c\)", page)
+    assert "print-color-adjust:exact" in page
+
+    panel = _panel(page, translation)
+    assert "translated from Russian" in panel and "meaning matches (translation); evidence to review, not proof" in panel
+    assert "% the same" not in panel and 'class="chg"' not in panel  # no word diff across languages
+    assert html.escape(words(RU_SENTENCES, 0, 5)) in panel and html.escape(words(TRANSLATION, 0, 5)) in panel
+    panel = _panel(page, paraphrase)
+    assert "paraphrased" in panel and "meaning matches (paraphrase); evidence to review, not proof" in panel
+    assert "% the same" not in panel
+    panel = _panel(page, short)
+    assert "copied sentence" in panel and "wording 100% the same" in panel
+
+    # the header: translated and paraphrased apart, and with the copied part they add up to borrowed
+    borrowed = float(re.search(r'id="fig-similarity">([\d.]+)%<', page).group(1))
+    split = re.search(r'id="fig-kinds">of which translated ([\d.]+)%, paraphrased ([\d.]+)%<', page)
+    assert split, "the header does not give the translated and paraphrased shares"
+    line = re.search(r"Of the borrowed ([\d.]+)%: copied word for word ([\d.]+)%.*?translated from another language "
+                     r"([\d.]+)%, paraphrased in the same language ([\d.]+)%.*?evidence to review, not proof", page)
+    assert line and float(line.group(1)) == borrowed
+    copied, translated, paraphrased = map(float, line.groups()[1:])
+    assert (translated, paraphrased) == tuple(map(float, split.groups())) and translated > 0 and paraphrased > 0
+    assert round(copied + translated + paraphrased, 1) == borrowed
+    assert "1 translation from Russian" in page and "1 paraphrase" in page and "1 copied sentence" in page
+
+
+def test_labels_name_only_known_languages_and_are_escaped(store, result):
+    odd = tuple(replace(m, source_language="<b>de</b>") if m.kind == "translation" else m for m in result.matches)
+    page = render_html(report_from_result(store, replace(result, matches=odd)))
+    assert 'title="translated"' in page and "translated from Russian" not in page
+    assert "<b>de" not in page and "&lt;b&gt;de" not in page and '<span class="kinds">1 translation</span>' in page
+    assert "Translations and paraphrases were not looked for" not in page
+
+
+def test_a_check_without_the_semantic_layer_says_translations_were_not_looked_for(store, result):
+    lexical = tuple(m for m in result.matches if m.kind in ("verbatim", "short"))
+    report = report_from_result(store, replace(result, matches=lexical))
+    assert report.borrowed_by_kind["translation"] == report.borrowed_by_kind["paraphrase"] == 0
+    page = render_html(report)
+    assert 'id="fig-kinds"' not in page and " sem" not in re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    assert "Translations and paraphrases were not looked for in this check." in page

@@ -11,8 +11,10 @@ import html
 import json
 
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
-from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, excluded_document_lines,
-                                   explanation, metadata_rows, percent, text_pieces, three_percents, wording_same)
+from plagcheck.report.text import (ALERT_LABELS, BORROWED_PART_LABELS, EXCLUSION_LABELS, SEMANTIC_HINT,
+                                   borrowed_percents, borrowed_split_line, document_title, excluded_document_lines,
+                                   explanation, is_semantic, kind_counts, kind_label, language_name, meaning_matches,
+                                   metadata_rows, percent, text_pieces, three_percents, wording_same)
 
 
 def esc(value) -> str:
@@ -34,7 +36,13 @@ def render_html(report: Report) -> str:
         text=_document_text(report),
         panels="\n".join(_panel(report, k, m) for k, m in enumerate(report.matches)),
         record=_record(report),
+        legend=_SEMANTIC_LEGEND if any(is_semantic(rm.match) for rm in report.matches) else "",
     )
+
+
+# The legend's hatched entry, shown when there is something hatched to explain.
+_SEMANTIC_LEGEND = '<mark class="hl sem" style="--c:#ccc">translated or paraphrased (to review)</mark> '
+
 
 
 # -- header ---------------------------------------------------------------------------------------
@@ -46,13 +54,23 @@ def _header(report: Report, title: str) -> str:
         ("cited", "Cited or excluded", cited, "quotations, bibliography, standard wording"),
         ("original", "Original", original, "no match, or too short to count"),
     ]
+    split = borrowed_split_line(report)  # "of which translated 3.1%, paraphrased 0.8%", if any
+    of = {"similarity": f'<div class="of" id="fig-kinds">{esc(split)}</div>' if split else ""}
     cards = "".join(
         f'<div class="figure fig-{key}"><div class="value" id="fig-{key}">{esc(value)}</div>'
-        f'<div class="label">{esc(label)}</div><div class="hint">{esc(hint)}</div></div>'
+        f'<div class="label">{esc(label)}</div>{of.get(key, "")}<div class="hint">{esc(hint)}</div></div>'
         for key, label, value, hint in figures)
-    # The same three shares as one bar: they add up to the whole text.
+    # The same three shares as one bar: they add up to the whole text. Borrowed text found by
+    # meaning (translated, paraphrased) is a hatched part of the borrowed one.
+    parts = [("similarity", "Borrowed", borrowed)]
+    if split:
+        by_kind = borrowed_percents(report)
+        parts = [("similarity", "Borrowed: copied", by_kind["copied"])] + [
+            (f"similarity sem part-{k}", f"Borrowed: {BORROWED_PART_LABELS[k]}", by_kind[k])
+            for k in ("translation", "paraphrase") if report.borrowed_by_kind[k] > 0]
+    parts += [(key, label, value) for key, label, value, _ in figures[1:]]
     bar = "".join(f'<span class="part part-{key}" style="width:{esc(value)}" title="{esc(label)} {esc(value)}"></span>'
-                  for key, label, value, _ in figures)
+                  for key, label, value in parts)
     notes = "".join(f"<li>{esc(line)}</li>" for line in explanation(report))
     institution = report.result.document_info.get("institution")
     return (f'<header>{f"<p class=institution>{esc(institution)}</p>" if institution else ""}'
@@ -75,10 +93,16 @@ def _sources(report: Report) -> str:
             f'<span class="num">{n}</span>'
             f'<span class="stitle">{esc(s.label)}</span>'
             f'<span class="share">{esc(percent(s.share))}</span>'
-            f'<span class="count">{s.matches} match{"es" if s.matches != 1 else ""}{note}</span>'
+            f'<span class="count">{s.matches} match{"es" if s.matches != 1 else ""}{note}{_kinds(report, s.id)}</span>'
             f'<span class="path">{esc(s.source.path)} · before exclusions {esc(percent(s.share_without_exclusions))}</span>'
             f'</li>')
     return f'<section id="sources"><h2>Sources ({len(report.sources)})</h2><ol class="sources">{"".join(items)}</ol></section>'
+
+
+def _kinds(report: Report, source_id: int) -> str:
+    """A source's counted matches that are not copied passages: ``1 translation from Russian``."""
+    counts = kind_counts(rm.match for rm in report.matches if rm.source_id == source_id and rm.counted)
+    return f'<br><span class="kinds">{esc(counts)}</span>' if counts else ""
 
 
 def _alerts(report: Report) -> str:
@@ -149,7 +173,11 @@ def _document_text(report: Report) -> str:
         if piece.match is not None:
             rm = report.matches[piece.match]
             state = "hl" if rm.counted else "hl off"
-            html_piece = (f'<mark class="{state}" data-m="{piece.match}" data-source="{rm.source_id}" '
+            if rm.match.kind != "verbatim":
+                state += f" k-{rm.match.kind}" + (" sem" if is_semantic(rm.match) else "")
+            label = kind_label(rm.match)
+            title = f' title="{esc(label)}"' if label else ""
+            html_piece = (f'<mark class="{esc(state)}" data-m="{piece.match}" data-source="{rm.source_id}"{title} '
                           f'style="--c:{esc(colors.get(rm.source_id, "#ddd"))}">{html_piece}</mark>')
         out.append(html_piece)
     return "".join(out)
@@ -162,15 +190,26 @@ def _panel(report: Report, k: int, rm: ReportMatch) -> str:
     reasons = "; ".join(e.reason for e in report.exclusions if e.start < m.this_end and m.this_start < e.end)
     status = "counts toward similarity" if rm.counted else f"not counted ({reasons or 'excluded'})"
 
-    this_html = _marked(report.document.text[m.this_start:m.this_end], rm.excerpt.this_changed, -m.this_start)
+    # A word diff marks nearly every word of a translation or paraphrase: they are shown without one.
+    diff = not is_semantic(m)
+    this_html = _marked(report.document.text[m.this_start:m.this_end], rm.excerpt.this_changed if diff else (),
+                        -m.this_start)
+    label = kind_label(m)
+    badge = (f'<p class="kind k-{esc(m.kind)}"><span class="kswatch" style="--c:{esc(source.color)}"></span>'
+             f'{esc(label)}</p>' if label else "")
+    if is_semantic(m):
+        same = f'<span class="same meaning" title="{esc(SEMANTIC_HINT)}">{esc(meaning_matches(m))}</span>'
+    else:
+        same = f'<span class="same" title="{esc(_SAME_HINT)}">{esc(wording_same(rm))}</span>'
+    language = language_name(m.source_language)
+    in_language = f" (in {language})" if language and m.kind != "translation" else ""
     return (f'<section class="panel" id="panel-{k}" data-m="{k}" hidden>'
-            f'<h3><span class="swatch" style="background:{esc(source.color)}"></span>{esc(source.label)}</h3>'
-            f'<p class="pmeta">{m.words} words · <span class="same" title="{esc(_SAME_HINT)}">'
-            f'{esc(wording_same(rm))}</span> · {esc(status)}<br>'
-            f'source characters {m.source_start}–{m.source_end} of {esc(source.source.path)}</p>'
-            f'<h4>Source passage <span class="muted">(with {report.options.context_chars} characters of context; '
-            f'differing words marked)</span></h4>'
-            f'<div class="passage source-passage">{_excerpt_html(rm.excerpt)}</div>'
+            f'<h3><span class="swatch" style="background:{esc(source.color)}"></span>{esc(source.label)}</h3>{badge}'
+            f'<p class="pmeta">{m.words} words · {same} · {esc(status)}<br>'
+            f'source characters {m.source_start}–{m.source_end} of {esc(source.source.path)}{esc(in_language)}</p>'
+            f'<h4>Source passage <span class="muted">(with {report.options.context_chars} characters of context'
+            f'{"; differing words marked" if diff else ""})</span></h4>'
+            f'<div class="passage source-passage">{_excerpt_html(rm.excerpt, diff)}</div>'
             f'<h4>This document</h4><div class="passage this-passage">{this_html}</div></section>')
 
 
@@ -178,11 +217,11 @@ _SAME_HINT = ("The share of this passage's words that appear in the source word 
               "the differing words are marked below.")
 
 
-def _excerpt_html(excerpt: SourceExcerpt) -> str:
+def _excerpt_html(excerpt: SourceExcerpt, diff: bool = True) -> str:
     text = excerpt.text
     before = esc(text[:excerpt.match_start])
     after = esc(text[excerpt.match_end:])
-    inner = _marked(text[excerpt.match_start:excerpt.match_end], excerpt.changed, -excerpt.match_start)
+    inner = _marked(text[excerpt.match_start:excerpt.match_end], excerpt.changed if diff else (), -excerpt.match_start)
     lead = "… " if excerpt.start > 0 else ""
     return f'<span class="ctx">{lead}{before}</span><span class="matched">{inner}</span><span class="ctx">{after} …</span>'
 
@@ -221,7 +260,7 @@ _PAGE = """<!DOCTYPE html>
 {header}
 <nav class="bar"><a href="#sources">Sources</a> <a href="#alerts">Alerts</a> <a href="#exclusions">Exclusions</a> <a href="#text">Text</a>
 <span id="js-status" class="muted">static view</span>
-<span class="legend"><mark class="hl" style="--c:#ccc">counted match</mark> <mark class="hl off" style="--c:#ccc">match not counted</mark> <span class="ex">excluded text</span> <span class="al">alert</span></span></nav>
+<span class="legend"><mark class="hl" style="--c:#ccc">counted match</mark> {legend}<mark class="hl off" style="--c:#ccc">match not counted</mark> <span class="ex">excluded text</span> <span class="al">alert</span></span></nav>
 {sources}
 {alerts}
 {exclusions}
@@ -281,6 +320,16 @@ ul.switches li.off{color:#8a1c00}
 mark.hl{background:var(--c);color:inherit;border-bottom:2px solid #0004;cursor:pointer;padding:1px 0}
 mark.hl.off{background:none;border-bottom:2px dashed var(--c);outline:1px dashed var(--c)}
 mark.hl.active{outline:2px solid #1d1d1f;background:var(--c)}
+/* Found by meaning (translation, paraphrase): the source's colour hatched with white, so that it
+   reads as "to review" and still says which source; backgrounds print (print-color-adjust below). */
+mark.hl.sem,mark.hl.sem.active,.part.sem,.kind.k-translation .kswatch,.kind.k-paraphrase .kswatch{background:repeating-linear-gradient(135deg,var(--c) 0 5px,#fff 5px 8px)}
+mark.hl.sem.off{background:repeating-linear-gradient(135deg,#0000 0 5px,var(--c) 5px 7px)}
+.part.sem{--c:#d6334a}
+.fig-similarity .of{font-size:13px;color:#b00020;font-weight:600}
+.kind{margin:2px 0;font-weight:700;font-size:14px}
+.kind .kswatch{display:inline-block;width:22px;height:14px;border:1px solid #0003;border-radius:3px;vertical-align:middle;margin-right:6px;background:var(--c)}
+.same.meaning{color:#6b3d00}
+li.source .kinds{font-size:12px;color:#555}
 .ex{color:#666;background-image:repeating-linear-gradient(135deg,#0000 0 6px,#00000012 6px 8px)}
 .al{text-decoration:underline wavy #d40000;text-decoration-skip-ink:none}
 #side .side-inner{position:sticky;top:calc(var(--bar,88px) + 8px);max-height:calc(100vh - var(--bar,88px) - 16px);overflow:auto}

@@ -84,6 +84,19 @@ def kind_label(match) -> str:
     return {"paraphrase": "paraphrased", "short": "copied sentence"}.get(match.kind, "")
 
 
+def kind_counts(matches) -> str:
+    """``'1 translation from Russian, 2 copied sentences'``: the given matches that are not copied
+    passages, counted by kind (and source language, for translations); ``''`` when there are none."""
+    nouns = {"translation": "translation", "paraphrase": "paraphrase", "short": "copied sentence"}
+    counts: dict[tuple[str, str | None], int] = {}
+    for m in matches:
+        if m.kind != "verbatim":
+            key = (m.kind, language_name(m.source_language) if m.kind == "translation" else None)
+            counts[key] = counts.get(key, 0) + 1
+    return ", ".join(count(n, nouns.get(kind, kind)) + (f" from {language}" if language else "")
+                     for (kind, language), n in counts.items())
+
+
 def meaning_matches(match) -> str:
     """``'meaning matches (translation); evidence to review, not proof'``: what a semantic match
     shows instead of :func:`wording_same`, which means nothing across languages."""
@@ -172,13 +185,13 @@ def explanation(report: Report) -> list[str]:
         f"Borrowed {borrowed}: the part of the text found in other documents of the corpus and not cited — "
         f"passages of at least {o.min_words} words that match a source. Each matched word is given to one "
         f"source (the strongest match first), so the sources' shares add up to this figure.",
+        _kinds_explanation(report),
         f"Cited or excluded {cited}: text set aside as legitimate use, whether or not it matches a source — "
         f"quotations followed by a citation ({percent(kinds.get('quote', 0))}), the bibliography "
         f"({percent(kinds.get('bibliography', 0))}) and standard wording that {o.common_min_documents} or more "
         f"corpus documents share ({percent(kinds.get('common_passage', 0))}).",
         f"Original {original}: the rest — text with no match in the corpus, or only a match shorter than "
         f"{o.min_words} words (too short to show borrowing).",
-        _kinds_explanation(report),
         "The three are shares of the whole text (its words, counted in characters) and add up to 100%. "
         "Excluding something moves text from borrowed to cited; it never raises a figure.",
         f"Before exclusions {percent(report.similarity_without_exclusions)} of the text was in some match. "
