@@ -10,12 +10,14 @@ import json
 import re
 from dataclasses import replace
 
+import pymupdf
 import pytest
 
 from plagcheck.check import attribute, check_document
 from plagcheck.models import Document, Match, SourceShare
 from plagcheck.normalize import tokenize
-from plagcheck.report import render_html, render_json, report_from_result
+from plagcheck.report import render_html, render_json, render_pdf, report_from_result
+from plagcheck.report.text import borrowed_percents, three_percents
 from tests.report_fixtures import EN_MEMO, EN_OWN, RU, build_corpus, own_prose, words
 
 # Written for this test: an English translation of three sentences of the Russian corpus source,
@@ -153,3 +155,37 @@ def test_a_check_without_the_semantic_layer_says_translations_were_not_looked_fo
     page = render_html(report)
     assert 'id="fig-kinds"' not in page and " sem" not in re.sub(r"<style>.*?</style>", "", page, flags=re.S)
     assert "Translations and paraphrases were not looked for in this check." in page
+
+
+def test_pdf_gives_the_split_and_marks_semantic_matches(report):
+    pdf = pymupdf.open("pdf", render_pdf(report))
+    text = " ".join(" ".join(page.get_text().split()) for page in pdf)
+    parts = borrowed_percents(report)
+    borrowed = three_percents(report)[0]
+    assert f"Borrowed {borrowed}" in text
+    assert f"of which translated {parts['translation']}, paraphrased {parts['paraphrase']}" in text
+    assert (f"Of the borrowed {borrowed}: copied word for word {parts['copied']}" in text
+            and f"translated from another language {parts['translation']}" in text)
+    assert round(sum(float(v[:-1]) for v in parts.values()), 1) == float(borrowed[:-1])
+    assert "evidence to review, not proof" in text
+    assert "1 translation from Russian" in text and "1 paraphrase" in text and "1 copied sentence" in text
+
+    kinds = [rm.match.kind for rm in report.matches]
+    numbers = {kind: k for k, kind in enumerate(kinds, start=1)}
+    assert f"[{numbers['translation']} ≈ translated from Russian]" in text
+    assert f"[{numbers['paraphrase']} ≈ paraphrased]" in text
+    assert f"[{numbers['short']} copied sentence]" in text and f"[{numbers['verbatim']}]" in text
+
+    # the translated and paraphrased text is italic on its source's colour; copied text is upright
+    italic, upright = set(), set()
+    for page in pdf:
+        for block in page.get_text("dict")["blocks"]:
+            for line in block.get("lines", ()):
+                for span in line["spans"]:
+                    (italic if span["flags"] & 2 else upright).update(span["text"].split())
+    assert set(TRANSLATION.split()) <= italic and set(PARAPHRASE.split()) <= italic
+    assert not set(words(RU, 200, 90).split()) & italic and set(SHORT.split()) <= upright
+    colors = {rm.match.kind: report.source(rm.source_id).color for rm in report.matches}
+    fills = {tuple(round(c, 2) for c in d["fill"]) for page in pdf for d in page.get_drawings() if d.get("fill")}
+    for kind in ("translation", "paraphrase"):
+        assert tuple(round(int(colors[kind][i:i + 2], 16) / 255, 2) for i in (1, 3, 5)) in fills

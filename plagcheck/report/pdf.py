@@ -21,14 +21,16 @@ import pymupdf
 
 from plagcheck.report.build import Report
 from plagcheck.report.html import esc
-from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, document_title, excluded_document_lines,
-                                   exclusions_applied, explanation, metadata_rows, percent, text_pieces,
-                                   three_percents)
+from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, borrowed_percents, borrowed_split_line,
+                                   document_title, excluded_document_lines, exclusions_applied, explanation,
+                                   is_semantic, kind_counts, kind_label, metadata_rows, percent, semantic_note,
+                                   text_pieces, three_percents)
 
 _MARGIN = 42
 _PAGE = pymupdf.paper_rect("a4")
 # The three shares' colours: the same hues as the HTML report's bar.
 _BORROWED, _CITED, _ORIGINAL = "#d6334a", "#4a8ad6", "#5cb87a"
+_BORROWED_BY_MEANING = "#ec9aa5"  # the translated and paraphrased part of the bar (MuPDF cannot hatch)
 _CITED_TEXT = "#5a5a5a"   # cited or excluded text in the full text: grey, not highlighted
 
 _CSS = """
@@ -49,6 +51,8 @@ p.line {margin: 0.1pt 0;}
 p.gap {margin: 0; font-size: 4pt;}
 .mn {font-weight: bold; font-size: 7.5pt;}
 .pg {color: #888888; font-size: 7.5pt;}
+.kd {font-weight: normal; font-style: italic;}
+.of {color: #b00020; font-size: 8.5pt; font-weight: bold;}
 """
 
 
@@ -126,21 +130,32 @@ def _summary(report: Report) -> str:
 
 def _figures(report: Report) -> str:
     borrowed, cited, original = three_percents(report)
+    split = borrowed_split_line(report)  # "of which translated 3.1%, paraphrased 0.8%", if any
     cells = "".join(
         f'<td class="figure"><span class="big" style="color:{color}">{value}</span><br>'
-        f"<b>{label}</b><br><span class=\"muted\">{esc(hint)}</span></td>"
-        for label, value, color, hint in (
-            ("Borrowed", borrowed, _BORROWED, "found in a source and not cited"),
-            ("Cited or excluded", cited, _CITED, "quotations, bibliography, standard wording"),
-            ("Original", original, _ORIGINAL, "no match, or too short to count")))
-    # The three as one bar across the page; a share under 0.5% gets no cell (it would not show).
+        f"<b>{label}</b><br>{of}<span class=\"muted\">{esc(hint)}</span></td>"
+        for label, value, color, hint, of in (
+            ("Borrowed", borrowed, _BORROWED, "found in a source and not cited",
+             f'<span class="of">{esc(split)}</span><br>' if split else ""),
+            ("Cited or excluded", cited, _CITED, "quotations, bibliography, standard wording", ""),
+            ("Original", original, _ORIGINAL, "no match, or too short to count", "")))
+    # The three as one bar across the page, the borrowed part found by meaning in a lighter red; a
+    # share under 0.5% gets no cell (it would not show).
+    parts = [(borrowed, _BORROWED)]
+    if split:
+        by_kind = borrowed_percents(report)
+        semantic = sum(float(v.rstrip("%")) for k, v in by_kind.items() if k in ("translation", "paraphrase"))
+        parts = [(by_kind["copied"], _BORROWED), (f"{semantic:.1f}%", _BORROWED_BY_MEANING)]
     bar = "".join(f'<td style="width:{value};background-color:{color}">&#160;</td>'
-                  for value, color in ((borrowed, _BORROWED), (cited, _CITED), (original, _ORIGINAL))
+                  for value, color in (*parts, (cited, _CITED), (original, _ORIGINAL))
                   if float(value.rstrip("%")) >= 0.5)
+    note = semantic_note(report)
     return (f"<table><tr>{cells}</tr></table>"
             f'<table class="split" cellspacing="0"><tr>{bar}</tr></table>'
             f'<p class="muted">Shares of the whole text; they add up to 100%. Before exclusions '
-            f"{esc(percent(report.similarity_without_exclusions))} of the text was in some match.</p>")
+            f"{esc(percent(report.similarity_without_exclusions))} of the text was in some match."
+            + (f" The lighter part of the borrowed share was translated or paraphrased. {esc(note)}" if split else "")
+            + "</p>")
 
 
 def _sources(report: Report) -> str:
@@ -149,8 +164,11 @@ def _sources(report: Report) -> str:
     numbers: dict[int, list[str]] = {}
     for k, rm in enumerate(report.matches, start=1):
         numbers.setdefault(rm.source_id, []).append(str(k) if rm.counted else f"({k})")
+    kinds = {s.id: kind_counts(rm.match for rm in report.matches if rm.source_id == s.id and rm.counted)
+             for s in report.sources}  # "1 translation from Russian, 2 copied sentences"
     rows = "".join(
         f'<tr><td style="background-color:{esc(s.color)}">{n}</td><td>{esc(s.label)}<br>'
+        + (f'<i>{esc(kinds[s.id])}</i><br>' if kinds[s.id] else "") +
         f'<span class="muted">{esc(s.source.path)}</span></td><td>{esc(percent(s.share))}</td>'
         f"<td>{esc(percent(s.share_without_exclusions))}</td><td>{esc(', '.join(numbers.get(s.id, [])))}</td></tr>"
         for n, s in enumerate(report.sources, start=1))
@@ -190,7 +208,10 @@ def _full_text(report: Report) -> str:
     labels: dict[int, list[str]] = {}
     for k, rm in enumerate(report.matches, start=1):
         style = f"background-color:{colors.get(rm.source_id, '#dddddd')}" if rm.counted else "color:#777777"
-        labels.setdefault(rm.match.this_start, []).append(f'<span class="mn" style="{style}">[{k}]</span> ')
+        # A copied sentence, a translation or a paraphrase says so in its number: [4 ≈ translated from Russian]
+        kind = kind_label(rm.match)
+        kind = f' <span class="kd">{"≈ " if is_semantic(rm.match) else ""}{esc(kind)}</span>' if kind else ""
+        labels.setdefault(rm.match.this_start, []).append(f'<span class="mn" style="{style}">[{k}{kind}]</span> ')
     for span in report.document.pages:  # the thesis' own page numbers, to find a passage in the file
         labels.setdefault(span.start, []).insert(0, f'<span class="pg">[p. {span.page}]</span> ')
 
@@ -200,6 +221,8 @@ def _full_text(report: Report) -> str:
         style = ""
         if piece.match is not None and report.matches[piece.match].counted:
             style = f"background-color:{colors.get(report.matches[piece.match].source_id, '#dddddd')}"
+            if is_semantic(report.matches[piece.match].match):  # MuPDF's Story cannot hatch: italics
+                style += ";font-style:italic"
         elif piece.exclusion is not None:
             style = f"color:{_CITED_TEXT}"
         if piece.alert:
@@ -217,5 +240,10 @@ def _full_text(report: Report) -> str:
               "numbered in text order; cited or excluded text is grey; a number in grey marks a "
               "match that does not count; underlined text raised an alert; [p. N] is a page of the "
               "submitted file.")
+    if any(rm.match.kind == "short" for rm in report.matches):
+        legend += " A copied sentence says so in its number: [4 copied sentence]."
+    if any(is_semantic(rm.match) for rm in report.matches):
+        legend += (" Text translated or paraphrased from a source is in italics on its source's colour, and its "
+                   "number says so: [5 ≈ translated from Russian], [6 ≈ paraphrased]. " + semantic_note(report))
     # no rule under this heading: on the text pages the only drawings are the highlights
     return f'<h2 class="text">Full text with highlights</h2><p class="muted">{esc(legend)}</p>{body}'

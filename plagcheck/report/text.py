@@ -111,6 +111,14 @@ def borrowed_percents(report: Report) -> dict[str, str]:
     return {k: f"{v:.1f}%" for k, v in parts.items()}
 
 
+def semantic_note(report: Report) -> str:
+    """A line for reports whose borrowed text includes translations or paraphrases (else ``''``)."""
+    if not any(is_semantic(rm.match) and rm.counted for rm in report.matches):
+        return ""
+    return ("Translated and paraphrased passages are found by comparing the meaning of sentences, not their "
+            f"words: each is {EVIDENCE_NOTE}. Read it beside its source passage (the HTML report shows both).")
+
+
 def borrowed_split_line(report: Report) -> str:
     """``'of which translated 3.1%, paraphrased 0.8%'`` (the parts found by meaning), or ``''``
     when there are none."""
