@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import replace
 
+import numpy as np
 import pymupdf
 import pytest
 
@@ -189,3 +190,32 @@ def test_pdf_gives_the_split_and_marks_semantic_matches(report):
     fills = {tuple(round(c, 2) for c in d["fill"]) for page in pdf for d in page.get_drawings() if d.get("fill")}
     for kind in ("translation", "paraphrase"):
         assert tuple(round(int(colors[kind][i:i + 2], 16) / 255, 2) for i in (1, 3, 5)) in fills
+
+
+def test_hatching_prints_in_chromium(tmp_path, report):
+    """Printed from the browser (as a supervisor would), a translation is striped with white over its
+    source's colour; a copied passage is not."""
+    from tests.test_report_browser import _chromium, _run
+
+    browser = _chromium()
+    page, printed = tmp_path / "report.html", tmp_path / "printed.pdf"
+    page.write_text(render_html(report), encoding="utf-8")
+    run = _run(browser, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={printed}", page.as_uri())
+    assert run.returncode == 0 and printed.exists(), run.stderr[-2000:]
+    colour = {rm.match.kind: report.source(rm.source_id).color for rm in report.matches}
+
+    def shares(first_words: str, kind: str) -> tuple[float, float]:
+        """Of the first line of the passage that starts with ``first_words``: the share of its
+        pixels in the source's colour and the share in white."""
+        pdf = pymupdf.open(printed)
+        hit = next((page, rects[0]) for page in pdf if (rects := page.search_for(first_words)))
+        pix = hit[0].get_pixmap(dpi=150, clip=hit[1])
+        rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[..., :3].astype(int)
+        target = np.array([int(colour[kind][i:i + 2], 16) for i in (1, 3, 5)])
+        near = lambda c: (np.abs(rgb - c).max(axis=2) <= 12).mean()  # noqa: E731
+        return near(target), near(np.array([255, 255, 255]))
+
+    hatched, white = shares(words(TRANSLATION, 0, 4), "translation")
+    assert hatched > 0.2 and white > 0.05, (hatched, white)
+    solid, white = shares(words(RU, 200, 4), "verbatim")
+    assert solid > 0.5 and white < 0.01, (solid, white)
