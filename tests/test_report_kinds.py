@@ -19,7 +19,7 @@ from plagcheck.models import Document, Match, SourceShare
 from plagcheck.normalize import tokenize
 from plagcheck.report import render_html, render_json, render_pdf, report_from_result
 from plagcheck.report.text import borrowed_percents, three_percents
-from tests.report_fixtures import EN_MEMO, EN_OWN, RU, build_corpus, own_prose, words
+from tests.report_fixtures import EN_OWN, RU, build_corpus, own_prose, words
 
 # Written for this test: an English translation of three sentences of the Russian corpus source,
 # and a paraphrase of two sentences of the English one.
