@@ -44,6 +44,15 @@ def exclude_document_option(func):
              "Any other corpus document with the same text is reported as a 100% source.")(func)
 
 
+def semantic_option(func):
+    """``--no-semantic``: a quick lexical check, without the semantic layer."""
+    return click.option(
+        "--semantic/--no-semantic", "semantic", default=True, show_default=True,
+        help="Look for translations (kk/ru/en) and paraphrases of corpus text with sentence embeddings "
+             "(about 0.1-0.2 s a sentence on two cores, with a progress bar on stderr); --no-semantic for a "
+             "quick lexical check (verbatim and short copies only).")(func)
+
+
 def map_errors(func):
     """Library errors become a one-line message and exit code 1, never a traceback."""
     @functools.wraps(func)
@@ -73,8 +82,35 @@ def run_request(request, path: Path, db_path: Path | None, server: Path | None):
         named = db_path or (default_db_path() if os.environ.get("PLAGCHECK_DB") else None)  # as a local check would
         request = replace(request, db=str(named.resolve()) if named else None)
         return service.submit(server, request, read_file(path))
-    with open_store(db_path, create=False) as store:
-        return service.answer(store, extract(path), request)
+    with open_store(db_path, create=False) as store, _EmbeddingProgress() as progress:
+        return service.answer(store, extract(path), request, progress=progress)
+
+
+class _EmbeddingProgress:
+    """A progress bar on stderr for the semantic layer's embedding, shown once it starts (a check
+    without it shows none); stdout stays the command's output alone."""
+
+    def __init__(self):
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("embedding sentences"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=_stderr_console(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("embedding", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -160,13 +196,18 @@ def corpus_list(db_path, fmt):
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @exclude_document_option
+@semantic_option
 @server_option
 @map_errors
-def check(path, db_path, fmt, exclude_documents, server):
-    """Check one document against the corpus and print the matches."""
+def check(path, db_path, fmt, exclude_documents, semantic, server):
+    """Check one document against the corpus and print the matches.
+
+    The semantic layer is on, as in 'report' and the worker, so that the three agree; it costs
+    nothing when no corpus document is embedded yet.
+    """
     from plagcheck.service import Request
 
-    request = Request("check", str(path), fmt, exclude_documents=list(exclude_documents))
+    request = Request("check", str(path), fmt, exclude_documents=list(exclude_documents), semantic=semantic)
     for line in run_request(request, path, db_path, server).lines:
         click.echo(line)
 
@@ -191,10 +232,11 @@ def check(path, db_path, fmt, exclude_documents, server):
 @click.option("--author", default=None, help="Author of the checked document, shown in the report.")
 @click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
 @exclude_document_option
+@semantic_option
 @server_option
 @map_errors
 def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_words, exclude_common, title,
-           author, open_report, exclude_documents, server):
+           author, open_report, exclude_documents, semantic, server):
     """Check one document and write its similarity report (HTML, JSON or PDF)."""
     from plagcheck.report import FORMATS
     from plagcheck.service import Request
@@ -209,7 +251,7 @@ def report(path, db_path, out, fmt, exclude_quotes, exclude_bibliography, min_wo
                "min_words": min_words, "exclude_common": exclude_common}  # ReportOptions fields
     metadata = {k: v for k, v in (("title", title), ("author", author)) if v}
     request = Request("report", str(path), fmt, options=options, metadata=metadata, out=str(out),
-                      exclude_documents=list(exclude_documents))
+                      exclude_documents=list(exclude_documents), semantic=semantic)
     output = run_request(request, path, db_path, server)
     try:
         out.write_bytes(output.data)
@@ -255,8 +297,9 @@ def submit(paths, db_path, metadata_csv, no_index):
               help="Folder for the HTML and JSON reports. Default: reports/ beside the database.")
 @click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
               help="Seconds a job stays leased without renewal before another worker may take it.")
+@semantic_option
 @map_errors
-def worker(db_path, processes, once, reports_dir, lease_seconds):
+def worker(db_path, processes, once, reports_dir, lease_seconds, semantic):
     """Run the batch worker: check queued theses, write their reports, add them to the corpus.
 
     Stops cleanly on SIGTERM, finishing the job in hand.
@@ -264,7 +307,7 @@ def worker(db_path, processes, once, reports_dir, lease_seconds):
     from workers.worker import run_workers
 
     run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
-                lease_seconds=lease_seconds)
+                lease_seconds=lease_seconds, semantic=semantic)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -354,9 +397,13 @@ def serve(db_path, socket_path, max_mib):
               help="With --full: new word n-gram size of the short-copy fingerprints (k).")
 @click.option("--fingerprint-window", type=click.IntRange(min=1),
               help="With --full: new winnowing window (w); runs of k + w - 1 words are sure to be found.")
+@click.option("--semantic-minutes", type=click.FloatRange(min=0), default=defaults.SEMANTIC_EMBED_MINUTES,
+              show_default=True,
+              help="Then embed corpus sentences not embedded yet for the semantic layer, for up to this many "
+                   "minutes (a thesis takes one to three; the next run resumes where this one stopped).")
 @map_errors
 def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm,
-            bands, rows, fingerprint_words, fingerprint_window):
+            bands, rows, fingerprint_words, fingerprint_window, semantic_minutes):
     """Nightly reindex: incremental by default (new and changed files; PATHS are scanned for new
     ones), or --full to rebuild with new parameters while checks go on."""
     from dataclasses import replace
@@ -377,8 +424,10 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
                 raise click.UsageError(str(error)) from None
             summary = reindex_full(store, params)
             click.echo(f"full reindex: {summary.documents} documents, index generation {summary.generation}")
+            _embed_corpus(store, semantic_minutes)
             return
         summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify, force=force)
+        _embed_corpus(store, semantic_minutes)
     dropping = drop_missing and not summary.drop_refused
     for path in summary.missing:
         click.echo(f"missing: {path}" + (" (dropped)" if dropping else
@@ -396,6 +445,18 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
             f"refused to drop {len(summary.missing)} of {summary.documents} documents whose files are missing "
             f"(more than {defaults.DROP_MISSING_MAX_SHARE:.0%} of the corpus: is the theses share mounted?); "
             "they are listed above; run again with --force to drop them")
+
+
+def _embed_corpus(store, minutes: float) -> None:
+    """Advance the semantic layer's embedding of the corpus for up to ``minutes``."""
+    if not minutes:
+        return
+    from plagcheck.embed import get_embedder
+    from plagcheck.semantic import embed_corpus
+
+    summary = embed_corpus(store, get_embedder(), seconds=60 * minutes)
+    click.echo(f"semantic layer: {summary.documents} documents embedded ({summary.sentences} sentences) in "
+               f"{summary.seconds:.0f} s; {summary.remaining} not embedded yet")
 
 
 def _stderr_console():

@@ -99,7 +99,9 @@ class Match:
     source_end: int
     score: float          # TF-IDF cosine of the two passages (short: share of identical words)
     words: int            # length in words of the checked passage
-    kind: str = "verbatim"  # the detector that found it: verbatim (MinHash) or short (fingerprints)
+    kind: str = "verbatim"  # the detector: verbatim (MinHash), short (fingerprints), translation or
+                            # paraphrase (the semantic layer: languages differ / agree)
+    source_language: str | None = None  # kk, ru, en: of the source text matched (None: not known)
 
     @property
     def this_length(self) -> int:
@@ -154,6 +156,7 @@ class CheckResult:
                 "this_offset": m.this_start, "this_length": m.this_length,
                 "source_offset": m.source_start, "source_length": m.source_length,
                 "score": round(m.score, 4), "words": m.words, "kind": m.kind,
+                "source_language": m.source_language,
             } for m in self.matches],
             "alerts": [a.to_dict() for a in self.document.alerts],
             "settings": self.settings,

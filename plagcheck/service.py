@@ -30,6 +30,7 @@ Request header::
      "out": "thesis.report.html", # report: the file the client writes, named in the summary
      "db": "/srv/corpus.db",      # the client's --db, or null: refused unless it is the service's
      "exclude_documents": [12],   # corpus documents that are this document itself (never sources)
+     "semantic": true,            # the semantic layer (translations, paraphrases); false: --no-semantic
      "size": 1234567}             # body = the file's bytes, never a path: the service may run as
                                   # another user in another folder
 
@@ -84,6 +85,7 @@ class Request:
     out: str | None = None        # report: the file the client writes, named in the summary line
     db: str | None = None         # served: the database the client asked for, if it named one
     exclude_documents: list = field(default_factory=list)  # corpus ids that are this document itself
+    semantic: bool = True         # the semantic layer (translations, paraphrases); --no-semantic
 
     def __post_init__(self):
         if self.command not in COMMANDS:
@@ -100,6 +102,8 @@ class Request:
         if not isinstance(self.exclude_documents, list) or not all(
                 isinstance(i, int) and not isinstance(i, bool) for i in self.exclude_documents):
             raise ValueError("exclude_documents must be a list of document ids")
+        if not isinstance(self.semantic, bool):
+            raise ValueError("semantic must be true or false")
 
 
 @dataclass(frozen=True)
@@ -110,14 +114,17 @@ class Output:
     data: bytes = b""
 
 
-def answer(store, document, request: Request) -> Output:
+def answer(store, document, request: Request, progress=None) -> Output:
     """Check ``document`` against the corpus in ``store`` and return what ``request.command``
     prints and writes. The one function behind the local commands and the service alike, so that
-    their outputs cannot drift apart."""
+    their outputs cannot drift apart. ``progress(done, total)``: see :func:`check_document`."""
     if request.command == "check":
         from plagcheck.check import check_document
+        from plagcheck.settings import Settings
 
-        result = check_document(store, document, exclude_ids=set(request.exclude_documents))
+        settings = None if request.semantic else Settings(index=store.params, semantic=False)
+        result = check_document(store, document, settings, exclude_ids=set(request.exclude_documents),
+                                progress=progress)
         if request.format == "json":
             return Output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2),))
         lines = [f"{request.name}: {100 * result.similarity:.1f}% similar, {len(result.sources)} sources, "
@@ -129,7 +136,7 @@ def answer(store, document, request: Request) -> Output:
     from plagcheck.report import ReportOptions, build_report, render
 
     report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata,
-                          exclude_ids=set(request.exclude_documents))
+                          exclude_ids=set(request.exclude_documents), semantic=request.semantic, progress=progress)
     summary = (f"{request.name}: {100 * report.similarity:.1f}% similar after exclusions "
                f"({100 * report.similarity_without_exclusions:.1f}% without), {len(report.sources)} sources, "
                f"{len(report.alerts)} alerts; report written to {request.out}")

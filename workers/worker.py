@@ -84,7 +84,7 @@ def _report_stem(job: jobs.Job) -> str:
     return f"{job.id:06d}-" + (re.sub(r"[^\w.-]+", "_", name)[:80] or "thesis")
 
 
-def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
+def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path, semantic: bool = True) -> str:
     """Run one leased job to its outcome (``done`` or ``failed``); returns the state."""
     delay = float(os.environ.get("PLAGCHECK_WORKER_TEST_DELAY", "0"))  # lets tests kill a worker mid-job
     try:  # reports and the corpus name the file as it was submitted, not a temporary copy
@@ -98,7 +98,7 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
         # The job's own corpus entry (added by an earlier attempt) is the thesis itself; any other
         # document with the same text is a source, reported as identical.
         own = {job.doc_id} if job.doc_id is not None else set()
-        report = build_report(store, document, metadata=job.metadata, exclude_ids=own)
+        report = build_report(store, document, metadata=job.metadata, exclude_ids=own, semantic=semantic)
         reports_dir.mkdir(parents=True, exist_ok=True)
         stem = _report_stem(job)
         html_path, json_path = reports_dir / f"{stem}.html", reports_dir / f"{stem}.json"
@@ -128,7 +128,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = None,
-               lease_seconds: float | None = None, install_signals: bool = True) -> dict[str, int]:
+               lease_seconds: float | None = None, install_signals: bool = True, semantic: bool = True) -> dict[str, int]:
     """Process jobs until the queue is empty (``once``) or until SIGTERM. Returns counts by outcome."""
     flag = _StopFlag()
     if install_signals:
@@ -147,7 +147,7 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
                 continue
             try:
                 with _LeaseKeeper(db_path, job.id, owner, seconds):
-                    state = process(store, job, owner, reports_dir)
+                    state = process(store, job, owner, reports_dir, semantic)
             except Exception as error:  # a bug must not take the queue down: record it and go on
                 log.exception("job %d crashed", job.id)
                 jobs.fail(store, job.id, owner, f"{job.name}: internal error ({type(error).__name__}: {error})")
@@ -157,23 +157,23 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
 
 
 def _worker_main(args) -> None:
-    db_path, once, reports_dir, lease_seconds = args
-    run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+    db_path, once, reports_dir, lease_seconds, semantic = args
+    run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds, semantic=semantic)
 
 
 def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
-                lease_seconds: float | None = None) -> None:
+                lease_seconds: float | None = None, semantic: bool = True) -> None:
     """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each.
 
     Raises :class:`PlagcheckError` if a worker process died (killed, crashed).
     """
     if processes <= 1:
-        run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+        run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds, semantic=semantic)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds),))
+    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds, semantic),))
                 for _ in range(processes)]
     for child in children:
         child.start()

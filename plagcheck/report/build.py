@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 from plagcheck import defaults
@@ -90,6 +90,7 @@ class ReportMatch:
             "this_offset": m.this_start, "this_length": m.this_length,
             "source_offset": m.source_start, "source_length": m.source_length,
             "score": round(m.score, 4), "words": m.words, "kind": m.kind,
+            "source_language": m.source_language,
             "counted": self.counted, "counted_words": self.counted_words,
             "source_excerpt": {"offset": self.excerpt.start, "text": self.excerpt.text,
                                "match_offset": self.excerpt.match_start,
@@ -177,12 +178,15 @@ class Report:
 
 def build_report(store: Store, document: Document, options: ReportOptions | None = None, *,
                  settings: Settings | None = None, metadata: dict | None = None,
-                 exclude_ids: set[int] = frozenset()) -> Report:
+                 exclude_ids: set[int] = frozenset(), semantic: bool = True, progress=None) -> Report:
     """Check ``document`` against the corpus in ``store`` and assemble its report. A ``min_words``
-    under the check's ``min_short_words`` (8) lowers it, down to 5: shorter copies are looked for."""
+    under the check's ``min_short_words`` (8) lowers it, down to 5: shorter copies are looked for.
+    ``semantic=False`` leaves out the semantic layer (translations, paraphrases)."""
     if settings is None and options is not None and options.min_words < defaults.MIN_SHORT_WORDS:
         settings = Settings(index=store.params, min_short_words=max(defaults.SHORT_MATCH_WORDS, options.min_words))
-    result = check_document(store, document, settings, metadata, exclude_ids)
+    if not semantic:
+        settings = replace(settings or Settings(index=store.params), semantic=False)
+    result = check_document(store, document, settings, metadata, exclude_ids, progress)
     return report_from_result(store, result, options, exclude_ids=exclude_ids)
 
 
