@@ -10,6 +10,7 @@ are printed overall and per obfuscation.
 
     python -m benchmarks.detection              # full run (a few minutes)
     python -m benchmarks.detection --tiny       # a seconds-long run (the tests use it)
+    python -m benchmarks.detection --translation  # the semantic layer: translations, six directions
 """
 
 from __future__ import annotations
@@ -387,6 +388,158 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
     return figures
 
 
+# -- semantic layer: translations -------------------------------------------------------------
+PARALLEL = ROOT.parent.parent / "shared" / "eval" / "parallel"
+DIRECTIONS = tuple((s, t) for s in ("kk", "ru", "en") for t in ("kk", "ru", "en") if s != t)
+
+
+def load_parallel(folder: Path = PARALLEL) -> dict[str, list[dict[str, str]]]:
+    """The parallel passages by article: ``{article: [{"kk": ..., "ru": ..., "en": ...}, ...]}`` in order."""
+    articles: dict[str, list[dict[str, str]]] = {}
+    for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines():
+        meta = json.loads(line)
+        articles.setdefault(meta["doc"], []).append(
+            {lang: (folder / lang / f"{meta['id']}.txt").read_text(encoding="utf-8").strip() for lang in ("kk", "ru", "en")})
+    return articles
+
+
+def generate_translations(articles: dict, texts: list[Text], rng: random.Random, *, per_direction: int,
+                          negatives: int, distractors: int, base_words: int, held_out: float = 0.2):
+    """Corpus and checked documents for the ``translation`` obfuscation in the six directions.
+
+    Each article of the parallel set goes to one source language (a third each) or is held out
+    (``held_out``). The corpus holds each non-held-out article in its source language (its
+    passages as paragraphs, in order) and ``distractors`` same-topic texts per language (news,
+    Wikipedia, fiction: other documents in the languages checked). A checked document for s→t is
+    original text in language t with 1–2 passages inserted: the t version of a passage of an
+    article whose source language is s. Negatives: original text with the translation of a
+    held-out article's passage (its source is in no language in the corpus), and original
+    text alone. Returns (corpus as Text list with each article's passage spans, checked documents).
+    """
+    names = sorted(articles)
+    rng.shuffle(names)
+    cut = int(len(names) * held_out)
+    held, assigned = names[:cut], names[cut:]
+    source_language = {name: ("kk", "ru", "en")[k % 3] for k, name in enumerate(assigned)}
+    corpus: list[Text] = []
+    spans: dict[tuple[str, int], tuple[str, int, int]] = {}  # (article, passage) -> (doc name, start, end)
+    for name in assigned:
+        lang = source_language[name]
+        parts, offset = [], 0
+        for k, passage in enumerate(articles[name]):
+            spans[(name, k)] = (f"{lang}-{name}", offset, offset + len(passage[lang]))
+            parts.append(passage[lang])
+            offset += len(passage[lang]) + 2
+        corpus.append(Text(f"{lang}-{name}", lang, "\n\n".join(parts)))
+    by_language = {lang: [t for t in texts if t.language == lang] for lang in ("kk", "ru", "en")}
+    originals: dict[str, list[Text]] = {}
+    for lang, pool in by_language.items():
+        pool = pool[:]
+        rng.shuffle(pool)
+        for t in pool[:distractors]:
+            words = t.text.split("\n")
+            corpus.append(Text(f"distractor-{t.name}", lang, "\n".join(words[:8])))
+        originals[lang] = pool[distractors:]
+
+    def base(lang: str) -> list[str]:
+        paragraphs, count = [], 0
+        for t in rng.sample(originals[lang], len(originals[lang])):
+            for p in t.text.split("\n"):
+                if len(p.split()) >= 15:
+                    paragraphs.append(p.strip())
+                    count += len(p.split())
+                    if count >= base_words:
+                        return paragraphs
+        return paragraphs
+
+    docs: list[Suspicious] = []
+    for s, t in DIRECTIONS:
+        pool = [(name, k) for name in assigned if source_language[name] == s for k in range(len(articles[name]))]
+        for n in range(per_direction):
+            paragraphs = base(t)
+            inserts = []
+            for name, k in rng.sample(pool, rng.randint(1, 2)):
+                doc_name, start, end = spans[(name, k)]
+                inserts.append((rng.randrange(0, len(paragraphs) + 1), articles[name][k][t], doc_name, start, end))
+            text, cases = _assemble(paragraphs, inserts)
+            docs.append(Suspicious(f"translation-{s}-{t}-{n:02d}", f"translation_{s}_{t}", text, cases))
+    held_pool = [(name, k) for name in held for k in range(len(articles[name]))]
+    for n in range(negatives):
+        t = ("kk", "ru", "en")[n % 3]
+        paragraphs = base(t)
+        if n % 2 == 0 and held_pool:  # translated text whose source is not in the corpus
+            name, k = rng.choice(held_pool)
+            paragraphs.insert(rng.randrange(0, len(paragraphs) + 1), articles[name][k][t])
+        text, _ = _assemble(paragraphs, [])
+        docs.append(Suspicious(f"negative-{t}-{n:02d}", "negative", text, []))
+    return corpus, docs
+
+
+def run_translation(*, per_direction: int, negatives: int, distractors: int, base_words: int, seed: int = 7,
+                    workdir: Path | None = None, settings=None) -> dict:
+    """Generate (:func:`generate_translations`), index and embed the corpus, check with the
+    semantic layer, and score per direction. Returns the figures as a dict."""
+    from plagcheck.check import check_document
+    from plagcheck.embed import get_embedder
+    from plagcheck.ingest import add_document
+    from plagcheck.models import Document
+    from plagcheck.semantic import embed_corpus
+    from plagcheck.store import Store
+
+    rng = random.Random(seed)
+    corpus, suspicious = generate_translations(load_parallel(), load_texts(), rng, per_direction=per_direction,
+                                               negatives=negatives, distractors=distractors, base_words=base_words)
+    tmp = tempfile.TemporaryDirectory() if workdir is None else None
+    folder = Path(tmp.name if tmp else workdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    cases, detections, kinds = [], [], {}
+    per_doc = {}
+    negatives_with_matches = 0
+    with Store(folder / "translation.db") as store:
+        names = {}
+        started = time.perf_counter()
+        for src in corpus:
+            outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),
+                                   {"title": src.name, "language": src.language})
+            names[outcome.doc_id] = src.name
+        embedded = embed_corpus(store, get_embedder())
+        index_time = time.perf_counter() - started
+        check_started = time.perf_counter()
+        sentences_checked = 0
+        for doc in suspicious:
+            per_doc[doc.name] = doc.obfuscation
+            for c in doc.cases:
+                cases.append(Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"], c["source_end"]))
+            result = check_document(store, Document(path=doc.name, format="txt", text=doc.text), settings)
+            sentences_checked += len(_SENTENCE_RE.findall(doc.text))
+            for m in result.matches:
+                span = Span(doc.name, names[m.source_id], m.this_start, m.this_end, m.source_start, m.source_end)
+                detections.append(span)
+                kinds[span] = (m.kind, m.source_language)
+            if doc.obfuscation == "negative" and result.matches:
+                negatives_with_matches += 1
+        check_time = time.perf_counter() - check_started
+    if tmp:
+        tmp.cleanup()
+    table = {}
+    for s, t in DIRECTIONS:
+        docs = {d for d, o in per_doc.items() if o == f"translation_{s}_{t}"}
+        table[f"translation_{s}_{t}"] = score([c for c in cases if c.document in docs],
+                                              [r for r in detections if r.document in docs])
+    table["overall"] = score(cases, detections)
+    right_kind = sum(1 for r, (kind, lang) in kinds.items() if per_doc[r.document].startswith("translation")
+                     and kind == "translation" and lang == per_doc[r.document].split("_")[1])
+    return {
+        "scores": {k: asdict(v) for k, v in table.items()},
+        "negatives": negatives, "negatives_with_matches": negatives_with_matches,
+        "false_detections_on_negatives": sum(1 for r in detections if per_doc[r.document] == "negative"),
+        "detections_with_kind_translation_and_right_source_language": f"{right_kind}/{len(detections)}",
+        "sources": len(corpus), "suspicious": len(suspicious), "texts": len(load_texts()),
+        "corpus_sentences_embedded": embedded.sentences, "embed_seconds": embedded.seconds,
+        "index_seconds": round(index_time, 2), "check_seconds": round(check_time, 2),
+    }
+
+
 def format_table(figures: dict) -> str:
     header = ["obfuscation", "plagdet", "precision", "recall", "granularity", "cases", "detections"]
     rows = [[name] + Scores(**s).row() for name, s in figures["scores"].items()]
@@ -396,6 +549,10 @@ def format_table(figures: dict) -> str:
     lines.append(f"corpus: {figures['sources']} source documents from {figures['texts']} texts; "
                  f"{figures['suspicious']} checked documents; indexing {figures['index_seconds']} s, "
                  f"checking {figures['check_seconds']} s")
+    if "corpus_sentences_embedded" in figures:
+        lines.append(f"semantic: {figures['corpus_sentences_embedded']} corpus sentences embedded in "
+                     f"{figures['embed_seconds']} s; detections of kind translation with the right source language: "
+                     f"{figures['detections_with_kind_translation_and_right_source_language']}")
     return "\n".join(lines)
 
 
@@ -404,8 +561,16 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="a seconds-long run, for tests")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--translation", action="store_true",
+                        help="the semantic layer's benchmark instead: translations in six directions among kk/ru/en "
+                             "(../shared/eval/parallel), with negatives (minutes: every sentence is embedded)")
     args = parser.parse_args(argv)
-    if args.tiny:
+    if args.translation:
+        if args.tiny:
+            figures = run_translation(per_direction=1, negatives=2, distractors=2, base_words=150, seed=args.seed)
+        else:
+            figures = run_translation(per_direction=8, negatives=12, distractors=12, base_words=300, seed=args.seed)
+    elif args.tiny:
         figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=600, seed=args.seed)
     else:
         figures = run(sources=60, suspicious_per_type=12, negatives=20, base_words=3000, seed=args.seed)
