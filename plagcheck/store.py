@@ -196,8 +196,9 @@ class Store:
         -- the semantic layer: a document's sentences embedded by one model (plagcheck.semantic),
         -- filled in the background (reindex --semantic-minutes) and kept across index generations:
         -- they depend on the text and the model, not on the LSH parameters
+        -- (head: spans, languages, hashes and sign codes, what a search scans; vectors: int8 rows)
         CREATE TABLE IF NOT EXISTS sentence_vectors (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
-            model TEXT NOT NULL, sentences INTEGER NOT NULL, data BLOB NOT NULL);
+            model TEXT NOT NULL, sentences INTEGER NOT NULL, head BLOB NOT NULL, vectors BLOB NOT NULL);
         """)
 
     def _make_paths_absolute(self) -> None:
@@ -506,35 +507,53 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self.db.execute(sql, [model])]
 
-    def put_sentence_vectors(self, doc_id: int, model: str, sentences: int, data: bytes) -> None:
-        """Store a document's embedded sentences (``plagcheck.semantic`` packs ``data``),
-        replacing those of any other model; call inside :meth:`transaction`. A document deleted
-        meanwhile (the nightly reindex replaced its file) is left alone."""
+    def put_sentence_vectors(self, doc_id: int, model: str, sentences: int, head: bytes, vectors: bytes) -> None:
+        """Store a document's embedded sentences (``plagcheck.semantic.SentenceSet``: its
+        ``head_bytes`` and ``vector_bytes``), replacing those of any other model; call inside
+        :meth:`transaction`. A document deleted meanwhile (a reindex replaced its file) is left alone."""
         if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is None:
             return
-        self.db.execute("INSERT INTO sentence_vectors (doc_id, model, sentences, data) VALUES (?,?,?,?) "
+        self.db.execute("INSERT INTO sentence_vectors (doc_id, model, sentences, head, vectors) VALUES (?,?,?,?,?) "
                         "ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, sentences = excluded.sentences, "
-                        "data = excluded.data", [doc_id, model, sentences, data])
+                        "head = excluded.head, vectors = excluded.vectors", [doc_id, model, sentences, head, vectors])
 
-    def sentence_vectors(self, model: str, batch: int = 200) -> Iterator[list[tuple[int, bytes]]]:
-        """``(doc_id, data)`` of every document ``model`` embedded, ``batch`` documents at a time
+    def sentence_heads(self, model: str, batch: int = 200) -> Iterator[list[tuple[int, bytes]]]:
+        """``(doc_id, head)`` of every document ``model`` embedded, ``batch`` documents at a time
         (memory stays that of one batch, whatever the corpus size)."""
         last = -1
         while True:
-            rows = self.db.execute("SELECT doc_id, data FROM sentence_vectors WHERE model = ? AND doc_id > ? "
+            rows = self.db.execute("SELECT doc_id, head FROM sentence_vectors WHERE model = ? AND doc_id > ? "
                                    "ORDER BY doc_id LIMIT ?", [model, last, batch]).fetchall()
             if not rows:
                 return
             yield rows
             last = rows[-1][0]
 
-    def sentence_vector_data(self, model: str, doc_id: int) -> bytes:
-        """The stored sentences of one document embedded by ``model``."""
-        row = self.db.execute("SELECT data FROM sentence_vectors WHERE doc_id = ? AND model = ?",
+    def sentence_head(self, model: str, doc_id: int) -> bytes:
+        """The stored sentence spans, languages, hashes and codes of one document."""
+        row = self.db.execute("SELECT head FROM sentence_vectors WHERE doc_id = ? AND model = ?",
                               [doc_id, model]).fetchone()
         if row is None:
             raise StoreError(f"document {doc_id} has no sentences embedded by {model}")
         return row[0]
+
+    def sentence_vectors_at(self, model: str, doc_id: int, indexes: list[int], dimension: int) -> np.ndarray:
+        """The int8 vectors of sentences ``indexes`` of one document, ``(len(indexes), dimension)``:
+        a few are read in place (a search needs a few sentences of many documents), many at once."""
+        out = np.zeros((len(indexes), dimension), dtype=np.int8)
+        row = self.db.execute("SELECT rowid FROM sentence_vectors WHERE doc_id = ? AND model = ?",
+                              [doc_id, model]).fetchone()
+        if row is None:
+            return out
+        if len(indexes) > 32 or not hasattr(self.db.conn, "blobopen"):  # blobopen: Python >= 3.11
+            blob = self.db.execute("SELECT vectors FROM sentence_vectors WHERE rowid = ?", [row[0]]).fetchone()[0]
+            matrix = np.frombuffer(blob, np.int8).reshape(-1, dimension)
+            return matrix[np.asarray(indexes, dtype=np.int64)].copy()
+        with self.db.conn.blobopen("sentence_vectors", "vectors", row[0], readonly=True) as blob:
+            for k, j in enumerate(indexes):
+                blob.seek(j * dimension)
+                out[k] = np.frombuffer(blob.read(dimension), np.int8)
+        return out
 
     def semantic_state(self, model: str) -> dict:
         """How much of the corpus ``model`` has embedded: the semantic layer sees only that part."""

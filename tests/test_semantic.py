@@ -83,7 +83,7 @@ def test_sentence_sets_round_trip_through_bytes():
     text = "Бірінші сөйлем осында жазылған. Второе предложение написано здесь. The third sentence is here."
     sentences = embed_text(text, embedder, load_background(embedder.name, embedder.dimension))
     assert [LANGUAGES[c] for c in sentences.languages] == ["kk", "ru", "en"]
-    again = SentenceSet.from_bytes(sentences.to_bytes())
+    again = SentenceSet.from_bytes(sentences.head_bytes(), sentences.vector_bytes())
     for name in ("starts", "ends", "languages", "hashes", "codes", "vectors"):
         assert np.array_equal(getattr(again, name), getattr(sentences, name))
     assert [text[s:e] for s, e in zip(again.starts, again.ends)][1] == "Второе предложение написано здесь."
@@ -147,7 +147,7 @@ def test_removing_a_document_removes_its_sentence_vectors(tmp_path):
     with Store(tmp_path / "c.db") as store:
         doc_id = add_document(store, Document("a.txt", "txt", "Бір екі үш төрт бес алты. Жеті сегіз тоғыз он.")).doc_id
         with store.transaction():
-            store.put_sentence_vectors(doc_id, "model", 0, b"x")
+            store.put_sentence_vectors(doc_id, "model", 0, b"x", b"")
         assert store.semantic_state("model")["documents_embedded"] == 1
         assert store.unembedded_documents("model") == [] and store.unembedded_documents("other") == [doc_id]
         with store.transaction():
