@@ -79,6 +79,11 @@ class SentenceSet:
     def __len__(self) -> int:
         return len(self.starts)
 
+    def subset(self, rows: np.ndarray) -> SentenceSet:
+        """The sentences at ``rows`` (indexes or a mask), in order."""
+        return SentenceSet(self.starts[rows], self.ends[rows], self.languages[rows], self.hashes[rows],
+                           self.codes[rows], self.vectors[rows])
+
     def head_bytes(self) -> bytes:
         """Everything but the vectors: what a search scans (65 bytes a sentence at 384 dimensions)."""
         n, d = len(self), self.codes.shape[1] * 8
@@ -407,11 +412,13 @@ def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
 
 def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, settings, language: str | None = None,
                      excluded=frozenset(), lexical=(), progress: Progress | None = None,
-                     timings: dict | None = None) -> tuple[list[Match], dict]:
+                     timings: dict | None = None, keep: list | None = None) -> tuple[list[Match], dict]:
     """Translations and paraphrases of corpus sentences in ``text`` (see the module docstring).
 
     Returns the matches and the corpus coverage of the semantic layer (``Store.semantic_state``).
-    Sentences overlapping a ``lexical`` match are not looked for: lexical matches win.
+    Sentences overlapping a ``lexical`` match are not looked for: lexical matches win. With a
+    ``keep`` list, every sentence is embedded and the :class:`SentenceSet` appended to it (for the
+    corpus, when the checked text is added to it).
     """
     state = store.semantic_state(embedder.name)
     if not state["documents_embedded"]:
@@ -428,7 +435,12 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
                            dtype=bool)
     wanted = [s for s, b in zip(sentences, blocked_all) if not b]
     started = time.perf_counter()
-    query = embed_text(text, embedder, background, language, wanted, progress)
+    if keep is not None:
+        every = embed_text(text, embedder, background, language, sentences, progress)
+        keep.append(every)
+        query = every.subset(~blocked_all)
+    else:
+        query = embed_text(text, embedder, background, language, wanted, progress)
     timings["semantic_embed"] = round(time.perf_counter() - started, 4)
     if not len(query):
         return [], state

@@ -180,3 +180,31 @@ def test_check_json_stays_valid_on_stdout_and_no_semantic_switch(semantic_db, tm
     result = runner.invoke(cli, ["check", str(path), "--db", str(semantic_db), "--format", "json", "--no-semantic"],
                            catch_exceptions=False)
     assert result.exit_code == 0 and json.loads(result.stdout)["matches"] == []
+
+
+@pytest.mark.slow  # a worker job with the semantic layer (embeds a short thesis)
+def test_worker_finds_the_translation_and_stores_the_theses_sentences(semantic_db, tmp_path):
+    import shutil
+
+    from plagcheck import jobs
+    from workers.worker import run_worker
+
+    db = tmp_path / "copy.db"
+    with Store(semantic_db) as store:
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(semantic_db, db)
+    text, start = _with_insert(KK_TRANSLATION)
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text(text, encoding="utf-8")
+    with Store(db) as store:
+        jobs.submit(store, [thesis])
+    assert run_worker(db, once=True, install_signals=False) == {jobs.DONE: 1, jobs.FAILED: 0}
+    with Store(db) as store:
+        (status,) = jobs.statuses(store)
+        report = json.loads(Path(status.report_json).read_text(encoding="utf-8"))
+        assert [(m["kind"], m["source_language"], m["this_offset"]) for m in report["matches"]] == [
+            ("translation", "ru", start)]
+        state = store.semantic_state(get_embedder().name)
+        assert (state["documents_embedded"], state["documents"]) == (3, 3)  # the thesis came with its sentences
+        stored = SentenceSet.from_bytes(store.sentence_head(get_embedder().name, status.doc_id))
+        assert text[stored.starts[0]:stored.ends[0]] == text[:text.index(".") + 1]
