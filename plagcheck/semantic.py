@@ -380,7 +380,8 @@ def aligned_pairs(query: SentenceSet, best: dict[int, _Best], background: Backgr
 
 def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
     """Runs of aligned sentences, consecutive here (up to ``max_run_gap`` skipped, none of them
-    ``blocked``) and in order in one source; runs shorter than ``min_run_sentences`` are kept
+    ``blocked``) and in order in one source (a source sentence may take two checked ones: a
+    translator split it); runs shorter than ``min_run_sentences`` are kept
     only if their margin reaches ``single_sentence_margin``."""
     best: dict[tuple[int, int], Pair] = {}
     for p in pairs:  # one source sentence per checked sentence and source: the best margin
@@ -398,7 +399,9 @@ def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
         for p in found:
             for chain in chains:
                 last = chain[-1]
-                if (1 <= p.this - last.this <= step and 1 <= p.index - last.index <= step
+                # 0 steps in the source: a translator split one sentence in two (checked sentences
+                # to one source sentence); a merge shows as a source sentence skipped
+                if (1 <= p.this - last.this <= step and 0 <= p.index - last.index <= step
                         and not blocked[last.this + 1:p.this + 1].any()):
                     chain.append(p)
                     break
