@@ -427,7 +427,6 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
             _embed_corpus(store, semantic_minutes)
             return
         summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify, force=force)
-        _embed_corpus(store, semantic_minutes)
     dropping = drop_missing and not summary.drop_refused
     for path in summary.missing:
         click.echo(f"missing: {path}" + (" (dropped)" if dropping else
@@ -440,6 +439,9 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
         click.echo(f"error: {path}: {reason}", err=True)
     click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
                f"{summary.dropped} dropped; {summary.documents} documents")
+    if semantic_minutes:
+        with open_store(db_path, create=False) as store:
+            _embed_corpus(store, semantic_minutes)
     if summary.drop_refused:
         raise click.ClickException(
             f"refused to drop {len(summary.missing)} of {summary.documents} documents whose files are missing "
@@ -454,7 +456,16 @@ def _embed_corpus(store, minutes: float) -> None:
     from plagcheck.embed import get_embedder
     from plagcheck.semantic import embed_corpus
 
-    summary = embed_corpus(store, get_embedder(), seconds=60 * minutes)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    embedder = get_embedder()
+    if not store.unembedded_documents(embedder.name, limit=1):
+        click.echo("semantic layer: every corpus document is embedded")
+        return
+    with Progress(TextColumn("embedding corpus documents"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=_stderr_console(), transient=True) as bar:
+        task = bar.add_task("embedding", total=len(store.unembedded_documents(embedder.name)))
+        summary = embed_corpus(store, embedder, seconds=60 * minutes, progress=lambda doc_id: bar.advance(task))
     click.echo(f"semantic layer: {summary.documents} documents embedded ({summary.sentences} sentences) in "
                f"{summary.seconds:.0f} s; {summary.remaining} not embedded yet")
 
