@@ -209,3 +209,19 @@ def test_worker_finds_the_translation_and_stores_the_theses_sentences(semantic_d
         assert (state["documents_embedded"], state["documents"]) == (3, 3)  # the thesis came with its sentences
         stored = SentenceSet.from_bytes(store.sentence_head(get_embedder().name, status.doc_id))
         assert text[stored.starts[0]:stored.ends[0]] == text[:text.index(".") + 1]
+
+
+def test_nightly_reindex_embeds_the_corpus_and_resumes(tmp_path):
+    folder = tmp_path / "theses"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Бірінші құжаттың сөйлемі осында жазылған. Екінші сөйлем де бар.", encoding="utf-8")
+    (folder / "b.txt").write_text("Второй документ содержит одно предложение здесь.", encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["corpus", "add", str(folder), "--db", db]).exit_code == 0
+    result = runner.invoke(cli, ["reindex", "--db", db], catch_exceptions=False)
+    assert "semantic layer" not in result.output  # the default budget is 0: nothing embedded
+    result = runner.invoke(cli, ["reindex", "--db", db, "--semantic-minutes", "10"], catch_exceptions=False)
+    assert "semantic layer: 2 documents embedded (3 sentences)" in result.stdout and "0 not embedded yet" in result.stdout
+    result = runner.invoke(cli, ["reindex", "--db", db, "--semantic-minutes", "10"], catch_exceptions=False)
+    assert "every corpus document is embedded" in result.stdout
