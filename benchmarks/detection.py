@@ -319,8 +319,9 @@ def _nonspace_map(original: str, extracted: str):
 
 # -- run -----------------------------------------------------------------------------------
 def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: int, seed: int = 7,
-        workdir: Path | None = None, settings=None, params=None) -> dict:
-    """Generate, index, check and score. Returns the figures as a dict (also printed by main)."""
+        workdir: Path | None = None, settings=None, params=None, embed: bool = False) -> dict:
+    """Generate, index, check and score. Returns the figures as a dict (also printed by main).
+    ``embed``: embed the corpus, so that the semantic layer takes part (its matches count like any)."""
     from plagcheck.check import check_document
     from plagcheck.ingest import add_document
     from plagcheck.models import Document
@@ -346,6 +347,11 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
             outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),
                                    {"title": src.name, "language": src.language})
             names[outcome.doc_id] = src.name
+        if embed:
+            from plagcheck.embed import get_embedder
+            from plagcheck.semantic import embed_corpus
+
+            embed_corpus(store, get_embedder())
         index_time = time.perf_counter() - started
         check_started = time.perf_counter()
         for doc in suspicious:
@@ -586,6 +592,10 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="a seconds-long run, for tests")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--embed", action="store_true",
+                        help="embed the corpus so that the semantic layer takes part (slow: minutes to hours)")
+    parser.add_argument("--sources", type=int, default=None, help="corpus documents (default 60; tiny 6)")
+    parser.add_argument("--per-type", type=int, default=None, help="checked documents per obfuscation (12; tiny 1)")
     parser.add_argument("--translation", action="store_true",
                         help="the semantic layer's benchmark instead: translations in six directions among kk/ru/en "
                              "(../shared/eval/parallel), with negatives (minutes: every sentence is embedded)")
@@ -596,9 +606,11 @@ def main(argv=None) -> int:
         else:
             figures = run_translation(per_direction=8, negatives=12, distractors=12, base_words=300, seed=args.seed)
     elif args.tiny:
-        figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=600, seed=args.seed)
+        figures = run(sources=args.sources or 6, suspicious_per_type=args.per_type or 1, negatives=2, base_words=600,
+                      seed=args.seed, embed=args.embed)
     else:
-        figures = run(sources=60, suspicious_per_type=12, negatives=20, base_words=3000, seed=args.seed)
+        figures = run(sources=args.sources or 60, suspicious_per_type=args.per_type or 12, negatives=20,
+                      base_words=3000, seed=args.seed, embed=args.embed)
     print(format_table(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

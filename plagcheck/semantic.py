@@ -60,6 +60,7 @@ LANGUAGES = ("kk", "ru", "en")  # codes 0, 1, 2; 3 = other (a sentence of no cle
 OTHER = 3
 TRANSLATION, PARAPHRASE = "translation", "paraphrase"
 DATA = Path(__file__).resolve().parent / "data"
+KAZAKH_UNMARKED_WORDS = 8         # see sentence_language
 HAMMING_SHORTLIST = 10           # sign-code neighbours rescored with the int8 vectors
 _HEADER = struct.Struct("<II")   # sentences, dimension
 Progress = Callable[[int, int], None]  # (done, total)
@@ -153,9 +154,15 @@ def text_sentences(text: str) -> list[Sentence]:
 
 
 def sentence_language(sentence: str, fallback: str | None = None) -> int:
-    """The language code of one sentence (its own letters; else the document's language)."""
+    """The language code of one sentence (its own letters; else the document's language).
+
+    Kazakh is told from Russian by its own letters, which a short Kazakh sentence may lack
+    ("Египетті 639-642 жылдары арабтар басып алды."): in a Kazakh document, a "Russian" sentence
+    of fewer than ``KAZAKH_UNMARKED_WORDS`` words is taken as Kazakh.
+    """
     language = detect_language(sentence)
-    if language not in LANGUAGES:
+    if language not in LANGUAGES or (language == "ru" and fallback == "kk"
+                                     and len(sentence.split()) < KAZAKH_UNMARKED_WORDS):
         language = fallback
     return LANGUAGES.index(language) if language in LANGUAGES else OTHER
 
@@ -401,14 +408,19 @@ def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
                 last = chain[-1]
                 # 0 steps in the source: a translator split one sentence in two (checked sentences
                 # to one source sentence); a merge shows as a source sentence skipped
-                if (1 <= p.this - last.this <= step and 0 <= p.index - last.index <= step
+                split = p.index == last.index
+                if (1 <= p.this - last.this <= (1 if split else step) and 0 <= p.index - last.index <= step
+                        and not (split and len(chain) > 1 and chain[-2].index == p.index)
                         and not blocked[last.this + 1:p.this + 1].any()):
                     chain.append(p)
                     break
             else:
                 chains.append([p])
         for chain in chains:
-            if len(chain) >= settings.min_run_sentences or max(p.margin for p in chain) >= settings.single_sentence_margin:
+            # a run is as long as its shorter side: two checked sentences on one source sentence
+            # (a split) are one sentence's evidence
+            length = min(len(chain), len({p.index for p in chain}))
+            if length >= settings.min_run_sentences or max(p.margin for p in chain) >= settings.single_sentence_margin:
                 out.append(chain)
     return out
 

@@ -161,7 +161,9 @@ def test_runs_keep_consecutive_sentences_in_source_order_only():
     pair = lambda i, j, margin=1.05, doc=1: Pair(i, doc, j, 1, 0.9, margin)  # noqa: E731
     assert [[p.this for p in r] for r in runs([pair(2, 5), pair(3, 6), pair(4, 8)], blocked, settings)] == [[2, 3, 4]]
     assert runs([pair(2, 5), pair(3, 1)], blocked, settings) == []            # out of order: two lone sentences
-    assert [len(r) for r in runs([pair(2, 5), pair(3, 5)], blocked, settings)] == [2]  # one sentence split in two
+    assert [len(r) for r in runs([pair(2, 5), pair(3, 5), pair(4, 6)], blocked, settings)] == [3]  # a split sentence
+    assert runs([pair(2, 5), pair(3, 5)], blocked, settings) == []  # but one source sentence is a lone one
+    assert [len(r) for r in runs([pair(2, 5), pair(3, 5), pair(4, 5)], blocked, settings)] == []  # not three on one
     assert [len(r) for r in runs([pair(2, 5), pair(6, 1, 1.2)], blocked, settings)] == [1]  # a lone one needs 1.10
     blocked[3] = True                                                         # a lexical match in between
     assert runs([pair(2, 5), pair(3, 6)], blocked, settings) == []
