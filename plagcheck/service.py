@@ -132,6 +132,11 @@ def answer(store, document, request: Request, progress=None) -> Output:
         lines += [f"  {100 * s.share:5.1f}%  [{s.id}] {s.title or ''} ({s.path}), {s.matches} passages"
                   for s in result.sources]
         lines += [f"  alert: {a.message}" for a in result.document.alerts]
+        semantic = result.corpus.get("semantic")
+        if semantic and semantic["documents_embedded"] < semantic["documents"]:
+            lines.append(f"  note: translations and paraphrases were looked for in {semantic['documents_embedded']} of "
+                         f"{semantic['documents']} corpus documents (the rest are not embedded yet: "
+                         "plagcheck reindex --semantic-minutes N)")
         return Output(tuple(lines))
     from plagcheck.report import ReportOptions, build_report, render
 

@@ -227,3 +227,20 @@ def test_nightly_reindex_embeds_the_corpus_and_resumes(tmp_path):
     assert "semantic layer: 2 documents embedded (3 sentences)" in result.stdout and "0 not embedded yet" in result.stdout
     result = runner.invoke(cli, ["reindex", "--db", db, "--semantic-minutes", "10"], catch_exceptions=False)
     assert "every corpus document is embedded" in result.stdout
+
+
+def test_check_says_when_the_semantic_layer_saw_part_of_the_corpus(tmp_path):
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        add_document(store, Document("a.txt", "txt", "Бірінші құжаттың сөйлемі осында жазылған. Екінші сөйлем де бар."))
+        add_document(store, Document("b.txt", "txt", "Второй документ содержит одно предложение здесь."))
+        embed_corpus(store, get_embedder(), seconds=0)  # a budget spent at once: nothing embedded
+        assert store.semantic_state(get_embedder().name)["documents_embedded"] == 0
+        one = store.unembedded_documents(get_embedder().name)[0]
+        with store.transaction():
+            store.put_sentence_vectors(one, get_embedder().name, 0, SentenceSet.from_bytes(
+                b"\x00" * 8).head_bytes(), b"")
+    thesis = tmp_path / "t.txt"
+    thesis.write_text("Үшінші мәтін мүлдем басқа тақырыпта жазылған сөйлемдерден тұрады.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(thesis), "--db", str(db)], catch_exceptions=False)
+    assert "looked for in 1 of 2 corpus documents" in result.stdout
