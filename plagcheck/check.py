@@ -58,7 +58,7 @@ def check_document(store: Store, document: Document, settings: Settings | None =
     duplicate to skip.
 
     ``progress(done, total)``, if given, is called as the semantic layer embeds the checked
-    sentences (the one long stage: about 0.1-0.2 s a sentence on two cores). ``keep_sentences``:
+    sentences (the one long stage: about 0.05 s a sentence on two idle cores). ``keep_sentences``:
     embed every sentence and return them in ``result.sentences`` (the worker stores them with the
     thesis it adds to the corpus, which is then covered by the semantic layer at no extra cost).
     """

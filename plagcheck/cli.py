@@ -49,7 +49,7 @@ def semantic_option(func):
     return click.option(
         "--semantic/--no-semantic", "semantic", default=True, show_default=True,
         help="Look for translations (kk/ru/en) and paraphrases of corpus text with sentence embeddings "
-             "(about 0.1-0.2 s a sentence on two cores, with a progress bar on stderr); --no-semantic for a "
+             "(about 0.05 s a sentence on two idle cores, with a progress bar on stderr); --no-semantic for a "
              "quick lexical check (verbatim and short copies only).")(func)
 
 

@@ -29,7 +29,7 @@ sentence), ranks each language's sentences by Hamming distance (faiss ``IndexBin
 faster than the same ranking as a numpy product of ±1 vectors), reads the int8 vectors of the 10
 nearest only, and keeps the ``search_top_k`` of the highest cosine: memory does not grow with the
 corpus, time does (linearly; see benchmarks/README.md).
-Embedding costs about 0.1–0.2 s per sentence on 2 cores, so the corpus is embedded in the
+Embedding costs about 0.05 s a sentence on 2 idle cores (2-3 minutes a thesis), so the corpus is embedded in the
 background (``plagcheck reindex --semantic-minutes N`` advances and resumes it), and every check
 records how much of the corpus it covered (``corpus.semantic``). A corpus with no embedded
 document skips the stage without embedding the checked text.
