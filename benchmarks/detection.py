@@ -10,6 +10,7 @@ suspicious document is checked, and PAN's measures are printed overall and per o
 
     python -m benchmarks.detection              # full run (a few minutes)
     python -m benchmarks.detection --tiny       # a seconds-long run (the tests use it)
+    python -m benchmarks.detection --translation  # the semantic layer: translations, six directions
 """
 
 from __future__ import annotations
@@ -329,10 +330,12 @@ def _nonspace_map(original: str, extracted: str):
 
 # -- run -----------------------------------------------------------------------------------
 def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: int, seed: int = 7,
-        workdir: Path | None = None, settings=None, params=None, folders: list[Path] | None = None) -> dict:
+        workdir: Path | None = None, settings=None, params=None, folders: list[Path] | None = None,
+        embed: bool = False) -> dict:
     """Generate, index, check and score. Returns the figures as a dict (also printed by main).
 
-    ``folders`` are the text folders (default: those of :func:`load_texts`)."""
+    ``folders`` are the text folders (default: those of :func:`load_texts`); ``embed``: embed the
+    corpus, so that the semantic layer takes part (its matches count like any)."""
     from plagcheck.check import check_document
     from plagcheck.ingest import add_document
     from plagcheck.models import Document
@@ -358,6 +361,11 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
             outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),
                                    {"title": src.name, "language": src.language})
             names[outcome.doc_id] = src.name
+        if embed:
+            from plagcheck.embed import get_embedder
+            from plagcheck.semantic import embed_corpus
+
+            embed_corpus(store, get_embedder())
         index_time = time.perf_counter() - started
         check_started = time.perf_counter()
         for doc in suspicious:
@@ -400,6 +408,180 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
     return figures
 
 
+# -- semantic layer: translations -------------------------------------------------------------
+PARALLEL = ROOT.parent.parent / "shared" / "eval" / "parallel"
+DIRECTIONS = tuple((s, t) for s in ("kk", "ru", "en") for t in ("kk", "ru", "en") if s != t)
+
+
+def load_parallel(folder: Path = PARALLEL) -> dict[str, list[dict[str, str]]]:
+    """The parallel passages by article: ``{article: [{"kk": ..., "ru": ..., "en": ...}, ...]}`` in order."""
+    articles: dict[str, list[dict[str, str]]] = {}
+    for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines():
+        meta = json.loads(line)
+        articles.setdefault(meta["doc"], []).append(
+            {lang: (folder / lang / f"{meta['id']}.txt").read_text(encoding="utf-8").strip() for lang in ("kk", "ru", "en")})
+    return articles
+
+
+def generate_translations(articles: dict, texts: list[Text], rng: random.Random, *, per_direction: int,
+                          negatives: int, distractors: int, base_words: int, held_out: float = 0.2):
+    """Corpus and checked documents for the ``translation`` obfuscation in the six directions.
+
+    Each article of the parallel set goes to one source language (a third each) or is held out
+    (``held_out``). The corpus holds each non-held-out article in its source language (its
+    passages as paragraphs, in order) and ``distractors`` same-topic texts per language (news,
+    Wikipedia, fiction: other documents in the languages checked). A checked document for s→t is
+    original text in language t with 1–2 passages inserted: the t version of a passage of an
+    article whose source language is s. Negatives: original text with the translation of a
+    held-out article's passage (its source is in no language in the corpus), and original
+    text alone. Returns (corpus as Text list with each article's passage spans, checked documents).
+    """
+    names = sorted(articles)
+    rng.shuffle(names)
+    cut = int(len(names) * held_out)
+    held, assigned = names[:cut], names[cut:]
+    source_language = {name: ("kk", "ru", "en")[k % 3] for k, name in enumerate(assigned)}
+    corpus: list[Text] = []
+    spans: dict[tuple[str, int], tuple[str, int, int]] = {}  # (article, passage) -> (doc name, start, end)
+    for name in assigned:
+        lang = source_language[name]
+        parts, offset = [], 0
+        for k, passage in enumerate(articles[name]):
+            spans[(name, k)] = (f"{lang}-{name}", offset, offset + len(passage[lang]))
+            parts.append(passage[lang])
+            offset += len(passage[lang]) + 2
+        corpus.append(Text(f"{lang}-{name}", lang, "\n\n".join(parts)))
+    by_language = {lang: [t for t in texts if t.language == lang] for lang in ("kk", "ru", "en")}
+    originals: dict[str, list[Text]] = {}
+    in_corpus: set[str] = set()
+    for lang, pool in by_language.items():
+        pool = pool[:]
+        rng.shuffle(pool)
+        for t in pool[:distractors]:
+            words = t.text.split("\n")
+            corpus.append(Text(f"distractor-{t.name}", lang, "\n".join(words[:8])))
+            in_corpus.add(parallel_key(t.name))
+        originals[lang] = pool[distractors:]
+    # XQuAD's ru and en contexts are translations of each other: an original whose other-language
+    # version is a distractor would be real reuse unknown to the ground truth (it was found as such)
+    distractor_texts = [t for t in corpus if t.name.startswith("distractor-")]
+    for lang in originals:
+        originals[lang] = without_shared_runs([t for t in originals[lang] if parallel_key(t.name) not in in_corpus],
+                                              distractor_texts, SHORT_WORDS[0])
+
+    def base(lang: str) -> list[str]:
+        paragraphs, count = [], 0
+        for t in rng.sample(originals[lang], len(originals[lang])):
+            for p in t.text.split("\n"):
+                if len(p.split()) >= 15:
+                    paragraphs.append(p.strip())
+                    count += len(p.split())
+                    if count >= base_words:
+                        return paragraphs
+        return paragraphs
+
+    docs: list[Suspicious] = []
+    for s, t in DIRECTIONS:
+        pool = [(name, k) for name in assigned if source_language[name] == s for k in range(len(articles[name]))]
+        for n in range(per_direction):
+            paragraphs = base(t)
+            inserts = []
+            for name, k in rng.sample(pool, rng.randint(1, 2)):
+                doc_name, start, end = spans[(name, k)]
+                inserts.append((rng.randrange(0, len(paragraphs) + 1), articles[name][k][t], doc_name, start, end))
+            text, cases = _assemble(paragraphs, inserts)
+            docs.append(Suspicious(f"translation-{s}-{t}-{n:02d}", f"translation_{s}_{t}", text, cases))
+    held_pool = [(name, k) for name in held for k in range(len(articles[name]))]
+    for n in range(negatives):
+        t = ("kk", "ru", "en")[n % 3]
+        paragraphs = base(t)
+        if n % 2 == 0 and held_pool:  # translated text whose source is not in the corpus
+            name, k = rng.choice(held_pool)
+            paragraphs.insert(rng.randrange(0, len(paragraphs) + 1), articles[name][k][t])
+        text, _ = _assemble(paragraphs, [])
+        docs.append(Suspicious(f"negative-{t}-{n:02d}", "negative", text, []))
+    return corpus, docs
+
+
+def parallel_key(name: str) -> str:
+    """What the versions of one text in several languages share in their names: XQuAD's
+    ``xquad/ru-xquad-43-Scottish_Parliament.txt`` and ``xquad/en-xquad-43-…`` are one context."""
+    folder, _, file = name.rpartition("/")
+    return f"{folder}/{file[3:]}" if "xquad" in name and file[:3] in ("kk-", "ru-", "en-") else name
+
+
+def run_translation(*, per_direction: int, negatives: int, distractors: int, base_words: int, seed: int = 7,
+                    workdir: Path | None = None, settings=None) -> dict:
+    """Generate (:func:`generate_translations`), index and embed the corpus, check with the
+    semantic layer, and score per direction. Returns the figures as a dict."""
+    from plagcheck.check import check_document
+    from plagcheck.embed import get_embedder
+    from plagcheck.ingest import add_document
+    from plagcheck.models import Document
+    from plagcheck.semantic import embed_corpus
+    from plagcheck.store import Store
+
+    rng = random.Random(seed)
+    corpus, suspicious = generate_translations(load_parallel(), load_texts(), rng, per_direction=per_direction,
+                                               negatives=negatives, distractors=distractors, base_words=base_words)
+    tmp = tempfile.TemporaryDirectory() if workdir is None else None
+    folder = Path(tmp.name if tmp else workdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    cases, detections, kinds = [], [], {}
+    per_doc = {}
+    unexplained = []  # detections that touch no case: what was found, to judge by eye
+    negatives_with_matches = 0
+    with Store(folder / "translation.db") as store:
+        names = {}
+        started = time.perf_counter()
+        for src in corpus:
+            outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),
+                                   {"title": src.name, "language": src.language})
+            names[outcome.doc_id] = src.name
+        embedded = embed_corpus(store, get_embedder())
+        index_time = time.perf_counter() - started
+        check_started = time.perf_counter()
+        sentences_checked = 0
+        for doc in suspicious:
+            per_doc[doc.name] = doc.obfuscation
+            for c in doc.cases:
+                cases.append(Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"], c["source_end"]))
+            result = check_document(store, Document(path=doc.name, format="txt", text=doc.text), settings)
+            sentences_checked += len(_SENTENCE_RE.findall(doc.text))
+            for m in result.matches:
+                span = Span(doc.name, names[m.source_id], m.this_start, m.this_end, m.source_start, m.source_end)
+                detections.append(span)
+                kinds[span] = (m.kind, m.source_language)
+                if not any(c["this_start"] < m.this_end and m.this_start < c["this_end"] for c in doc.cases):
+                    source_text = store.document_text(m.source_id)
+                    unexplained.append({"document": doc.name, "source": names[m.source_id], "kind": m.kind,
+                                        "score": round(m.score, 3), "text": doc.text[m.this_start:m.this_end][:300],
+                                        "source_text": source_text[m.source_start:m.source_end][:300]})
+            if doc.obfuscation == "negative" and result.matches:
+                negatives_with_matches += 1
+        check_time = time.perf_counter() - check_started
+    if tmp:
+        tmp.cleanup()
+    table = {}
+    for s, t in DIRECTIONS:
+        docs = {d for d, o in per_doc.items() if o == f"translation_{s}_{t}"}
+        table[f"translation_{s}_{t}"] = score([c for c in cases if c.document in docs],
+                                              [r for r in detections if r.document in docs])
+    table["overall"] = score(cases, detections)
+    right_kind = sum(1 for r, (kind, lang) in kinds.items() if per_doc[r.document].startswith("translation")
+                     and kind == "translation" and lang == per_doc[r.document].split("_")[1])
+    return {
+        "scores": {k: asdict(v) for k, v in table.items()},
+        "negatives": negatives, "negatives_with_matches": negatives_with_matches,
+        "false_detections_on_negatives": sum(1 for r in detections if per_doc[r.document] == "negative"),
+        "detections_with_kind_translation_and_right_source_language": f"{right_kind}/{len(detections)}",
+        "sources": len(corpus), "suspicious": len(suspicious), "texts": len(load_texts()),
+        "corpus_sentences_embedded": embedded.sentences, "embed_seconds": embedded.seconds,
+        "unexplained_detections": unexplained,
+        "index_seconds": round(index_time, 2), "check_seconds": round(check_time, 2),
+    }
+
+
 def format_table(figures: dict) -> str:
     header = ["obfuscation", "plagdet", "precision", "recall", "granularity", "cases", "detections"]
     rows = [[name] + Scores(**s).row() for name, s in figures["scores"].items()]
@@ -409,6 +591,13 @@ def format_table(figures: dict) -> str:
     lines.append(f"corpus: {figures['sources']} source documents from {figures['texts']} texts; "
                  f"{figures['suspicious']} checked documents; indexing {figures['index_seconds']} s, "
                  f"checking {figures['check_seconds']} s")
+    if "corpus_sentences_embedded" in figures:
+        lines.append(f"semantic: {figures['corpus_sentences_embedded']} corpus sentences embedded in "
+                     f"{figures['embed_seconds']} s; detections of kind translation with the right source language: "
+                     f"{figures['detections_with_kind_translation_and_right_source_language']}")
+        for d in figures["unexplained_detections"]:
+            lines.append(f"  not a case: {d['document']} ~ {d['source']} ({d['kind']}, {d['score']}): "
+                         f"{d['text'][:100]!r} ~ {d['source_text'][:100]!r}")
     return "\n".join(lines)
 
 
@@ -417,13 +606,27 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="a seconds-long run, for tests")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--embed", action="store_true",
+                        help="embed the corpus so that the semantic layer takes part (slow: minutes to hours)")
+    parser.add_argument("--sources", type=int, default=None, help="corpus documents (default 60; tiny 6)")
+    parser.add_argument("--per-type", type=int, default=None, help="checked documents per obfuscation (12; tiny 1)")
+    parser.add_argument("--translation", action="store_true",
+                        help="the semantic layer's benchmark instead: translations in six directions among kk/ru/en "
+                             "(../shared/eval/parallel), with negatives (minutes: every sentence is embedded)")
     args = parser.parse_args(argv)
     if note := seed_texts_note():
         print(note, file=sys.stderr)
-    if args.tiny:
-        figures = run(sources=6, suspicious_per_type=1, negatives=2, base_words=600, seed=args.seed)
+    if args.translation:
+        if args.tiny:
+            figures = run_translation(per_direction=1, negatives=2, distractors=2, base_words=150, seed=args.seed)
+        else:
+            figures = run_translation(per_direction=8, negatives=12, distractors=12, base_words=300, seed=args.seed)
+    elif args.tiny:
+        figures = run(sources=args.sources or 6, suspicious_per_type=args.per_type or 1, negatives=2, base_words=600,
+                      seed=args.seed, embed=args.embed)
     else:
-        figures = run(sources=60, suspicious_per_type=12, negatives=20, base_words=3000, seed=args.seed)
+        figures = run(sources=args.sources or 60, suspicious_per_type=args.per_type or 12, negatives=20,
+                      base_words=3000, seed=args.seed, embed=args.embed)
     print(format_table(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

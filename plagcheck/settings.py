@@ -59,6 +59,13 @@ class Settings:
     min_match_seeds: int = defaults.MIN_MATCH_SEEDS
     max_seed_occurrences: int = defaults.MAX_SEED_OCCURRENCES
     min_short_words: int = defaults.MIN_SHORT_WORDS
+    semantic: bool = True          # the semantic layer (translations, paraphrases); --no-semantic
+    min_margin: float = defaults.MIN_MARGIN
+    single_sentence_margin: float = defaults.SINGLE_SENTENCE_MARGIN
+    min_run_sentences: int = defaults.MIN_RUN_SENTENCES
+    max_run_gap: int = defaults.MAX_RUN_GAP
+    search_top_k: int = defaults.SEARCH_TOP_K
+    margin_neighbours: int = defaults.MARGIN_NEIGHBOURS
 
     def __post_init__(self):
         if not 0.0 <= self.min_tfidf_cosine <= 1.0:
@@ -72,6 +79,13 @@ class Settings:
         if self.min_short_words < max(defaults.SHORT_MATCH_WORDS, self.index.fingerprint_words):
             raise ValueError(f"min_short_words must be at least {defaults.SHORT_MATCH_WORDS} "
                              f"(and fingerprint_words), got {self.min_short_words}")
+        if not 0.5 <= self.min_margin <= self.single_sentence_margin:
+            raise ValueError("min_margin must be at least 0.5 and at most single_sentence_margin")
+        for name in ("min_run_sentences", "search_top_k", "margin_neighbours"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.max_run_gap < 0:
+            raise ValueError("max_run_gap must not be negative")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -93,6 +93,7 @@ class CorpusState:
     engine_version: str
     index_params: dict
     layers: tuple[str, ...] = ("verbatim", "short")  # the detectors this generation's index serves
+    semantic: dict | None = None  # coverage of the semantic layer: model, documents embedded of all
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -201,6 +202,12 @@ class Store:
         -- the nightly reindex re-reads only files whose stamp changed
         CREATE TABLE IF NOT EXISTS file_stamps (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
             size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL);
+        -- the semantic layer: a document's sentences embedded by one model (plagcheck.semantic),
+        -- filled in the background (reindex --semantic-minutes) and kept across index generations:
+        -- they depend on the text and the model, not on the LSH parameters
+        -- (head: spans, languages, hashes and sign codes, what a search scans; vectors: int8 rows)
+        CREATE TABLE IF NOT EXISTS sentence_vectors (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            model TEXT NOT NULL, sentences INTEGER NOT NULL, head BLOB NOT NULL, vectors BLOB NOT NULL);
         """)
         # The metadata CSV's columns beyond METADATA_FIELDS, as JSON; a database made before the
         # column existed gets it when first opened.
@@ -382,6 +389,7 @@ class Store:
         """Remove a document's row and text; call inside :meth:`transaction`, after its index rows."""
         self.db.execute("DELETE FROM texts WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM file_stamps WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM sentence_vectors WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
 
     def set_file_stamp(self, doc_id: int, stamp: tuple[int, int, int]) -> None:
@@ -504,6 +512,71 @@ class Store:
 
     def document_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    # -- semantic layer ---------------------------------------------------------------------
+    def unembedded_documents(self, model: str, limit: int | None = None) -> list[int]:
+        """Ids of documents whose sentences ``model`` has not embedded yet, oldest first."""
+        sql = ("SELECT d.id FROM documents d LEFT JOIN sentence_vectors v ON v.doc_id = d.id AND v.model = ? "
+               "WHERE v.doc_id IS NULL ORDER BY d.id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self.db.execute(sql, [model])]
+
+    def put_sentence_vectors(self, doc_id: int, model: str, sentences: int, head: bytes, vectors: bytes) -> None:
+        """Store a document's embedded sentences (``plagcheck.semantic.SentenceSet``: its
+        ``head_bytes`` and ``vector_bytes``), replacing those of any other model; call inside
+        :meth:`transaction`. A document deleted meanwhile (a reindex replaced its file) is left alone."""
+        if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is None:
+            return
+        self.db.execute("INSERT INTO sentence_vectors (doc_id, model, sentences, head, vectors) VALUES (?,?,?,?,?) "
+                        "ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, sentences = excluded.sentences, "
+                        "head = excluded.head, vectors = excluded.vectors", [doc_id, model, sentences, head, vectors])
+
+    def sentence_heads(self, model: str, batch: int = 200) -> Iterator[list[tuple[int, bytes]]]:
+        """``(doc_id, head)`` of every document ``model`` embedded, ``batch`` documents at a time
+        (memory stays that of one batch, whatever the corpus size)."""
+        last = -1
+        while True:
+            rows = self.db.execute("SELECT doc_id, head FROM sentence_vectors WHERE model = ? AND doc_id > ? "
+                                   "ORDER BY doc_id LIMIT ?", [model, last, batch]).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    def sentence_head(self, model: str, doc_id: int) -> bytes:
+        """The stored sentence spans, languages, hashes and codes of one document."""
+        row = self.db.execute("SELECT head FROM sentence_vectors WHERE doc_id = ? AND model = ?",
+                              [doc_id, model]).fetchone()
+        if row is None:
+            raise StoreError(f"document {doc_id} has no sentences embedded by {model}")
+        return row[0]
+
+    def sentence_vectors_at(self, model: str, doc_id: int, indexes: list[int], dimension: int) -> np.ndarray:
+        """The int8 vectors of sentences ``indexes`` of one document, ``(len(indexes), dimension)``:
+        a few are read in place (a search needs a few sentences of many documents), many at once."""
+        out = np.zeros((len(indexes), dimension), dtype=np.int8)
+        row = self.db.execute("SELECT rowid FROM sentence_vectors WHERE doc_id = ? AND model = ?",
+                              [doc_id, model]).fetchone()
+        if row is None:
+            return out
+        if len(indexes) > 32 or not hasattr(self.db.conn, "blobopen"):  # blobopen: Python >= 3.11
+            blob = self.db.execute("SELECT vectors FROM sentence_vectors WHERE rowid = ?", [row[0]]).fetchone()[0]
+            matrix = np.frombuffer(blob, np.int8).reshape(-1, dimension)
+            return matrix[np.asarray(indexes, dtype=np.int64)].copy()
+        with self.db.conn.blobopen("sentence_vectors", "vectors", row[0], readonly=True) as blob:
+            for k, j in enumerate(indexes):
+                blob.seek(j * dimension)
+                out[k] = np.frombuffer(blob.read(dimension), np.int8)
+        return out
+
+    def semantic_state(self, model: str) -> dict:
+        """How much of the corpus ``model`` has embedded: the semantic layer sees only that part."""
+        embedded, sentences = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(sentences), 0) FROM sentence_vectors WHERE model = ?", [model]).fetchone()
+        documents = self.document_count()
+        return {"model": model, "documents_embedded": embedded, "documents": documents, "sentences": sentences,
+                "coverage": round(embedded / documents, 4) if documents else 1.0}
 
     def state(self) -> CorpusState:
         return CorpusState(

@@ -188,3 +188,30 @@ def test_brute_force_term_ids_follow_the_vocabulary_they_are_given(tmp_path):
         terms_second = {v: k for k, v in second.items()}
         assert [terms_first[i] for i in ids_first] == [terms_second[i] for i in ids_second]
         assert [terms_second[i] for i in ids_second] == _prepare_generated((0, 600, 5, store.params)).stems
+
+
+def test_translation_cases_insert_the_target_version_of_a_corpus_passage():
+    import random
+
+    from benchmarks.detection import DIRECTIONS, Text, generate_translations
+
+    articles = {f"a{n}": [{lang: f"{lang} article {n} passage {k} says something." for lang in ("kk", "ru", "en")}
+                          for k in range(3)] for n in range(10)}
+    texts = [Text(f"{lang}{n}", lang, "\n".join(f"{lang} original text {n} paragraph {k} " + "word " * 20
+                                                  for k in range(5))) for lang in ("kk", "ru", "en") for n in range(4)]
+    corpus, docs = generate_translations(articles, texts, random.Random(2), per_direction=2, negatives=4,
+                                         distractors=1, base_words=60)
+    by_name = {t.name: t for t in corpus}
+    assert {d.obfuscation for d in docs} == {f"translation_{s}_{t}" for s, t in DIRECTIONS} | {"negative"}
+    for doc in docs:
+        for case in doc.cases:
+            inserted = doc.text[case["this_start"]:case["this_end"]]
+            source = by_name[case["source"]]
+            original = source.text[case["source_start"]:case["source_end"]]
+            _, s, t = doc.obfuscation.split("_")
+            assert source.language == s and original.startswith(f"{s} article") and inserted.startswith(f"{t} article")
+            assert inserted.replace(f"{t} ", f"{s} ", 1) == original
+    held = {name.split("-", 1)[1] for name in by_name if not name.startswith("distractor")}
+    negatives = [d for d in docs if d.obfuscation == "negative"]
+    assert negatives and all(not d.cases for d in negatives)
+    assert any("article" in d.text and not any(f"article {n[1:]} " in d.text for n in held) for d in negatives)

@@ -86,7 +86,7 @@ def _report_stem(job: jobs.Job) -> str:
     return f"{job.id:06d}-" + (re.sub(r"[^\w.-]+", "_", name)[:80] or "thesis")
 
 
-def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
+def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path, semantic: bool = True) -> str:
     """Run one leased job to its outcome (``done`` or ``failed``); returns the state."""
     try:  # reports and the corpus name the file as it was submitted, not a temporary copy
         document = extract_bytes(job.data, job.name, limits=ExtractionLimits())  # in a child, bounded
@@ -101,7 +101,8 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
             own = {earlier[0]}  # a recheck: the entry added by the earlier job of this same thesis
             log.info("job %d: rechecking job %d's thesis, corpus document %d left out as its own entry",
                      job.id, earlier[1], earlier[0])
-        report = build_report(store, document, metadata=job.metadata, exclude_ids=own)
+        report = build_report(store, document, metadata=job.metadata, exclude_ids=own, semantic=semantic,
+                              keep_sentences=not job.no_index)
         reports_dir.mkdir(parents=True, exist_ok=True)
         stem = _report_stem(job)
         html_path, json_path = reports_dir / f"{stem}.html", reports_dir / f"{stem}.json"
@@ -116,6 +117,7 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
             outcome = add_document(store, document, job.metadata,
                                    on_added=lambda added: jobs.record_document(store, job.id, added))
             doc_id = outcome.doc_id if outcome.status == "added" else None
+            _keep_sentences(store, doc_id, report.result.sentences)
     except PlagcheckError as error:
         jobs.fail(store, job.id, owner, f"{job.name}: {error}")
         return jobs.FAILED
@@ -123,6 +125,18 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path) -> str:
                   doc_id=doc_id, similarity=report.similarity)
     log.info("job %d done: %s, %.1f%% similar", job.id, job.name, 100 * report.similarity)
     return jobs.DONE
+
+
+def _keep_sentences(store: Store, doc_id: int | None, sentences) -> None:
+    """Store the thesis's sentences, embedded by its check, with its new corpus entry: the
+    semantic layer then covers it without the nightly reindex embedding it again."""
+    if doc_id is None or sentences is None:
+        return
+    from plagcheck.embed import get_embedder
+
+    with store.transaction():
+        store.put_sentence_vectors(doc_id, get_embedder().name, len(sentences), sentences.head_bytes(),
+                                   sentences.vector_bytes())
 
 
 def _write_atomic(path: Path, text: str | bytes) -> None:
@@ -153,7 +167,8 @@ def check_reports_dir(reports_dir: Path) -> None:
 
 
 def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = None,
-               lease_seconds: float | None = None, install_signals: bool = True) -> dict[str, int]:
+               lease_seconds: float | None = None, install_signals: bool = True,
+               semantic: bool = True) -> dict[str, int]:
     """Process jobs until the queue is empty (``once``) or until SIGTERM. Returns counts by outcome.
 
     Raises :class:`WorkerEnvironmentError` if the reports cannot be written, at start or on a job
@@ -177,7 +192,7 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
                 continue
             try:
                 with _LeaseKeeper(db_path, job.id, owner, seconds):
-                    state = process(store, job, owner, reports_dir)
+                    state = process(store, job, owner, reports_dir, semantic)
             except OSError as error:  # a file the worker writes (a report), not the thesis: give it back, stop
                 jobs.release(store, job.id, owner)
                 raise WorkerEnvironmentError(
@@ -192,16 +207,17 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
 
 
 def _worker_main(args) -> None:
-    db_path, once, reports_dir, lease_seconds, results = args
+    db_path, once, reports_dir, lease_seconds, semantic, results = args
     try:
-        results.put(run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds))
+        results.put(run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds,
+                               semantic=semantic))
     except WorkerEnvironmentError as error:  # the parent says it, once, in one line
         results.put({"error": str(error)})
         sys.exit(1)
 
 
 def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
-                lease_seconds: float | None = None) -> dict[str, int]:
+                lease_seconds: float | None = None, semantic: bool = True) -> dict[str, int]:
     """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each. Returns the
     jobs done and failed, all processes together.
 
@@ -213,14 +229,15 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
     with Store(db_path, create=False):
         pass
     if processes <= 1:
-        return run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds)
+        return run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds,
+                          semantic=semantic)
     # Before any process starts: each would otherwise say the same thing.
     check_reports_dir(Path(reports_dir).resolve() if reports_dir else jobs.default_reports_dir(db_path))
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     results = context.SimpleQueue()  # each process's counts, for the summary
-    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds, results),))
+    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds, semantic, results),))
                 for _ in range(processes)]
     for child in children:
         child.start()

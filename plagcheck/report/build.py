@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 from plagcheck import defaults
@@ -219,12 +219,17 @@ class Report:
 
 def build_report(store: Store, document: Document, options: ReportOptions | None = None, *,
                  settings: Settings | None = None, metadata: dict | None = None,
-                 exclude_ids: set[int] = frozenset()) -> Report:
+                 exclude_ids: set[int] = frozenset(), semantic: bool = True, progress=None,
+                 keep_sentences: bool = False) -> Report:
     """Check ``document`` against the corpus in ``store`` and assemble its report. A ``min_words``
-    under the check's ``min_short_words`` (8) lowers it, down to 5: shorter copies are looked for."""
+    under the check's ``min_short_words`` (8) lowers it, down to 5: shorter copies are looked for.
+    ``semantic=False`` leaves out the semantic layer (translations, paraphrases); ``progress`` and
+    ``keep_sentences``: see :func:`check_document`."""
     if settings is None and options is not None and options.min_words < defaults.MIN_SHORT_WORDS:
         settings = Settings(index=store.params, min_short_words=max(defaults.SHORT_MATCH_WORDS, options.min_words))
-    result = check_document(store, document, settings, metadata, exclude_ids)
+    if not semantic:
+        settings = replace(settings or Settings(index=store.params), semantic=False)
+    result = check_document(store, document, settings, metadata, exclude_ids, progress, keep_sentences)
     return report_from_result(store, result, options, exclude_ids=exclude_ids)
 
 

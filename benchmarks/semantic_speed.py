@@ -1,0 +1,124 @@
+"""Speed and size of the semantic layer (plagcheck.semantic), measured in pieces and scaled.
+
+    python -m benchmarks.semantic_speed                 # embedding rates, search at 100 theses
+    python -m benchmarks.semantic_speed --theses 100 300 --sentences 2000 --queries 500
+
+- **Embedding**: sentences per second of the configured embedder on real sentences of each
+  language (the sample corpus's texts), and tokens per word. Both sides pay it: the corpus once per
+  document (the nightly ``reindex --semantic-minutes``), a check once per checked sentence.
+- **Search**: a corpus of ``theses`` documents of ``sentences`` sentences each, with random unit
+  vectors in place of embeddings (the search cost does not depend on what the vectors mean), is
+  stored as the store stores it; ``queries`` checked sentences are searched and the time is scaled
+  to a 200-page thesis (``--thesis-sentences``, 3,000 by default). The search reads the stored
+  rows 200 documents at a time, so its time is linear in the corpus and its memory is not.
+- **Size**: bytes stored per sentence and per thesis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def embedding_rates(embedder, per_language: int = 60) -> dict:
+    from plagcheck.semantic import text_sentences
+
+    out = {}
+    embedder.embed(["warm up"])
+    for lang in ("kk", "ru", "en"):
+        pieces = []
+        for path in sorted((ROOT / "corpus" / "texts" / lang).glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            pieces += [text[s.start:s.end] for s in text_sentences(text)]
+        pieces = pieces[:per_language]
+        started = time.perf_counter()
+        embedder.embed(pieces)
+        seconds = time.perf_counter() - started
+        words = sum(len(p.split()) for p in pieces)
+        out[lang] = {"sentences": len(pieces), "words": words, "seconds": round(seconds, 2),
+                     "sentences_per_second": round(len(pieces) / seconds, 2),
+                     "words_per_second": round(words / seconds, 1)}
+    return out
+
+
+def search_speed(theses: int, sentences: int, queries: int, dimension: int = 384, seed: int = 1) -> dict:
+    from plagcheck.semantic import SentenceSet, encode, search
+    from plagcheck.settings import Settings
+    from plagcheck.store import Store
+
+    rng = np.random.default_rng(seed)
+    means = np.zeros((4, dimension), dtype=np.float32)
+
+    def random_set(n: int) -> SentenceSet:
+        v = rng.standard_normal((n, dimension)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        languages = rng.integers(0, 3, n).astype(np.uint8)
+        codes, int8 = encode(v, languages, means)
+        starts = np.arange(n, dtype=np.int32) * 100
+        return SentenceSet(starts, starts + 90, languages, rng.integers(0, 2**63, n).astype(np.uint64), codes, int8)
+
+    with tempfile.TemporaryDirectory() as folder:
+        with Store(Path(folder) / "s.db") as store:
+            started = time.perf_counter()
+            with store.transaction():
+                for k in range(theses):
+                    store.db.execute("INSERT INTO documents (content_hash, path, format, chars, words, added_at) "
+                                     "VALUES (?, ?, 'txt', 0, 0, '')", [f"h{k}", f"d{k}"])
+                    made = random_set(sentences)
+                    store.put_sentence_vectors(k + 1, "random", sentences, made.head_bytes(), made.vector_bytes())
+            fill = time.perf_counter() - started
+            query = random_set(queries)
+            started, cpu = time.perf_counter(), time.process_time()
+            search(store, "random", query, Settings().search_top_k)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            size = (Path(folder) / "s.db").stat().st_size
+    return {"theses": theses, "sentences_per_thesis": sentences, "queries": queries,
+            "search_seconds": round(seconds, 2), "search_cpu_seconds": round(cpu, 2),
+            "seconds_per_query_per_million_sentences": round(seconds / queries / (theses * sentences / 1e6), 5),
+            "bytes_per_sentence": (len(made.head_bytes()) + len(made.vector_bytes())) // sentences,
+            "scanned_bytes_per_sentence": len(made.head_bytes()) // sentences, "db_bytes_per_thesis": size // theses,
+            "fill_seconds": round(fill, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--theses", type=int, nargs="+", default=[100])
+    parser.add_argument("--sentences", type=int, default=2000, help="sentences per corpus thesis")
+    parser.add_argument("--queries", type=int, default=300, help="checked sentences searched")
+    parser.add_argument("--thesis-sentences", type=int, default=3000, help="sentences of the 200-page checked thesis")
+    parser.add_argument("--no-embedding", action="store_true", help="skip the embedding rates")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    figures: dict = {}
+    if not args.no_embedding:
+        from plagcheck.embed import get_embedder
+
+        figures["embedding"] = embedding_rates(get_embedder())
+        for lang, f in figures["embedding"].items():
+            print(f"embedding {lang}: {f['sentences_per_second']} sentences/s, {f['words_per_second']} words/s")
+    figures["search"] = []
+    for theses in args.theses:
+        point = search_speed(theses, args.sentences, args.queries)
+        for scale in (1000, 10000):
+            for what in ("seconds", "cpu_seconds"):
+                per_query = point[f"search_{what}"] / args.queries
+                point[f"thesis_search_{what}_at_{scale}"] = round(per_query * args.thesis_sentences * scale / theses, 1)
+        figures["search"].append(point)
+        print(json.dumps(point))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,495 @@
+"""The semantic layer: translations (kk ↔ ru ↔ en) and paraphrases, sentence by sentence.
+
+Lexical detectors (MinHash passages, short fingerprints) cannot see a page translated from a
+Russian source into Kazakh. This stage compares *meanings*: every sentence is embedded by a
+multilingual model (:mod:`plagcheck.embed`), and a sentence of the checked text is aligned with a
+corpus sentence when their **margin score** is high:
+
+    margin(x, y) = cos(x, y) / ((mean cos of x's k nearest corpus sentences
+                                 + mean cos of y's k nearest checked sentences) / 2)
+
+(the ratio margin of LASER bitext mining, k = 4). A fixed cosine threshold separates badly — a
+translation scores 0.87–0.90, the best unrelated same-topic sentence as much — but a translation
+stands out from its own neighbourhood, so one margin threshold (1.035) holds for every pair of
+languages. Each side's neighbours come from the real search space (corpus sentences of that
+language; the checked document's sentences) plus a bundled background of sentences per language
+(``plagcheck/data/background-*.npz``), so that a small corpus gives the same scale.
+
+A match is a **run** of at least 2 aligned sentences, consecutive in the checked text and in order
+in the source (``max_run_gap`` sentences may be skipped on either side): real translations keep
+their source's order, while two texts on one topic share a sentence's meaning here and there. A
+sentence aligned alone needs a higher margin (1.10). Matches are ``kind="translation"`` when the
+languages differ, ``"paraphrase"`` when they agree, with the source sentences' language and
+sentence-exact character spans on both sides. A sentence overlapping a lexical match is left to it.
+
+Corpus side: each document's sentences are embedded once and stored (:meth:`Store.put_sentence_vectors`)
+— the int8 vector (lossless for these cosines) and a 384-bit sign code of the vector minus its
+language's mean. A check reads the stored codes a batch of documents at a time (65 bytes a
+sentence), ranks each language's sentences by Hamming distance (faiss ``IndexBinaryFlat``, 12×
+faster than the same ranking as a numpy product of ±1 vectors), reads the int8 vectors of the 10
+nearest only, and keeps the ``search_top_k`` of the highest cosine: memory does not grow with the
+corpus, time does (linearly; see benchmarks/README.md).
+Embedding costs about 0.05 s a sentence on 2 idle cores (2-3 minutes a thesis), so the corpus is embedded in the
+background (``plagcheck reindex --semantic-minutes N`` advances and resumes it), and every check
+records how much of the corpus it covered (``corpus.semantic``). A corpus with no embedded
+document skips the stage without embedding the checked text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from plagcheck import defaults
+from plagcheck.embed import Embedder
+from plagcheck.language import detect_language
+from plagcheck.models import Match, Tokens
+from plagcheck.normalize import normalize
+from plagcheck.sentences import Sentence, cut_long, split_sentences
+
+log = logging.getLogger(__name__)
+LANGUAGES = ("kk", "ru", "en")  # codes 0, 1, 2; 3 = other (a sentence of no clear language)
+OTHER = 3
+TRANSLATION, PARAPHRASE = "translation", "paraphrase"
+DATA = Path(__file__).resolve().parent / "data"
+KAZAKH_UNMARKED_WORDS = 8         # see sentence_language
+HAMMING_SHORTLIST = 10           # sign-code neighbours rescored with the int8 vectors
+_HEADER = struct.Struct("<II")   # sentences, dimension
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class SentenceSet:
+    """Embedded sentences of one text: spans, language codes, text hashes, sign codes, int8 vectors."""
+
+    starts: np.ndarray     # int32 (n,)
+    ends: np.ndarray       # int32 (n,)
+    languages: np.ndarray  # uint8 (n,): index in LANGUAGES, or OTHER
+    hashes: np.ndarray     # uint64 (n,): of the normalized sentence (the background is deduplicated by it)
+    codes: np.ndarray      # uint8 (n, d / 8): sign bits of vector - its language's mean
+    vectors: np.ndarray    # int8 (n, d): round(127 * vector)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def subset(self, rows: np.ndarray) -> SentenceSet:
+        """The sentences at ``rows`` (indexes or a mask), in order."""
+        return SentenceSet(self.starts[rows], self.ends[rows], self.languages[rows], self.hashes[rows],
+                           self.codes[rows], self.vectors[rows])
+
+    def head_bytes(self) -> bytes:
+        """Everything but the vectors: what a search scans (65 bytes a sentence at 384 dimensions)."""
+        n, d = len(self), self.codes.shape[1] * 8
+        return b"".join((_HEADER.pack(n, d), self.starts.astype("<i4").tobytes(), self.ends.astype("<i4").tobytes(),
+                         self.languages.astype(np.uint8).tobytes(), self.hashes.astype("<u8").tobytes(),
+                         self.codes.astype(np.uint8).tobytes()))
+
+    def vector_bytes(self) -> bytes:
+        """The int8 vectors, row after row: sentence ``j`` is bytes ``j * d`` to ``(j + 1) * d``."""
+        return self.vectors.astype(np.int8).tobytes()
+
+    @classmethod
+    def from_bytes(cls, head: bytes, vectors: bytes | None = None) -> SentenceSet:
+        """The set stored as :meth:`head_bytes` and :meth:`vector_bytes` (without vectors: an empty array)."""
+        n, d = _HEADER.unpack_from(head)
+        at = _HEADER.size
+        parts = []
+        for dtype, count in (("<i4", n), ("<i4", n), (np.uint8, n), ("<u8", n), (np.uint8, n * d // 8)):
+            array = np.frombuffer(head, dtype, count, at)
+            at += array.nbytes
+            parts.append(array)
+        matrix = np.frombuffer(vectors, np.int8).reshape(n, d) if vectors is not None else np.zeros((0, d), np.int8)
+        return cls(parts[0], parts[1], parts[2], parts[3], parts[4].reshape(n, d // 8), matrix)
+
+
+@dataclass(frozen=True)
+class Background:
+    """Sentence vectors per language that pad each side's neighbourhood, and each language's mean."""
+
+    vectors: dict[int, np.ndarray]  # language code -> float32 (m, d)
+    hashes: dict[int, np.ndarray]   # language code -> uint64 (m,)
+    means: np.ndarray               # float32 (4, d): the sign codes' centre for each language code
+
+    @classmethod
+    def empty(cls, dimension: int) -> Background:
+        return cls({}, {}, np.zeros((OTHER + 1, dimension), dtype=np.float32))
+
+
+def background_path(model: str) -> Path:
+    """Where the bundled background of ``model`` lives (built by ``corpus/build_background.py``)."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model)
+    return DATA / f"background-{safe}.npz"
+
+
+@lru_cache(maxsize=4)
+def load_background(model: str, dimension: int) -> Background:
+    """The bundled background of ``model``, or an empty one (zero means) if none was built for it."""
+    path = background_path(model)
+    if not path.exists():
+        log.warning("no background sentences for %s (%s): margins use the corpus and the checked text only",
+                    model, path)
+        return Background.empty(dimension)
+    data = np.load(path)
+    languages = data["languages"]
+    vectors = data["vectors"].astype(np.float32) / 127.0
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return Background({int(c): vectors[languages == c] for c in np.unique(languages)},
+                      {int(c): data["hashes"][languages == c] for c in np.unique(languages)},
+                      data["means"].astype(np.float32))
+
+
+def text_sentences(text: str) -> list[Sentence]:
+    """The sentences of ``text`` the semantic layer embeds: at least ``MIN_SENTENCE_WORDS`` words,
+    longer ones cut at ``MAX_SENTENCE_WORDS``."""
+    sentences = cut_long(text, split_sentences(text), defaults.MAX_SENTENCE_WORDS)
+    return [s for s in sentences if len(text[s.start:s.end].split()) >= defaults.MIN_SENTENCE_WORDS]
+
+
+def sentence_language(sentence: str, fallback: str | None = None) -> int:
+    """The language code of one sentence (its own letters; else the document's language).
+
+    Kazakh is told from Russian by its own letters, which a short Kazakh sentence may lack
+    ("Египетті 639-642 жылдары арабтар басып алды."): in a Kazakh document, a "Russian" sentence
+    of fewer than ``KAZAKH_UNMARKED_WORDS`` words is taken as Kazakh.
+    """
+    language = detect_language(sentence)
+    if language not in LANGUAGES or (language == "ru" and fallback == "kk"
+                                     and len(sentence.split()) < KAZAKH_UNMARKED_WORDS):
+        language = fallback
+    return LANGUAGES.index(language) if language in LANGUAGES else OTHER
+
+
+def sentence_hash(sentence: str) -> int:
+    return int.from_bytes(hashlib.blake2b(normalize(sentence).encode(), digest_size=8).digest(), "little")
+
+
+def encode(vectors: np.ndarray, languages: np.ndarray, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sign codes (packed bits of vector minus its language's mean) and int8 vectors."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    codes = np.packbits(vectors - means[languages] > 0, axis=1)
+    return codes, np.clip(np.rint(vectors * 127), -127, 127).astype(np.int8)
+
+
+def embed_text(text: str, embedder: Embedder, background: Background, language: str | None = None,
+               sentences: list[Sentence] | None = None, progress: Progress | None = None) -> SentenceSet:
+    """Embed the sentences of ``text`` (or the given ``sentences`` of it)."""
+    sentences = text_sentences(text) if sentences is None else sentences
+    fallback = language if language in LANGUAGES else None
+    pieces = [text[s.start:s.end] for s in sentences]
+    vectors = []
+    step = 32
+    for i in range(0, len(pieces), step):
+        vectors.append(embedder.embed(pieces[i:i + step]))
+        if progress is not None:
+            progress(min(i + step, len(pieces)), len(pieces))
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, embedder.dimension), dtype=np.float32)
+    languages = np.array([sentence_language(p, fallback) for p in pieces], dtype=np.uint8)
+    codes, int8 = encode(matrix, languages, background.means)
+    return SentenceSet(np.array([s.start for s in sentences], dtype=np.int32),
+                       np.array([s.end for s in sentences], dtype=np.int32), languages,
+                       np.array([sentence_hash(p) for p in pieces], dtype=np.uint64), codes, int8)
+
+
+@dataclass(frozen=True)
+class EmbedSummary:
+    documents: int      # embedded in this run
+    sentences: int
+    remaining: int      # documents still not embedded
+    seconds: float
+
+
+def embed_corpus(store, embedder: Embedder, seconds: float | None = None,
+                 progress: Callable[[int], None] | None = None) -> EmbedSummary:
+    """Embed corpus documents not yet embedded by ``embedder``, oldest first, each in its own
+    transaction, until none is left or ``seconds`` have passed (the document in hand is finished).
+    Run again, it resumes where it stopped."""
+    background = load_background(embedder.name, embedder.dimension)
+    started = time.perf_counter()
+    done = sentences = 0
+    for doc_id in store.unembedded_documents(embedder.name):
+        if seconds is not None and time.perf_counter() - started >= seconds:
+            break
+        text = store.document_text(doc_id)
+        embedded = embed_text(text, embedder, background, store.document(doc_id).language)
+        with store.transaction():
+            store.put_sentence_vectors(doc_id, embedder.name, len(embedded), embedded.head_bytes(),
+                                       embedded.vector_bytes())
+        done += 1
+        sentences += len(embedded)
+        if progress is not None:
+            progress(doc_id)
+    remaining = len(store.unembedded_documents(embedder.name))
+    log.info("embedded %d documents (%d sentences) in %.0f s; %d left", done, sentences,
+             time.perf_counter() - started, remaining)
+    return EmbedSummary(done, sentences, remaining, round(time.perf_counter() - started, 2))
+
+
+# -- search ------------------------------------------------------------------------------------
+@dataclass
+class _Best:
+    """The best corpus sentences of one language for each checked sentence."""
+
+    cos: np.ndarray      # float32 (q, k), -inf where empty
+    doc: np.ndarray      # int64 (q, k)
+    index: np.ndarray    # int64 (q, k): the sentence's index in its document
+    vectors: np.ndarray  # float32 (q, k, d)
+    hashes: np.ndarray   # uint64 (q, k)
+
+
+def search(store, model: str, query: SentenceSet, top_k: int, excluded=frozenset()) -> dict[int, _Best]:
+    """For each checked sentence and each corpus language, the ``top_k`` corpus sentences of the
+    highest cosine: the ``HAMMING_SHORTLIST`` nearest by Hamming distance of the sign codes (faiss,
+    over the stored codes a batch of documents at a time), rescored with their int8 vectors."""
+    import faiss
+
+    q, d = query.vectors.shape
+    x = query.vectors.astype(np.float32)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+    queries = np.ascontiguousarray(query.codes)
+    short: dict[int, tuple] = {}  # language -> (distance, doc, index, hash), each (q, HAMMING_SHORTLIST)
+    for rows in store.sentence_heads(model):
+        sets = [(doc_id, SentenceSet.from_bytes(head)) for doc_id, head in rows if doc_id not in excluded]
+        sets = [(doc_id, s) for doc_id, s in sets if len(s)]
+        if not sets:
+            continue
+        languages = np.concatenate([s.languages for _, s in sets])
+        docs = np.concatenate([np.full(len(s), doc_id, dtype=np.int64) for doc_id, s in sets])
+        index = np.concatenate([np.arange(len(s), dtype=np.int64) for _, s in sets])
+        codes = np.concatenate([s.codes for _, s in sets])
+        hashes = np.concatenate([s.hashes for _, s in sets])
+        for language in np.unique(languages).tolist():
+            at = np.flatnonzero(languages == language)
+            flat = faiss.IndexBinaryFlat(d)
+            flat.add(np.ascontiguousarray(codes[at]))
+            distance, found = flat.search(queries, min(HAMMING_SHORTLIST, len(at)))
+            rows_at = at[np.maximum(found, 0)]
+            distance = np.where(found >= 0, distance, np.iinfo(np.int32).max)
+            new = (distance, docs[rows_at], index[rows_at], hashes[rows_at])
+            if language in short:
+                new = tuple(np.concatenate([a, b], axis=1) for a, b in zip(short[language], new))
+                keep = np.argsort(new[0], axis=1, kind="stable")[:, :HAMMING_SHORTLIST]
+                new = tuple(np.take_along_axis(a, keep, axis=1) for a in new)
+            short[language] = new
+    best: dict[int, _Best] = {}
+    for language, (distance, doc, index, hashes) in short.items():
+        live = distance < np.iinfo(np.int32).max
+        wanted: dict[int, set[int]] = {}
+        for dd, ii in zip(doc[live].tolist(), index[live].tolist()):
+            wanted.setdefault(dd, set()).add(ii)
+        vectors_of = {}
+        for dd, indexes in wanted.items():
+            ordered = sorted(indexes)
+            for ii, v in zip(ordered, store.sentence_vectors_at(model, dd, ordered, d)):
+                vectors_of[(dd, ii)] = v
+        y = np.zeros(doc.shape + (d,), dtype=np.float32)
+        for (r, c) in zip(*np.nonzero(live)):
+            y[r, c] = vectors_of[(int(doc[r, c]), int(index[r, c]))]
+        y /= np.maximum(np.linalg.norm(y, axis=2, keepdims=True), 1e-6)
+        cos = np.where(live, np.einsum("qtd,qd->qt", y, x), -np.inf).astype(np.float32)
+        _merge(best, language, cos, doc, index, y, hashes, top_k)
+    return best
+
+
+def _merge(best: dict[int, _Best], language: int, cos, docs, index, vectors, hashes, top_k: int) -> None:
+    old = best.get(language)
+    if old is not None:
+        cos = np.concatenate([old.cos, cos], axis=1)
+        docs = np.concatenate([old.doc, docs], axis=1)
+        index = np.concatenate([old.index, index], axis=1)
+        vectors = np.concatenate([old.vectors, vectors], axis=1)
+        hashes = np.concatenate([old.hashes, hashes], axis=1)
+    keep = np.argsort(-cos, axis=1, kind="stable")[:, :top_k]
+    take = lambda a: np.take_along_axis(a, keep if a.ndim == 2 else keep[:, :, None], axis=1)  # noqa: E731
+    best[language] = _Best(take(cos), take(docs), take(index), take(vectors), take(hashes))
+
+
+def _knn_mean(cosines: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the ``k`` largest finite values of each row (fewer if a row has fewer)."""
+    cosines = np.where(np.isfinite(cosines), cosines, np.nan)
+    k = min(k, cosines.shape[1])
+    top = -np.sort(-np.nan_to_num(cosines, nan=-np.inf), axis=1)[:, :k]
+    top = np.where(np.isfinite(top), top, np.nan)
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(top, axis=1)
+    return np.nan_to_num(mean, nan=0.0)
+
+
+def _background_cos(x: np.ndarray, background: Background, language: int, same_rows: np.ndarray | None = None,
+                    same_all: np.ndarray | None = None) -> np.ndarray:
+    """Cosines of each row of ``x`` with the background of ``language``. A background sentence
+    whose text hash is in ``same_rows[row]`` or in ``same_all`` counts as -inf: it is a sentence
+    already among the neighbours (the background may hold the corpus's or the checked text's own)."""
+    vectors = background.vectors.get(language)
+    if vectors is None or not len(vectors):
+        return np.full((len(x), 0), -np.inf, dtype=np.float32)
+    cos = x @ vectors.T
+    hashes = background.hashes[language]
+    if same_rows is not None and same_rows.size:
+        cos[(same_rows[:, :, None] == hashes[None, None, :]).any(axis=1)] = -np.inf
+    if same_all is not None and same_all.size:
+        cos[:, np.isin(hashes, same_all)] = -np.inf
+    return cos
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Checked sentence ``this`` aligned with sentence ``index`` of source ``doc``."""
+
+    this: int
+    doc: int
+    index: int
+    language: int
+    cos: float
+    margin: float
+
+
+def aligned_pairs(query: SentenceSet, best: dict[int, _Best], background: Background, settings,
+                  candidates: int = 2) -> list[Pair]:
+    """Margin-scored (checked sentence, corpus sentence) pairs at or above ``settings.min_margin``:
+    for each checked sentence and corpus language, the best of its ``candidates`` nearest."""
+    k = settings.margin_neighbours
+    x = query.vectors.astype(np.float32)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+    x_hashes = query.hashes
+    pairs: list[Pair] = []
+    for language, b in best.items():
+        # x's neighbours: its nearest corpus sentences of this language, and the background's
+        x_side = _knn_mean(np.concatenate([b.cos, _background_cos(x, background, language, same_rows=b.hashes)],
+                                          axis=1), k)
+        for rank in range(min(candidates, b.cos.shape[1])):
+            cos = b.cos[:, rank]
+            live = np.flatnonzero(np.isfinite(cos))
+            if not len(live):
+                continue
+            y = b.vectors[live, rank]
+            # y's neighbours: the checked sentences, and the background of the checked sentence's language
+            doc_cos = y @ x.T
+            y_side = np.empty(len(live), dtype=np.float32)
+            for lang_x in np.unique(query.languages[live]).tolist():
+                rows = np.flatnonzero(query.languages[live] == lang_x)
+                back = _background_cos(y[rows], background, lang_x, same_rows=b.hashes[live[rows], rank][:, None],
+                                       same_all=x_hashes)
+                y_side[rows] = _knn_mean(np.concatenate([doc_cos[rows], back], axis=1), k)
+            margin = cos[live] / np.maximum((x_side[live] + y_side) / 2, 1e-6)
+            for i, m, cs in zip(live.tolist(), margin.tolist(), cos[live].tolist()):
+                if m >= settings.min_margin:
+                    pairs.append(Pair(i, int(b.doc[i, rank]), int(b.index[i, rank]), language, cs, m))
+    return pairs
+
+
+def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
+    """Runs of aligned sentences, consecutive here (up to ``max_run_gap`` skipped, none of them
+    ``blocked``) and in order in one source (a source sentence may take two checked ones: a
+    translator split it); runs shorter than ``min_run_sentences`` are kept
+    only if their margin reaches ``single_sentence_margin``."""
+    best: dict[tuple[int, int], Pair] = {}
+    for p in pairs:  # one source sentence per checked sentence and source: the best margin
+        key = (p.doc, p.this)
+        if key not in best or p.margin > best[key].margin:
+            best[key] = p
+    by_doc: dict[int, list[Pair]] = {}
+    for p in best.values():
+        by_doc.setdefault(p.doc, []).append(p)
+    step = settings.max_run_gap + 1
+    out: list[list[Pair]] = []
+    for doc, found in by_doc.items():
+        found.sort(key=lambda p: (p.this, -p.margin))
+        chains: list[list[Pair]] = []
+        for p in found:
+            for chain in chains:
+                last = chain[-1]
+                # 0 steps in the source: a translator split one sentence in two (checked sentences
+                # to one source sentence); a merge shows as a source sentence skipped
+                split = p.index == last.index
+                if (1 <= p.this - last.this <= (1 if split else step) and 0 <= p.index - last.index <= step
+                        and not (split and len(chain) > 1 and chain[-2].index == p.index)
+                        and not blocked[last.this + 1:p.this + 1].any()):
+                    chain.append(p)
+                    break
+            else:
+                chains.append([p])
+        for chain in chains:
+            # a run is as long as its shorter side: two checked sentences on one source sentence
+            # (a split) are one sentence's evidence
+            length = min(len(chain), len({p.index for p in chain}))
+            if length >= settings.min_run_sentences or max(p.margin for p in chain) >= settings.single_sentence_margin:
+                out.append(chain)
+    return out
+
+
+def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, settings, language: str | None = None,
+                     excluded=frozenset(), lexical=(), progress: Progress | None = None,
+                     timings: dict | None = None, keep: list | None = None) -> tuple[list[Match], dict]:
+    """Translations and paraphrases of corpus sentences in ``text`` (see the module docstring).
+
+    Returns the matches and the corpus coverage of the semantic layer (``Store.semantic_state``).
+    Sentences overlapping a ``lexical`` match are not looked for: lexical matches win. With a
+    ``keep`` list, every sentence is embedded and the :class:`SentenceSet` appended to it (for the
+    corpus, when the checked text is added to it).
+    """
+    state = store.semantic_state(embedder.name)
+    if not state["documents_embedded"]:
+        log.info("the semantic layer has no embedded corpus document (%s): skipped; run "
+                 "'plagcheck reindex --semantic-minutes N' to embed the corpus", embedder.name)
+        return [], state
+    if state["documents_embedded"] < state["documents"]:
+        log.warning("the semantic layer covers %d of %d corpus documents (the rest are not embedded yet)",
+                    state["documents_embedded"], state["documents"])
+    timings = timings if timings is not None else {}
+    background = load_background(embedder.name, embedder.dimension)
+    sentences = text_sentences(text)
+    blocked_all = np.array([any(m.this_start < s.end and s.start < m.this_end for m in lexical) for s in sentences],
+                           dtype=bool)
+    wanted = [s for s, b in zip(sentences, blocked_all) if not b]
+    started = time.perf_counter()
+    if keep is not None:
+        every = embed_text(text, embedder, background, language, sentences, progress)
+        keep.append(every)
+        query = every.subset(~blocked_all)
+    else:
+        query = embed_text(text, embedder, background, language, wanted, progress)
+    timings["semantic_embed"] = round(time.perf_counter() - started, 4)
+    if not len(query):
+        return [], state
+    started = time.perf_counter()
+    best = search(store, embedder.name, query, settings.search_top_k, excluded)
+    timings["semantic_search"] = round(time.perf_counter() - started, 4)
+    pairs = aligned_pairs(query, best, background, settings)
+    # a run may not bridge a sentence left to a lexical match: blocked[i] says one lies right
+    # before kept sentence i
+    position = np.flatnonzero(~blocked_all)
+    blocked = np.diff(position, prepend=-1) > 1
+    matches = []
+    sources: dict[int, SentenceSet] = {}
+    for chain in runs(pairs, blocked, settings):
+        doc = chain[0].doc
+        if doc not in sources:
+            sources[doc] = _stored_set(store, embedder.name, doc)
+        src = sources[doc]
+        first, last = chain[0], chain[-1]
+        this_start, this_end = int(query.starts[first.this]), int(query.ends[last.this])
+        lo = int(np.searchsorted(tokens.starts, this_start, "left"))
+        hi = int(np.searchsorted(tokens.ends, this_end, "right"))
+        languages = [p.language for p in chain]
+        source_language = max(set(languages), key=languages.count)
+        this_languages = [int(query.languages[p.this]) for p in chain]
+        this_language = max(set(this_languages), key=this_languages.count)
+        matches.append(Match(
+            source_id=doc, this_start=this_start, this_end=this_end,
+            source_start=int(src.starts[first.index]), source_end=int(src.ends[last.index]),
+            score=float(np.mean([p.cos for p in chain])), words=max(hi - lo, 1),
+            kind=TRANSLATION if this_language != source_language else PARAPHRASE,
+            source_language=LANGUAGES[source_language] if source_language < OTHER else None))
+    return matches, state
+
+
+def _stored_set(store, model: str, doc_id: int) -> SentenceSet:
+    return SentenceSet.from_bytes(store.sentence_head(model, doc_id))

@@ -1,0 +1,246 @@
+"""The semantic layer: embeddings, sentence alignment by margin, translations found with exact spans.
+
+Real embeddings of the bundled model, kept small: one corpus of two short documents, embedded
+once for the module (about 15 sentences), and checked documents of a few paragraphs. The
+translations below were written for this test from a paragraph of the sample corpus.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from plagcheck.check import check_document
+from plagcheck.cli import cli
+from plagcheck.embed import Embedder, get_embedder
+from plagcheck.index import content_hash
+from plagcheck.ingest import add_document, remove_document
+from plagcheck.models import Document
+from plagcheck.semantic import LANGUAGES, Pair, SentenceSet, embed_corpus, embed_text, load_background, runs
+from plagcheck.settings import Settings
+from plagcheck.store import Store
+
+TEXTS = Path(__file__).resolve().parent.parent / "corpus" / "texts"
+RU_SOURCE = (TEXTS / "ru" / "03-school-psychology.txt").read_text(encoding="utf-8")
+RU_PARAGRAPH = RU_SOURCE.split("\n\n")[2]  # "Особенно востребована помощь психолога ..."
+KK_TRANSLATION = (
+    "Психологтың көмегі әсіресе мектеп өміріндегі өтпелі кезеңдерде қажет. Бірінші сыныпқа түсу, бастауыш "
+    "мектептен негізгі мектепке өту, бітіру емтихандарына дайындық жоғары мазасыздықпен және көбінесе "
+    "үлгерімнің төмендеуімен қатар жүреді. Бейімделуді уақтылы диагностикалау қолдауды қажет ететін "
+    "балаларды анықтауға және сынып жетекшісімен бірге көмек жоспарын әзірлеуге мүмкіндік береді. Кейбір "
+    "жағдайларда шағын өзгерістер жеткілікті: жүктемені басқаша бөлу, сенімді әңгіме, баланы өзінің күшті "
+    "жақтарын көрсете алатын топтық жұмысқа тарту.")
+EN_TRANSLATION = (
+    "A psychologist's help is especially needed in the transitional periods of school life. Entering the "
+    "first grade, moving from primary to lower secondary school and preparing for final examinations come "
+    "with heightened anxiety and often with falling grades. A timely diagnosis of adaptation makes it "
+    "possible to find the children who need support and, together with the class teacher, to draw up a plan "
+    "of help. Sometimes small changes are enough: a different distribution of the workload, a confidential "
+    "talk, drawing the child into group work where he can show his strengths.")
+# Kazakh text on education (trilingual schooling), in no corpus document
+KK_HOST = (TEXTS / "kk" / "05-trilingual-education.txt").read_text(encoding="utf-8").split("\n\n")
+
+
+def _corpus_text() -> str:
+    return "\n\n".join(RU_SOURCE.split("\n\n")[:4])
+
+
+@pytest.fixture(scope="module")
+def semantic_db(tmp_path_factory) -> Path:
+    """A corpus of the Russian source and an unrelated English text, both embedded."""
+    db = tmp_path_factory.mktemp("semantic") / "corpus.db"
+    english = "\n\n".join((TEXTS / "en" / "01-reflective-practice.txt").read_text(encoding="utf-8").split("\n\n")[:3])
+    with Store(db) as store:
+        add_document(store, Document("ru-source.txt", "txt", _corpus_text()), {"language": "ru"})
+        add_document(store, Document("en-other.txt", "txt", english), {"language": "en"})
+        summary = embed_corpus(store, get_embedder())
+        assert (summary.documents, summary.remaining) == (2, 0)
+    return db
+
+
+def _with_insert(insert: str) -> tuple[str, int]:
+    text = "\n\n".join([KK_HOST[1], insert, KK_HOST[2]])
+    return text, text.index(insert)
+
+
+def test_embedder_gives_unit_vectors_and_a_translation_is_nearer_than_another_sentence():
+    embedder = get_embedder()
+    assert isinstance(embedder, Embedder) and embedder.dimension == 384
+    vectors = embedder.embed(["Бейімделуді уақтылы диагностикалау балаларды анықтауға мүмкіндік береді.",
+                              "Своевременная диагностика адаптации позволяет выявить детей.",
+                              "Футбольный клуб выиграл кубок страны в прошлое воскресенье."])
+    assert vectors.dtype == np.float32 and vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.05
+
+
+def test_sentence_sets_round_trip_through_bytes():
+    embedder = get_embedder()
+    text = "Бірінші сөйлем осында жазылған. Второе предложение написано здесь. The third sentence is here."
+    sentences = embed_text(text, embedder, load_background(embedder.name, embedder.dimension))
+    assert [LANGUAGES[c] for c in sentences.languages] == ["kk", "ru", "en"]
+    again = SentenceSet.from_bytes(sentences.head_bytes(), sentences.vector_bytes())
+    for name in ("starts", "ends", "languages", "hashes", "codes", "vectors"):
+        assert np.array_equal(getattr(again, name), getattr(sentences, name))
+    assert [text[s:e] for s, e in zip(again.starts, again.ends)][1] == "Второе предложение написано здесь."
+
+
+def test_kazakh_translation_of_a_russian_paragraph_is_found_with_exact_spans(semantic_db):
+    text, start = _with_insert(KK_TRANSLATION)
+    with Store(semantic_db) as store:
+        calls = []
+        result = check_document(store, Document("thesis.txt", "txt", text), progress=lambda d, t: calls.append((d, t)))
+        source_id = store.find_by_hash(content_hash(_corpus_text())).id
+    (match,) = result.matches
+    assert (match.kind, match.source_language, match.source_id) == ("translation", "ru", source_id)
+    assert (match.this_start, match.this_end) == (start, start + len(KK_TRANSLATION))
+    source_start = _corpus_text().index(RU_PARAGRAPH)
+    assert (match.source_start, match.source_end) == (source_start, source_start + len(RU_PARAGRAPH))
+    assert calls and calls[-1][0] == calls[-1][1]
+    assert result.corpus["semantic"]["coverage"] == 1.0 and "semantic" in result.corpus["layers"]
+    assert result.to_dict()["matches"][0]["kind"] == "translation"
+    assert result.to_dict()["matches"][0]["source_language"] == "ru"
+
+
+@pytest.mark.slow  # one more check with embeddings (a few seconds on a busy machine)
+def test_english_translation_is_found(semantic_db):
+    text, start = _with_insert(EN_TRANSLATION)
+    with Store(semantic_db) as store:
+        result = check_document(store, Document("thesis.txt", "txt", text))
+    (match,) = result.matches
+    assert (match.kind, match.source_language) == ("translation", "ru")
+    assert (match.this_start, match.this_end) == (start, start + len(EN_TRANSLATION))
+
+
+def test_same_topic_text_without_reuse_is_not_flagged(semantic_db):
+    # school psychology and inclusive education, in Kazakh and Russian, none of it from the corpus
+    text = "\n\n".join((TEXTS / "kk" / "04-inclusive-education.txt").read_text(encoding="utf-8").split("\n\n")[:3]
+                       + (TEXTS / "ru" / "02-formative-assessment.txt").read_text(encoding="utf-8").split("\n\n")[1:3])
+    with Store(semantic_db) as store:
+        result = check_document(store, Document("thesis.txt", "txt", text))
+    assert result.matches == ()
+
+
+def test_no_semantic_turns_the_layer_off(semantic_db):
+    text, _ = _with_insert(KK_TRANSLATION)
+    with Store(semantic_db) as store:
+        result = check_document(store, Document("thesis.txt", "txt", text),
+                                Settings(index=store.params, semantic=False))
+    assert result.matches == () and "semantic" not in result.timings and result.corpus["semantic"] is None
+
+
+def test_a_corpus_without_embedded_documents_skips_the_layer_and_says_so(tmp_path):
+    with Store(tmp_path / "c.db") as store:
+        add_document(store, Document("ru-source.txt", "txt", _corpus_text()))
+        text, _ = _with_insert(KK_TRANSLATION)
+        result = check_document(store, Document("thesis.txt", "txt", text))
+        assert result.matches == () and "semantic_embed" not in result.timings  # the thesis was not embedded
+        assert result.corpus["semantic"]["documents_embedded"] == 0
+        assert result.corpus["semantic"]["coverage"] == 0.0 and "semantic" not in result.corpus["layers"]
+
+
+def test_removing_a_document_removes_its_sentence_vectors(tmp_path):
+    with Store(tmp_path / "c.db") as store:
+        doc_id = add_document(store, Document("a.txt", "txt", "Бір екі үш төрт бес алты. Жеті сегіз тоғыз он.")).doc_id
+        with store.transaction():
+            store.put_sentence_vectors(doc_id, "model", 0, b"x", b"")
+        assert store.semantic_state("model")["documents_embedded"] == 1
+        assert store.unembedded_documents("model") == [] and store.unembedded_documents("other") == [doc_id]
+        with store.transaction():
+            remove_document(store, doc_id)
+        assert store.semantic_state("model")["documents_embedded"] == 0
+
+
+def test_runs_keep_consecutive_sentences_in_source_order_only():
+    settings = Settings()
+    blocked = np.zeros(10, dtype=bool)
+    pair = lambda i, j, margin=1.05, doc=1: Pair(i, doc, j, 1, 0.9, margin)  # noqa: E731
+    assert [[p.this for p in r] for r in runs([pair(2, 5), pair(3, 6), pair(4, 8)], blocked, settings)] == [[2, 3, 4]]
+    assert runs([pair(2, 5), pair(3, 1)], blocked, settings) == []            # out of order: two lone sentences
+    assert [len(r) for r in runs([pair(2, 5), pair(3, 5), pair(4, 6)], blocked, settings)] == [3]  # a split sentence
+    assert runs([pair(2, 5), pair(3, 5)], blocked, settings) == []  # but one source sentence is a lone one
+    assert [len(r) for r in runs([pair(2, 5), pair(3, 5), pair(4, 5)], blocked, settings)] == []  # not three on one
+    assert [len(r) for r in runs([pair(2, 5), pair(6, 1, 1.2)], blocked, settings)] == [1]  # a lone one needs 1.10
+    blocked[3] = True                                                         # a lexical match in between
+    assert runs([pair(2, 5), pair(3, 6)], blocked, settings) == []
+
+
+def test_check_json_stays_valid_on_stdout_and_no_semantic_switch(semantic_db, tmp_path):
+    text, start = _with_insert(KK_TRANSLATION)
+    path = tmp_path / "thesis.txt"
+    path.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(path), "--db", str(semantic_db), "--format", "json"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(m["kind"], m["source_language"], m["this_offset"]) for m in data["matches"]] == [("translation", "ru", start)]
+    assert data["corpus"]["semantic"]["documents_embedded"] == 2
+    result = runner.invoke(cli, ["check", str(path), "--db", str(semantic_db), "--format", "json", "--no-semantic"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.stdout)["matches"] == []
+
+
+@pytest.mark.slow  # a worker job with the semantic layer (embeds a short thesis)
+def test_worker_finds_the_translation_and_stores_the_theses_sentences(semantic_db, tmp_path):
+    import shutil
+
+    from plagcheck import jobs
+    from workers.worker import run_worker
+
+    db = tmp_path / "copy.db"
+    with Store(semantic_db) as store:
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(semantic_db, db)
+    text, start = _with_insert(KK_TRANSLATION)
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text(text, encoding="utf-8")
+    with Store(db) as store:
+        jobs.submit(store, [thesis])
+    assert run_worker(db, once=True, install_signals=False) == {jobs.DONE: 1, jobs.FAILED: 0}
+    with Store(db) as store:
+        (status,) = jobs.statuses(store)
+        report = json.loads(Path(status.report_json).read_text(encoding="utf-8"))
+        assert [(m["kind"], m["source_language"], m["this_offset"]) for m in report["matches"]] == [
+            ("translation", "ru", start)]
+        state = store.semantic_state(get_embedder().name)
+        assert (state["documents_embedded"], state["documents"]) == (3, 3)  # the thesis came with its sentences
+        stored = SentenceSet.from_bytes(store.sentence_head(get_embedder().name, status.doc_id))
+        assert text[stored.starts[0]:stored.ends[0]] == text[:text.index(".") + 1]
+
+
+def test_nightly_reindex_embeds_the_corpus_and_resumes(tmp_path):
+    folder = tmp_path / "theses"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Бірінші құжаттың сөйлемі осында жазылған. Екінші сөйлем де бар.", encoding="utf-8")
+    (folder / "b.txt").write_text("Второй документ содержит одно предложение здесь.", encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["corpus", "add", str(folder), "--db", db]).exit_code == 0
+    result = runner.invoke(cli, ["reindex", "--db", db], catch_exceptions=False)
+    assert "semantic layer" not in result.output  # the default budget is 0: nothing embedded
+    result = runner.invoke(cli, ["reindex", "--db", db, "--semantic-minutes", "10"], catch_exceptions=False)
+    assert "semantic layer: 2 documents embedded (3 sentences)" in result.stdout and "0 not embedded yet" in result.stdout
+    result = runner.invoke(cli, ["reindex", "--db", db, "--semantic-minutes", "10"], catch_exceptions=False)
+    assert "every corpus document is embedded" in result.stdout
+
+
+def test_check_says_when_the_semantic_layer_saw_part_of_the_corpus(tmp_path):
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        add_document(store, Document("a.txt", "txt", "Бірінші құжаттың сөйлемі осында жазылған. Екінші сөйлем де бар."))
+        add_document(store, Document("b.txt", "txt", "Второй документ содержит одно предложение здесь."))
+        embed_corpus(store, get_embedder(), seconds=0)  # a budget spent at once: nothing embedded
+        assert store.semantic_state(get_embedder().name)["documents_embedded"] == 0
+        one = store.unembedded_documents(get_embedder().name)[0]
+        with store.transaction():
+            store.put_sentence_vectors(one, get_embedder().name, 0, SentenceSet.from_bytes(
+                b"\x00" * 8).head_bytes(), b"")
+    thesis = tmp_path / "t.txt"
+    thesis.write_text("Үшінші мәтін мүлдем басқа тақырыпта жазылған сөйлемдерден тұрады.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(thesis), "--db", str(db)], catch_exceptions=False)
+    assert "looked for in 1 of 2 corpus documents" in result.stdout
