@@ -3,7 +3,7 @@
 The public API is re-exported here; the CLI (:mod:`plagcheck.cli`) is a thin layer over it.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from plagcheck.errors import ExtractionError, PlagcheckError, StoreError  # noqa: E402
 from plagcheck.extract import extract  # noqa: E402
