@@ -262,15 +262,16 @@ def fail(store: Store, job_id: int, owner: str, reason: str) -> bool:
 
 def earlier_entry(store: Store, job: Job) -> tuple[int, int] | None:
     """``(doc_id, job_id)`` of the corpus entry that an earlier job of the same thesis added —
-    the same bytes under the same name and metadata, i.e. a recheck — if it is still in the corpus.
+    the same bytes under the same file name (from any folder) and metadata, i.e. a recheck — if
+    it is still in the corpus.
     That entry is the thesis itself, not a source: an identical thesis by another student comes
     with another name or other metadata, and is checked against it."""
-    row = store.db.execute(
-        "SELECT doc_id, id FROM jobs WHERE sha256 = ? AND name = ? AND metadata = ? AND id < ? "
-        "AND doc_id IN (SELECT id FROM documents) ORDER BY id DESC LIMIT 1",
-        [hashlib.sha256(job.data).hexdigest(), job.name, json.dumps(job.metadata, ensure_ascii=False),
-         job.id]).fetchone()
-    return (row[0], row[1]) if row else None
+    rows = store.db.execute(
+        "SELECT doc_id, id, name FROM jobs WHERE sha256 = ? AND metadata = ? AND id < ? "
+        "AND doc_id IN (SELECT id FROM documents) ORDER BY id DESC",
+        [hashlib.sha256(job.data).hexdigest(), json.dumps(job.metadata, ensure_ascii=False), job.id])
+    # The file's own name, not the folder it was submitted from (sub/a.pdf and a.pdf are one file)
+    return next(((doc_id, job_id) for doc_id, job_id, name in rows if _file_name(name) == _file_name(job.name)), None)
 
 
 def record_document(store: Store, job_id: int, doc_id: int) -> None:

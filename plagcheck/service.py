@@ -121,7 +121,7 @@ def answer(store, document, request: Request, progress=None) -> Output:
     prints and writes. The one function behind the local commands and the service alike, so that
     their outputs cannot drift apart. ``progress(done, total)``: see :func:`check_document`."""
     from plagcheck.report import ReportOptions, build_report, render
-    from plagcheck.report.text import count, excluded_document_lines, exclusions_line, figures_line
+    from plagcheck.report.text import count, excluded_document_lines, exclusions_line, figures_line, kind_counts
 
     # check and report share one report, so that they print the same figures for the same switches
     report = build_report(store, document, ReportOptions(**request.options), metadata=request.metadata,
@@ -134,11 +134,14 @@ def answer(store, document, request: Request, progress=None) -> Output:
         lines += [f"  {line}" for line in excluded_document_lines(report)]
         for s in report.sources:
             note = "" if s.matches else ", all excluded"
+            kinds = kind_counts([m.match for m in report.matches if m.source_id == s.id])
             lines.append(f"  {100 * s.share:5.1f}%  [{s.id}] {s.source.title or ''} ({s.source.path}), "
-                         f"{count(s.source.matches, 'passage')}{note}")
+                         f"{count(s.source.matches, 'passage')}{f' ({kinds})' if kinds else ''}{note}")
         lines += [f"  alert: {a.message}" for a in report.alerts]
         semantic = report.result.corpus.get("semantic")
-        if semantic and semantic["documents_embedded"] < semantic["documents"]:
+        if not request.semantic:
+            lines.append("  note: translations and paraphrases were not looked for (--no-semantic)")
+        elif semantic and semantic["documents_embedded"] < semantic["documents"]:
             lines.append(f"  note: translations and paraphrases were looked for in {semantic['documents_embedded']} of "
                          f"{semantic['documents']} corpus documents (the rest are not embedded yet: "
                          "plagcheck reindex --semantic-minutes N)")

@@ -244,3 +244,16 @@ def test_check_says_when_the_semantic_layer_saw_part_of_the_corpus(tmp_path):
     thesis.write_text("Үшінші мәтін мүлдем басқа тақырыпта жазылған сөйлемдерден тұрады.", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(thesis), "--db", str(db)], catch_exceptions=False)
     assert "looked for in 1 of 2 corpus documents" in result.stdout
+
+
+def test_check_text_names_translations_and_says_when_they_were_not_looked_for(semantic_db, tmp_path):
+    text, _ = _with_insert(KK_TRANSLATION)
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    found = runner.invoke(cli, ["check", str(thesis), "--db", str(semantic_db)], catch_exceptions=False)
+    assert "(1 translation from Russian)" in found.stdout and "not looked for" not in found.stdout
+    quick = runner.invoke(cli, ["check", str(thesis), "--db", str(semantic_db), "--no-semantic"],
+                          catch_exceptions=False)
+    assert "0.0% borrowed" in quick.stdout
+    assert "note: translations and paraphrases were not looked for (--no-semantic)" in quick.stdout

@@ -420,12 +420,14 @@ def test_a_report_that_cannot_be_written_mid_run_gives_the_job_back_and_stops_th
 def test_a_recheck_of_the_same_submission_is_not_its_own_source(tmp_path, ru_text):
     """The secretary submits the same thesis again (same file, name and metadata) after it was
     checked and indexed: its earlier entry is the thesis itself, left out with a trace."""
-    (tmp_path / "thesis.txt").write_text(ru_text, encoding="utf-8")
+    for folder in ("first", "again"):  # the same file, submitted from another folder the second time
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "thesis.txt").write_text(ru_text, encoding="utf-8")
     db = tmp_path / "c.db"
     Store(db).close()
     runner = CliRunner()
-    for _ in range(2):
-        assert runner.invoke(cli, ["submit", str(tmp_path / "thesis.txt"), "--again", "--db", str(db)]).exit_code == 0
+    for folder in ("first", "again"):
+        assert runner.invoke(cli, ["submit", str(tmp_path / folder / "thesis.txt"), "--again", "--db", str(db)]).exit_code == 0
         assert runner.invoke(cli, ["worker", "--once", "--db", str(db)]).exit_code == 0
     with Store(db) as store:
         first, second = jobs.statuses(store)

@@ -27,6 +27,7 @@ from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, borrowed_perc
                                    text_pieces, three_percents)
 
 _MARGIN = 42
+_SEMANTIC_TEXT = "#1a3d8f"  # translated or paraphrased text in the full text (blue on the source's colour)
 _PAGE = pymupdf.paper_rect("a4")
 # The three shares' colours: the same hues as the HTML report's bar.
 _BORROWED, _CITED, _ORIGINAL = "#d6334a", "#4a8ad6", "#5cb87a"
@@ -221,8 +222,9 @@ def _full_text(report: Report) -> str:
         style = ""
         if piece.match is not None and report.matches[piece.match].counted:
             style = f"background-color:{colors.get(report.matches[piece.match].source_id, '#dddddd')}"
-            if is_semantic(report.matches[piece.match].match):  # MuPDF's Story cannot hatch: italics
-                style += ";font-style:italic"
+            if is_semantic(report.matches[piece.match].match):
+                # MuPDF's Story cannot hatch, and its sans italics set Cyrillic badly: a text colour
+                style += f";color:{_SEMANTIC_TEXT}"
         elif piece.exclusion is not None:
             style = f"color:{_CITED_TEXT}"
         if piece.alert:
@@ -243,7 +245,7 @@ def _full_text(report: Report) -> str:
     if any(rm.match.kind == "short" for rm in report.matches):
         legend += " A copied sentence says so in its number: [4 copied sentence]."
     if any(is_semantic(rm.match) for rm in report.matches):
-        legend += (" Text translated or paraphrased from a source is in italics on its source's colour, and its "
+        legend += (" Text translated or paraphrased from a source is in blue on its source's colour, and its "
                    "number says so: [5 ≈ translated from Russian], [6 ≈ paraphrased]. " + semantic_note(report))
     # no rule under this heading: on the text pages the only drawings are the highlights
     return f'<h2 class="text">Full text with highlights</h2><p class="muted">{esc(legend)}</p>{body}'
