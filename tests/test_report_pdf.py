@@ -21,7 +21,7 @@ FULL_TEXT = "Full text with highlights"
 def report(tmp_path, store):
     build_corpus(tmp_path, store)
     text = " ".join([own_prose(150), words(RU, 100, 90), own_prose(120, 200), words(EN_MEMO, 150, 40),
-                     "<script>alert(1)</script>", words(EN_MEMO, 190, 40), own_prose(100, 400)])
+                     "<script>alert(1)</script> &amp; &lt;b&gt;", words(EN_MEMO, 190, 40), own_prose(100, 400)])
     lines = wrap(text)
     pages = [lines[:40], lines[40:], ["Список использованных источников", *BIBLIOGRAPHY[:4]]]
     thesis = extract(make_pdf(tmp_path / "thesis.pdf", pages))
@@ -72,6 +72,7 @@ def test_pdf_report_has_the_full_text_with_numbered_highlights(report):
     remaining = iter(shown)  # every word of the thesis, in order (labels and footers in between)
     assert all(word in remaining for word in _words(report.document.text))
     assert "<script>alert(1)</script>" in " ".join(shown)  # shown as text, not markup
+    assert "&amp; &lt;b&gt;" in " ".join(shown)  # quoted as written, not decoded (MuPDF decodes twice)
     labels = [w for w in shown if w.startswith("[") and w.endswith("]") and w[1:-1].isdigit()]
     assert labels == [f"[{k}]" for k in range(1, len(report.matches) + 1)]  # numbered in text order
 

@@ -20,7 +20,7 @@ import io
 import pymupdf
 
 from plagcheck.report.build import Report
-from plagcheck.report.html import esc
+from plagcheck.report.html import esc as html_esc
 from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, borrowed_percents, borrowed_split_line,
                                    document_title, excluded_document_lines, exclusions_applied, explanation,
                                    is_semantic, kind_counts, kind_label, metadata_rows, percent, semantic_note,
@@ -33,6 +33,13 @@ _PAGE = pymupdf.paper_rect("a4")
 _BORROWED, _CITED, _ORIGINAL = "#d6334a", "#4a8ad6", "#5cb87a"
 _BORROWED_BY_MEANING = "#ec9aa5"  # the translated and paraphrased part of the bar (MuPDF cannot hatch)
 _CITED_TEXT = "#5a5a5a"   # cited or excluded text in the full text: grey, not highlighted
+
+
+def esc(value) -> str:
+    """Text escaped for MuPDF's Story, which decodes character references twice: the ``&`` of an
+    HTML-escaped text is escaped once more, or a thesis saying ``&lt;`` would be quoted as ``<``."""
+    return html_esc(value).replace("&", "&amp;")
+
 
 _CSS = """
 body {font-family: sans-serif; font-size: 9.5pt; line-height: 1.35;}
