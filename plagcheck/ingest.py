@@ -228,6 +228,13 @@ def metadata_for(path: str | PurePath, table: dict[str, dict]) -> dict:
     return dict(table.get(str(path)) or table.get(PurePath(path).name) or {})
 
 
+def mark_refused(path: str | PurePath, table: dict[str, dict]) -> None:
+    """A file given but refused (its type, an unsafe zip member): its row, if any, is not "a row
+    that names no file given" — the file's own error line says what happened to it."""
+    if isinstance(table, MetadataTable) and (key := table.find(path)) is not None:
+        table.used.add(key)
+
+
 @dataclass(frozen=True)
 class PreparedDocument:
     """Everything the store needs to add a document, computed without touching the database

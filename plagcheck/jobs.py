@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from plagcheck import defaults
 from plagcheck.extract import unsupported_reason
 from plagcheck.extract.archive import member_problem, read_member
-from plagcheck.ingest import SIDECAR_SUFFIXES, iter_files, metadata_for
+from plagcheck.ingest import SIDECAR_SUFFIXES, iter_files, mark_refused, metadata_for
 from plagcheck.store import Store
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -135,7 +135,7 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
     for info in archive.infolist():
         if info.is_dir():
             continue
-        name = f"{zip_name}:{info.filename}"
+        name = f"{zip_name}/{info.filename}"  # as the job of an accepted member is named
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or (len(info.filename) > 1 and info.filename[1] == ":"):
             rejected.append((name, "unsafe path in zip (absolute or '..'): not extracted"))
@@ -184,13 +184,15 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
                 with zipfile.ZipFile(path) as archive:
                     accepted, refused = safe_zip_members(archive, path.name)
                     done.rejected.extend(refused)
+                    for name, _ in refused:
+                        mark_refused(PurePosixPath(name), metadata or {})
                     for info in accepted:
                         try:
                             data = read_member(archive, info)
                         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error) as error:
                             # One damaged member (bad CRC, lying header, unknown compression) is
                             # named; the archive's other members are still queued.
-                            done.rejected.append((f"{path.name}:{info.filename}", f"cannot unpack from zip ({error})"))
+                            done.rejected.append((f"{path.name}/{info.filename}", f"cannot unpack from zip ({error})"))
                             continue
                         name = f"{path.name}/{info.filename}"
                         queue(name, data, metadata_for(PurePosixPath(name), metadata or {}))
@@ -200,6 +202,7 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
                 done.rejected.append((str(path), "no such file or folder"))
             elif (reason := unsupported_reason(path)) is not None:
                 done.rejected.append((str(path), reason))
+                mark_refused(path, metadata or {})
             else:
                 queue(str(path), path.read_bytes(), metadata_for(path, metadata or {}))
         except FileNotFoundError:

@@ -142,8 +142,8 @@ def test_damaged_or_encrypted_zip_members_are_named_and_the_rest_queued(tmp_path
                                    tmp_path / "not-a.zip", tmp_path / "gone.txt"])
         assert [s.name for s in jobs.statuses(store) if s.id in done.ids] == ["damaged.zip/good.txt"]
     reasons = dict(done.rejected)
-    assert "cannot unpack from zip" in reasons["damaged.zip:bad.txt"]
-    assert "password-protected" in reasons["encrypted.zip:secret.txt"]
+    assert "cannot unpack from zip" in reasons["damaged.zip/bad.txt"]
+    assert "password-protected" in reasons["encrypted.zip/secret.txt"]
     assert reasons[str(tmp_path / "not-a.zip")] == "corrupt zip archive"
     assert reasons[str(tmp_path / "gone.txt")] == "no such file or folder"
 
