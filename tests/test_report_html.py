@@ -118,3 +118,19 @@ def test_report_command_writes_html_by_default_and_pdf_and_json_by_extension(tmp
     missing = runner.invoke(cli, ["report", str(tmp_path / "nope.pdf"), "--db", str(db_path)])
     assert missing.exit_code == 1 and "file not found" in missing.output and "Traceback" not in missing.output
     assert extract(path).text  # the thesis itself was not changed
+
+
+def test_an_alert_names_its_page_once(store, corpus, tmp_path):
+    from plagcheck.models import Alert
+    from tests.builders import make_pdf, wrap
+
+    thesis = extract(make_pdf(tmp_path / "t.pdf", [wrap(own_prose(120)), wrap(own_prose(120, 300))]))
+    alert = Alert("white_text", "white text on page 2: 'hidden words'", 10, 20, page=2)
+    unlabelled = Alert("microscopic_text", "microscopic text", 30, 40, page=2)
+    from dataclasses import replace
+
+    html = render_html(build_report(store, replace(thesis, alerts=(alert, unlabelled))))
+    items = re.findall(r'<li class="alert alert-[a-z_]+">.*?</li>', html, re.S)
+    white = next(i for i in items if "alert-white_text" in i)
+    micro = next(i for i in items if "alert-microscopic_text" in i)
+    assert white.count("page 2") == 1 and micro.count("page 2") == 1

@@ -111,7 +111,7 @@ def _alerts(report: Report) -> str:
     items = []
     for k, a in enumerate(report.alerts):
         where = []
-        if a.page is not None:
+        if a.page is not None and f"page {a.page}" not in a.message:  # said once, not twice
             where.append(f"page {a.page}")
         if a.start is not None:
             where.append(f'<a href="#alert-{k}">characters {a.start}–{a.end}</a>')
