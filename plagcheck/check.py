@@ -74,8 +74,11 @@ def _check(store, document, settings, metadata, exclude_ids, progress=None, keep
     with _timed(timings, "normalize"):
         tokens = tokenize(document.text)
         analysis = analyze(tokens, params)
-    for doc_id in exclude_ids:  # an unknown id is a typo, not a document to leave out
-        store.document(doc_id)
+    # Each corpus document's row, read once: sources and the documents left out (an unknown id
+    # is a typo, not a document to leave out: store.document raises).
+    rows = _DocumentRows(store)
+    for doc_id in exclude_ids:
+        rows[doc_id]
     identical = store.find_by_hash(digest)
     # An identical corpus document explains every word by itself: it is matched whole below, and
     # its passages need not go through LSH and alignment. Documents in ``exclude_ids`` go through
@@ -124,9 +127,10 @@ def _check(store, document, settings, metadata, exclude_ids, progress=None, keep
     matches = [m for m in matches if m.source_id not in exclude_ids]
     with _timed(timings, "attribute"):
         matches, shares, similarity = attribute(tokens, matches)
-    excluded_documents = tuple(_excluded_document(store, doc_id, tokens, set_aside) for doc_id in sorted(exclude_ids))
-    matches = _with_source_languages(store, matches)
-    sources = tuple(_source_share(store, source_id, share, sum(m.source_id == source_id for m in matches))
+    excluded_documents = tuple(_excluded_document(rows[doc_id], tokens, set_aside) for doc_id in sorted(exclude_ids))
+    matches = [m if m.source_language is not None else replace(m, source_language=rows[m.source_id].language)
+               for m in matches]  # lexical matches: their source's language (the semantic layer knows it per sentence)
+    sources = tuple(_source_share(rows[source_id], share, sum(m.source_id == source_id for m in matches))
                     for source_id, share in sorted(shares.items(), key=lambda kv: -kv[1]))
     info = {
         "path": document.path, "format": document.format, "content_hash": digest,
@@ -147,17 +151,16 @@ def _check(store, document, settings, metadata, exclude_ids, progress=None, keep
                        excluded_documents=excluded_documents)
 
 
-def _with_source_languages(store: Store, matches: list[Match]) -> list[Match]:
-    """Lexical matches take their source document's language (the semantic layer knows it per sentence)."""
-    languages: dict[int, str | None] = {}
-    out = []
-    for m in matches:
-        if m.source_language is None:
-            if m.source_id not in languages:
-                languages[m.source_id] = store.document(m.source_id).language
-            m = replace(m, source_language=languages[m.source_id])
-        out.append(m)
-    return out
+class _DocumentRows(dict):
+    """Corpus document rows (:class:`StoredDocument`) read once per check, on first use."""
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, doc_id: int) -> StoredDocument:
+        self[doc_id] = self.store.document(doc_id)
+        return self[doc_id]
 
 
 class _SourceTexts:
@@ -351,15 +354,13 @@ def identical_alert(doc: StoredDocument) -> Alert:
     return Alert("identical_document", f"identical to document {doc.id} ({who})")
 
 
-def _excluded_document(store: Store, doc_id: int, tokens: Tokens, matches: list[Match]) -> ExcludedDocument:
+def _excluded_document(doc: StoredDocument, tokens: Tokens, matches: list[Match]) -> ExcludedDocument:
     """A document named in ``exclude_ids``, with the share its matches would explain alone."""
-    _, shares, _ = attribute(tokens, [m for m in matches if m.source_id == doc_id])
-    doc = store.document(doc_id)
+    _, shares, _ = attribute(tokens, [m for m in matches if m.source_id == doc.id])
     return ExcludedDocument(id=doc.id, path=doc.path, title=doc.title, author=doc.author,
-                            share=shares.get(doc_id, 0.0))
+                            share=shares.get(doc.id, 0.0))
 
 
-def _source_share(store: Store, source_id: int, share: float, matches: int) -> SourceShare:
-    doc = store.document(source_id)
+def _source_share(doc: StoredDocument, share: float, matches: int) -> SourceShare:
     return SourceShare(id=doc.id, path=doc.path, title=doc.title, author=doc.author, year=doc.year,
                        share=share, matches=matches)
