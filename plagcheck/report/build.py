@@ -88,12 +88,6 @@ class ReportMatch:
         """Words of the checked passage that the word diff found unchanged in the source."""
         return max(0, self.match.words - len(self.excerpt.this_changed))
 
-    @property
-    def wording_same(self) -> float:
-        """The share of the checked passage's words that are word for word the source's, in order:
-        what a reader means by "the same wording" (the TF-IDF ``score`` is not that)."""
-        return self.identical_words / self.match.words if self.match.words else 0.0
-
     def to_dict(self, source_path: str | None = None, *, excerpt: bool = True) -> dict:
         m = self.match
         d = {
@@ -186,34 +180,36 @@ class Report:
     def check_dict(self) -> dict:
         """The check JSON: the document, the three figures, sources and matches after exclusions,
         alerts and the options that made them."""
+        return self._dict(full=False)
+
+    def to_dict(self) -> dict:
+        """The report JSON: the check JSON plus exclusions, source excerpts (and colours) and more
+        figures."""
+        return self._dict(full=True)
+
+    def _dict(self, full: bool) -> dict:
         d = self.result.to_dict()
         paths = {s.id: s.source.path for s in self.sources}
         d.update(self.figures())
         d["borrowed_by_kind"] = self.borrowed_figures()
         d.update({
-            "sources": [{k: v for k, v in s.to_dict().items() if k != "color"} for s in self.sources],
-            "matches": [m.to_dict(paths.get(m.source_id), excerpt=False) for m in self.matches],
+            "sources": [s.to_dict() if full else {k: v for k, v in s.to_dict().items() if k != "color"}
+                        for s in self.sources],
+            "matches": [m.to_dict(paths.get(m.source_id), excerpt=full) for m in self.matches],
             "alerts": [a.to_dict() for a in self.alerts],
             "options": {**self.options.to_dict(),
                         "exclude_documents": [e.id for e in self.result.excluded_documents]},
         })
-        return d
-
-    def to_dict(self) -> dict:
-        """The report JSON: the check JSON plus exclusions, source excerpts and more figures."""
-        d = self.check_dict()
-        paths = {s.id: s.source.path for s in self.sources}
-        d.update({
-            "report_format": REPORT_FORMAT_VERSION,
-            "created_at": self.created_at,
-            "similarity_without_exclusions": round(self.similarity_without_exclusions, 6),
-            "coefficients": {f"matches_{defaults.SHORT_MATCH_WORDS}_words": round(self.short_coefficient, 6),
-                             f"matches_{defaults.LONG_MATCH_WORDS}_words": round(self.long_coefficient, 6)},
-            "excluded_by_kind": {k: round(v, 6) for k, v in self.excluded_by_kind.items()},
-            "sources": [s.to_dict() for s in self.sources],
-            "matches": [m.to_dict(paths.get(m.source_id)) for m in self.matches],
-            "exclusions": [e.to_dict() for e in self.exclusions],
-        })
+        if full:
+            d.update({
+                "report_format": REPORT_FORMAT_VERSION,
+                "created_at": self.created_at,
+                "similarity_without_exclusions": round(self.similarity_without_exclusions, 6),
+                "coefficients": {f"matches_{defaults.SHORT_MATCH_WORDS}_words": round(self.short_coefficient, 6),
+                                 f"matches_{defaults.LONG_MATCH_WORDS}_words": round(self.long_coefficient, 6)},
+                "excluded_by_kind": {k: round(v, 6) for k, v in self.excluded_by_kind.items()},
+                "exclusions": [e.to_dict() for e in self.exclusions],
+            })
         return d
 
 
@@ -230,12 +226,13 @@ def build_report(store: Store, document: Document, options: ReportOptions | None
     if not semantic:
         settings = replace(settings or Settings(index=store.params), semantic=False)
     result = check_document(store, document, settings, metadata, exclude_ids, progress, keep_sentences)
-    return report_from_result(store, result, options, exclude_ids=exclude_ids)
+    return report_from_result(store, result, options)
 
 
-def report_from_result(store: Store, result: CheckResult, options: ReportOptions | None = None, *,
-                       exclude_ids: set[int] = frozenset()) -> Report:
-    """Assemble the report of a finished check: exclusions, alerts, recomputed figures, excerpts."""
+def report_from_result(store: Store, result: CheckResult, options: ReportOptions | None = None) -> Report:
+    """Assemble the report of a finished check: exclusions, alerts, recomputed figures, excerpts.
+    The documents the check left out as the document's own entry are not counted as sharing a
+    passage with it either."""
     options = options or ReportOptions()
     document = result.document
     analysis = result.analysis
@@ -252,7 +249,7 @@ def report_from_result(store: Store, result: CheckResult, options: ReportOptions
         with store.read_snapshot():
             exclusions += find_common_passages(analysis, result.matches, store.params,
                                                store.bucket_documents, options.common_min_documents,
-                                               set(exclude_ids))
+                                               {d.id for d in result.excluded_documents})
     coverage = apply_exclusions(tokens, result.matches, exclusions, options.min_words)
     texts = {s.id: store.document_text(s.id) for s in result.sources}
     matches = tuple(

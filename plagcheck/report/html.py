@@ -12,9 +12,10 @@ import json
 
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
 from plagcheck.report.text import (ALERT_LABELS, BORROWED_PART_LABELS, EXCLUSION_LABELS, SEMANTIC_HINT,
-                                   borrowed_percents, borrowed_split_line, document_title, excluded_document_lines,
-                                   explanation, is_semantic, kind_counts, kind_label, language_name, meaning_matches,
-                                   metadata_rows, percent, text_pieces, three_percents, wording_same)
+                                   borrowed_percents, borrowed_split_line, counted_kinds, document_title,
+                                   excluded_document_lines, explanation, is_semantic, kind_label, language_name,
+                                   meaning_matches, metadata_rows, names_page, percent, text_pieces, three_percents,
+                                   wording_same)
 
 
 def esc(value) -> str:
@@ -101,7 +102,7 @@ def _sources(report: Report) -> str:
 
 def _kinds(report: Report, source_id: int) -> str:
     """A source's counted matches that are not copied passages: ``1 translation from Russian``."""
-    counts = kind_counts(rm.match for rm in report.matches if rm.source_id == source_id and rm.counted)
+    counts = counted_kinds(report, source_id)
     return f'<br><span class="kinds">{esc(counts)}</span>' if counts else ""
 
 
@@ -111,7 +112,7 @@ def _alerts(report: Report) -> str:
     items = []
     for k, a in enumerate(report.alerts):
         where = []
-        if a.page is not None and f"page {a.page}" not in a.message:  # said once, not twice
+        if a.page is not None and not names_page(a.message, a.page):  # said once, not twice
             where.append(f"page {a.page}")
         if a.start is not None:
             where.append(f'<a href="#alert-{k}">characters {a.start}–{a.end}</a>')

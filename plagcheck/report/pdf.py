@@ -22,9 +22,9 @@ import pymupdf
 from plagcheck.report.build import Report
 from plagcheck.report.html import esc as html_esc
 from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, borrowed_percents, borrowed_split_line,
-                                   document_title, excluded_document_lines, exclusions_applied, explanation,
-                                   is_semantic, kind_counts, kind_label, metadata_rows, percent, semantic_note,
-                                   text_pieces, three_percents)
+                                   counted_kinds, document_title, excluded_document_lines, exclusions_applied,
+                                   explanation, is_semantic, kind_label, metadata_rows, names_page, percent,
+                                   semantic_note, text_pieces, three_percents)
 
 _MARGIN = 42
 _SEMANTIC_TEXT = "#1a3d8f"  # translated or paraphrased text in the full text (blue on the source's colour)
@@ -172,8 +172,7 @@ def _sources(report: Report) -> str:
     numbers: dict[int, list[str]] = {}
     for k, rm in enumerate(report.matches, start=1):
         numbers.setdefault(rm.source_id, []).append(str(k) if rm.counted else f"({k})")
-    kinds = {s.id: kind_counts(rm.match for rm in report.matches if rm.source_id == s.id and rm.counted)
-             for s in report.sources}  # "1 translation from Russian, 2 copied sentences"
+    kinds = {s.id: counted_kinds(report, s.id) for s in report.sources}  # "1 translation from Russian, ..."
     rows = "".join(
         f'<tr><td style="background-color:{esc(s.color)}">{n}</td><td>{esc(s.label)}<br>'
         + (f'<i>{esc(kinds[s.id])}</i><br>' if kinds[s.id] else "") +
@@ -205,7 +204,7 @@ def _exclusions(report: Report) -> str:
 def _where(report: Report, start: int | None, page: int | None = None, said: str = "") -> str:
     """`` (page N)`` for a PDF, unless ``said`` (an alert's message) names the page already."""
     page = page or (report.document.page_of(start) if start is not None else None)
-    return f" (page {page})" if page and f"page {page}" not in said else ""
+    return f" (page {page})" if page and not names_page(said, page) else ""
 
 
 # -- the full text --------------------------------------------------------------------------------

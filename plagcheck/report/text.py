@@ -97,6 +97,16 @@ def kind_counts(matches) -> str:
                      for (kind, language), n in counts.items())
 
 
+def counted_kinds(report: Report, source_id: int) -> str:
+    """:func:`kind_counts` of a source's counted matches: ``'1 translation from Russian'``."""
+    return kind_counts(rm.match for rm in report.matches if rm.source_id == source_id and rm.counted)
+
+
+def names_page(message: str, page: int | None) -> bool:
+    """Whether an alert's ``message`` says its ``page`` already (the report then does not add it)."""
+    return page is not None and f"page {page}" in message
+
+
 def meaning_matches(match) -> str:
     """``'meaning matches (translation); evidence to review, not proof'``: what a semantic match
     shows instead of :func:`wording_same`, which means nothing across languages."""
