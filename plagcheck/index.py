@@ -49,18 +49,17 @@ def print_words(stems: list[str]) -> list[str]:
     return [table[stem] for stem in stems]
 
 
-def print_keys(analysis: Analysis, params: IndexParams, words: list[str] | None = None) -> np.ndarray:
-    """The fingerprint key of the word k-gram (``params.fingerprint_words``) starting at each
-    word of the document, over :func:`print_words` (``words``, if the caller has them); as wide
-    as a bucket key, so the store files both alike."""
-    words = print_words(analysis.stems) if words is None else words
+def print_keys(words: list[str], params: IndexParams) -> np.ndarray:
+    """The fingerprint key of the word k-gram (``params.fingerprint_words``) starting at each of
+    ``words`` (:func:`print_words` of a document's stems); as wide as a bucket key, so the store
+    files both alike."""
     return gram_keys(word_hashes(words), params.fingerprint_words, KEY_BITS)
 
 
 def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
     """The winnowed fingerprints of a corpus document, ready for :meth:`Store.insert_index_rows`:
     their keys, and for each the index in ``passages`` of the passage its k-gram starts in."""
-    keys = print_keys(analysis, params)
+    keys = print_keys(print_words(analysis.stems), params)
     at = winnow(keys, params.fingerprint_window)
     if not passages or not len(at):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)

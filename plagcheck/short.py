@@ -66,7 +66,7 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
                     store.path, store.generation)
         return []
     this = print_words(analysis.stems)
-    keys = print_keys(analysis, params, this)
+    keys = print_keys(this, params)
     if not len(keys):
         return []
     hits = store.lookup_buckets(keys, defaults.MAX_FINGERPRINT_PASSAGES, table=PRINTS)
@@ -98,13 +98,13 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
         runs: set[Run] = set()
         for ids in _contiguous(sorted(pids)):  # a region: consecutive passages of the source
             first, last = passages[ids[0]], passages[ids[-1]]
-            region = _region(texts[doc_id], first, last, params)
-            words = print_words(region.stems)
-            at = _positions(print_keys(region, params, words))
+            region_tokens, region_stems = _region(texts[doc_id], first, last, params)
+            words = print_words(region_stems)
+            at = _positions(print_keys(words, params))
             for pid in ids:
                 for i in seeds.get(pid, ()):
                     if skip is None or not skip[i]:
-                        runs.update(_extend(this, words, region.tokens, first.first_word, i, at.get(int(keys[i]), ())))
+                        runs.update(_extend(this, words, region_tokens, first.first_word, i, at.get(int(keys[i]), ())))
         long_enough = [r for r in runs
                        if lettered[r.this_stop] - lettered[r.this_first] >= settings.min_short_words]
         for run in _merge(_distinct(long_enough), settings.seed_gap_words):
@@ -147,12 +147,12 @@ def _contiguous(ids: list[int]) -> list[list[int]]:
     return out
 
 
-def _region(text: str, first: StoredPassage, last: StoredPassage, params) -> Analysis:
+def _region(text: str, first: StoredPassage, last: StoredPassage, params) -> tuple[Tokens, list[str]]:
     """The words of a source from passage ``first`` to passage ``last``, with offsets in the
-    whole source text (no shingles: only the stems are compared)."""
+    whole source text, and their stems (only the stems are compared)."""
     found = tokenize(text[first.start:last.end])
     tokens = Tokens(found.words, found.starts + first.start, found.ends + first.start)
-    return Analysis(tokens, stems(tokens, params.stem_prefix), np.empty(0, dtype=np.uint32))
+    return tokens, stems(tokens, params.stem_prefix)
 
 
 def _positions(keys: np.ndarray) -> dict[int, list[int]]:

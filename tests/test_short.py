@@ -131,9 +131,9 @@ def test_min_short_words_down_to_five_finds_a_seven_word_run_holding_a_fingerpri
     analysis = analyze(tokenize(source), store.params)
     passages, _ = index_document(analysis, store.params)
     keys, _ = document_prints(analysis, passages, store.params)
-    from plagcheck.index import print_keys
+    from plagcheck.index import print_keys, print_words
 
-    first = int(np.flatnonzero(np.isin(print_keys(analysis, store.params), keys))[5])  # a stored k-gram
+    first = int(np.flatnonzero(np.isin(print_keys(print_words(analysis.stems), store.params), keys))[5])  # a stored k-gram
     tokens = analysis.tokens
     seven = source[tokens.starts[first]:tokens.ends[first + 6]]
     text, at = _paste(_text(OWN["en"]), seven)
