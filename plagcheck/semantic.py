@@ -278,17 +278,20 @@ def search(store, model: str, query: SentenceSet, top_k: int, excluded=frozenset
                 keep = np.argsort(new[0], axis=1, kind="stable")[:, :HAMMING_SHORTLIST]
                 new = tuple(np.take_along_axis(a, keep, axis=1) for a in new)
             short[language] = new
+    # The shortlisted sentences' vectors, read once per document whatever languages it holds.
+    wanted: dict[int, set[int]] = {}
+    for distance, doc, index, _ in short.values():
+        live = distance < np.iinfo(np.int32).max
+        for dd, ii in zip(doc[live].tolist(), index[live].tolist()):
+            wanted.setdefault(dd, set()).add(ii)
+    vectors_of = {}
+    for dd, indexes in wanted.items():
+        ordered = sorted(indexes)
+        for ii, v in zip(ordered, store.sentence_vectors_at(model, dd, ordered, d)):
+            vectors_of[(dd, ii)] = v
     best: dict[int, _Best] = {}
     for language, (distance, doc, index, hashes) in short.items():
         live = distance < np.iinfo(np.int32).max
-        wanted: dict[int, set[int]] = {}
-        for dd, ii in zip(doc[live].tolist(), index[live].tolist()):
-            wanted.setdefault(dd, set()).add(ii)
-        vectors_of = {}
-        for dd, indexes in wanted.items():
-            ordered = sorted(indexes)
-            for ii, v in zip(ordered, store.sentence_vectors_at(model, dd, ordered, d)):
-                vectors_of[(dd, ii)] = v
         y = np.zeros(doc.shape + (d,), dtype=np.float32)
         for (r, c) in zip(*np.nonzero(live)):
             y[r, c] = vectors_of[(int(doc[r, c]), int(index[r, c]))]
