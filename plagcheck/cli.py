@@ -121,15 +121,15 @@ def read_metadata_csv(metadata_csv: Path | None):
     return table
 
 
-def warn_empty_folders(paths) -> None:
+def warn_empty_folders(paths, files: list[Path]) -> None:
     """A folder given with nothing in it to read (the wrong folder, an unmounted share) is said,
-    not passed over as '0 jobs queued'."""
+    not passed over as '0 jobs queued'. ``files``: :func:`~plagcheck.ingest.iter_files` of
+    ``paths``, already walked by the command."""
     from plagcheck.extract import SUPPORTED_SUFFIXES
-    from plagcheck.ingest import iter_files
 
     readable = (*SUPPORTED_SUFFIXES, ".zip")
     for path in map(Path, paths):
-        if path.is_dir() and not any(p.suffix.lower() in readable for p in iter_files([path])):
+        if path.is_dir() and not any(f.suffix.lower() in readable and path in f.parents for f in files):
             echo(f"warning: {path}: no PDF, DOCX, TXT or zip file in this folder", err=True)
 
 
@@ -268,7 +268,7 @@ def corpus_add(paths, db_path, metadata_csv, processes):
     for o in duplicates:
         echo(f"skipped: {o.path}: already in the corpus ({o.reason})", err=True)
     warn_metadata_mismatches(metadata)
-    warn_empty_folders(paths)
+    warn_empty_folders(paths, files)
     click.echo(f"{added} added, {len(duplicates)} already present, {len(failed)} failed")
     if failed:
         sys.exit(2)
@@ -385,10 +385,12 @@ def submit(paths, db_path, metadata_csv, no_index, again):
     Files the worker cannot read (.doc, .rtf, ...) are refused at once; exit code 2 if any was.
     """
     from plagcheck import jobs
+    from plagcheck.ingest import iter_files
 
     metadata = read_metadata_csv(metadata_csv)
+    files = list(iter_files(paths))  # walked once: queued, and looked at for empty folders
     with open_store(db_path, create=False) as store:
-        done = jobs.submit(store, paths, metadata, no_index=no_index, again=again)
+        done = jobs.submit(store, files, metadata, no_index=no_index, again=again)
     for name, reason in done.rejected:
         echo(f"error: {name}: {reason}", err=True)
     for name, earlier_id, earlier_name in done.already_queued:
@@ -398,7 +400,7 @@ def submit(paths, db_path, metadata_csv, no_index, again):
         echo(f"note: {name}: the same bytes as job {earlier_id} ({earlier_name}), which still waits; queued as a "
              "submission of its own", err=True)
     warn_metadata_mismatches(metadata)
-    warn_empty_folders(paths)
+    warn_empty_folders(paths, files)
     ids = done.ids
     summary = f"{len(ids)} {'job' if len(ids) == 1 else 'jobs'} queued" + (f": {_id_ranges(ids)}" if ids else "")
     if done.already_queued:
@@ -597,21 +599,19 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
             _embed_corpus(store, semantic_minutes)
             return
         summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify, force=force)
-    dropping = drop_missing and not summary.drop_refused
-    for path in summary.missing:
-        echo(f"missing: {path}" + (" (dropped)" if dropping else
-                                          " (would be dropped)" if summary.drop_refused else
-                                          " (kept; --drop-missing drops it)"), err=True)
-    for path in summary.unresolved:
-        echo(f"kept: {path}: a relative path stored by an older plagcheck, not found from here; "
-                   "run 'plagcheck reindex' once from the folder it was added from", err=True)
-    for path, reason in summary.failed:
-        echo(f"error: {path}: {reason}", err=True)
-    click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
-               f"{summary.dropped} dropped; {summary.documents} documents")
-    if semantic_minutes:
-        with open_store(db_path, create=False) as store:
-            _embed_corpus(store, semantic_minutes)
+        dropping = drop_missing and not summary.drop_refused
+        for path in summary.missing:
+            echo(f"missing: {path}" + (" (dropped)" if dropping else
+                                       " (would be dropped)" if summary.drop_refused else
+                                       " (kept; --drop-missing drops it)"), err=True)
+        for path in summary.unresolved:
+            echo(f"kept: {path}: a relative path stored by an older plagcheck, not found from here; "
+                 "run 'plagcheck reindex' once from the folder it was added from", err=True)
+        for path, reason in summary.failed:
+            echo(f"error: {path}: {reason}", err=True)
+        click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
+                   f"{summary.dropped} dropped; {summary.documents} documents")
+        _embed_corpus(store, semantic_minutes)
     if summary.drop_refused:
         raise click.ClickException(
             f"refused to drop {len(summary.missing)} of {summary.documents} documents whose files are missing "
@@ -629,12 +629,13 @@ def _embed_corpus(store, minutes: float) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     embedder = get_embedder()
-    if not store.unembedded_documents(embedder.name, limit=1):
+    pending = len(store.unembedded_documents(embedder.name))
+    if not pending:
         click.echo("semantic layer: every corpus document is embedded")
         return
     with Progress(TextColumn("embedding corpus documents"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=_stderr_console(), transient=True) as bar:
-        task = bar.add_task("embedding", total=len(store.unembedded_documents(embedder.name)))
+        task = bar.add_task("embedding", total=pending)
         summary = embed_corpus(store, embedder, seconds=60 * minutes, progress=lambda doc_id: bar.advance(task))
     click.echo(f"semantic layer: {summary.documents} documents embedded ({summary.sentences} sentences) in "
                f"{summary.seconds:.0f} s; {summary.remaining} not embedded yet")

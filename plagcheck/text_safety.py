@@ -13,10 +13,11 @@ import re
 # C0 controls, DEL, C1 controls (0x9b is CSI on 8-bit terminals), line and paragraph separators,
 # bidi marks, embeddings, overrides and isolates, and lone surrogates (undecodable bytes of a
 # file name, which would make writing the line fail).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Inside JSON (already escaped by json.dumps for C0): the rest, as JSON's own \\uXXXX escapes.
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
 
 
 def _escape(match: re.Match) -> str:
