@@ -436,3 +436,14 @@ def test_a_recheck_of_the_same_submission_is_not_its_own_source(tmp_path, ru_tex
     report = json.loads(open(second.report_json, encoding="utf-8").read())
     assert [d["id"] for d in report["excluded_documents"]] == [first.doc_id]
     assert report["excluded_documents"][0]["share"] == 1.0
+
+
+def test_report_paths_are_absolute_when_the_database_is_named_relative(tmp_path, monkeypatch, ru_text):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "thesis.txt").write_text(ru_text, encoding="utf-8")
+    Store(tmp_path / "c.db").close()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["submit", "thesis.txt", "--db", "c.db"]).exit_code == 0
+    assert runner.invoke(cli, ["worker", "--once", "--db", "c.db", "--no-semantic"]).exit_code == 0
+    (job,) = json.loads(runner.invoke(cli, ["jobs", "--db", "c.db", "--format", "json"]).stdout)
+    assert job["report_html"] == str(tmp_path / "reports" / "000001-thesis.html")

@@ -150,6 +150,12 @@ def _write_atomic(path: Path, text: str | bytes) -> None:
         raise
 
 
+def reports_folder(db_path: Path, reports_dir: Path | None) -> Path:
+    """Where the reports go (``--reports``, else beside the database), absolute: a job records
+    where its reports are, whatever folder 'jobs' is run from."""
+    return Path(reports_dir or jobs.default_reports_dir(db_path)).resolve()
+
+
 def check_reports_dir(reports_dir: Path) -> None:
     """Create the reports folder and write and remove a file in it, before any job is taken.
 
@@ -177,8 +183,7 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
     if install_signals:
         flag.install()
     owner = f"{socket.gethostname()}:{os.getpid()}"
-    # Absolute: a job records where its reports are, whatever folder 'jobs' is run from.
-    reports_dir = Path(reports_dir).resolve() if reports_dir else jobs.default_reports_dir(db_path)
+    reports_dir = reports_folder(db_path, reports_dir)
     seconds = lease_seconds or jobs.defaults.JOB_LEASE_SECONDS
     check_reports_dir(reports_dir)
     counts = {jobs.DONE: 0, jobs.FAILED: 0}
@@ -232,7 +237,7 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
         return run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds,
                           semantic=semantic)
     # Before any process starts: each would otherwise say the same thing.
-    check_reports_dir(Path(reports_dir).resolve() if reports_dir else jobs.default_reports_dir(db_path))
+    check_reports_dir(reports_folder(db_path, reports_dir))
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
