@@ -123,6 +123,12 @@ def _file_name(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name
 
 
+def _same_thesis(name: str, metadata: dict, other_name: str, other_metadata: dict) -> bool:
+    """Two submissions of the same bytes are the same thesis when they also have the same file
+    name (from whatever folder) and metadata; otherwise they are two students' submissions."""
+    return _file_name(name) == _file_name(other_name) and metadata == other_metadata
+
+
 def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
     """The members of a zip that may be extracted, and the rejected ones with the reason.
 
@@ -169,7 +175,7 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
     def queue(name: str, data: bytes, meta: dict) -> None:
         waiting = [] if again else waiting_with_bytes(store, data)
         repeat = next(((job_id, earlier) for job_id, earlier, earlier_meta in waiting
-                       if _file_name(earlier) == _file_name(name) and earlier_meta == meta), None)
+                       if _same_thesis(name, meta, earlier, earlier_meta)), None)
         if repeat is not None:
             done.already_queued.append((name, *repeat))
             return
@@ -269,12 +275,11 @@ def earlier_entry(store: Store, job: Job) -> tuple[int, int] | None:
     it is still in the corpus.
     That entry is the thesis itself, not a source: an identical thesis by another student comes
     with another name or other metadata, and is checked against it."""
-    rows = store.db.execute(
-        "SELECT doc_id, id, name FROM jobs WHERE sha256 = ? AND metadata = ? AND id < ? "
-        "AND doc_id IN (SELECT id FROM documents) ORDER BY id DESC",
-        [hashlib.sha256(job.data).hexdigest(), json.dumps(job.metadata, ensure_ascii=False), job.id])
-    # The file's own name, not the folder it was submitted from (sub/a.pdf and a.pdf are one file)
-    return next(((doc_id, job_id) for doc_id, job_id, name in rows if _file_name(name) == _file_name(job.name)), None)
+    rows = store.db.execute(  # the job's own hash, stored when it was queued
+        "SELECT doc_id, id, name, metadata FROM jobs WHERE sha256 = (SELECT sha256 FROM jobs WHERE id = ?) "
+        "AND id < ? AND doc_id IN (SELECT id FROM documents) ORDER BY id DESC", [job.id, job.id])
+    return next(((doc_id, job_id) for doc_id, job_id, name, metadata in rows
+                 if _same_thesis(job.name, job.metadata, name, json.loads(metadata))), None)
 
 
 def record_document(store: Store, job_id: int, doc_id: int) -> None:
