@@ -50,6 +50,30 @@ def embedding_rates(embedder, per_language: int = 60) -> dict:
     return out
 
 
+def unit_rates(thesis_words: int = 60000) -> dict:
+    """Static units (the candidate step's corpus side) per second on the sample corpus's texts,
+    scaled to a thesis of ``thesis_words`` words and to corpora of 1,000 and 10,000 theses."""
+    from plagcheck import defaults
+    from plagcheck.lexicon import load_lexicon
+    from plagcheck.semantic import unit_set
+
+    lexicon = load_lexicon(defaults.LEXICON)
+    out = {}
+    for lang in ("kk", "ru", "en"):
+        text = "\n\n".join(path.read_text(encoding="utf-8")
+                            for path in sorted((ROOT / "corpus" / "texts" / lang).glob("*.txt")))
+        words = len(text.split())
+        text = "\n\n".join([text] * max(1, thesis_words // words))  # a thesis-sized text
+        lexicon._cache.clear()  # no word looked up in advance
+        started = time.perf_counter()
+        units = unit_set(text, lexicon, lang)
+        seconds = time.perf_counter() - started
+        out[lang] = {"words": len(text.split()), "units": len(units), "seconds": round(seconds, 3),
+                     "units_bytes": len(units.head_bytes()) + len(units.vector_bytes()),
+                     "hours_at_10000_theses": round(seconds * 10000 / 3600, 2)}
+    return out
+
+
 def search_speed(theses: int, sentences: int, queries: int, dimension: int = 384, seed: int = 1) -> dict:
     from plagcheck.semantic import SentenceSet, encode, search
     from plagcheck.settings import Settings
@@ -106,6 +130,10 @@ def main(argv=None) -> int:
         figures["embedding"] = embedding_rates(get_embedder())
         for lang, f in figures["embedding"].items():
             print(f"embedding {lang}: {f['sentences_per_second']} sentences/s, {f['words_per_second']} words/s")
+    figures["units"] = unit_rates()
+    for lang, f in figures["units"].items():
+        print(f"static units {lang}: a {f['words']}-word thesis in {f['seconds']} s ({f['units']} units, "
+              f"{f['units_bytes'] // 1024} KB); 10,000 theses: {f['hours_at_10000_theses']} h")
     figures["search"] = []
     for theses in args.theses:
         point = search_speed(theses, args.sentences, args.queries)

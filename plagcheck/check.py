@@ -48,7 +48,7 @@ def _timed(timings: dict, stage: str):
 
 def check_document(store: Store, document: Document, settings: Settings | None = None,
                    metadata: dict | None = None, exclude_ids: set[int] = frozenset(),
-                   progress=None, keep_sentences: bool = False) -> CheckResult:
+                   progress=None) -> CheckResult:
     """Check ``document`` against the corpus in ``store``.
 
     Only the documents in ``exclude_ids`` are never sources: the checked document's own corpus
@@ -57,16 +57,14 @@ def check_document(store: Store, document: Document, settings: Settings | None =
     the whole text, with an alert: resubmitting someone else's thesis is plagiarism, not a
     duplicate to skip.
 
-    ``progress(done, total)``, if given, is called as the semantic layer embeds the checked
-    sentences (the one long stage: about 0.05 s a sentence on two idle cores). ``keep_sentences``:
-    embed every sentence and return them in ``result.sentences`` (the worker stores them with the
-    thesis it adds to the corpus, which is then covered by the semantic layer at no extra cost).
+    ``progress(done, total)``, if given, is called as the semantic layer embeds the candidate
+    sentences (the one long stage: about 0.05 s a sentence on two idle cores).
     """
     with store.read_snapshot():
-        return _check(store, document, settings, metadata, exclude_ids, progress, keep_sentences)
+        return _check(store, document, settings, metadata, exclude_ids, progress)
 
 
-def _check(store, document, settings, metadata, exclude_ids, progress=None, keep_sentences=False) -> CheckResult:
+def _check(store, document, settings, metadata, exclude_ids, progress=None) -> CheckResult:
     settings = settings or Settings(index=store.params)
     params = store.params
     timings: dict[str, float] = {}
@@ -108,15 +106,13 @@ def _check(store, document, settings, metadata, exclude_ids, progress=None, keep
 
     language = (metadata or {}).get("language") or detect_language(document.text)
     semantic_state = None
-    kept: list = []
     if settings.semantic:
         with _timed(timings, "semantic"):
             from plagcheck.embed import get_embedder
             from plagcheck.semantic import semantic_matches
 
             found, semantic_state = semantic_matches(store, document.text, tokens, get_embedder(), settings, language,
-                                                     skip, matches, progress, timings,
-                                                     kept if keep_sentences else None)
+                                                     skip, matches, progress, timings)
             matches += found
 
     if identical is not None and len(tokens):
@@ -147,7 +143,7 @@ def _check(store, document, settings, metadata, exclude_ids, progress=None, keep
             corpus["layers"] = (*corpus["layers"], "semantic")
     return CheckResult(document=document, document_info=info, matches=tuple(matches), sources=sources,
                        similarity=similarity, settings=settings.to_dict(), corpus=corpus,
-                       timings=timings, analysis=analysis, sentences=kept[0] if kept else None,
+                       timings=timings, analysis=analysis,
                        excluded_documents=excluded_documents)
 
 

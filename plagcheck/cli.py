@@ -596,6 +596,7 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
                 raise click.UsageError(str(error)) from None
             summary = reindex_full(store, params)
             click.echo(f"full reindex: {summary.documents} documents, index generation {summary.generation}")
+            _units_line(summary)
             _embed_corpus(store, semantic_minutes)
             return
         summary = reindex_incremental(store, paths, drop_missing=drop_missing, verify=verify, force=force)
@@ -611,12 +612,18 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
             echo(f"error: {path}: {reason}", err=True)
         click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
                    f"{summary.dropped} dropped; {summary.documents} documents")
+        _units_line(summary)
         _embed_corpus(store, semantic_minutes)
     if summary.drop_refused:
         raise click.ClickException(
             f"refused to drop {len(summary.missing)} of {summary.documents} documents whose files are missing "
             f"(more than {defaults.DROP_MISSING_MAX_SHARE:.0%} of the corpus: is the theses share mounted?); "
             "they are listed above; run again with --force to drop them")
+
+
+def _units_line(summary) -> None:
+    if summary.units_indexed:
+        click.echo(f"semantic layer: {summary.units_indexed} documents indexed for the candidate step")
 
 
 def _embed_corpus(store, minutes: float) -> None:

@@ -251,6 +251,7 @@ class PreparedDocument:
     compressed_text: bytes  # compressed here, in the worker, so the single writer does not have to
     file_stamp: tuple[int, int, int] | None = None  # (size, mtime_ns, ctime_ns) of the file, taken before reading it
     prints: tuple | None = None  # (keys, passage index) of its fingerprints (index.document_prints)
+    units: object = None  # its static units for the semantic layer's candidate step (semantic.unit_set), or None
 
 
 def prepare_document(document: Document, params: IndexParams, metadata: dict | None = None,
@@ -268,7 +269,17 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
         metadata["language"] = detect_language(document.text)
     metadata.setdefault("title", Path(document.path).stem)
     return PreparedDocument(document, content_hash(document.text), metadata, len(tokens), passages, keys,
-                            analysis.stems, params, compress_text(document.text), prints=prints)
+                            analysis.stems, params, compress_text(document.text), prints=prints,
+                            units=_units(document.text, metadata["language"]))
+
+
+def _units(text: str, language: str | None):
+    """The static units of the semantic layer's candidate step (milliseconds a thesis; no model
+    is run), or None without the bundled lexicon (``plagcheck reindex`` adds them later)."""
+    from plagcheck.semantic import default_lexicon, unit_set
+
+    lexicon = default_lexicon()
+    return (lexicon.name, unit_set(text, lexicon, language)) if lexicon is not None else None
 
 
 def remove_document(store: Store, doc_id: int) -> None:
@@ -340,6 +351,9 @@ def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | No
                                    words=prepared.words, pages=[[p.page, p.start, p.end] for p in document.pages],
                                    compressed=prepared.compressed_text)
     store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems, prints=prepared.prints)
+    if prepared.units is not None:
+        name, units = prepared.units
+        store.put_sentence_vectors(doc_id, name, len(units), units.head_bytes(), units.vector_bytes())
     if prepared.file_stamp:
         store.set_file_stamp(doc_id, prepared.file_stamp)
     log.info("added %s as document %d (%d passages)", document.path, doc_id, len(prepared.passages))

@@ -159,9 +159,6 @@ class CheckResult:
     # The document's words, stems and shingles as the check computed them (index.Analysis), so a
     # report need not tokenize the thesis again. Not part of the JSON.
     analysis: object = field(default=None, repr=False, compare=False)
-    # Every sentence of the document embedded by the semantic layer (semantic.SentenceSet) when
-    # the caller asked to keep them (the worker stores them with the thesis it adds), else None.
-    sentences: object = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         """The check JSON: offsets are characters of the extracted original text."""

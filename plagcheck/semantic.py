@@ -22,17 +22,19 @@ sentence aligned alone needs a higher margin (1.10). Matches are ``kind="transla
 languages differ, ``"paraphrase"`` when they agree, with the source sentences' language and
 sentence-exact character spans on both sides. A sentence overlapping a lexical match is left to it.
 
-Corpus side: each document's sentences are embedded once and stored (:meth:`Store.put_sentence_vectors`)
-— the int8 vector (lossless for these cosines) and a 384-bit sign code of the vector minus its
-language's mean. A check reads the stored codes a batch of documents at a time (65 bytes a
-sentence), ranks each language's sentences by Hamming distance (faiss ``IndexBinaryFlat``, 12×
-faster than the same ranking as a numpy product of ±1 vectors), reads the int8 vectors of the 10
-nearest only, and keeps the ``search_top_k`` of the highest cosine: memory does not grow with the
-corpus, time does (linearly; see benchmarks/README.md).
-Embedding costs about 0.05 s a sentence on 2 idle cores (2-3 minutes a thesis), so the corpus is embedded in the
-background (``plagcheck reindex --semantic-minutes N`` advances and resumes it), and every check
-records how much of the corpus it covered (``corpus.semantic``). A corpus with no embedded
-document skips the stage without embedding the checked text.
+**Cost, and the candidate step.** The transformer reads about 25 sentences a second on 2 cores:
+embedding a corpus of 10,000 theses would take weeks. So the corpus side runs no model: every
+document gets *static* unit vectors when it is added (:mod:`plagcheck.lexicon`: units of three
+sentences, each the weighted mean of its words' vectors from a bundled lexicon of the model's
+own vocabulary; milliseconds a thesis), stored in the format of embedded sentences
+(``unit_vectors``). A check cuts its text into units starting at every sentence, finds each
+one's nearest corpus units by sign code (faiss ``IndexBinaryFlat``, a batch of documents at a
+time, so memory does not grow with the corpus) and int8 cosine, and keeps the pairs of at least
+``candidate_min_cos`` (:func:`candidates`). Only then does the transformer embed — the checked
+sentences of the candidate units and the candidate corpus units' sentences — and the margin
+alignment above decides. A corpus whose sentences were embedded in advance
+(``plagcheck reindex --semantic-minutes N``) lends their vectors instead of embedding them again.
+Every check records how much of the corpus the candidate step covered (``corpus.semantic``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ import numpy as np
 
 from plagcheck import defaults
 from plagcheck.embed import Embedder
+from plagcheck.errors import StoreError
+from plagcheck.lexicon import UNIT_SENTENCES
 from plagcheck.language import detect_language
 from plagcheck.models import Match, Tokens
 from plagcheck.normalize import normalize
@@ -230,6 +234,53 @@ def embed_corpus(store, embedder: Embedder, seconds: float | None = None,
     log.info("embedded %d documents (%d sentences) in %.0f s; %d left", done, sentences,
              time.perf_counter() - started, remaining)
     return EmbedSummary(done, sentences, remaining, round(time.perf_counter() - started, 2))
+
+
+# -- candidate step: static units (plagcheck.lexicon) ------------------------------------------
+def unit_set(text: str, lexicon, language: str | None = None, sentences: list[Sentence] | None = None,
+             stride: int = UNIT_SENTENCES) -> SentenceSet:
+    """Static vectors of the units of ``text`` (:func:`plagcheck.lexicon.unit_spans`), in the
+    stored format of embedded sentences: the candidate step searches them with the same code."""
+    from plagcheck.lexicon import unit_spans
+
+    units = unit_spans(text_sentences(text) if sentences is None else sentences, stride)
+    fallback = language if language in LANGUAGES else None
+    pieces = [text[u.start:u.end] for u in units]
+    languages = np.array([sentence_language(p, fallback) for p in pieces], dtype=np.uint8)
+    vectors = lexicon.vectors(pieces, languages)  # already centred on its language's mean
+    codes, int8 = encode(vectors, languages, np.zeros((OTHER + 1, lexicon.dimension), dtype=np.float32))
+    return SentenceSet(np.array([u.start for u in units], dtype=np.int32),
+                       np.array([u.end for u in units], dtype=np.int32), languages,
+                       np.zeros(len(units), dtype=np.uint64), codes, int8)
+
+
+def default_lexicon():
+    """The bundled lexicon of the candidate step, or None (logged) if it is missing."""
+    from plagcheck.errors import PlagcheckError
+    from plagcheck.lexicon import load_lexicon
+
+    try:
+        return load_lexicon(defaults.LEXICON)
+    except PlagcheckError as error:
+        log.warning("%s", error)
+        return None
+
+
+def index_missing_units(store, progress: Callable[[int], None] | None = None) -> int:
+    """Give every corpus document without static units its units (a database made before the
+    candidate step, or documents added without the lexicon); returns how many were done."""
+    lexicon = default_lexicon()
+    if lexicon is None:
+        return 0
+    done = 0
+    for doc_id in store.unembedded_documents(lexicon.name):
+        units = unit_set(store.document_text(doc_id), lexicon, store.document(doc_id).language)
+        with store.transaction():
+            store.put_sentence_vectors(doc_id, lexicon.name, len(units), units.head_bytes(), units.vector_bytes())
+        done += 1
+        if progress is not None:
+            progress(doc_id)
+    return done
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -430,53 +481,58 @@ def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
 
 def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, settings, language: str | None = None,
                      excluded=frozenset(), lexical=(), progress: Progress | None = None,
-                     timings: dict | None = None, keep: list | None = None) -> tuple[list[Match], dict]:
+                     timings: dict | None = None) -> tuple[list[Match], dict]:
     """Translations and paraphrases of corpus sentences in ``text`` (see the module docstring).
 
     Returns the matches and the corpus coverage of the semantic layer (``Store.semantic_state``).
-    Sentences overlapping a ``lexical`` match are not looked for: lexical matches win. With a
-    ``keep`` list, every sentence is embedded and the :class:`SentenceSet` appended to it (for the
-    corpus, when the checked text is added to it).
+    Sentences overlapping a ``lexical`` match are not looked for: lexical matches win.
     """
-    state = store.semantic_state(embedder.name)
+    timings = timings if timings is not None else {}
+    lexicon = default_lexicon()
+    if lexicon is None:
+        return [], {"model": embedder.name, "lexicon": None, "documents_embedded": 0,
+                    "documents": store.document_count(), "sentences": 0, "coverage": 0.0}
+    state = {**store.semantic_state(lexicon.name), "model": embedder.name, "lexicon": lexicon.name}
     if not state["documents_embedded"]:
-        log.info("the semantic layer has no embedded corpus document (%s): skipped; run "
-                 "'plagcheck reindex --semantic-minutes N' to embed the corpus", embedder.name)
+        log.info("the semantic layer has no indexed corpus document: skipped; run 'plagcheck reindex' to index "
+                 "the corpus's units")
         return [], state
     if state["documents_embedded"] < state["documents"]:
-        log.warning("the semantic layer covers %d of %d corpus documents (the rest are not embedded yet)",
+        log.warning("the semantic layer covers %d of %d corpus documents (run 'plagcheck reindex' for the rest)",
                     state["documents_embedded"], state["documents"])
-    timings = timings if timings is not None else {}
-    background = load_background(embedder.name, embedder.dimension)
     sentences = text_sentences(text)
     blocked_all = np.array([any(m.this_start < s.end and s.start < m.this_end for m in lexical) for s in sentences],
                            dtype=bool)
-    wanted = [s for s, b in zip(sentences, blocked_all) if not b]
     started = time.perf_counter()
-    if keep is not None:
-        every = embed_text(text, embedder, background, language, sentences, progress)
-        keep.append(every)
-        query = every.subset(~blocked_all)
-    else:
-        query = embed_text(text, embedder, background, language, wanted, progress)
-    timings["semantic_embed"] = round(time.perf_counter() - started, 4)
-    if not len(query):
+    wanted, found = candidates(store, lexicon, text, sentences, blocked_all, language, settings, excluded)
+    timings["semantic_candidates"] = round(time.perf_counter() - started, 4)
+    if not len(wanted):
         return [], state
     started = time.perf_counter()
-    best = search(store, embedder.name, query, settings.search_top_k, excluded)
-    timings["semantic_search"] = round(time.perf_counter() - started, 4)
+    background = load_background(embedder.name, embedder.dimension)
+    total = len(wanted) + sum(len(v) for v in found.values())
+    done = [0]
+
+    def advance(count: int, _total: int) -> None:  # one bar over both sides' sentences
+        if progress is not None:
+            progress(done[0] + count, total)
+
+    query = embed_text(text, embedder, background, language, [sentences[i] for i in wanted], advance)
+    done[0] += len(wanted)
+    sources = {}
+    for doc, indexes in found.items():
+        sources[doc] = _source_sentences(store, embedder, background, doc, indexes, advance)
+        done[0] += len(indexes)
+    timings["semantic_embed"] = round(time.perf_counter() - started, 4)
+    best = _best_among(query, sources, settings.search_top_k)
     pairs = aligned_pairs(query, best, background, settings)
-    # a run may not bridge a sentence left to a lexical match: blocked[i] says one lies right
-    # before kept sentence i
-    position = np.flatnonzero(~blocked_all)
-    blocked = np.diff(position, prepend=-1) > 1
+    # a run may not bridge a sentence that was not looked for (a lexical match's, or one far from
+    # every candidate): blocked[i] says one lies right before looked-for sentence i
+    blocked = np.diff(np.asarray(wanted), prepend=-1) > 1
     matches = []
-    sources: dict[int, SentenceSet] = {}
     for chain in runs(pairs, blocked, settings):
         doc = chain[0].doc
-        if doc not in sources:
-            sources[doc] = _stored_set(store, embedder.name, doc)
-        src = sources[doc]
+        spans = sources[doc].spans
         first, last = chain[0], chain[-1]
         this_start, this_end = int(query.starts[first.this]), int(query.ends[last.this])
         lo = int(np.searchsorted(tokens.starts, this_start, "left"))
@@ -487,12 +543,115 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         this_language = max(set(this_languages), key=this_languages.count)
         matches.append(Match(
             source_id=doc, this_start=this_start, this_end=this_end,
-            source_start=int(src.starts[first.index]), source_end=int(src.ends[last.index]),
+            source_start=spans[first.index].start, source_end=spans[last.index].end,
             score=float(np.mean([p.cos for p in chain])), words=max(hi - lo, 1),
             kind=TRANSLATION if this_language != source_language else PARAPHRASE,
             source_language=LANGUAGES[source_language] if source_language < OTHER else None))
     return matches, state
 
 
-def _stored_set(store, model: str, doc_id: int) -> SentenceSet:
-    return SentenceSet.from_bytes(store.sentence_head(model, doc_id))
+def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np.ndarray, language: str | None,
+               settings, excluded=frozenset()) -> tuple[list[int], dict[int, list[int]]]:
+    """The candidate step: which checked sentences, and which sentences of which corpus documents,
+    the transformer should compare.
+
+    Every unit of ``UNIT_SENTENCES`` checked sentences (one starting every ``candidate_stride``) is searched
+    by its static vector among the corpus's stored units (:func:`search`: sign codes, then int8
+    vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` are candidates,
+    at most ``max_candidate_units`` in all (the nearest first). Returns the indexes in
+    ``sentences`` of the checked sentences to embed (in order, none ``blocked``), and for each
+    candidate document the indexes of its sentences (its text's :func:`text_sentences`) that the
+    candidate units cover; on both sides with ``UNIT_SENTENCES - 1`` sentences more on each side.
+    """
+    n = len(sentences)
+    if n == 0:
+        return [], {}
+    stride = min(settings.candidate_stride, UNIT_SENTENCES)
+    units = unit_set(text, lexicon, language, sentences, stride=stride)
+    starts = np.array([s.start for s in sentences])
+    first = np.searchsorted(starts, units.starts, "left")
+    stop = np.searchsorted(starts, units.ends, "left")  # the sentences a unit covers: first .. stop - 1
+    covers = [range(int(f), int(t)) for f, t in zip(first, stop)]
+    open_units = np.array([not blocked[list(c)].all() for c in covers], dtype=bool)
+    rows = np.flatnonzero(open_units)
+    if not len(rows):
+        return [], {}
+    best = search(store, lexicon.name, units.subset(rows), settings.candidate_top_k, excluded)
+    hits = []  # (cos, query unit, doc, corpus unit)
+    for b in best.values():
+        for r, c in zip(*np.nonzero(b.cos >= settings.candidate_min_cos)):
+            hits.append((float(b.cos[r, c]), int(rows[r]), int(b.doc[r, c]), int(b.index[r, c])))
+    hits.sort(reverse=True)
+    hits = hits[:settings.max_candidate_units]
+    # A unit that straddles the start or end of a copied passage may miss the threshold: the
+    # sentences around a candidate unit are looked at too, on both sides.
+    pad = UNIT_SENTENCES - 1
+    wanted = sorted({i for _, u, _, _ in hits for i in range(covers[u].start - pad, covers[u].stop + pad)
+                     if 0 <= i < n and not blocked[i]})
+    corpus_units: dict[int, set[int]] = {}
+    for _, _, doc, unit in hits:
+        corpus_units.setdefault(doc, set()).add(unit)
+    found: dict[int, list[int]] = {}
+    for doc, unit_indexes in corpus_units.items():
+        stored = SentenceSet.from_bytes(store.sentence_head(lexicon.name, doc))
+        spans = [(int(stored.starts[u]), int(stored.ends[u])) for u in sorted(unit_indexes)]
+        doc_sentences = text_sentences(store.document_text(doc))
+        inside = [k for k, s in enumerate(doc_sentences) if any(a <= s.start and s.end <= b for a, b in spans)]
+        padded = {j for k in inside for j in range(k - pad, k + pad + 1) if 0 <= j < len(doc_sentences)}
+        found[doc] = sorted(padded)
+    return wanted, found
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Embedded sentences of one candidate document: ``indexes`` in its text's sentences."""
+
+    indexes: list[int]
+    spans: list[Sentence]       # every sentence of its text (a match's source span comes from here)
+    embedded: SentenceSet       # the sentences at ``indexes``, in order
+
+
+def _source_sentences(store, embedder: Embedder, background: Background, doc: int, indexes: list[int],
+                      progress: Progress | None) -> _Source:
+    """Sentences ``indexes`` of a candidate document, embedded now, or read when the corpus's
+    sentences were embedded in advance (``plagcheck reindex --semantic-minutes``)."""
+    text = store.document_text(doc)
+    spans = text_sentences(text)
+    try:
+        stored = SentenceSet.from_bytes(store.sentence_head(embedder.name, doc))
+    except StoreError:
+        stored = None
+    if stored is not None and len(stored) == len(spans):
+        vectors = store.sentence_vectors_at(embedder.name, doc, indexes, embedder.dimension)
+        return _Source(indexes, spans, SentenceSet(stored.starts[indexes], stored.ends[indexes],
+                                                   stored.languages[indexes], stored.hashes[indexes],
+                                                   stored.codes[indexes], vectors))
+    embedded = embed_text(text, embedder, background, store.document(doc).language, [spans[i] for i in indexes],
+                          progress)
+    return _Source(indexes, spans, embedded)
+
+
+def _best_among(query: SentenceSet, sources: dict[int, _Source], top_k: int) -> dict[int, _Best]:
+    """For each checked sentence and each language, the ``top_k`` candidate sentences of the
+    highest cosine (what :func:`search` gives over the whole corpus, here over the candidates)."""
+    x = query.vectors.astype(np.float32)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+    best: dict[int, _Best] = {}
+    if not sources:
+        return best
+    docs = np.concatenate([np.full(len(src.indexes), doc, dtype=np.int64) for doc, src in sources.items()])
+    index = np.concatenate([np.asarray(src.indexes, dtype=np.int64) for src in sources.values()])
+    sets = [src.embedded for src in sources.values()]
+    languages = np.concatenate([s.languages for s in sets])
+    hashes = np.concatenate([s.hashes for s in sets])
+    y = np.concatenate([s.vectors for s in sets]).astype(np.float32)
+    y /= np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-6)
+    for language in np.unique(languages).tolist():
+        at = np.flatnonzero(languages == language)
+        cos = x @ y[at].T
+        k = min(top_k, len(at))
+        top = np.argsort(-cos, axis=1, kind="stable")[:, :k]
+        chosen = at[top]
+        best[language] = _Best(np.take_along_axis(cos, top, axis=1).astype(np.float32), docs[chosen], index[chosen],
+                               y[chosen], hashes[chosen])
+    return best

@@ -65,6 +65,10 @@ class Settings:
     min_run_sentences: int = defaults.MIN_RUN_SENTENCES
     max_run_gap: int = defaults.MAX_RUN_GAP
     search_top_k: int = defaults.SEARCH_TOP_K
+    candidate_stride: int = defaults.CANDIDATE_STRIDE
+    candidate_top_k: int = defaults.CANDIDATE_TOP_K
+    candidate_min_cos: float = defaults.CANDIDATE_MIN_COS
+    max_candidate_units: int = defaults.MAX_CANDIDATE_UNITS
     margin_neighbours: int = defaults.MARGIN_NEIGHBOURS
 
     def __post_init__(self):
@@ -81,9 +85,12 @@ class Settings:
                              f"(and fingerprint_words), got {self.min_short_words}")
         if not 0.5 <= self.min_margin <= self.single_sentence_margin:
             raise ValueError("min_margin must be at least 0.5 and at most single_sentence_margin")
-        for name in ("min_run_sentences", "search_top_k", "margin_neighbours"):
+        for name in ("min_run_sentences", "search_top_k", "margin_neighbours", "candidate_top_k",
+                     "candidate_stride", "max_candidate_units"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if not -1.0 <= self.candidate_min_cos <= 1.0:
+            raise ValueError("candidate_min_cos must be between -1 and 1")
         if self.max_run_gap < 0:
             raise ValueError("max_run_gap must not be negative")
 

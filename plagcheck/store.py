@@ -208,6 +208,10 @@ class Store:
         -- (head: spans, languages, hashes and sign codes, what a search scans; vectors: int8 rows)
         CREATE TABLE IF NOT EXISTS sentence_vectors (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
             model TEXT NOT NULL, sentences INTEGER NOT NULL, head BLOB NOT NULL, vectors BLOB NOT NULL);
+        -- the semantic layer's candidate step: a document's units of a few sentences as static
+        -- lexicon vectors (plagcheck.lexicon), in the same format; written with the document
+        CREATE TABLE IF NOT EXISTS unit_vectors (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            model TEXT NOT NULL, sentences INTEGER NOT NULL, head BLOB NOT NULL, vectors BLOB NOT NULL);
         """)
         # The metadata CSV's columns beyond METADATA_FIELDS, as JSON; a database made before the
         # column existed gets it when first opened.
@@ -392,6 +396,7 @@ class Store:
         self.db.execute("DELETE FROM texts WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM file_stamps WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM sentence_vectors WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM unit_vectors WHERE doc_id = ?", [doc_id])
         self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
 
     def set_file_stamp(self, doc_id: int, stamp: tuple[int, int, int]) -> None:
@@ -518,7 +523,7 @@ class Store:
     # -- semantic layer ---------------------------------------------------------------------
     def unembedded_documents(self, model: str, limit: int | None = None) -> list[int]:
         """Ids of documents whose sentences ``model`` has not embedded yet, oldest first."""
-        sql = ("SELECT d.id FROM documents d LEFT JOIN sentence_vectors v ON v.doc_id = d.id AND v.model = ? "
+        sql = (f"SELECT d.id FROM documents d LEFT JOIN {_vectors(model)} v ON v.doc_id = d.id AND v.model = ? "
                "WHERE v.doc_id IS NULL ORDER BY d.id")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -530,7 +535,7 @@ class Store:
         :meth:`transaction`. A document deleted meanwhile (a reindex replaced its file) is left alone."""
         if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is None:
             return
-        self.db.execute("INSERT INTO sentence_vectors (doc_id, model, sentences, head, vectors) VALUES (?,?,?,?,?) "
+        self.db.execute(f"INSERT INTO {_vectors(model)} (doc_id, model, sentences, head, vectors) VALUES (?,?,?,?,?) "
                         "ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, sentences = excluded.sentences, "
                         "head = excluded.head, vectors = excluded.vectors", [doc_id, model, sentences, head, vectors])
 
@@ -539,7 +544,7 @@ class Store:
         (memory stays that of one batch, whatever the corpus size)."""
         last = -1
         while True:
-            rows = self.db.execute("SELECT doc_id, head FROM sentence_vectors WHERE model = ? AND doc_id > ? "
+            rows = self.db.execute(f"SELECT doc_id, head FROM {_vectors(model)} WHERE model = ? AND doc_id > ? "
                                    "ORDER BY doc_id LIMIT ?", [model, last, batch]).fetchall()
             if not rows:
                 return
@@ -548,7 +553,7 @@ class Store:
 
     def sentence_head(self, model: str, doc_id: int) -> bytes:
         """The stored sentence spans, languages, hashes and codes of one document."""
-        row = self.db.execute("SELECT head FROM sentence_vectors WHERE doc_id = ? AND model = ?",
+        row = self.db.execute(f"SELECT head FROM {_vectors(model)} WHERE doc_id = ? AND model = ?",
                               [doc_id, model]).fetchone()
         if row is None:
             raise StoreError(f"document {doc_id} has no sentences embedded by {model}")
@@ -558,15 +563,15 @@ class Store:
         """The int8 vectors of sentences ``indexes`` of one document, ``(len(indexes), dimension)``:
         a few are read in place (a search needs a few sentences of many documents), many at once."""
         out = np.zeros((len(indexes), dimension), dtype=np.int8)
-        row = self.db.execute("SELECT rowid FROM sentence_vectors WHERE doc_id = ? AND model = ?",
+        row = self.db.execute(f"SELECT rowid FROM {_vectors(model)} WHERE doc_id = ? AND model = ?",
                               [doc_id, model]).fetchone()
         if row is None:
             return out
         if len(indexes) > 32 or not hasattr(self.db.conn, "blobopen"):  # blobopen: Python >= 3.11
-            blob = self.db.execute("SELECT vectors FROM sentence_vectors WHERE rowid = ?", [row[0]]).fetchone()[0]
+            blob = self.db.execute(f"SELECT vectors FROM {_vectors(model)} WHERE rowid = ?", [row[0]]).fetchone()[0]
             matrix = np.frombuffer(blob, np.int8).reshape(-1, dimension)
             return matrix[np.asarray(indexes, dtype=np.int64)].copy()
-        with self.db.conn.blobopen("sentence_vectors", "vectors", row[0], readonly=True) as blob:
+        with self.db.conn.blobopen(_vectors(model), "vectors", row[0], readonly=True) as blob:
             for k, j in enumerate(indexes):
                 blob.seek(j * dimension)
                 out[k] = np.frombuffer(blob.read(dimension), np.int8)
@@ -575,7 +580,7 @@ class Store:
     def semantic_state(self, model: str) -> dict:
         """How much of the corpus ``model`` has embedded: the semantic layer sees only that part."""
         embedded, sentences = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(sentences), 0) FROM sentence_vectors WHERE model = ?", [model]).fetchone()
+            f"SELECT COUNT(*), COALESCE(SUM(sentences), 0) FROM {_vectors(model)} WHERE model = ?", [model]).fetchone()
         documents = self.document_count()
         return {"model": model, "documents_embedded": embedded, "documents": documents, "sentences": sentences,
                 "coverage": round(embedded / documents, 4) if documents else 1.0}
@@ -635,6 +640,11 @@ def entry_passage_ids(first: int, keys: np.ndarray) -> np.ndarray:
     """The passage id of each of ``keys.reshape(-1)``: keys ``(passages, bands)`` of passages
     numbered from ``first`` (:meth:`Store.register_passages`)."""
     return np.repeat(np.arange(first, first + keys.shape[0], dtype=np.uint32), keys.shape[1])
+
+
+def _vectors(model: str) -> str:
+    """The table of a model's vectors: static lexicon units (``lexicon:...``) or embedded sentences."""
+    return "unit_vectors" if model.startswith("lexicon:") else "sentence_vectors"
 
 
 def _table(name: str) -> str:

@@ -1,8 +1,10 @@
-"""The semantic layer: embeddings, sentence alignment by margin, translations found with exact spans.
+"""The semantic layer: static candidate units, embeddings, sentence alignment by margin,
+translations found with exact spans.
 
-Real embeddings of the bundled model, kept small: one corpus of two short documents, embedded
-once for the module (about 15 sentences), and checked documents of a few paragraphs. The
-translations below were written for this test from a paragraph of the sample corpus.
+Real vectors of the bundled lexicon and model, kept small: one corpus of two short documents
+(their static units come with them; no corpus sentence is embedded in advance), and checked
+documents of a few paragraphs. The translations below were written for this test from a
+paragraph of the sample corpus.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from plagcheck.embed import Embedder, get_embedder
 from plagcheck.index import content_hash
 from plagcheck.ingest import add_document, remove_document
 from plagcheck.models import Document
-from plagcheck.semantic import LANGUAGES, Pair, SentenceSet, embed_corpus, embed_text, load_background, runs
+from plagcheck.lexicon import load_lexicon
+from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, default_lexicon, embed_corpus, embed_text,
+                                 load_background, runs, unit_set)
+from plagcheck import defaults
 from plagcheck.settings import Settings
 from plagcheck.store import Store
 
@@ -51,15 +56,22 @@ def _corpus_text() -> str:
 
 @pytest.fixture(scope="module")
 def semantic_db(tmp_path_factory) -> Path:
-    """A corpus of the Russian source and an unrelated English text, both embedded."""
+    """A corpus of the Russian source and an unrelated English text, with their static units."""
     db = tmp_path_factory.mktemp("semantic") / "corpus.db"
     english = "\n\n".join((TEXTS / "en" / "01-reflective-practice.txt").read_text(encoding="utf-8").split("\n\n")[:3])
     with Store(db) as store:
         add_document(store, Document("ru-source.txt", "txt", _corpus_text()), {"language": "ru"})
         add_document(store, Document("en-other.txt", "txt", english), {"language": "en"})
-        summary = embed_corpus(store, get_embedder())
-        assert (summary.documents, summary.remaining) == (2, 0)
+        assert store.semantic_state(default_lexicon().name)["documents_embedded"] == 2
+        assert store.semantic_state(get_embedder().name)["documents_embedded"] == 0
     return db
+
+
+def _drop_units(store: Store, doc_id: int | None = None) -> None:
+    """Make the store look like one from before the candidate step (no static units)."""
+    with store.transaction():
+        store.db.execute("DELETE FROM unit_vectors" + (" WHERE doc_id = ?" if doc_id else ""),
+                         [doc_id] if doc_id else [])
 
 
 def _with_insert(insert: str) -> tuple[str, int]:
@@ -133,14 +145,21 @@ def test_no_semantic_turns_the_layer_off(semantic_db):
     assert result.matches == () and "semantic" not in result.timings and result.corpus["semantic"] is None
 
 
-def test_a_corpus_without_embedded_documents_skips_the_layer_and_says_so(tmp_path):
-    with Store(tmp_path / "c.db") as store:
-        add_document(store, Document("ru-source.txt", "txt", _corpus_text()))
-        text, _ = _with_insert(KK_TRANSLATION)
+def test_a_corpus_without_units_skips_the_layer_and_reindex_gives_them(tmp_path):
+    db = tmp_path / "c.db"
+    text, start = _with_insert(KK_TRANSLATION)
+    with Store(db) as store:
+        add_document(store, Document("ru-source.txt", "txt", _corpus_text()), {"language": "ru"})
+        _drop_units(store)
         result = check_document(store, Document("thesis.txt", "txt", text))
         assert result.matches == () and "semantic_embed" not in result.timings  # the thesis was not embedded
         assert result.corpus["semantic"]["documents_embedded"] == 0
         assert result.corpus["semantic"]["coverage"] == 0.0 and "semantic" not in result.corpus["layers"]
+    reindexed = CliRunner().invoke(cli, ["reindex", "--db", str(db)], catch_exceptions=False)
+    assert "semantic layer: 1 documents indexed for the candidate step" in reindexed.stdout
+    with Store(db) as store:
+        (match,) = check_document(store, Document("thesis.txt", "txt", text)).matches
+    assert (match.kind, match.this_start) == ("translation", start)
 
 
 def test_removing_a_document_removes_its_sentence_vectors(tmp_path):
@@ -150,9 +169,11 @@ def test_removing_a_document_removes_its_sentence_vectors(tmp_path):
             store.put_sentence_vectors(doc_id, "model", 0, b"x", b"")
         assert store.semantic_state("model")["documents_embedded"] == 1
         assert store.unembedded_documents("model") == [] and store.unembedded_documents("other") == [doc_id]
+        assert store.semantic_state(default_lexicon().name)["documents_embedded"] == 1  # its units
         with store.transaction():
             remove_document(store, doc_id)
         assert store.semantic_state("model")["documents_embedded"] == 0
+        assert store.semantic_state(default_lexicon().name)["documents_embedded"] == 0
 
 
 def test_runs_keep_consecutive_sentences_in_source_order_only():
@@ -186,7 +207,7 @@ def test_check_json_stays_valid_on_stdout_and_no_semantic_switch(semantic_db, tm
 
 
 @pytest.mark.slow  # a worker job with the semantic layer (embeds a short thesis)
-def test_worker_finds_the_translation_and_stores_the_theses_sentences(semantic_db, tmp_path):
+def test_worker_finds_the_translation_and_indexes_the_theses_units(semantic_db, tmp_path):
     import shutil
 
     from plagcheck import jobs
@@ -207,10 +228,11 @@ def test_worker_finds_the_translation_and_stores_the_theses_sentences(semantic_d
         report = json.loads(Path(status.report_json).read_text(encoding="utf-8"))
         assert [(m["kind"], m["source_language"], m["this_offset"]) for m in report["matches"]] == [
             ("translation", "ru", start)]
-        state = store.semantic_state(get_embedder().name)
-        assert (state["documents_embedded"], state["documents"]) == (3, 3)  # the thesis came with its sentences
-        stored = SentenceSet.from_bytes(store.sentence_head(get_embedder().name, status.doc_id))
-        assert text[stored.starts[0]:stored.ends[0]] == text[:text.index(".") + 1]
+        lexicon = default_lexicon()
+        state = store.semantic_state(lexicon.name)
+        assert (state["documents_embedded"], state["documents"]) == (3, 3)  # the thesis came with its units
+        stored = SentenceSet.from_bytes(store.sentence_head(lexicon.name, status.doc_id))
+        assert stored.starts[0] == 0 and len(stored) == len(unit_set(text, lexicon, "kk"))
 
 
 def test_nightly_reindex_embeds_the_corpus_and_resumes(tmp_path):
@@ -233,13 +255,8 @@ def test_check_says_when_the_semantic_layer_saw_part_of_the_corpus(tmp_path):
     db = tmp_path / "c.db"
     with Store(db) as store:
         add_document(store, Document("a.txt", "txt", "Бірінші құжаттың сөйлемі осында жазылған. Екінші сөйлем де бар."))
-        add_document(store, Document("b.txt", "txt", "Второй документ содержит одно предложение здесь."))
-        embed_corpus(store, get_embedder(), seconds=0)  # a budget spent at once: nothing embedded
-        assert store.semantic_state(get_embedder().name)["documents_embedded"] == 0
-        one = store.unembedded_documents(get_embedder().name)[0]
-        with store.transaction():
-            store.put_sentence_vectors(one, get_embedder().name, 0, SentenceSet.from_bytes(
-                b"\x00" * 8).head_bytes(), b"")
+        second = add_document(store, Document("b.txt", "txt", "Второй документ содержит одно предложение здесь."))
+        _drop_units(store, second.doc_id)
     thesis = tmp_path / "t.txt"
     thesis.write_text("Үшінші мәтін мүлдем басқа тақырыпта жазылған сөйлемдерден тұрады.", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(thesis), "--db", str(db)], catch_exceptions=False)

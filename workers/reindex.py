@@ -32,6 +32,7 @@ from plagcheck.index import analyze, content_hash, document_prints, index_docume
 from plagcheck import defaults, jobs
 from plagcheck.ingest import add_files, file_stamp, prepare_document, remove_document, store_prepared
 from plagcheck.normalize import tokenize
+from plagcheck.semantic import index_missing_units
 from plagcheck.settings import IndexParams
 from plagcheck.store import METADATA_FIELDS, Store
 
@@ -57,6 +58,7 @@ class ReindexSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     generation: int | None = None
     documents: int = 0
+    units_indexed: int = 0  # documents given the semantic layer's static units (added before it existed)
 
 
 def reindex_incremental(store: Store, paths=(), *, drop_missing: bool = False, verify: bool = False,
@@ -127,6 +129,7 @@ def _incremental(store: Store, paths, drop_missing: bool, verify: bool, force: b
             summary.added += 1
         elif outcome.status == "failed":
             summary.failed.append((outcome.path, outcome.reason))
+    summary.units_indexed = index_missing_units(store)
     summary.documents = store.document_count()
     summary.generation = store.generation
     return summary
@@ -214,7 +217,8 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
         store.drop_index_tables(current)
     store.refresh()
     log.info("full reindex: generation %d -> %d with %s", current, new, params.to_dict())
-    return ReindexSummary(replaced=len(ids), generation=new, documents=store.document_count())
+    return ReindexSummary(replaced=len(ids), generation=new, documents=store.document_count(),
+                          units_indexed=index_missing_units(store))
 
 
 def _index_rows(store: Store, doc_id: int, params: IndexParams):

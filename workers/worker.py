@@ -101,8 +101,7 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path, semantic
             own = {earlier[0]}  # a recheck: the entry added by the earlier job of this same thesis
             log.info("job %d: rechecking job %d's thesis, corpus document %d left out as its own entry",
                      job.id, earlier[1], earlier[0])
-        report = build_report(store, document, metadata=job.metadata, exclude_ids=own, semantic=semantic,
-                              keep_sentences=not job.no_index)
+        report = build_report(store, document, metadata=job.metadata, exclude_ids=own, semantic=semantic)
         reports_dir.mkdir(parents=True, exist_ok=True)
         stem = _report_stem(job)
         html_path, json_path = reports_dir / f"{stem}.html", reports_dir / f"{stem}.json"
@@ -117,7 +116,6 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path, semantic
             outcome = add_document(store, document, job.metadata,
                                    on_added=lambda added: jobs.record_document(store, job.id, added))
             doc_id = outcome.doc_id if outcome.status == "added" else None
-            _keep_sentences(store, doc_id, report.result.sentences)
     except PlagcheckError as error:
         jobs.fail(store, job.id, owner, f"{job.name}: {error}")
         return jobs.FAILED
@@ -125,18 +123,6 @@ def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path, semantic
                   doc_id=doc_id, similarity=report.similarity)
     log.info("job %d done: %s, %.1f%% similar", job.id, job.name, 100 * report.similarity)
     return jobs.DONE
-
-
-def _keep_sentences(store: Store, doc_id: int | None, sentences) -> None:
-    """Store the thesis's sentences, embedded by its check, with its new corpus entry: the
-    semantic layer then covers it without the nightly reindex embedding it again."""
-    if doc_id is None or sentences is None:
-        return
-    from plagcheck.embed import get_embedder
-
-    with store.transaction():
-        store.put_sentence_vectors(doc_id, get_embedder().name, len(sentences), sentences.head_bytes(),
-                                   sentences.vector_bytes())
 
 
 def _write_atomic(path: Path, text: str | bytes) -> None:

@@ -215,17 +215,16 @@ class Report:
 
 def build_report(store: Store, document: Document, options: ReportOptions | None = None, *,
                  settings: Settings | None = None, metadata: dict | None = None,
-                 exclude_ids: set[int] = frozenset(), semantic: bool = True, progress=None,
-                 keep_sentences: bool = False) -> Report:
+                 exclude_ids: set[int] = frozenset(), semantic: bool = True, progress=None) -> Report:
     """Check ``document`` against the corpus in ``store`` and assemble its report. A ``min_words``
     under the check's ``min_short_words`` (8) lowers it, down to 5: shorter copies are looked for.
-    ``semantic=False`` leaves out the semantic layer (translations, paraphrases); ``progress`` and
-    ``keep_sentences``: see :func:`check_document`."""
+    ``semantic=False`` leaves out the semantic layer (translations, paraphrases); ``progress``:
+    see :func:`check_document`."""
     if settings is None and options is not None and options.min_words < defaults.MIN_SHORT_WORDS:
         settings = Settings(index=store.params, min_short_words=max(defaults.SHORT_MATCH_WORDS, options.min_words))
     if not semantic:
         settings = replace(settings or Settings(index=store.params), semantic=False)
-    result = check_document(store, document, settings, metadata, exclude_ids, progress, keep_sentences)
+    result = check_document(store, document, settings, metadata, exclude_ids, progress)
     return report_from_result(store, result, options)
 
 
