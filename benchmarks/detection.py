@@ -331,11 +331,12 @@ def _nonspace_map(original: str, extracted: str):
 # -- run -----------------------------------------------------------------------------------
 def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: int, seed: int = 7,
         workdir: Path | None = None, settings=None, params=None, folders: list[Path] | None = None,
-        embed: bool = False) -> dict:
+        semantic: bool = False) -> dict:
     """Generate, index, check and score. Returns the figures as a dict (also printed by main).
 
-    ``folders`` are the text folders (default: those of :func:`load_texts`); ``embed``: embed the
-    corpus, so that the semantic layer takes part (its matches count like any)."""
+    ``folders`` are the text folders (default: those of :func:`load_texts`); ``semantic``: checks
+    with the semantic layer on, as the product checks by default (its matches count like any);
+    off, the figures are the lexical detectors' alone."""
     from plagcheck.check import check_document
     from plagcheck.ingest import add_document
     from plagcheck.models import Document
@@ -361,11 +362,12 @@ def run(*, sources: int, suspicious_per_type: int, negatives: int, base_words: i
             outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),
                                    {"title": src.name, "language": src.language})
             names[outcome.doc_id] = src.name
-        if embed:
-            from plagcheck.embed import get_embedder
-            from plagcheck.semantic import embed_corpus
+        if not semantic:
+            from dataclasses import replace
 
-            embed_corpus(store, get_embedder())
+            from plagcheck.settings import Settings
+
+            settings = replace(settings or Settings(index=store.params), semantic=False)
         index_time = time.perf_counter() - started
         check_started = time.perf_counter()
         for doc in suspicious:
@@ -424,7 +426,8 @@ def load_parallel(folder: Path = PARALLEL) -> dict[str, list[dict[str, str]]]:
 
 
 def generate_translations(articles: dict, texts: list[Text], rng: random.Random, *, per_direction: int,
-                          negatives: int, distractors: int, base_words: int, held_out: float = 0.2):
+                          negatives: int, distractors: int, base_words: int, held_out: float = 0.2,
+                          distractor_lines: int = 8):
     """Corpus and checked documents for the ``translation`` obfuscation in the six directions.
 
     Each article of the parallel set goes to one source language (a third each) or is held out
@@ -459,7 +462,7 @@ def generate_translations(articles: dict, texts: list[Text], rng: random.Random,
         rng.shuffle(pool)
         for t in pool[:distractors]:
             words = t.text.split("\n")
-            corpus.append(Text(f"distractor-{t.name}", lang, "\n".join(words[:8])))
+            corpus.append(Text(f"distractor-{t.name}", lang, "\n".join(words[:distractor_lines or None])))
             in_corpus.add(parallel_key(t.name))
         originals[lang] = pool[distractors:]
     # XQuAD's ru and en contexts are translations of each other: an original whose other-language
@@ -511,7 +514,7 @@ def parallel_key(name: str) -> str:
 
 
 def run_translation(*, per_direction: int, negatives: int, distractors: int, base_words: int, seed: int = 7,
-                    workdir: Path | None = None, settings=None) -> dict:
+                    workdir: Path | None = None, settings=None, distractor_lines: int = 8) -> dict:
     """Generate (:func:`generate_translations`), index the corpus (its static units come with each
     document: no corpus sentence is embedded in advance), check with the semantic layer, and
     score per direction. Returns the figures as a dict."""
@@ -522,7 +525,8 @@ def run_translation(*, per_direction: int, negatives: int, distractors: int, bas
 
     rng = random.Random(seed)
     corpus, suspicious = generate_translations(load_parallel(), load_texts(), rng, per_direction=per_direction,
-                                               negatives=negatives, distractors=distractors, base_words=base_words)
+                                               negatives=negatives, distractors=distractors, base_words=base_words,
+                                               distractor_lines=distractor_lines)
     tmp = tempfile.TemporaryDirectory() if workdir is None else None
     folder = Path(tmp.name if tmp else workdir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -539,6 +543,7 @@ def run_translation(*, per_direction: int, negatives: int, distractors: int, bas
             names[outcome.doc_id] = src.name
         index_time = time.perf_counter() - started
         semantic_timings = {"semantic_candidates": 0.0, "semantic_embed": 0.0}
+        compared = 0  # sentences the transformer compared (checked and corpus side)
         check_started = time.perf_counter()
         sentences_checked = 0
         for doc in suspicious:
@@ -549,6 +554,8 @@ def run_translation(*, per_direction: int, negatives: int, distractors: int, bas
             sentences_checked += len(_SENTENCE_RE.findall(doc.text))
             for key in semantic_timings:
                 semantic_timings[key] += result.timings.get(key, 0.0)
+            semantic_state = result.corpus.get("semantic") or {}
+            compared += semantic_state.get("sentences_compared", 0)
             for m in result.matches:
                 span = Span(doc.name, names[m.source_id], m.this_start, m.this_end, m.source_start, m.source_end)
                 detections.append(span)
@@ -579,6 +586,7 @@ def run_translation(*, per_direction: int, negatives: int, distractors: int, bas
         "sources": len(corpus), "suspicious": len(suspicious), "texts": len(load_texts()),
         "candidate_seconds": round(semantic_timings["semantic_candidates"], 2),
         "check_embed_seconds": round(semantic_timings["semantic_embed"], 2),
+        "sentences_compared": compared, "sentences_checked": sentences_checked,
         "unexplained_detections": unexplained,
         "index_seconds": round(index_time, 2), "check_seconds": round(check_time, 2),
     }
@@ -595,7 +603,8 @@ def format_table(figures: dict) -> str:
                  f"checking {figures['check_seconds']} s")
     if "candidate_seconds" in figures:
         lines.append(f"semantic: candidate step {figures['candidate_seconds']} s, transformer on the candidates "
-                     f"{figures['check_embed_seconds']} s (all checks); detections of kind translation with the "
+                     f"{figures['check_embed_seconds']} s ({figures['sentences_compared']} sentences for "
+                     f"{figures['sentences_checked']} checked, all checks); detections of kind translation with the "
                      f"right source language: {figures['detections_with_kind_translation_and_right_source_language']}")
         for d in figures["unexplained_detections"]:
             lines.append(f"  not a case: {d['document']} ~ {d['source']} ({d['kind']}, {d['score']}): "
@@ -608,27 +617,33 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="a seconds-long run, for tests")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    parser.add_argument("--embed", action="store_true",
-                        help="embed the corpus so that the semantic layer takes part (slow: minutes to hours)")
+    parser.add_argument("--semantic", action="store_true",
+                        help="check with the semantic layer on, as the product does by default (slower)")
     parser.add_argument("--sources", type=int, default=None, help="corpus documents (default 60; tiny 6)")
     parser.add_argument("--per-type", type=int, default=None, help="checked documents per obfuscation (12; tiny 1)")
     parser.add_argument("--translation", action="store_true",
                         help="the semantic layer's benchmark instead: translations in six directions among kk/ru/en "
-                             "(../shared/eval/parallel), with negatives (minutes: every sentence is embedded)")
+                             "(../shared/eval/parallel), with negatives")
+    parser.add_argument("--distractors", type=int, default=None,
+                        help="with --translation: same-topic corpus texts per language (default 12; tiny 2)")
+    parser.add_argument("--distractor-lines", type=int, default=8,
+                        help="with --translation: lines kept of each distractor text (0: the whole text)")
     args = parser.parse_args(argv)
     if note := seed_texts_note():
         print(note, file=sys.stderr)
     if args.translation:
         if args.tiny:
-            figures = run_translation(per_direction=1, negatives=2, distractors=2, base_words=150, seed=args.seed)
+            figures = run_translation(per_direction=1, negatives=2, distractors=args.distractors or 2, base_words=150,
+                                      seed=args.seed, distractor_lines=args.distractor_lines)
         else:
-            figures = run_translation(per_direction=8, negatives=12, distractors=12, base_words=300, seed=args.seed)
+            figures = run_translation(per_direction=8, negatives=12, distractors=args.distractors or 12,
+                                      base_words=300, seed=args.seed, distractor_lines=args.distractor_lines)
     elif args.tiny:
         figures = run(sources=args.sources or 6, suspicious_per_type=args.per_type or 1, negatives=2, base_words=600,
-                      seed=args.seed, embed=args.embed)
+                      seed=args.seed, semantic=args.semantic)
     else:
         figures = run(sources=args.sources or 60, suspicious_per_type=args.per_type or 12, negatives=20,
-                      base_words=3000, seed=args.seed, embed=args.embed)
+                      base_words=3000, seed=args.seed, semantic=args.semantic)
     print(format_table(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

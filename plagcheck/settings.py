@@ -68,6 +68,7 @@ class Settings:
     candidate_stride: int = defaults.CANDIDATE_STRIDE
     candidate_top_k: int = defaults.CANDIDATE_TOP_K
     candidate_min_cos: float = defaults.CANDIDATE_MIN_COS
+    candidate_min_cos_same_language: float = defaults.CANDIDATE_MIN_COS_SAME_LANGUAGE
     max_candidate_units: int = defaults.MAX_CANDIDATE_UNITS
     margin_neighbours: int = defaults.MARGIN_NEIGHBOURS
 
@@ -89,8 +90,9 @@ class Settings:
                      "candidate_stride", "max_candidate_units"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
-        if not -1.0 <= self.candidate_min_cos <= 1.0:
-            raise ValueError("candidate_min_cos must be between -1 and 1")
+        for name in ("candidate_min_cos", "candidate_min_cos_same_language"):
+            if not -1.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between -1 and 1")
         if self.max_run_gap < 0:
             raise ValueError("max_run_gap must not be negative")
 
