@@ -303,10 +303,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                      " (сөйлемдері векторланған корпустың {percent} бөлігінде)"),
     # -- the PDF --------------------------------------------------------------------------------
     "full_text": ("Full text with highlights", "Полный текст с выделениями", "Белгіленген толық мәтін"),
-    "summary": ("Summary", "Сводка", "Қорытынды"),
+    "summary": ("Summary", "Сводка", "Жиынтық"),
     "footer": ("plagcheck similarity report · {title} · page {n} of {total}",
                "plagcheck, отчёт о проверке · {title} · стр. {n} из {total}",
                "plagcheck, ұқсастық есебі · {title} · {total} беттің {n}-беті"),
+    "footer_certificate": ("plagcheck certificate · {title} · page {n} of {total}",
+                           "plagcheck, справка · {title} · стр. {n} из {total}",
+                           "plagcheck, анықтама · {title} · {total} беттің {n}-беті"),
     "page_mark": ("p. {n}", "с. {n}", "{n}-б."),
     "legend.pdf": ("Borrowed passages are highlighted in their source's colour (see the sources table) and numbered in "
                    "text order; cited or excluded text is grey; a number in grey marks a match that does not count; "

@@ -105,14 +105,15 @@ def _layout(stories: list[tuple[str, str]], margin: float) -> tuple[bytes, list[
     return buffer.getvalue(), starts
 
 
-def finish(data: bytes, kind: str, title: str, sections: list[str], starts: list[int], t: Translator) -> bytes:
-    """Add "title — page n of N" at the foot of every page, the PDF's title (``kind: title``) and
-    an outline (one entry per section, at its first page)."""
+def finish(data: bytes, kind: str, title: str, sections: list[str], starts: list[int], t: Translator,
+           footer_key: str = "footer") -> bytes:
+    """Add "title — page n of N" at the foot of every page (message ``footer_key``), the PDF's
+    title (``kind: title``) and an outline (one entry per section, at its first page)."""
     pdf = pymupdf.open("pdf", data)
     pdf.set_metadata({"title": f"{kind}: {title}", "creator": "plagcheck"})
     pdf.set_toc([[1, section, start + 1] for section, start in zip(sections, starts)])
     for number, page in enumerate(pdf, start=1):
-        footer = t("footer", title=title[:80], n=number, total=pdf.page_count)
+        footer = t(footer_key, title=title[:80], n=number, total=pdf.page_count)
         rect = pymupdf.Rect(_MARGIN, page.rect.height - 30, page.rect.width - _MARGIN, page.rect.height - 14)
         page.insert_htmlbox(rect, f'<p style="font-size:7.5pt;color:#777777;text-align:center">{esc(footer)}</p>')
     return pdf.tobytes(garbage=3, deflate=True)
