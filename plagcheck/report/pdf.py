@@ -22,10 +22,10 @@ import pymupdf
 from plagcheck.report.build import Report
 from plagcheck.report.html import esc as html_esc
 from plagcheck.report.i18n import DEFAULT_LANGUAGE, Translator, translator
-from plagcheck.report.text import (alert_label, borrowed_numbers, borrowed_split_line, counted_kinds, document_title,
-                                   excluded_document_lines, exclusion_label, exclusion_reason, exclusions_applied,
-                                   explanation, is_semantic, kind_label, metadata_rows, names_page, semantic_note,
-                                   text_pieces, three_numbers, three_percents)
+from plagcheck.report.text import (alert_label, alert_message, borrowed_numbers, borrowed_split_line, counted_kinds,
+                                   document_title, excluded_document_lines, exclusion_label, exclusion_reason,
+                                   exclusions_applied, explanation, is_semantic, kind_label, metadata_rows, names_page,
+                                   semantic_note, text_pieces, three_numbers, three_percents)
 
 _MARGIN = 42
 _SEMANTIC_TEXT = "#1a3d8f"  # translated or paraphrased text in the full text (blue on the source's colour)
@@ -133,7 +133,7 @@ def _summary(report: Report, t: Translator) -> str:
     parts.append(f"<h2>{esc(t('alerts'))} ({len(report.alerts)})</h2>")
     if report.alerts:
         parts.append("<ul>" + "".join(
-            f'<li class="alert"><b>{esc(alert_label(a.kind, t.lang))}</b>: {esc(a.message)}'
+            f'<li class="alert"><b>{esc(alert_label(a.kind, t.lang))}</b>: {esc(alert_message(a, t.lang))}'
             f'{esc(where(report, t, a.start, a.page, a.message))}</li>' for a in report.alerts) + "</ul>")
     else:
         parts.append(f"<p>{esc(t('no_evasion'))}</p>")

@@ -69,6 +69,55 @@ def exclusion_reason(exclusion, lang: str = _EN) -> str:
     return exclusion.reason
 
 
+# The messages the detectors write (in English, stored in the report JSON): their fixed words are
+# said again in another language, the evidence they quote (words, file text) stays as it is.
+_ALERT_MESSAGES = (
+    (re.compile(r"^(?P<n>\d+) word\(s\) mixing Latin and Cyrillic lookalike letters: (?P<rest>.*)$", re.S),
+     "alert_msg.homoglyph"),
+    (re.compile(r"^(?P<n>\d+) invisible character\(s\) inside words \((?P<names>.*)\)$", re.S), "alert_msg.invisible"),
+    (re.compile(r"^(?P<n>\d+) run\(s\) of letters spaced apart: (?P<rest>.*)$", re.S), "alert_msg.spacing"),
+    (re.compile(r"^white text on page (?P<page>\d+): (?P<rest>.*)$", re.S), "alert_msg.white_page"),
+    (re.compile(r"^white text: (?P<rest>.*)$", re.S), "alert_msg.white"),
+    (re.compile(r"^microscopic text \((?P<size>[\d.]+) pt\) on page (?P<page>\d+): (?P<rest>.*)$", re.S),
+     "alert_msg.tiny_page"),
+    (re.compile(r"^microscopic text \((?P<size>[\d.]+) pt\): (?P<rest>.*)$", re.S), "alert_msg.tiny"),
+    (re.compile(r"^hidden text: (?P<rest>.*)$", re.S), "alert_msg.hidden"),
+    (re.compile(r"^page (?P<page>\d+) has no text layer \(scanned image\): its text was not checked$"), "alert_msg.scanned"),
+    (re.compile(r"^identical to document (?P<id>\d+) \((?P<who>.*)\)$", re.S), "alert_msg.identical"),
+    (re.compile(r"^the PDF is damaged \(MuPDF reported (?P<n>\d+) problems? reading it, the first: (?P<first>.*)\); "
+                r"its text may be incomplete, and what could not be read was not checked$", re.S), "alert_msg.damaged"),
+)
+_PAGE_SUFFIX = re.compile(r" \(page (?P<page>\d+)\)$")
+_HOMOGLYPH_NOTE = re.compile(r"(?P<word>'[^']*'): (?P<other>Latin|Cyrillic) (?P<letters>[^;]*?) in a (?:Cyrillic|Latin) word")
+_ADDED = re.compile(r"added (?P<date>\d{4}-\d\d-\d\d)")
+
+
+def alert_message(alert, lang: str = _EN) -> str:
+    """An :class:`~plagcheck.models.Alert`'s message in ``lang``: the detectors' words translated,
+    the words and text they quote as evidence left as they are (a message of another form: as is)."""
+    if lang == _EN:
+        return alert.message
+    t = translator(lang)
+    message, suffix = alert.message, ""
+    page = _PAGE_SUFFIX.search(message)
+    if page and alert.kind in ("homoglyph", "invisible_characters", "letter_spacing"):
+        message, suffix = message[:page.start()], f" ({t('page_n', n=page.group('page'))})"
+    for pattern, key in _ALERT_MESSAGES:
+        found = pattern.match(message)
+        if found:
+            values = found.groupdict()
+            if key == "alert_msg.homoglyph":
+                values["rest"] = _HOMOGLYPH_NOTE.sub(
+                    lambda m: t("alert_msg.latin_in_cyrillic" if m.group("other") == "Latin" else "alert_msg.cyrillic_in_latin",
+                                word=m.group("word"), letters=m.group("letters")), values["rest"])
+            if key == "alert_msg.identical":
+                values["who"] = _ADDED.sub(lambda m: t("alert_msg.added", date=m.group("date")), values["who"])
+            if "size" in values:
+                values["size"] = t.number(float(values["size"]))
+            return t(key, **values) + suffix
+    return alert.message
+
+
 def percent(fraction: float, lang: str = _EN) -> str:
     """``0.1234`` → ``'12.3%'`` (``'12,3%'`` in Russian and Kazakh)."""
     return translator(lang).percent(fraction)
