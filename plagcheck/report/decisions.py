@@ -195,7 +195,8 @@ def apply_decisions(report_json: dict, decisions: Decisions, *, reviewer: str | 
                                "reason": f"match of {counted_words[i]} counted word(s), fewer than {min_words}"})
         if i in excluded:
             why = (f"source {m['source_id']}" if m["source_id"] in decisions.excluded_sources else f"match {i}")
-            exclusions.append({"kind": REVIEWER, "start": start, "end": end, "reason": f"excluded by the reviewer: {why}"})
+            exclusions.append({"kind": REVIEWER, "start": start, "end": end,
+                               "reason": f"excluded by the reviewer: {why}"})
     out["exclusions"] = sorted(exclusions, key=lambda e: (e["start"], e["end"]))
     for s in out["sources"]:
         s["share"] = round(share(shares.get(s["id"], 0)), 6)

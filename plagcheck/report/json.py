@@ -28,7 +28,8 @@ def report_from_json(data: dict) -> Report:
                         pages=tuple(PageSpan(**p) for p in data.get("page_spans", ())), alerts=alerts)
     matches, report_matches = [], []
     for m in data["matches"]:
-        match = Match(source_id=m["source_id"], this_start=m["this_offset"], this_end=m["this_offset"] + m["this_length"],
+        match = Match(source_id=m["source_id"], this_start=m["this_offset"],
+                      this_end=m["this_offset"] + m["this_length"],
                       source_start=m["source_offset"], source_end=m["source_offset"] + m["source_length"],
                       score=m["score"], words=m["words"], kind=m.get("kind", "verbatim"),
                       source_language=m.get("source_language"))

@@ -49,8 +49,9 @@ def part_label(part: str, lang: str = _EN) -> str:
 # The reasons the exclusion stage gives (in English), and how to say them again in another language.
 _REASONS = (
     ("quote", re.compile(r"^quoted with a citation (?P<citation>.*)$", re.S), "reason.quote"),
-    ("bibliography", re.compile(r"^bibliography \((?P<heading>.*)\): (?P<n>\d+) reference\(s\) recognised by their form$",
-                                re.S), "reason.bibliography"),
+    ("bibliography",
+     re.compile(r"^bibliography \((?P<heading>.*)\): (?P<n>\d+) reference\(s\) recognised by their form$", re.S),
+     "reason.bibliography"),
     ("common_passage", re.compile(r"^shared by (?P<n>\d+) corpus documents \(standard wording\)$"), "reason.common_passage"),
     ("short_match", re.compile(r"^match of (?P<n>\d+) counted word\(s\), fewer than (?P<min>\d+)$"), "reason.short_match"),
     ("reviewer", re.compile(r"^excluded by the reviewer: source (?P<id>\d+)$"), "reason.reviewer_source"),
@@ -82,7 +83,8 @@ _ALERT_MESSAGES = (
      "alert_msg.tiny_page"),
     (re.compile(r"^microscopic text \((?P<size>[\d.]+) pt\): (?P<rest>.*)$", re.S), "alert_msg.tiny"),
     (re.compile(r"^hidden text: (?P<rest>.*)$", re.S), "alert_msg.hidden"),
-    (re.compile(r"^page (?P<page>\d+) has no text layer \(scanned image\): its text was not checked$"), "alert_msg.scanned"),
+    (re.compile(r"^page (?P<page>\d+) has no text layer \(scanned image\): its text was not checked$"),
+     "alert_msg.scanned"),
     (re.compile(r"^identical to document (?P<id>\d+) \((?P<who>.*)\)$", re.S), "alert_msg.identical"),
     (re.compile(r"^the PDF is damaged \(MuPDF reported (?P<n>\d+) problems? reading it, the first: (?P<first>.*)\); "
                 r"its text may be incomplete, and what could not be read was not checked$", re.S), "alert_msg.damaged"),
@@ -107,9 +109,10 @@ def alert_message(alert, lang: str = _EN) -> str:
         if found:
             values = found.groupdict()
             if key == "alert_msg.homoglyph":
-                values["rest"] = _HOMOGLYPH_NOTE.sub(
-                    lambda m: t("alert_msg.latin_in_cyrillic" if m.group("other") == "Latin" else "alert_msg.cyrillic_in_latin",
-                                word=m.group("word"), letters=m.group("letters")), values["rest"])
+                def note(m):
+                    which = "latin_in_cyrillic" if m.group("other") == "Latin" else "cyrillic_in_latin"
+                    return t(f"alert_msg.{which}", word=m.group("word"), letters=m.group("letters"))
+                values["rest"] = _HOMOGLYPH_NOTE.sub(note, values["rest"])
             if key == "alert_msg.identical":
                 values["who"] = _ADDED.sub(lambda m: t("alert_msg.added", date=m.group("date")), values["who"])
             if "size" in values:
@@ -165,7 +168,8 @@ def kind_label(match, lang: str = _EN) -> str:
     sentence'`` (a short exact copy); ``''`` for a copied passage, the ordinary case."""
     t = translator(lang)
     if match.kind == "translation":
-        return t(f"translated_from.{match.source_language}") if match.source_language in LANGUAGE_NAMES else t("translated")
+        known = match.source_language in LANGUAGE_NAMES
+        return t(f"translated_from.{match.source_language}") if known else t("translated")
     return {"paraphrase": t("paraphrased"), "short": t("copied_sentence")}.get(match.kind, "")
 
 
@@ -176,7 +180,8 @@ def kind_counts(matches, lang: str = _EN) -> str:
     counts: dict[tuple[str, str | None], int] = {}
     for m in matches:
         if m.kind != "verbatim":
-            key = (m.kind, m.source_language if m.kind == "translation" and m.source_language in LANGUAGE_NAMES else None)
+            known = m.kind == "translation" and m.source_language in LANGUAGE_NAMES
+            key = (m.kind, m.source_language if known else None)
             counts[key] = counts.get(key, 0) + 1
     out = []
     for (kind, language), n in counts.items():
@@ -363,8 +368,9 @@ def _kinds_explanation(report: Report, lang: str = _EN) -> str:
     coverage = (report.result.corpus.get("semantic") or {}).get("coverage")
     seen = t("explain.seen", percent=t.percent(coverage)) if coverage is not None else ""
     zero = t.number(0) + "%"
-    return t("explain.kinds", borrowed=borrowed, copied=parts.get(COPIED, zero), translation=parts.get(TRANSLATION, zero),
-             paraphrase=parts.get(PARAPHRASE, zero), seen=seen, note=t("evidence_note"))
+    return t("explain.kinds", borrowed=borrowed, copied=parts.get(COPIED, zero),
+             translation=parts.get(TRANSLATION, zero), paraphrase=parts.get(PARAPHRASE, zero), seen=seen,
+             note=t("evidence_note"))
 
 
 @dataclass(frozen=True)
