@@ -44,7 +44,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                       "сәйкестікте болды."),
     "lighter_part": ("The lighter part of the borrowed share was translated or paraphrased.",
                      "Более светлая часть доли заимствований — переводы и перефразирования.",
-                     "Алынған мәтін үлесінің ашық бөлігі — аударма мен қайта тұжырымдау."),
+                     "Алынған мәтін үлесінің ашық түсті бөлігі — аударма мен қайта тұжырымдау."),
     "what_numbers_mean": ("What the numbers mean", "Что означают цифры", "Сандар нені білдіреді"),
     "what_these_numbers_mean": ("What these numbers mean", "Что означают эти цифры", "Бұл сандар нені білдіреді"),
     # -- alerts ---------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                           "на стр. {page} нет текстового слоя (скан): её текст не проверен",
                           "{page}-бетте мәтін қабаты жоқ (сканерленген сурет): оның мәтіні тексерілмеді"),
     "alert_msg.identical": ("identical to document {id} ({who})", "совпадает с документом {id} ({who})",
-                            "{id} құжатпен бірдей ({who})"),
+                            "№{id} құжатпен бірдей ({who})"),
     "alert_msg.added": ("added {date}", "добавлен {date}", "{date} қосылған"),
     "alert_msg.damaged": ("the PDF is damaged (MuPDF reported {n} problem(s) reading it, the first: {first}); its "
                           "text may be incomplete, and what could not be read was not checked",
@@ -116,9 +116,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                            "совпадение из {n} учтённых слов, меньше {min}",
                            "{n} есептелген сөзден тұратын сәйкестік, {min} сөзден аз"),
     "reason.reviewer_source": ("excluded by the reviewer: source {id}", "исключено проверяющим: источник {id}",
-                               "тексеруші алып тастады: {id} дереккөз"),
+                               "тексеруші алып тастады: №{id} дереккөз"),
     "reason.reviewer_match": ("excluded by the reviewer: match {id}", "исключено проверяющим: совпадение {id}",
-                              "тексеруші алып тастады: {id} сәйкестік"),
+                              "тексеруші алып тастады: №{id} сәйкестік"),
     "applied.quotes": ("quotations with a citation", "цитаты со ссылкой", "сілтемесі бар дәйексөздер"),
     "applied.bibliography": ("the bibliography", "список литературы", "әдебиеттер тізімі"),
     "applied.common": ("passages shared by {n}+ corpus documents", "фрагменты, общие для {n}+ документов корпуса",
@@ -129,7 +129,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "none": ("none", "нет", "жоқ"),
     "applied": ("Applied: {list}.", "Применены: {list}.", "Қолданылды: {list}."),
     "cited_of_text": ("Cited or excluded: {list} of the text.", "Цитирования и исключения: {list} текста.",
-                      "Дәйексөздер мен алып тасталған мәтін: мәтіннің {list}."),
+                      "Дәйексөздер мен алып тасталған мәтін (мәтіннің үлесі): {list}."),
     "switch.quotes": ("quoted passages with a citation", "цитаты со ссылкой", "сілтемесі бар дәйексөздер"),
     "switch.bibliography": ("bibliography", "список литературы", "әдебиеттер тізімі"),
     "switch.short": ("matches shorter than {n} words", "совпадения короче {n} слов", "{n} сөзден қысқа сәйкестіктер"),
@@ -144,8 +144,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "left_out_line": ("document {id} ({who}) left out as this document's own entry; it would have explained "
                       "{percent} of the text",
                       "документ {id} ({who}) не учитывается как запись этой же работы; он объяснил бы {percent} текста",
-                      "{id} құжат ({who}) осы жұмыстың өз жазбасы ретінде есепке алынбады; ол мәтіннің {percent} "
-                      "түсіндірер еді"),
+                      "№{id} құжат ({who}) осы жұмыстың өз жазбасы ретінде есепке алынбады; ол мәтіннің {percent} "
+                      "бөлігін түсіндірер еді"),
     "switched_off": ("Switched off for this report (counted like any other text): {list}.",
                      "В этом отчёте отключено (учитывается как любой другой текст): {list}.",
                      "Бұл есепте өшірілген (басқа мәтін сияқты есептеледі): {list}."),
@@ -207,7 +207,6 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                      "совпадение, которое не учитывается (процитировано или слишком короткое).",
                      "Сәйкестіктер төмендегі толық мәтіндегідей мәтін ретімен нөмірленген; жақшадағы нөмір — "
                      "есептелмейтін сәйкестік (дәйексөз немесе тым қысқа)."),
-    "excluded_by_reviewer": ("excluded by the reviewer", "исключён проверяющим", "тексеруші алып тастады"),
     # -- the text and the panels ----------------------------------------------------------------
     "document_text": ("Document text", "Текст документа", "Құжат мәтіні"),
     "text": ("Text", "Текст", "Мәтін"),
@@ -390,7 +389,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "decided_by": ("By {reviewer}, {when}:", "Проверяющий: {reviewer}, {when}:", "Тексеруші: {reviewer}, {when}:"),
     "decision.source": ("source excluded: {label}", "исключён источник: {label}", "алынып тасталған дереккөз: {label}"),
     "decision.match": ("match {n} excluded ({label})", "исключено совпадение {n} ({label})",
-                       "{n} сәйкестік алынып тасталды ({label})"),
+                       "№{n} сәйкестік алынып тасталды ({label})"),
     "decision.switch_on": ("{what}: excluded", "{what}: исключаются", "{what}: алынып тасталады"),
     "decision.switch_off": ("{what}: counted", "{what}: учитываются", "{what}: есептеледі"),
     "check_date": ("Check date", "Дата проверки", "Тексеру күні"),
@@ -398,7 +397,6 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "signature": ("Signature", "Подпись", "Қолы"),
     "reviewer": ("Reviewer", "Проверяющий", "Тексеруші"),
     "date": ("Date", "Дата", "Күні"),
-    "thesis": ("Thesis", "Работа", "Жұмыс"),
     "checked_text_follows": ("The full text with the borrowed passages highlighted follows on the next pages.",
                              "Полный текст с выделенными заимствованиями — на следующих страницах.",
                              "Алынған үзінділері белгіленген толық мәтін келесі беттерде."),
