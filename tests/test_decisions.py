@@ -155,6 +155,7 @@ def test_a_stored_report_renders_the_same_from_its_json(checked):
     ru = checked[2]["ru"]
     before = render_html(report)
     after = render_html(report_from_json(apply_decisions(data, Decisions(excluded_sources=frozenset({ru})))))
+    assert after.count("(excluded by the reviewer)") == 1 and "(excluded by the reviewer)" not in before
     for m in data["matches"]:
         if m["source_id"] == ru:
             assert f'<mark class="hl" data-m="{m["id"]}"' in before

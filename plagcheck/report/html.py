@@ -98,7 +98,8 @@ def _sources(report: Report, t: Translator) -> str:
     items = []
     for n, s in enumerate(report.sources, start=1):
         first = next((k for k, m in enumerate(report.matches) if m.source_id == s.id), None)
-        note = "" if s.matches else f' <span class="muted">{esc(t("all_matches_excluded"))}</span>'
+        why = "source_excluded_by_reviewer" if s.excluded_by_reviewer else "all_matches_excluded"
+        note = "" if s.matches else f' <span class="muted">{esc(t(why))}</span>'
         items.append(
             f'<li class="source" data-source="{s.id}" data-first="{"" if first is None else first}" tabindex="0">'
             f'<span class="swatch" style="background:{esc(s.color)}"></span>'

@@ -195,6 +195,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     # -- the sources ----------------------------------------------------------------------------
     "sources": ("Sources", "Источники", "Дереккөздер"),
     "no_sources": ("No matching sources found.", "Источники совпадений не найдены.", "Сәйкес дереккөздер табылмады."),
+    "source_excluded_by_reviewer": ("(excluded by the reviewer)", "(исключён проверяющим)", "(тексеруші алып тастады)"),
     "all_matches_excluded": ("(all its matches excluded)", "(все его совпадения исключены)",
                              "(барлық сәйкестіктері алынып тасталды)"),
     "before_exclusions": ("before exclusions {percent}", "до исключений {percent}", "алып тастауға дейін {percent}"),

@@ -49,7 +49,7 @@ def report_from_json(data: dict) -> Report:
                          settings=data.get("settings", {}), corpus=data.get("corpus", {}),
                          timings=data.get("timings", {}), excluded_documents=excluded)
     sources = tuple(ReportSource(share, s.get("color", "#dddddd"), s["share"], s.get("share_without_exclusions", 0.0),
-                                 s.get("matches", 0))
+                                 s.get("matches", 0), bool(s.get("excluded_by_reviewer")))
                     for share, s in zip(shares, data["sources"]))
     known = {f.name for f in fields(ReportOptions)}
     options = ReportOptions(**{k: v for k, v in data.get("options", {}).items() if k in known})

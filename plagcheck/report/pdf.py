@@ -192,6 +192,7 @@ def _sources(report: Report, t: Translator) -> str:
     rows = "".join(
         f'<p class="src"><span class="sw" style="background-color:{esc(s.color)}">&#160;{n}&#160;</span> '
         f'<b>{esc(t.percent(s.share))}</b> {esc(s.label)}'
+        + (f' <i>{esc(t("source_excluded_by_reviewer"))}</i>' if s.excluded_by_reviewer else "") +
         f' <span class="muted">({esc(t("before_exclusions", percent=t.percent(s.share_without_exclusions)))}; '
         f'{esc(t("th.matches_in_text"))}: {esc(", ".join(numbers.get(s.id, [])) or "—")})</span>'
         + (f'<br><i>{esc(kinds[s.id])}</i>' if kinds[s.id] else "")
