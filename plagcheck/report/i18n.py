@@ -14,6 +14,8 @@ Terms follow what Antiplagiat and StrikePlagiarism users know: Russian «Заи�
 
 from __future__ import annotations
 
+import functools
+
 LANGUAGES = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "en"
 
@@ -495,6 +497,7 @@ class Translator:
 LANGUAGES_IN_MESSAGES = ("en", "ru", "kk")  # the column order of MESSAGES
 
 
+@functools.lru_cache(maxsize=None)
 def translator(lang: str | None = None) -> Translator:
     """A :class:`Translator` for ``lang`` (one of :data:`LANGUAGES`; None → :data:`DEFAULT_LANGUAGE`)."""
     return Translator(lang)

@@ -15,20 +15,13 @@ from pathlib import Path
 from plagcheck import defaults
 from plagcheck.exclusions import COPIED, PARAPHRASE, TRANSLATION
 from plagcheck.report.build import Report, split_rounded
-from plagcheck.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translator
+from plagcheck.report.i18n import DEFAULT_LANGUAGE, translator
 
 _EN = DEFAULT_LANGUAGE
-# The English labels, by kind (kept for callers that want them without a language).
-ALERT_LABELS = {k.split(".", 1)[1]: v[0] for k, v in MESSAGES.items() if k.startswith("alert.")}
-EXCLUSION_LABELS = {k.split(".", 1)[1]: v[0] for k, v in MESSAGES.items() if k.startswith("exclusion.")}
-
-LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}
+LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}  # the languages a source may be named in
 # Matches found by meaning (the semantic layer) rather than by shared words: shown hatched, with
 # the wording below instead of how much of the wording is the same.
 SEMANTIC_KINDS = ("translation", "paraphrase")
-BORROWED_PART_LABELS = {COPIED: "copied", TRANSLATION: "translated", PARAPHRASE: "paraphrased"}
-EVIDENCE_NOTE = MESSAGES["evidence_note"][0]
-SEMANTIC_HINT = MESSAGES["semantic_hint"][0]
 
 
 def alert_label(kind: str, lang: str = _EN) -> str:
