@@ -4,13 +4,19 @@
 simple HTML (all text escaped) and lets :class:`pymupdf.Story` lay it out on A4 pages, so no new
 dependency is needed. MuPDF's built-in fonts cover Latin, Cyrillic and the Kazakh letters.
 
-Two quirks of MuPDF's HTML layout shape the markup:
+Three quirks of MuPDF's HTML layout shape the markup:
 
 - ``border-collapse: collapse`` makes it draw a table's backgrounds again on every later page
   (the grey stripes and colour swatches that used to reappear over the excerpts), so tables here
   keep the default separate borders;
 - a first block taller than a page is not split but runs off the page, so each story starts with
-  a heading and the text is one paragraph per line.
+  a heading and the text is one paragraph per line;
+- everything after a table that reaches the foot of a page is lost (the sources and the
+  metadata, once tables, took "What the numbers mean" with them), so only the short tables of the
+  three figures are tables, at the top; lists of any length are paragraphs.
+
+The labels are in the language asked for (:mod:`plagcheck.report.i18n`); :func:`full_text`,
+:func:`figures`, :func:`finish` serve the certificate (:mod:`plagcheck.report.certificate`) too.
 """
 
 from __future__ import annotations
@@ -84,9 +90,7 @@ def html_to_pdf(html: str, css: str, margin: float) -> bytes:
 
 def _layout(stories: list[tuple[str, str]], margin: float) -> tuple[bytes, list[int]]:
     """Lay out each (html, css) story from a new page; returns the PDF and each story's first page.
-
-    MuPDF's Story loses everything after a table that reaches the bottom of a page (MuPDF 1.24):
-    only short tables at the top of a story are used here; lists are paragraphs."""
+    (No table may reach the foot of a page: see the module's docstring.)"""
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
     where = _PAGE + (margin, margin, -margin, -margin)
