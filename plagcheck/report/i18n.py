@@ -349,13 +349,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                            "plagcheck, справка · {title} · стр. {n} из {total}",
                            "plagcheck, анықтама · {title} · {total} беттің {n}-беті"),
     "page_mark": ("p. {n}", "с. {n}", "{n}-б."),
-    "legend.pdf": ("Borrowed passages are highlighted in their source's colour (see the sources table) and numbered in "
+    "legend.pdf": ("Borrowed passages are highlighted in their source's colour (see the sources list) and numbered in "
                    "text order; cited or excluded text is grey; a number in grey marks a match that does not count; "
                    "underlined text raised an alert; [{page}] is a page of the submitted file.",
-                   "Заимствованные фрагменты выделены цветом их источника (см. таблицу источников) и пронумерованы в "
+                   "Заимствованные фрагменты выделены цветом их источника (см. список источников) и пронумерованы в "
                    "порядке текста; процитированный или исключённый текст — серый; серый номер — совпадение, которое "
                    "не учитывается; подчёркнутый текст вызвал предупреждение; [{page}] — страница исходного файла.",
-                   "Алынған үзінділер дереккөзінің түсімен белгіленіп (дереккөздер кестесін қараңыз), мәтін ретімен "
+                   "Алынған үзінділер дереккөзінің түсімен белгіленіп (дереккөздер тізімін қараңыз), мәтін ретімен "
                    "нөмірленген; дәйексөз не алынып тасталған мәтін — сұр; сұр нөмір — есептелмейтін сәйкестік; "
                    "асты сызылған мәтін ескерту тудырды; [{page}] — тапсырылған файлдың беті."),
     "legend.pdf_short": (" A copied sentence says so in its number: [4 {label}].",

@@ -188,22 +188,26 @@ def figures(report: Report, t: Translator) -> str:
 def _sources(report: Report, t: Translator) -> str:
     if not report.sources:
         return f"<h2>{esc(t('sources'))} (0)</h2><p>{esc(t('no_sources'))}</p>"
+    return (f"<h2>{esc(t('sources'))} ({len(report.sources)})</h2>{source_lines(report, t)}"
+            f'<p class="muted">{esc(t("numbers_note"))}</p>')
+
+
+def source_lines(report: Report, t: Translator, paths: bool = True) -> str:
+    """One paragraph a source, not a table row (see :func:`_layout`): its colour and number, share,
+    label, the numbers of its matches in the full text, and (``paths``) its file."""
     numbers: dict[int, list[str]] = {}
     for k, rm in enumerate(report.matches, start=1):
         numbers.setdefault(rm.source_id, []).append(str(k) if rm.counted else f"({k})")
     kinds = {s.id: counted_kinds(report, s.id, t.lang) for s in report.sources}  # "1 translation from Russian, ..."
-    # One paragraph a source, not a table row (see _layout): swatch and number, share, matches.
-    rows = "".join(
+    return "".join(
         f'<p class="src"><span class="sw" style="background-color:{esc(s.color)}">&#160;{n}&#160;</span> '
         f'<b>{esc(t.percent(s.share))}</b> {esc(s.label)}'
         + (f' <i>{esc(t("source_excluded_by_reviewer"))}</i>' if s.excluded_by_reviewer else "") +
         f' <span class="muted">({esc(t("before_exclusions", percent=t.percent(s.share_without_exclusions)))}; '
         f'{esc(t("th.matches_in_text"))}: {esc(", ".join(numbers.get(s.id, [])) or "—")})</span>'
         + (f'<br><i>{esc(kinds[s.id])}</i>' if kinds[s.id] else "")
-        + f'<br><span class="muted">{esc(s.source.path)}</span></p>'
+        + (f'<br><span class="muted">{esc(s.source.path)}</span>' if paths else "") + "</p>"
         for n, s in enumerate(report.sources, start=1))
-    return (f"<h2>{esc(t('sources'))} ({len(report.sources)})</h2>{rows}"
-            f'<p class="muted">{esc(t("numbers_note"))}</p>')
 
 
 def _exclusions(report: Report, t: Translator) -> str:
@@ -230,8 +234,10 @@ def where(report: Report, t: Translator, start: int | None, page: int | None = N
 
 
 # -- the full text --------------------------------------------------------------------------------
-def full_text(report: Report, t: Translator) -> str:
-    """The whole text, one paragraph per line, each match in its source's colour with its number."""
+def full_text(report: Report, t: Translator, sources: bool = False) -> str:
+    """The whole text, one paragraph per line, each match in its source's colour with its number;
+    with ``sources``, the list of sources (their colours) between the legend and the text, for a
+    document that has no sources list before (the certificate)."""
     text = report.document.text
     colors = {s.id: s.color for s in report.sources}
     labels: dict[int, list[str]] = {}
@@ -273,4 +279,5 @@ def full_text(report: Report, t: Translator) -> str:
         legend += (t("legend.pdf_semantic", translated=t("translated_from.ru"), paraphrased=t("paraphrased"))
                    + semantic_note(report, t.lang))
     # no rule under this heading: on the text pages the only drawings are the highlights
-    return f'<h2 class="text">{esc(t("full_text"))}</h2><p class="muted">{esc(legend)}</p>{body}'
+    listed = source_lines(report, t, paths=False) if sources else ""
+    return f'<h2 class="text">{esc(t("full_text"))}</h2><p class="muted">{esc(legend)}</p>{listed}{body}'
