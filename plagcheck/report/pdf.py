@@ -279,5 +279,5 @@ def full_text(report: Report, t: Translator, sources: bool = False) -> str:
         legend += (t("legend.pdf_semantic", translated=t("translated_from.ru"), paraphrased=t("paraphrased"))
                    + semantic_note(report, t.lang))
     # no rule under this heading: on the text pages the only drawings are the highlights
-    listed = source_lines(report, t, paths=False) if sources else ""
+    listed = source_lines(report, t, paths=False) + '<p class="gap">&#160;</p>' if sources else ""
     return f'<h2 class="text">{esc(t("full_text"))}</h2><p class="muted">{esc(legend)}</p>{listed}{body}'
