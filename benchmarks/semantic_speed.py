@@ -74,6 +74,54 @@ def unit_rates(thesis_words: int = 60000) -> dict:
     return out
 
 
+def honest_thesis(thesis_words: int = 60000, seed: int = 3) -> dict:
+    """A check of a thesis-sized text with no reuse against a corpus of real texts: how many
+    candidates the semantic layer's candidate step passes to the model, and the time of each step.
+
+    The corpus is every benchmark text (``../shared/eval/texts`` and the repository's) but those
+    drawn for the thesis, a third of them; the thesis is their paragraphs in kk and ru (the
+    languages of the university's theses), shuffled, up to ``thesis_words`` words.
+    """
+    import random
+
+    from benchmarks.detection import load_texts
+    from plagcheck.check import check_document
+    from plagcheck.ingest import add_document
+    from plagcheck.models import Document
+    from plagcheck.store import Store
+
+    texts = load_texts()
+    rng = random.Random(seed)
+    rng.shuffle(texts)
+    drawn = [t for t in texts if t.language in ("kk", "ru")][: len(texts) // 3]
+    paragraphs = [p for t in drawn for p in t.text.split("\n") if len(p.split()) >= 8]
+    rng.shuffle(paragraphs)
+    thesis, words = [], 0
+    for p in paragraphs:
+        thesis.append(p)
+        words += len(p.split())
+        if words >= thesis_words:
+            break
+    names = {t.name for t in drawn}
+    corpus = [t for t in texts if t.name not in names]
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "h.db") as store:
+        started = time.perf_counter()
+        for t in corpus:
+            add_document(store, Document(path=t.name, format="txt", text=t.text), {"language": t.language})
+        index_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        result = check_document(store, Document(path="thesis.txt", format="txt", text="\n\n".join(thesis)))
+        seconds = time.perf_counter() - started
+        state = result.corpus["semantic"]
+    return {"corpus_texts": len(corpus), "corpus_words": sum(len(t.text.split()) for t in corpus),
+            "corpus_units": state["sentences"], "index_seconds": round(index_seconds, 1),
+            "thesis_words": words, "check_seconds": round(seconds, 1),
+            "timings": {k: v for k, v in result.timings.items() if k.startswith("semantic")},
+            "candidate_documents": state.get("candidate_documents", 0),
+            "sentences_compared": state.get("sentences_compared", 0),
+            "matches": [(m.kind, m.words) for m in result.matches]}
+
+
 def search_speed(theses: int, sentences: int, queries: int, dimension: int = 384, seed: int = 1) -> dict:
     from plagcheck.semantic import SentenceSet, encode, search
     from plagcheck.settings import Settings
@@ -121,6 +169,8 @@ def main(argv=None) -> int:
     parser.add_argument("--queries", type=int, default=300, help="checked sentences searched")
     parser.add_argument("--thesis-sentences", type=int, default=3000, help="sentences of the 200-page checked thesis")
     parser.add_argument("--no-embedding", action="store_true", help="skip the embedding rates")
+    parser.add_argument("--honest-thesis", type=int, default=0, metavar="WORDS",
+                        help="also check a thesis of WORDS words with no reuse against the benchmark texts")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     figures: dict = {}
@@ -130,6 +180,9 @@ def main(argv=None) -> int:
         figures["embedding"] = embedding_rates(get_embedder())
         for lang, f in figures["embedding"].items():
             print(f"embedding {lang}: {f['sentences_per_second']} sentences/s, {f['words_per_second']} words/s")
+    if args.honest_thesis:
+        figures["honest_thesis"] = honest_thesis(args.honest_thesis)
+        print(json.dumps(figures["honest_thesis"]))
     figures["units"] = unit_rates()
     for lang, f in figures["units"].items():
         print(f"static units {lang}: a {f['words']}-word thesis in {f['seconds']} s ({f['units']} units, "
