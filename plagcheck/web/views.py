@@ -1,0 +1,361 @@
+"""The cabinet's pages. Each view is thin: who may see it (:mod:`plagcheck.web.access`), what the
+library says (:mod:`plagcheck.jobs`, the stored report, :mod:`plagcheck.web.uploads`), a template.
+
+Every thesis is named by its link's unguessable token and looked up through
+:func:`~plagcheck.web.access.link_or_404`, so a job of another department is a 404 whatever URL
+names it.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from plagcheck import jobs
+from plagcheck.report.text import percent
+from plagcheck.web import access, audit, uploads
+from plagcheck.web.models import AuditEntry, Decision, JobLink, QueueJob, QueueJobFile, UploadBatch
+
+PAGE_SIZE = 50
+STATES = (jobs.QUEUED, jobs.RUNNING, jobs.DONE, jobs.FAILED)
+
+
+def cabinet_context(request) -> dict:
+    """What every page's frame needs: the user's role for the menu."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"role": access.role(request.user), "is_admin": access.is_admin(request.user),
+            "can_export": access.can_export(request.user)}
+
+
+def options():
+    return settings.PLAGCHECK
+
+
+# -- figures ------------------------------------------------------------------------------------------
+def threshold_of(link: JobLink) -> float:
+    from plagcheck.web.models import DEFAULT_THRESHOLD_PERCENT
+
+    return float(link.department.threshold_percent) if link.department else float(DEFAULT_THRESHOLD_PERCENT)
+
+
+def similarity_of(link: JobLink) -> float | None:
+    """The borrowed share shown for a thesis: after the reviewer's decision, if there is one."""
+    return link.reviewed_similarity if link.reviewed_similarity is not None else link.job.similarity
+
+
+def verdict(similarity: float | None, threshold_percent: float) -> str:
+    if similarity is None:
+        return ""
+    return _("passes") if 100 * similarity <= threshold_percent + 1e-9 else _("does not pass")
+
+
+def state_label(state: str) -> str:
+    return {jobs.QUEUED: _("queued"), jobs.RUNNING: _("running"), jobs.DONE: _("done"),
+            jobs.FAILED: _("failed")}.get(state, state)
+
+
+def row_of(link: JobLink) -> dict:
+    """One job as the jobs page and its live updates show it."""
+    job = link.job
+    similarity = similarity_of(link)
+    return {"id": job.id, "token": link.token, "state": job.state, "state_label": state_label(job.state),
+            "error": job.error if job.state == jobs.FAILED else "", "name": job.name, "author": link.author,
+            "title": link.title, "department": link.department.name if link.department else "",
+            "supervisor": link.supervisor_name, "year": link.year or "", "draft": link.draft,
+            "similarity": percent(similarity) if similarity is not None and job.state == jobs.DONE else "",
+            "verdict": verdict(similarity, threshold_of(link)) if job.state == jobs.DONE else "",
+            "url": reverse("web:job", args=[link.token])}
+
+
+# -- the jobs list ------------------------------------------------------------------------------------
+def _filtered(request):
+    """The user's jobs under the page's filters, and the filters as given."""
+    links = access.visible_links(request.user)
+    given = {k: request.GET.get(k, "").strip() for k in ("department", "year", "status", "supervisor")}
+    if given["department"].isdigit():
+        links = links.filter(department_id=int(given["department"]))
+    if given["year"].isdigit():
+        links = links.filter(year=int(given["year"]))
+    if given["status"] in STATES:
+        links = links.filter(job__state=given["status"])
+    if given["supervisor"]:
+        links = links.filter(supervisor_name__icontains=given["supervisor"])
+    return links, given
+
+
+@require_GET
+def jobs_page(request):
+    links, given = _filtered(request)
+    before = request.GET.get("before", "")
+    page = links.select_related("job", "department").order_by("-job_id")
+    if before.isdigit():  # keyset pagination: an index seek, however deep the page
+        page = page.filter(job_id__lt=int(before))
+    rows = [row_of(link) for link in page[:PAGE_SIZE + 1]]
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    counts = dict(links.values_list("job__state").annotate(n=Count("id")).order_by())
+    query = {k: v for k, v in given.items() if v}
+    next_query = {**query, "before": rows[-1]["id"]} if more else None
+    years = (access.visible_links(request.user).exclude(year=None).values_list("year", flat=True)
+             .distinct().order_by("-year"))
+    return render(request, "web/jobs.html", {
+        "rows": rows, "given": given, "next_query": next_query, "first_page": not before,
+        "counts": [(state, state_label(state), counts.get(state, 0)) for state in STATES],
+        "departments": access.departments(request.user), "years": list(years), "states": [
+            (s, state_label(s)) for s in STATES]})
+
+
+@require_GET
+def jobs_status(request):
+    """The current state of the listed jobs the user may see (the jobs page polls this)."""
+    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()][:PAGE_SIZE * 2]
+    links = access.visible_links(request.user).select_related("job", "department").filter(job_id__in=ids)
+    return JsonResponse({"jobs": [row_of(link) for link in links]})
+
+
+# -- upload -------------------------------------------------------------------------------------------
+def _batch_dir(batch: UploadBatch) -> Path:
+    from plagcheck.web.conf import staging_dir
+
+    return staging_dir(options().db_path) / batch.token
+
+
+def upload_page(request):
+    if not access.can_upload(request.user):
+        raise PermissionDenied
+    departments = access.departments(request.user)
+    drafts_only = access.drafts_only(request.user)
+    context = {"departments": departments, "drafts_only": drafts_only, "languages": ("kk", "ru", "en", "mixed"),
+               "max_file_mib": options().max_file_bytes // 2**20, "max_batch_mib": options().max_batch_bytes // 2**20}
+    if request.method != "POST":
+        return render(request, "web/upload.html", context)
+    department = None
+    if request.POST.get("department"):
+        department = departments.filter(pk=request.POST["department"]).first()
+        if department is None:
+            raise PermissionDenied
+    elif not drafts_only:
+        context["error"] = _("Choose the department of these theses.")
+        return render(request, "web/upload.html", context, status=400)
+    files = request.FILES.getlist("files")
+    paths = request.POST.getlist("paths")
+    named = [(paths[k] if k < len(paths) and paths[k] else f.name, f) for k, f in enumerate(files)]
+    if not named:
+        context["error"] = _("Choose or drop at least one file, folder or zip.")
+        return render(request, "web/upload.html", context, status=400)
+    if sum(f.size for _, f in named) > options().max_batch_bytes:
+        context["error"] = _("The batch is over %(mib)d MiB: upload it in parts.") % {
+            "mib": options().max_batch_bytes // 2**20}
+        return render(request, "web/upload.html", context, status=400)
+    form_metadata = {k: request.POST.get(k, "").strip()[:500]
+                     for k in ("title", "author", "supervisor", "year", "language")}
+    if form_metadata["year"] and not form_metadata["year"].isdigit():
+        context["error"] = _("The year must be a number.")
+        return render(request, "web/upload.html", context, status=400)
+    if form_metadata["year"]:
+        form_metadata["year"] = int(form_metadata["year"])
+    if form_metadata["language"] not in ("", "kk", "ru", "en", "mixed"):
+        form_metadata["language"] = ""
+    if drafts_only and not form_metadata["supervisor"]:
+        form_metadata["supervisor"] = request.user.get_full_name() or request.user.get_username()
+    batch = UploadBatch.objects.create(user=request.user, department=department, form_metadata=form_metadata,
+                                       add_to_corpus=not drafts_only and request.POST.get("add_to_corpus") == "on")
+    refused = uploads.stage(_batch_dir(batch), named, request.FILES.get("metadata"),
+                            max_file_bytes=options().max_file_bytes)
+    request.session[f"refused-{batch.token}"] = refused
+    return redirect("web:preview", token=batch.token)
+
+
+def _own_batch(request, token: str) -> UploadBatch:
+    return get_object_or_404(UploadBatch, token=token, user=request.user, queued=False)
+
+
+def upload_preview(request, token):
+    batch = _own_batch(request, token)
+    preview = uploads.preview(_batch_dir(batch), batch.form_metadata,
+                              batch.department.name if batch.department else None)
+    refused = [tuple(pair) for pair in request.session.get(f"refused-{batch.token}", [])]
+    return render(request, "web/preview.html", {
+        "batch": batch, "preview": preview, "refused": refused + preview.rejected,
+        "queued": [(name, meta, meta.get("author", ""), meta.get("title", ""), uploads.supervisor_name(meta))
+                   for name, meta in preview.queued]})
+
+
+@require_POST
+def upload_confirm(request, token):
+    from plagcheck.store import Store
+
+    batch = _own_batch(request, token)
+    department = batch.department.name if batch.department else None
+    batch_dir = _batch_dir(batch)
+    if uploads.preview(batch_dir, batch.form_metadata, department).error:
+        return redirect("web:preview", token=batch.token)
+    with Store(options().db_path, create=False) as store:
+        done = uploads.queue(store, batch_dir, batch.form_metadata, department, no_index=not batch.add_to_corpus)
+    with transaction.atomic():
+        batch.queued = True
+        batch.save(update_fields=["queued"])
+        for job in QueueJob.objects.filter(id__in=done.ids):
+            link = _link_job(request, job, batch)
+            audit.record(request, audit.UPLOADED, job.id, f"{job.name} ({'corpus' if not link.draft else 'draft'})")
+    uploads.discard(batch_dir)
+    request.session.pop(f"refused-{batch.token}", None)
+    messages.success(request, _("%(n)d theses queued.") % {"n": len(done.ids)})
+    for name, earlier_id, earlier_name in done.already_queued:
+        messages.warning(request, _("%(name)s: already queued as job %(id)d; not queued again.") % {
+            "name": name, "id": earlier_id})
+    for name, reason in done.rejected:
+        messages.error(request, f"{name}: {reason}")
+    return redirect("web:jobs")
+
+
+def _link_job(request, job: QueueJob, batch: UploadBatch) -> JobLink:
+    from django.contrib.auth import get_user_model
+
+    metadata = json.loads(job.metadata or "{}")
+    name = uploads.supervisor_name(metadata)
+    supervisor = None
+    if access.drafts_only(request.user):
+        supervisor = request.user
+    elif name:
+        supervisor = _supervisor_named(get_user_model(), name)
+    year = metadata.get("year")
+    return JobLink.objects.create(
+        job_id=job.id, department=batch.department, supervisor=supervisor, uploaded_by=request.user,
+        supervisor_name=name[:300], author=str(metadata.get("author", ""))[:300], title=str(metadata.get("title", "")),
+        year=year if isinstance(year, int) else None, draft=not batch.add_to_corpus)
+
+
+def _supervisor_named(User, name: str):
+    """The supervisor account a metadata cell names: by username, or by full name (any case)."""
+    from plagcheck.web.models import SUPERVISOR
+
+    wanted = " ".join(name.split()).casefold()
+    for user in User.objects.filter(profile__role=SUPERVISOR, is_active=True):
+        full = " ".join(user.get_full_name().split()).casefold()
+        if wanted in (user.get_username().casefold(), full) or (full and wanted == " ".join(
+                reversed(full.split())).casefold()):
+            return user
+    return None
+
+
+@require_POST
+def upload_cancel(request, token):
+    batch = _own_batch(request, token)
+    uploads.discard(_batch_dir(batch))
+    batch.delete()
+    return redirect("web:upload")
+
+
+# -- one thesis ---------------------------------------------------------------------------------------
+def _report_json(link: JobLink) -> dict:
+    if link.job.state != jobs.DONE or not link.job.report_json:
+        raise Http404("no report yet")
+    try:
+        return json.loads(Path(link.job.report_json).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Http404("the report file is missing") from None
+
+
+def _latest_decision(link: JobLink) -> Decision | None:
+    return link.decisions.first()
+
+
+def job_page(request, token):
+    link = access.link_or_404(request.user, token)
+    audit.record(request, audit.VIEWED, link.job_id, link.job.name)
+    context = {"link": link, "job": link.job, "row": row_of(link), "threshold": threshold_of(link),
+               "decision": _latest_decision(link), "report": None}
+    if link.job.state == jobs.DONE:
+        report = _report_json(link)
+        context["report"] = report
+        context["sources"] = [
+            {"id": s["id"], "label": s.get("title") or PurePosixPath(str(s.get("path", ""))).name,
+             "author": s.get("author") or "", "share": percent(s.get("share", 0)), "color": s.get("color", "#ddd")}
+            for s in report.get("sources", [])]
+        context["figures"] = {k: percent(report.get(k, 0)) for k in ("similarity", "cited", "original")}
+    return render(request, "web/job.html", context)
+
+
+def report_html(request, token):
+    """The stored HTML report, inside the job page's frame: its own script allowed by hash."""
+    from plagcheck.web.security import report_policy
+
+    link = access.link_or_404(request.user, token)
+    if link.job.state != jobs.DONE or not link.job.report_html:
+        raise Http404("no report yet")
+    try:
+        html = Path(link.job.report_html).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Http404("the report file is missing") from None
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = report_policy(html)
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def report_json(request, token):
+    link = access.link_or_404(request.user, token)
+    report = _report_json(link)
+    if request.GET.get("download"):
+        audit.record(request, audit.DOWNLOADED, link.job_id, "report JSON")
+    response = JsonResponse(report, json_dumps_params={"ensure_ascii": False})
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="report-{link.job_id}.json"'
+    return response
+
+
+def original_file(request, token):
+    """The thesis file as it was uploaded (from the queue, where its bytes are kept)."""
+    link = access.link_or_404(request.user, token)
+    row = QueueJobFile.objects.filter(id=link.job_id).values_list("name", "data").first()
+    if row is None:
+        raise Http404("no such file")
+    name = PurePosixPath(row[0].replace("\\", "/")).name
+    audit.record(request, audit.DOWNLOADED, link.job_id, f"file {row[0]}")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if content_type.startswith("text/"):
+        content_type = "text/plain; charset=utf-8"  # never rendered as HTML
+    response = HttpResponse(row[1], content_type=content_type)
+    response["Content-Disposition"] = "attachment; " + _filename_parameter(name)
+    return response
+
+
+def _filename_parameter(name: str) -> str:
+    """A Content-Disposition filename for an untrusted name: ASCII fallback plus RFC 5987 UTF-8."""
+    from urllib.parse import quote
+
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name) or "file"
+    return f'filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name, safe="")}'
+
+
+# -- audit log ----------------------------------------------------------------------------------------
+@require_GET
+def audit_page(request):
+    if not access.is_admin(request.user):
+        raise PermissionDenied
+    entries = AuditEntry.objects.all()
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(id__lt=int(before))
+    rows = list(entries[:PAGE_SIZE + 1])
+    return render(request, "web/audit.html", {"entries": rows[:PAGE_SIZE],
+                                              "next": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None})
+
+
+def home(request):
+    return redirect("web:jobs")
+
