@@ -83,3 +83,22 @@ def own_prose(count: int = 180, start: int = 0) -> str:
     """The checked thesis' own writing: text that is not in the corpus (words 0–550 of :data:`EN_OWN`)."""
     assert start + count <= 550
     return words(EN_OWN, start, count)
+
+
+HOSTILE = "<script>alert(1)</script> &amp; &lt;b&gt;"  # must be shown literally by every renderer
+
+
+def copying_thesis(tmp_path: Path):
+    """A thesis (a real PDF, extracted) that copies 90 words of :data:`RU`, 80 of :data:`EN_MEMO`
+    around :data:`HOSTILE` text, quotes 30 more words of :data:`EN_MEMO` with a citation, and ends
+    with a bibliography: against :func:`build_corpus`, two sources that share no text, a quotation
+    and a bibliography to exclude."""
+    from plagcheck.extract import extract
+    from tests.builders import make_pdf, wrap
+
+    text = " ".join([own_prose(150), words(RU, 100, 90), own_prose(120, 200), words(EN_MEMO, 150, 40), HOSTILE,
+                     words(EN_MEMO, 190, 40), own_prose(80, 400), "As the memo puts it, «" + words(EN_MEMO, 300, 30)
+                     + "» [2, p. 45].", own_prose(60, 480)])
+    lines = wrap(text)
+    pages = [lines[:40], lines[40:], ["Список использованных источников", *BIBLIOGRAPHY[:4]]]
+    return extract(make_pdf(tmp_path / "thesis.pdf", pages))

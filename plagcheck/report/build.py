@@ -12,11 +12,13 @@ import logging
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
+import numpy as np
+
 from plagcheck import defaults
 from plagcheck.alerts import find_alerts
-from plagcheck.check import check_document
-from plagcheck.exclusions import (Coverage, apply_exclusions, find_bibliography, find_common_passages,
-                                  find_quotes)
+from plagcheck.check import check_document, word_owners
+from plagcheck.exclusions import (BIBLIOGRAPHY, COMMON_PASSAGE, QUOTE, Coverage, apply_exclusions, find_bibliography,
+                                  find_common_passages, find_quotes)
 from plagcheck.index import analyze
 from plagcheck.models import Alert, CheckResult, Document, Exclusion, Match, SourceShare, Tokens
 from plagcheck.normalize import tokenize
@@ -28,7 +30,9 @@ log = logging.getLogger(__name__)
 # Light backgrounds that keep black text readable, distinct from one another; cycled beyond 12.
 PALETTE = ("#ffb3b3", "#a8d8ff", "#b6f2a5", "#ffd98a", "#d9b8ff", "#8ef0e0",
            "#ffb8e6", "#e6e68a", "#ffc9a3", "#b3c6ff", "#c9f28a", "#d6d6d6")
-REPORT_FORMAT_VERSION = 1
+# 2: the text, its page spans, match ids, word diffs and ``coverage`` (what reviewer decisions
+# are recomputed from: see plagcheck.report.decisions) were added; no key of 1 changed.
+REPORT_FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,10 @@ class ReportMatch:
         """Words of the checked passage that the word diff found unchanged in the source."""
         return max(0, self.match.words - len(self.excerpt.this_changed))
 
-    def to_dict(self, source_path: str | None = None, *, excerpt: bool = True) -> dict:
+    def to_dict(self, source_path: str | None = None, *, excerpt: bool = True, match_id: int | None = None) -> dict:
         m = self.match
-        d = {
+        d = {} if match_id is None else {"id": match_id}
+        d |= {
             "source_id": m.source_id, "source_path": source_path,
             "this_offset": m.this_start, "this_length": m.this_length,
             "source_offset": m.source_start, "source_length": m.source_length,
@@ -101,7 +106,9 @@ class ReportMatch:
         if excerpt:
             d["source_excerpt"] = {"offset": self.excerpt.start, "text": self.excerpt.text,
                                    "match_offset": self.excerpt.match_start,
-                                   "match_length": self.excerpt.match_end - self.excerpt.match_start}
+                                   "match_length": self.excerpt.match_end - self.excerpt.match_start,
+                                   "changed": [list(r) for r in self.excerpt.changed],
+                                   "this_changed": [list(r) for r in self.excerpt.this_changed]}
         return d
 
 
@@ -159,6 +166,9 @@ class Report:
     short_coefficient: float                # share in matches of >= SHORT_MATCH_WORDS words
     long_coefficient: float                 # share in matches of >= LONG_MATCH_WORDS words
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    # What reviewer decisions are recomputed from (plagcheck.report.decisions): every quote,
+    # bibliography and common-passage span found, applied or not, and the text cut into segments.
+    coverage_record: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def document(self) -> Document:
@@ -195,7 +205,8 @@ class Report:
         d.update({
             "sources": [s.to_dict() if full else {k: v for k, v in s.to_dict().items() if k != "color"}
                         for s in self.sources],
-            "matches": [m.to_dict(paths.get(m.source_id), excerpt=full) for m in self.matches],
+            "matches": [m.to_dict(paths.get(m.source_id), excerpt=full, match_id=k if full else None)
+                        for k, m in enumerate(self.matches)],
             "alerts": [a.to_dict() for a in self.alerts],
             "options": {**self.options.to_dict(),
                         "exclude_documents": [e.id for e in self.result.excluded_documents]},
@@ -209,7 +220,11 @@ class Report:
                                  f"matches_{defaults.LONG_MATCH_WORDS}_words": round(self.long_coefficient, 6)},
                 "excluded_by_kind": {k: round(v, 6) for k, v in self.excluded_by_kind.items()},
                 "exclusions": [e.to_dict() for e in self.exclusions],
+                "text": self.document.text,
+                "page_spans": [{"page": p.page, "start": p.start, "end": p.end} for p in self.document.pages],
             })
+            if self.coverage_record is not None:
+                d["coverage"] = self.coverage_record
         return d
 
 
@@ -240,25 +255,63 @@ def report_from_result(store: Store, result: CheckResult, options: ReportOptions
         analysis = analyze(tokenize(document.text), store.params)
     tokens = analysis.tokens
     alerts = find_alerts(document)
-    exclusions: list[Exclusion] = []
-    if options.exclude_quotes:
-        exclusions += find_quotes(document.text, document.alerts)
-    if options.exclude_bibliography:
-        exclusions += find_bibliography(document.text)
-    if options.exclude_common and result.matches:
+    # Every kind is looked for, switched on or not: a reviewer may switch it on later, and the
+    # report JSON carries the spans for that (``coverage_record``).
+    found: list[Exclusion] = find_quotes(document.text, document.alerts) + find_bibliography(document.text)
+    if result.matches:
         with store.read_snapshot():
-            exclusions += find_common_passages(analysis, result.matches, store.params,
-                                               store.bucket_documents, options.common_min_documents,
-                                               {d.id for d in result.excluded_documents})
+            found += find_common_passages(analysis, result.matches, store.params,
+                                          store.bucket_documents, options.common_min_documents,
+                                          {d.id for d in result.excluded_documents})
+    switched_on = {QUOTE: options.exclude_quotes, BIBLIOGRAPHY: options.exclude_bibliography,
+                   COMMON_PASSAGE: options.exclude_common}
+    exclusions = [e for e in found if switched_on[e.kind]]
     coverage = apply_exclusions(tokens, result.matches, exclusions, options.min_words)
     texts = {s.id: store.document_text(s.id) for s in result.sources}
     matches = tuple(
         ReportMatch(m, m.source_id, ok, words, source_excerpt(document.text, texts[m.source_id], m, options.context_chars))
         for m, ok, words in zip(result.matches, coverage.counted, coverage.counted_words))
-    return _assemble(result, options, alerts, coverage, matches)
+    record = coverage_record(tokens, result.matches, found, options)
+    return _assemble(result, options, alerts, coverage, matches, record)
 
 
-def _assemble(result: CheckResult, options: ReportOptions, alerts, coverage: Coverage, matches) -> Report:
+def coverage_record(tokens: Tokens, matches, spans: list[Exclusion], options: ReportOptions) -> dict:
+    """The report JSON's ``coverage``: what :func:`plagcheck.report.decisions.apply_decisions` (and
+    the web page's script) recompute every figure from, without the words of the text.
+
+    ``segments`` cut the text's words into runs that share one owner match (:func:`word_owners`)
+    and lie in the same exclusion spans: ``[start, end, words, chars, match]``, ``chars`` the
+    characters of its words (what every share counts), ``match`` the id of the match that owns
+    them or -1. ``spans`` are every quote, bibliography and common-passage span found, switched on
+    or not, in the order :func:`apply_exclusions` gives them precedence (by start, then end).
+    """
+    ordered = sorted(spans, key=lambda e: (e.start, e.end))
+    owner = word_owners(tokens, matches)
+    starts, ends = tokens.starts, tokens.ends
+    n = len(tokens)
+    new_run = np.ones(n, dtype=bool)  # a word that starts a segment
+    if n:
+        new_run[1:] = owner[1:] != owner[:-1]
+        for e in ordered:  # a word is in a span when its first character is (as in apply_exclusions)
+            inside = (starts >= e.start) & (starts < e.end)
+            new_run[1:] |= inside[1:] != inside[:-1]
+    firsts = np.flatnonzero(new_run).tolist()
+    chars_before = np.concatenate(([0], np.cumsum(ends - starts)))
+    segments = [[int(starts[a]), int(ends[b - 1]), b - a, int(chars_before[b] - chars_before[a]), int(owner[a])]
+                for a, b in zip(firsts, firsts[1:] + [n])]
+    return {
+        "total_chars": int((ends - starts).sum()),
+        "min_words": options.min_words,
+        "short_words": defaults.SHORT_MATCH_WORDS, "long_words": defaults.LONG_MATCH_WORDS,
+        "options": {"exclude_quotes": options.exclude_quotes, "exclude_bibliography": options.exclude_bibliography,
+                    "exclude_common": options.exclude_common},
+        "spans": [{"id": k, **e.to_dict()} for k, e in enumerate(ordered)],
+        "segments": segments,
+    }
+
+
+def _assemble(result: CheckResult, options: ReportOptions, alerts, coverage: Coverage, matches,
+              record: dict | None = None) -> Report:
     ordered = sorted(result.sources, key=lambda s: (-coverage.shares.get(s.id, 0.0), -s.share, s.id))
     sources = tuple(
         ReportSource(s, PALETTE[i % len(PALETTE)], coverage.shares.get(s.id, 0.0),
@@ -273,7 +326,8 @@ def _assemble(result: CheckResult, options: ReportOptions, alerts, coverage: Cov
                   matches=matches, sources=sources, similarity=coverage.similarity, cited=coverage.cited,
                   original=coverage.original, similarity_without_exclusions=coverage.similarity_without_exclusions,
                   excluded_by_kind=coverage.excluded_by_kind, borrowed_by_kind=coverage.borrowed_by_kind,
-                  short_coefficient=coverage.short_coefficient, long_coefficient=coverage.long_coefficient)
+                  short_coefficient=coverage.short_coefficient, long_coefficient=coverage.long_coefficient,
+                  coverage_record=record)
 
 
 def split_rounded(parts: dict, total: float, decimals: int) -> dict:
