@@ -27,6 +27,8 @@ cabinet = [
     path("j/<str:token>/report.html", views.report_html, name="report_html"),
     path("j/<str:token>/report.json", views.report_json, name="report_json"),
     path("j/<str:token>/file", views.original_file, name="file"),
+    path("j/<str:token>/decision", views.save_decision, name="decision"),
+    path("summary/", views.summary_page, name="summary"),
     path("audit/", views.audit_page, name="audit"),
 ]
 

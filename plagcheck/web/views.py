@@ -67,6 +67,14 @@ def state_label(state: str) -> str:
             jobs.FAILED: _("failed")}.get(state, state)
 
 
+def three_figures(report: dict) -> dict:
+    """Borrowed, cited and original as printed: original is what the other two leave of 100.0%
+    (so the three printed figures add up, as in the report)."""
+    borrowed, cited = round(100 * report.get("similarity", 0), 1), round(100 * report.get("cited", 0), 1)
+    return {"similarity": f"{borrowed:.1f}%", "cited": f"{cited:.1f}%",
+            "original": f"{max(0.0, 100 - borrowed - cited):.1f}%"}
+
+
 def row_of(link: JobLink) -> dict:
     """One job as the jobs page and its live updates show it."""
     job = link.job
@@ -274,33 +282,106 @@ def _latest_decision(link: JobLink) -> Decision | None:
     return link.decisions.first()
 
 
+SWITCHES = ("exclude_quotes", "exclude_bibliography", "exclude_common")
+
+
+def _decisions_of(decision: Decision | None):
+    from plagcheck.report.decisions import Decisions
+
+    return Decisions.from_dict(decision.data) if decision else Decisions()
+
+
+def _reviewed(link: JobLink, report: dict, decision: Decision | None) -> dict:
+    """The report JSON with the reviewer's latest decision applied (as it is, without one)."""
+    from plagcheck.report.decisions import apply_decisions
+
+    if decision is None or "coverage" not in report:
+        return report
+    return apply_decisions(report, _decisions_of(decision), reviewer=decision.reviewer_name,
+                           reviewed_at=decision.created_at.isoformat(timespec="seconds"))
+
+
 def job_page(request, token):
     link = access.link_or_404(request.user, token)
     audit.record(request, audit.VIEWED, link.job_id, link.job.name)
+    decision = _latest_decision(link)
     context = {"link": link, "job": link.job, "row": row_of(link), "threshold": threshold_of(link),
-               "decision": _latest_decision(link), "report": None}
+               "decision": decision, "report": None, "certificate_available": certificate_available()}
     if link.job.state == jobs.DONE:
-        report = _report_json(link)
+        original = _report_json(link)
+        report = _reviewed(link, original, decision)
+        chosen = _decisions_of(decision)
         context["report"] = report
+        context["decisions_available"] = "coverage" in original
         context["sources"] = [
             {"id": s["id"], "label": s.get("title") or PurePosixPath(str(s.get("path", ""))).name,
-             "author": s.get("author") or "", "share": percent(s.get("share", 0)), "color": s.get("color", "#ddd")}
+             "author": s.get("author") or "", "share": percent(s.get("share", 0)), "color": s.get("color", "#ddd"),
+             "excluded": s["id"] in chosen.excluded_sources,
+             "matches": [{"index": k, "id": m.get("id", k), "words": m.get("words", 0), "kind": m.get("kind", ""),
+                          "excluded": m.get("id", k) in chosen.excluded_matches}
+                         for k, m in enumerate(report.get("matches", [])) if m["source_id"] == s["id"]]}
             for s in report.get("sources", [])]
-        context["figures"] = {k: percent(report.get(k, 0)) for k in ("similarity", "cited", "original")}
+        context["figures"] = three_figures(report)
+        context["row"]["verdict"] = verdict(report.get("similarity"), threshold_of(link))
+        context["switches"] = [(key, label, getattr(chosen, key)) for key, label in (
+            ("exclude_quotes", _("Quotations with a citation")), ("exclude_bibliography", _("Bibliography")),
+            ("exclude_common", _("Standard wording shared by many theses")))]
     return render(request, "web/job.html", context)
 
 
+@require_POST
+def save_decision(request, token):
+    """The reviewer's exclusions for one report, recorded with who and when; the list, the report
+    page and the certificate follow the latest one."""
+    from plagcheck.report.decisions import Decisions, apply_decisions
+
+    link = access.link_or_404(request.user, token)
+    report = _report_json(link)
+    try:
+        sources = {int(v) for v in request.POST.getlist("source")}
+        matches = {int(v) for v in request.POST.getlist("match")}
+        switches = {key: {"": None, "on": True, "off": False}[request.POST.get(key, "")] for key in SWITCHES}
+        decisions = Decisions(excluded_sources=frozenset(sources), excluded_matches=frozenset(matches), **switches)
+    except (ValueError, KeyError):
+        return HttpResponse(_("Not a decision."), status=400, content_type="text/plain; charset=utf-8")
+    known_sources = {s["id"] for s in report.get("sources", [])}
+    known_matches = {m.get("id") for m in report.get("matches", [])}
+    if not sources <= known_sources or not matches <= known_matches:
+        return HttpResponse(_("Not a source or passage of this report."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    reviewed = apply_decisions(report, decisions)
+    name = request.user.get_full_name() or request.user.get_username()
+    with transaction.atomic():
+        Decision.objects.create(link=link, data=decisions.to_dict(), reviewer=request.user, reviewer_name=name)
+        link.reviewed_similarity = None if decisions.empty else reviewed["similarity"]
+        link.save(update_fields=["reviewed_similarity"])
+        audit.record(request, audit.EXCLUDED, link.job_id, json.dumps(decisions.to_dict(), ensure_ascii=False))
+    messages.success(request, _("Decision saved: borrowed %(share)s.") % {"share": percent(reviewed["similarity"])})
+    return redirect("web:job", token=link.token)
+
+
+def certificate_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("plagcheck.report.certificate") is not None
+
+
 def report_html(request, token):
-    """The stored HTML report, inside the job page's frame: its own script allowed by hash."""
+    """The HTML report, inside the job page's frame, with the reviewer's decision applied: its own
+    script is allowed by hash, nothing else."""
+    from plagcheck.report.json import report_from_json
+    from plagcheck.report import render_html
     from plagcheck.web.security import report_policy
 
     link = access.link_or_404(request.user, token)
-    if link.job.state != jobs.DONE or not link.job.report_html:
-        raise Http404("no report yet")
-    try:
-        html = Path(link.job.report_html).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise Http404("the report file is missing") from None
+    original = _report_json(link)
+    if "text" in original:
+        html = render_html(report_from_json(_reviewed(link, original, _latest_decision(link))))
+    else:  # a report written before format 2: the stored page as it is
+        try:
+            html = Path(link.job.report_html).read_text(encoding="utf-8")
+        except (FileNotFoundError, TypeError):
+            raise Http404("the report file is missing") from None
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = report_policy(html)
     response["X-Frame-Options"] = "SAMEORIGIN"
@@ -309,8 +390,9 @@ def report_html(request, token):
 
 def report_json(request, token):
     link = access.link_or_404(request.user, token)
-    report = _report_json(link)
-    if request.GET.get("download"):
+    report = _report_json(link)  # as checked: the review page recomputes decisions from it
+    if request.GET.get("download"):  # as reviewed
+        report = _reviewed(link, report, _latest_decision(link))
         audit.record(request, audit.DOWNLOADED, link.job_id, "report JSON")
     response = JsonResponse(report, json_dumps_params={"ensure_ascii": False})
     if request.GET.get("download"):
@@ -340,6 +422,41 @@ def _filename_parameter(name: str) -> str:
 
     ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name) or "file"
     return f'filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name, safe="")}'
+
+
+# -- department summary -------------------------------------------------------------------------------
+def _summary_links(request):
+    if not access.can_export(request.user):
+        raise PermissionDenied
+    departments = access.departments(request.user)
+    chosen = request.GET.get("department", "")
+    department = departments.filter(pk=chosen).first() if chosen.isdigit() else None
+    if chosen and department is None:
+        raise PermissionDenied  # not one of the user's departments
+    links = access.visible_links(request.user).select_related("job", "department").order_by("job_id")
+    if department is not None:
+        links = links.filter(department=department)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        links = links.filter(year=int(year))
+    return links, department, year, departments
+
+
+@require_GET
+def summary_page(request):
+    links, department, year, departments = _summary_links(request)
+    rows = [row_of(link) for link in links[:2000]]
+    years = (access.visible_links(request.user).exclude(year=None).values_list("year", flat=True)
+             .distinct().order_by("-year"))
+    return render(request, "web/summary.html", {
+        "rows": rows, "department": department, "year": year, "departments": departments, "years": list(years),
+        "export_available": summary_export_available(), "query": request.GET.urlencode()})
+
+
+def summary_export_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("plagcheck.summary") is not None
 
 
 # -- audit log ----------------------------------------------------------------------------------------
