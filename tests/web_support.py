@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Corpus sources: two English texts. A thesis copies a paragraph of the first.
 SOURCES = [TEXTS / "en" / "01-reflective-practice.txt", TEXTS / "en" / "02-critical-thinking-history.txt"]
 OWN = bundled_text("en", "05-gifted-learners", "06-academic-writing-integrity")
-COPIED = SOURCES[0].read_text(encoding="utf-8").strip().split("\n\n")[0]
+COPIED = " ".join(SOURCES[0].read_text(encoding="utf-8").split()[30:190])  # 160 words of it
+OTHER = bundled_text("ru", "05-word-problems")  # a thesis of its own: no source in the corpus
 PASSWORD = "correct-horse-battery-9"
 _names = itertools.count(1)
 
