@@ -337,11 +337,13 @@ def check(path, db_path, fmt, exclusions, exclude_documents, semantic, server):
 @click.option("--author", default=None, help="Author of the checked document, shown in the report.")
 @click.option("--institution", default=None, help="University or department, shown at the top of the report.")
 @click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
+@click.option("--lang", type=click.Choice(["kk", "ru", "en"]), default="en", show_default=True,
+              help="Language of the report's labels and explanations: Kazakh, Russian or English.")
 @exclude_document_option
 @semantic_option
 @server_option
 @map_errors
-def report(path, db_path, out, fmt, exclusions, title, author, institution, open_report, exclude_documents,
+def report(path, db_path, out, fmt, exclusions, title, author, institution, open_report, lang, exclude_documents,
            semantic, server):
     """Check one document and write its similarity report (HTML, JSON or PDF)."""
     from plagcheck.report import FORMATS
@@ -355,7 +357,7 @@ def report(path, db_path, out, fmt, exclusions, title, author, institution, open
     out = out or Path(f"{path.stem}.report.{fmt}")
     metadata = {k: v for k, v in (("title", title), ("author", author), ("institution", institution)) if v}
     request = Request("report", str(path), fmt, options=exclusions, metadata=metadata, out=str(out),
-                      exclude_documents=list(exclude_documents), semantic=semantic)
+                      exclude_documents=list(exclude_documents), semantic=semantic, lang=lang)
     output = run_request(request, path, db_path, server)
     try:
         out.write_bytes(output.data)

@@ -31,6 +31,7 @@ Request header::
      "db": "/srv/corpus.db",      # the client's --db, or null: refused unless it is the service's
      "exclude_documents": [12],   # corpus documents that are this document itself (never sources)
      "semantic": true,            # the semantic layer (translations, paraphrases); false: --no-semantic
+     "lang": "en",                # report: the labels' language, kk | ru | en (optional, default en)
      "size": 1234567}             # body = the file's bytes, never a path: the service may run as
                                   # another user in another folder
 
@@ -88,6 +89,7 @@ class Request:
     db: str | None = None         # served: the database the client asked for, if it named one
     exclude_documents: list = field(default_factory=list)  # corpus ids that are this document itself
     semantic: bool = True         # the semantic layer (translations, paraphrases); --no-semantic
+    lang: str = "en"              # report: the labels' language (kk, ru, en)
 
     def __post_init__(self):
         if self.command not in COMMANDS:
@@ -106,6 +108,8 @@ class Request:
             raise ValueError("exclude_documents must be a list of document ids")
         if not isinstance(self.semantic, bool):
             raise ValueError("semantic must be true or false")
+        if self.lang not in ("kk", "ru", "en"):
+            raise ValueError("lang must be kk, ru or en")
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ def answer(store, document, request: Request, progress=None) -> Output:
     summary = (f"{request.name}: {figures_line(report)}; {count(len(report.sources), 'source')}, "
                f"{count(len(report.alerts), 'alert')}; report written to {request.out}")
     return Output((summary, f"  {exclusions_line(report)}", *(f"  {line}" for line in excluded_document_lines(report))),
-                  render(report, request.format))
+                  render(report, request.format, request.lang))
 
 
 def default_socket_path(db_path: str | Path) -> Path:

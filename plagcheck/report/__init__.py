@@ -13,7 +13,10 @@ FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".pdf": "pdf"}
 _LAZY = {**dict.fromkeys(("PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
                           "build_report", "report_from_result"), "plagcheck.report.build"),
          "render_html": "plagcheck.report.html", "render_json": "plagcheck.report.json",
-         "render_pdf": "plagcheck.report.pdf"}
+         "report_from_json": "plagcheck.report.json", "render_pdf": "plagcheck.report.pdf",
+         "Decisions": "plagcheck.report.decisions", "apply_decisions": "plagcheck.report.decisions",
+         "render_certificate": "plagcheck.report.certificate"}
+LANGUAGES = ("kk", "ru", "en")  # as plagcheck.report.i18n says; here so that the CLI need not import it
 
 
 def __getattr__(name):
@@ -22,12 +25,16 @@ def __getattr__(name):
     raise AttributeError(f"module 'plagcheck.report' has no attribute {name!r}")
 
 
-def render(report, fmt: str) -> bytes:
-    """The report in ``fmt`` (``html``, ``json`` or ``pdf``) as bytes ready to write to a file."""
+def render(report, fmt: str, lang: str = "en") -> bytes:
+    """The report in ``fmt`` (``html``, ``json`` or ``pdf``) as bytes ready to write to a file,
+    its labels in ``lang`` (kk, ru or en; the JSON has no labels)."""
+    from plagcheck.report.i18n import check_language
+
+    lang = check_language(lang)
     if fmt == "html":
         from plagcheck.report.html import render_html
 
-        return render_html(report).encode("utf-8")
+        return render_html(report, lang).encode("utf-8")
     if fmt == "json":
         from plagcheck.report.json import render_json
 
@@ -35,9 +42,10 @@ def render(report, fmt: str) -> bytes:
     if fmt == "pdf":
         from plagcheck.report.pdf import render_pdf
 
-        return render_pdf(report)
+        return render_pdf(report, lang)
     raise ValueError(f"unknown report format {fmt!r}: expected html, json or pdf")
 
 
-__all__ = ["FORMATS", "PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
-           "build_report", "render", "render_html", "render_json", "render_pdf", "report_from_result"]
+__all__ = ["FORMATS", "LANGUAGES", "Decisions", "PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
+           "apply_decisions", "build_report", "render", "render_certificate", "render_html", "render_json", "render_pdf",
+           "report_from_json", "report_from_result"]

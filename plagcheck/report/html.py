@@ -11,11 +11,12 @@ import html
 import json
 
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
-from plagcheck.report.text import (ALERT_LABELS, BORROWED_PART_LABELS, EXCLUSION_LABELS, SEMANTIC_HINT,
-                                   borrowed_percents, borrowed_split_line, counted_kinds, document_title,
-                                   excluded_document_lines, explanation, is_semantic, kind_label, language_name,
-                                   meaning_matches, metadata_rows, names_page, percent, text_pieces, three_percents,
-                                   wording_same)
+from plagcheck.report.i18n import DEFAULT_LANGUAGE, Translator, translator
+from plagcheck.report.text import (alert_label, borrowed_numbers, borrowed_percents, borrowed_split_line,
+                                   counted_kinds, document_title, excluded_document_lines, exclusion_label,
+                                   exclusion_reason, explanation, is_semantic, kind_label, language_name,
+                                   meaning_matches, metadata_rows, names_page, part_label, text_pieces, three_numbers,
+                                   three_percents, wording_same)
 
 
 def esc(value) -> str:
@@ -23,132 +24,147 @@ def esc(value) -> str:
     return "" if value is None else html.escape(str(value), quote=True)
 
 
-def render_html(report: Report) -> str:
-    """The report as one self-contained HTML page."""
+def render_html(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The report as one self-contained HTML page, its labels in ``lang`` (kk, ru or en)."""
+    t = translator(lang)
     title = document_title(report)
+    semantic = any(is_semantic(rm.match) for rm in report.matches)
     return _PAGE.format(
-        title=esc(title),
+        lang=esc(t.lang),
+        title=esc(t("similarity_report") + " — " + title),
         css=_CSS,
         js=_JS,
-        header=_header(report, title),
-        sources=_sources(report),
-        alerts=_alerts(report),
-        exclusions=_exclusions(report),
-        text=_document_text(report),
-        panels="\n".join(_panel(report, k, m) for k, m in enumerate(report.matches)),
+        header=_header(report, title, t),
+        sources=_sources(report, t),
+        alerts=_alerts(report, t),
+        exclusions=_exclusions(report, t),
+        text=_document_text(report, t),
+        panels="\n".join(_panel(report, k, m, t) for k, m in enumerate(report.matches)),
         record=_record(report),
-        legend=_SEMANTIC_LEGEND if any(is_semantic(rm.match) for rm in report.matches) else "",
+        # The legend's hatched entry, shown when there is something hatched to explain.
+        legend=f'<mark class="hl sem" style="--c:#ccc">{esc(t("legend.semantic"))}</mark> ' if semantic else "",
+        nav=" ".join(f'<a href="#{anchor}">{esc(t(key))}</a>' for anchor, key in (
+            ("sources", "sources"), ("alerts", "alerts"), ("exclusions", "exclusions"), ("text", "text"))),
+        static_view=esc(t("static_view")),
+        interactive=esc(t("interactive", n="{n}")),
+        counted=esc(t("legend.counted")), not_counted=esc(t("legend.not_counted")),
+        excluded=esc(t("legend.excluded")), alert=esc(t("legend.alert")),
+        document_text=esc(t("document_text")), click_hint=esc(t("click_hint")), record_label=esc(t("record")),
     )
 
 
-# The legend's hatched entry, shown when there is something hatched to explain.
-_SEMANTIC_LEGEND = '<mark class="hl sem" style="--c:#ccc">translated or paraphrased (to review)</mark> '
-
-
-
 # -- header ---------------------------------------------------------------------------------------
-def _header(report: Report, title: str) -> str:
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report))
-    borrowed, cited, original = three_percents(report)
+def _header(report: Report, title: str, t: Translator) -> str:
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report, t.lang))
+    borrowed, cited, original = three_percents(report, t.lang)
+    widths = dict(zip(("similarity", "cited", "original"), three_numbers(report)))
     figures = [
-        ("similarity", "Borrowed", borrowed, "matches a source and is not cited"),
-        ("cited", "Cited or excluded", cited, "quotations, bibliography, standard wording"),
-        ("original", "Original", original, "no match, or too short to count"),
+        ("similarity", t("borrowed"), borrowed, t("borrowed_hint_html")),
+        ("cited", t("cited"), cited, t("cited_hint")),
+        ("original", t("original"), original, t("original_hint")),
     ]
-    split = borrowed_split_line(report)  # "of which translated 3.1%, paraphrased 0.8%", if any
+    split = borrowed_split_line(report, t.lang)  # "of which translated 3.1%, paraphrased 0.8%", if any
     of = {"similarity": f'<div class="of" id="fig-kinds">{esc(split)}</div>' if split else ""}
     cards = "".join(
         f'<div class="figure fig-{key}"><div class="value" id="fig-{key}">{esc(value)}</div>'
         f'<div class="label">{esc(label)}</div>{of.get(key, "")}<div class="hint">{esc(hint)}</div></div>'
         for key, label, value, hint in figures)
     # The same three shares as one bar: they add up to the whole text. Borrowed text found by
-    # meaning (translated, paraphrased) is a hatched part of the borrowed one.
-    parts = [("similarity", "Borrowed", borrowed)]
+    # meaning (translated, paraphrased) is a hatched part of the borrowed one. Widths are CSS
+    # numbers (a decimal point), whatever the language prints.
+    parts = [("similarity", t("borrowed"), borrowed, widths["similarity"])]
     if split:
-        by_kind = borrowed_percents(report)
-        parts = [("similarity", "Borrowed: copied", by_kind["copied"])] + [
-            (f"similarity sem part-{k}", f"Borrowed: {BORROWED_PART_LABELS[k]}", by_kind[k])
+        by_kind, numbers = borrowed_percents(report, t.lang), borrowed_numbers(report)
+        parts = [("similarity", t("borrowed_part", part=part_label("copied", t.lang)), by_kind["copied"],
+                  numbers["copied"])] + [
+            (f"similarity sem part-{k}", t("borrowed_part", part=part_label(k, t.lang)), by_kind[k], numbers[k])
             for k in ("translation", "paraphrase") if report.borrowed_by_kind[k] > 0]
-    parts += [(key, label, value) for key, label, value, _ in figures[1:]]
-    bar = "".join(f'<span class="part part-{key}" style="width:{esc(value)}" title="{esc(label)} {esc(value)}"></span>'
-                  for key, label, value in parts)
-    notes = "".join(f"<li>{esc(line)}</li>" for line in explanation(report))
+    parts += [(key, label, value, widths[key]) for key, label, value, _ in figures[1:]]
+    bar = "".join(f'<span class="part part-{key}" style="width:{width:.1f}%" title="{esc(label)} {esc(value)}"></span>'
+                  for key, label, value, width in parts)
+    notes = "".join(f"<li>{esc(line)}</li>" for line in explanation(report, t.lang))
     institution = report.result.document_info.get("institution")
     return (f'<header>{f"<p class=institution>{esc(institution)}</p>" if institution else ""}'
-            f'<h1>Similarity report</h1><p class="doctitle">{esc(title)}</p>'
+            f'<h1>{esc(t("similarity_report"))}</h1><p class="doctitle">{esc(title)}</p>'
             f'<div class="figures">{cards}</div><div class="split" aria-hidden="true">{bar}</div>'
-            f'<details class="explain" open><summary>What these numbers mean</summary><ul>{notes}</ul></details>'
-            f'<table class="meta">{rows}</table></header>')
+            f'<details class="explain" open><summary>{esc(t("what_these_numbers_mean"))}</summary><ul>{notes}</ul>'
+            f'</details><table class="meta">{rows}</table></header>')
 
 
-def _sources(report: Report) -> str:
+def _sources(report: Report, t: Translator) -> str:
     if not report.sources:
-        return '<section id="sources"><h2>Sources</h2><p class="none">No matching sources found.</p></section>'
+        return (f'<section id="sources"><h2>{esc(t("sources"))}</h2><p class="none">{esc(t("no_sources"))}</p>'
+                '</section>')
     items = []
     for n, s in enumerate(report.sources, start=1):
         first = next((k for k, m in enumerate(report.matches) if m.source_id == s.id), None)
-        note = "" if s.matches else ' <span class="muted">(all its matches excluded)</span>'
+        note = "" if s.matches else f' <span class="muted">{esc(t("all_matches_excluded"))}</span>'
         items.append(
             f'<li class="source" data-source="{s.id}" data-first="{"" if first is None else first}" tabindex="0">'
             f'<span class="swatch" style="background:{esc(s.color)}"></span>'
             f'<span class="num">{n}</span>'
             f'<span class="stitle">{esc(s.label)}</span>'
-            f'<span class="share">{esc(percent(s.share))}</span>'
-            f'<span class="count">{s.matches} match{"es" if s.matches != 1 else ""}{note}{_kinds(report, s.id)}</span>'
-            f'<span class="path">{esc(s.source.path)} · before exclusions {esc(percent(s.share_without_exclusions))}</span>'
+            f'<span class="share">{esc(t.percent(s.share))}</span>'
+            f'<span class="count">{esc(t.plural("n_matches", s.matches))}{note}{_kinds(report, s.id, t)}</span>'
+            f'<span class="path">{esc(s.source.path)} · '
+            f'{esc(t("before_exclusions", percent=t.percent(s.share_without_exclusions)))}</span>'
             f'</li>')
-    return f'<section id="sources"><h2>Sources ({len(report.sources)})</h2><ol class="sources">{"".join(items)}</ol></section>'
+    return (f'<section id="sources"><h2>{esc(t("sources"))} ({len(report.sources)})</h2>'
+            f'<ol class="sources">{"".join(items)}</ol></section>')
 
 
-def _kinds(report: Report, source_id: int) -> str:
+def _kinds(report: Report, source_id: int, t: Translator) -> str:
     """A source's counted matches that are not copied passages: ``1 translation from Russian``."""
-    counts = counted_kinds(report, source_id)
+    counts = counted_kinds(report, source_id, t.lang)
     return f'<br><span class="kinds">{esc(counts)}</span>' if counts else ""
 
 
-def _alerts(report: Report) -> str:
+def _alerts(report: Report, t: Translator) -> str:
     if not report.alerts:
-        return '<section id="alerts"><h2>Alerts</h2><p class="none">No signs of evasion found.</p></section>'
+        return (f'<section id="alerts"><h2>{esc(t("alerts"))}</h2><p class="none">{esc(t("no_evasion"))}</p>'
+                '</section>')
     items = []
     for k, a in enumerate(report.alerts):
         where = []
         if a.page is not None and not names_page(a.message, a.page):  # said once, not twice
-            where.append(f"page {a.page}")
+            where.append(esc(t("page_n", n=a.page)))
         if a.start is not None:
-            where.append(f'<a href="#alert-{k}">characters {a.start}–{a.end}</a>')
-        items.append(f'<li class="alert alert-{esc(a.kind)}"><b>{esc(ALERT_LABELS.get(a.kind, a.kind))}</b> '
+            where.append(f'<a href="#alert-{k}">{esc(t("characters", start=a.start, end=a.end))}</a>')
+        items.append(f'<li class="alert alert-{esc(a.kind)}"><b>{esc(alert_label(a.kind, t.lang))}</b> '
                      f'{esc(a.message)} <span class="where">{" · ".join(where)}</span></li>')
-    return f'<section id="alerts"><h2>Alerts ({len(report.alerts)})</h2><ul class="alerts">{"".join(items)}</ul></section>'
+    return (f'<section id="alerts"><h2>{esc(t("alerts"))} ({len(report.alerts)})</h2>'
+            f'<ul class="alerts">{"".join(items)}</ul></section>')
 
 
-def _exclusions(report: Report) -> str:
+def _exclusions(report: Report, t: Translator) -> str:
     o = report.options
     state = [
-        ("quoted passages with a citation", o.exclude_quotes),
-        ("bibliography", o.exclude_bibliography),
-        (f"matches shorter than {o.min_words} words", o.min_words > 0),
-        (f"passages shared by {o.common_min_documents}+ corpus documents", o.exclude_common),
+        (t("switch.quotes"), o.exclude_quotes),
+        (t("switch.bibliography"), o.exclude_bibliography),
+        (t("switch.short", n=o.min_words), o.min_words > 0),
+        (t("switch.common", n=o.common_min_documents), o.exclude_common),
     ]
-    switches = "".join(f'<li class="{"on" if on else "off"}">{esc(label)}: {"excluded" if on else "counted"}</li>'
-                       for label, on in state)
+    switches = "".join(f'<li class="{"on" if on else "off"}">{esc(label)}: '
+                       f'{esc(t("switch_on") if on else t("switch_off"))}</li>' for label, on in state)
     items = []
     text = report.document.text
     for k, e in enumerate(report.exclusions):
         snippet = text[e.start:e.end]
         if len(snippet) > 160:
             snippet = snippet[:120] + " … " + snippet[-30:]
-        items.append(f'<li class="exclusion ex-{esc(e.kind)}"><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b> '
-                     f'<a href="#ex-{k}">characters {e.start}–{e.end}</a>: {esc(e.reason)}'
-                     f'<q>{esc(snippet)}</q></li>')
-    items += [f'<li class="exclusion ex-document"><b>Corpus document left out</b> {esc(line)}</li>'
-              for line in excluded_document_lines(report)]
-    body = f'<ul class="exclusions">{"".join(items)}</ul>' if items else '<p class="none">Nothing was excluded.</p>'
-    return (f'<section id="exclusions"><h2>Exclusions ({len(items)})</h2>'
+        items.append(f'<li class="exclusion ex-{esc(e.kind)}"><b>{esc(exclusion_label(e.kind, t.lang))}</b> '
+                     f'<a href="#ex-{k}">{esc(t("characters", start=e.start, end=e.end))}</a>: '
+                     f'{esc(exclusion_reason(e, t.lang))}<q>{esc(snippet)}</q></li>')
+    items += [f'<li class="exclusion ex-document"><b>{esc(t("document_left_out"))}</b> {esc(line)}</li>'
+              for line in excluded_document_lines(report, t.lang)]
+    body = (f'<ul class="exclusions">{"".join(items)}</ul>' if items
+            else f'<p class="none">{esc(t("nothing_excluded"))}</p>')
+    return (f'<section id="exclusions"><h2>{esc(t("exclusions"))} ({len(items)})</h2>'
             f'<ul class="switches">{switches}</ul>{body}</section>')
 
 
 # -- the document text with highlights --------------------------------------------------------------
-def _document_text(report: Report) -> str:
+def _document_text(report: Report, t: Translator) -> str:
     """The full text, cut at every boundary of a match, exclusion or alert, each piece wrapped."""
     text = report.document.text
     colors = {s.id: s.color for s in report.sources}
@@ -170,13 +186,14 @@ def _document_text(report: Report) -> str:
             html_piece = f'<span class="al">{html_piece}</span>'
         if piece.exclusion is not None:
             e = report.exclusions[piece.exclusion]
-            html_piece = f'<span class="ex ex-{esc(e.kind)}" title="{esc("excluded: " + e.reason)}">{html_piece}</span>'
+            title = t("excluded_title", reason=exclusion_reason(e, t.lang))
+            html_piece = f'<span class="ex ex-{esc(e.kind)}" title="{esc(title)}">{html_piece}</span>'
         if piece.match is not None:
             rm = report.matches[piece.match]
             state = "hl" if rm.counted else "hl off"
             if rm.match.kind != "verbatim":
                 state += f" k-{rm.match.kind}" + (" sem" if is_semantic(rm.match) else "")
-            label = kind_label(rm.match)
+            label = kind_label(rm.match, t.lang)
             title = f' title="{esc(label)}"' if label else ""
             html_piece = (f'<mark class="{esc(state)}" data-m="{piece.match}" data-source="{rm.source_id}"{title} '
                           f'style="--c:{esc(colors.get(rm.source_id, "#ddd"))}">{html_piece}</mark>')
@@ -185,37 +202,35 @@ def _document_text(report: Report) -> str:
 
 
 # -- the source beside a match ------------------------------------------------------------------------
-def _panel(report: Report, k: int, rm: ReportMatch) -> str:
+def _panel(report: Report, k: int, rm: ReportMatch, t: Translator) -> str:
     source = report.source(rm.source_id)
     m = rm.match
-    reasons = "; ".join(e.reason for e in report.exclusions if e.start < m.this_end and m.this_start < e.end)
-    status = "counts toward similarity" if rm.counted else f"not counted ({reasons or 'excluded'})"
+    reasons = "; ".join(exclusion_reason(e, t.lang) for e in report.exclusions
+                        if e.start < m.this_end and m.this_start < e.end)
+    status = t("counts") if rm.counted else t("not_counted", reasons=reasons or t("excluded"))
 
     # A word diff marks nearly every word of a translation or paraphrase: they are shown without one.
     diff = not is_semantic(m)
     this_html = _marked(report.document.text[m.this_start:m.this_end], rm.excerpt.this_changed if diff else (),
                         -m.this_start)
-    label = kind_label(m)
+    label = kind_label(m, t.lang)
     badge = (f'<p class="kind k-{esc(m.kind)}"><span class="kswatch" style="--c:{esc(source.color)}"></span>'
              f'{esc(label)}</p>' if label else "")
     if is_semantic(m):
-        same = f'<span class="same meaning" title="{esc(SEMANTIC_HINT)}">{esc(meaning_matches(m))}</span>'
+        same = f'<span class="same meaning" title="{esc(t("semantic_hint"))}">{esc(meaning_matches(m, t.lang))}</span>'
     else:
-        same = f'<span class="same" title="{esc(_SAME_HINT)}">{esc(wording_same(rm))}</span>'
-    language = language_name(m.source_language)
-    in_language = f" (in {language})" if language and m.kind != "translation" else ""
+        same = f'<span class="same" title="{esc(t("same_hint"))}">{esc(wording_same(rm, t.lang))}</span>'
+    language = m.source_language if m.source_language in ("kk", "ru", "en") else None
+    in_language = f" ({t('in.' + language)})" if language and m.kind != "translation" else ""
+    context = t("with_context", n=report.options.context_chars) + ("; " + t("differing_marked") if diff else "")
     return (f'<section class="panel" id="panel-{k}" data-m="{k}" hidden>'
             f'<h3><span class="swatch" style="background:{esc(source.color)}"></span>{esc(source.label)}</h3>{badge}'
-            f'<p class="pmeta">{m.words} words · {same} · {esc(status)}<br>'
-            f'source characters {m.source_start}–{m.source_end} of {esc(source.source.path)}{esc(in_language)}</p>'
-            f'<h4>Source passage <span class="muted">(with {report.options.context_chars} characters of context'
-            f'{"; differing words marked" if diff else ""})</span></h4>'
+            f'<p class="pmeta">{esc(t("n_words", n=m.words))} · {same} · {esc(status)}<br>'
+            f'{esc(t("source_characters", start=m.source_start, end=m.source_end, path=source.source.path))}'
+            f'{esc(in_language)}</p>'
+            f'<h4>{esc(t("source_passage"))} <span class="muted">({esc(context)})</span></h4>'
             f'<div class="passage source-passage">{_excerpt_html(rm.excerpt, diff)}</div>'
-            f'<h4>This document</h4><div class="passage this-passage">{this_html}</div></section>')
-
-
-_SAME_HINT = ("The share of this passage's words that appear in the source word for word and in the same order; "
-              "the differing words are marked below.")
+            f'<h4>{esc(t("this_document"))}</h4><div class="passage this-passage">{this_html}</div></section>')
 
 
 def _excerpt_html(excerpt: SourceExcerpt, diff: bool = True) -> str:
@@ -249,29 +264,29 @@ def _record(report: Report) -> str:
 
 
 _PAGE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>Similarity report — {title}</title>
+<title>{title}</title>
 <style>{css}</style>
 </head>
-<body data-ready="0">
+<body data-ready="0" data-interactive="{interactive}">
 {header}
-<nav class="bar"><a href="#sources">Sources</a> <a href="#alerts">Alerts</a> <a href="#exclusions">Exclusions</a> <a href="#text">Text</a>
-<span id="js-status" class="muted">static view</span>
-<span class="legend"><mark class="hl" style="--c:#ccc">counted match</mark> {legend}<mark class="hl off" style="--c:#ccc">match not counted</mark> <span class="ex">excluded text</span> <span class="al">alert</span></span></nav>
+<nav class="bar">{nav}
+<span id="js-status" class="muted">{static_view}</span>
+<span class="legend"><mark class="hl" style="--c:#ccc">{counted}</mark> {legend}<mark class="hl off" style="--c:#ccc">{not_counted}</mark> <span class="ex">{excluded}</span> <span class="al">{alert}</span></span></nav>
 {sources}
 {alerts}
 {exclusions}
 <div class="reader">
-<section id="text"><h2>Document text</h2><div class="doc" id="doc">{text}</div></section>
-<aside id="side"><div class="side-inner"><p class="hint" id="side-hint">Click a highlighted passage to see its source beside it.</p>
+<section id="text"><h2>{document_text}</h2><div class="doc" id="doc">{text}</div></section>
+<aside id="side"><div class="side-inner"><p class="hint" id="side-hint">{click_hint}</p>
 {panels}
 </div></aside>
 </div>
-<footer><details><summary>Engine, parameters and corpus state (to re-run this check)</summary><pre>{record}</pre></details></footer>
+<footer><details><summary>{record_label}</summary><pre>{record}</pre></details></footer>
 <script>{js}</script>
 </body>
 </html>
@@ -392,8 +407,9 @@ _JS = r"""
   var matched = {};
   for (var m = 0; m < marks.length; m++) matched[marks[m].getAttribute("data-m")] = true;
   document.body.setAttribute("data-highlights", String(Object.keys(matched).length));
-  document.getElementById("js-status").textContent = "interactive: " + Object.keys(matched).length +
-    " highlighted passages (click one; n / p for next / previous)";
+  // the status line's words come in the page's language, from a data attribute (never from text)
+  document.getElementById("js-status").textContent =
+    document.body.getAttribute("data-interactive").replace("{n}", String(Object.keys(matched).length));
   var bar = document.querySelector("nav.bar");
   function fitBar(){  // the bar wraps to more lines on narrow windows: keep anchors and panels clear of it
     document.documentElement.style.setProperty("--bar", bar.offsetHeight + "px");

@@ -21,10 +21,11 @@ import pymupdf
 
 from plagcheck.report.build import Report
 from plagcheck.report.html import esc as html_esc
-from plagcheck.report.text import (ALERT_LABELS, EXCLUSION_LABELS, borrowed_percents, borrowed_split_line,
-                                   counted_kinds, document_title, excluded_document_lines, exclusions_applied,
-                                   explanation, is_semantic, kind_label, metadata_rows, names_page, percent,
-                                   semantic_note, text_pieces, three_percents)
+from plagcheck.report.i18n import DEFAULT_LANGUAGE, Translator, translator
+from plagcheck.report.text import (alert_label, borrowed_numbers, borrowed_split_line, counted_kinds, document_title,
+                                   excluded_document_lines, exclusion_label, exclusion_reason, exclusions_applied,
+                                   explanation, is_semantic, kind_label, metadata_rows, names_page, semantic_note,
+                                   text_pieces, three_numbers, three_percents)
 
 _MARGIN = 42
 _SEMANTIC_TEXT = "#1a3d8f"  # translated or paraphrased text in the full text (blue on the source's colour)
@@ -61,15 +62,19 @@ p.gap {margin: 0; font-size: 4pt;}
 .pg {color: #888888; font-size: 7.5pt;}
 .kd {font-weight: normal; font-style: italic;}
 .of {color: #b00020; font-size: 8.5pt; font-weight: bold;}
+p.kv {margin: 0.5pt 0; font-size: 9pt;}
+p.src {margin: 2pt 0; font-size: 9pt;}
+.sw {font-weight: bold;}
 """
 
 
-def render_pdf(report: Report) -> bytes:
-    """The report as PDF bytes: the summary (figures, sources, alerts, exclusions, how it was
-    checked), then from a new page the full text with every match highlighted in its source's
-    colour and numbered in text order."""
-    data, starts = _layout([(_summary(report), _CSS), (_full_text(report), _CSS)], _MARGIN)
-    return _finish(data, document_title(report), starts)
+def render_pdf(report: Report, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The report as PDF bytes, its labels in ``lang`` (kk, ru or en): the summary (figures,
+    sources, alerts, exclusions, how it was checked), then from a new page the full text with
+    every match highlighted in its source's colour and numbered in text order."""
+    t = translator(lang)
+    data, starts = _layout([(_summary(report, t), _CSS), (full_text(report, t), _CSS)], _MARGIN)
+    return finish(data, t("similarity_report"), document_title(report), [t("summary"), t("full_text")], starts, t)
 
 
 def html_to_pdf(html: str, css: str, margin: float) -> bytes:
@@ -78,7 +83,10 @@ def html_to_pdf(html: str, css: str, margin: float) -> bytes:
 
 
 def _layout(stories: list[tuple[str, str]], margin: float) -> tuple[bytes, list[int]]:
-    """Lay out each (html, css) story from a new page; returns the PDF and each story's first page."""
+    """Lay out each (html, css) story from a new page; returns the PDF and each story's first page.
+
+    MuPDF's Story loses everything after a table that reaches the bottom of a page (MuPDF 1.24):
+    only short tables at the top of a story are used here; lists are paragraphs."""
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
     where = _PAGE + (margin, margin, -margin, -margin)
@@ -97,118 +105,127 @@ def _layout(stories: list[tuple[str, str]], margin: float) -> tuple[bytes, list[
     return buffer.getvalue(), starts
 
 
-def _finish(data: bytes, title: str, starts: list[int]) -> bytes:
-    """Add "title — page n of N" at the foot of every page, the title and an outline."""
+def finish(data: bytes, kind: str, title: str, sections: list[str], starts: list[int], t: Translator,
+           footer_key: str = "footer") -> bytes:
+    """Add "title — page n of N" at the foot of every page (message ``footer_key``), the PDF's
+    title (``kind: title``) and an outline (one entry per section, at its first page)."""
     pdf = pymupdf.open("pdf", data)
-    pdf.set_metadata({"title": f"Similarity report: {title}", "creator": "plagcheck"})
-    pdf.set_toc([[1, "Summary", starts[0] + 1], [1, "Full text with highlights", starts[1] + 1]])
+    pdf.set_metadata({"title": f"{kind}: {title}", "creator": "plagcheck"})
+    pdf.set_toc([[1, section, start + 1] for section, start in zip(sections, starts)])
     for number, page in enumerate(pdf, start=1):
-        footer = f"plagcheck similarity report · {title[:80]} · page {number} of {pdf.page_count}"
+        footer = t(footer_key, title=title[:80], n=number, total=pdf.page_count)
         rect = pymupdf.Rect(_MARGIN, page.rect.height - 30, page.rect.width - _MARGIN, page.rect.height - 14)
         page.insert_htmlbox(rect, f'<p style="font-size:7.5pt;color:#777777;text-align:center">{esc(footer)}</p>')
     return pdf.tobytes(garbage=3, deflate=True)
 
 
 # -- the summary ----------------------------------------------------------------------------------
-def _summary(report: Report) -> str:
+def _summary(report: Report, t: Translator) -> str:
     info = report.result.document_info
     parts = []
     if info.get("institution"):
         parts.append(f'<p class="institution">{esc(info["institution"])}</p>')
-    parts.append(f"<h1>Similarity report</h1><p><b>{esc(document_title(report))}</b>"
+    parts.append(f"<h1>{esc(t('similarity_report'))}</h1><p><b>{esc(document_title(report))}</b>"
                  + (f" — {esc(info['author'])}" if info.get("author") else "") + "</p>")
-    parts.append(_figures(report))
-    parts.append(_sources(report))
+    parts.append(figures(report, t))
+    parts.append(_sources(report, t))
 
-    parts.append(f"<h2>Alerts ({len(report.alerts)})</h2>")
+    parts.append(f"<h2>{esc(t('alerts'))} ({len(report.alerts)})</h2>")
     if report.alerts:
         parts.append("<ul>" + "".join(
-            f'<li class="alert"><b>{esc(ALERT_LABELS.get(a.kind, a.kind))}</b>: {esc(a.message)}'
-            f'{esc(_where(report, a.start, a.page, a.message))}</li>' for a in report.alerts) + "</ul>")
+            f'<li class="alert"><b>{esc(alert_label(a.kind, t.lang))}</b>: {esc(a.message)}'
+            f'{esc(where(report, t, a.start, a.page, a.message))}</li>' for a in report.alerts) + "</ul>")
     else:
-        parts.append("<p>No signs of evasion found.</p>")
+        parts.append(f"<p>{esc(t('no_evasion'))}</p>")
 
-    parts.append(_exclusions(report))
-    parts.append("<h2>Document and check</h2><table>" + "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata_rows(report)) + "</table>")
-    parts.append("<h2>What the numbers mean</h2><ul>" + "".join(
-        f"<li>{esc(line)}</li>" for line in explanation(report)) + "</ul>")
+    parts.append(_exclusions(report, t))
+    parts.append(f"<h2>{esc(t('document_and_check'))}</h2>" + key_values(metadata_rows(report, t.lang)))
+    parts.append(f"<h2>{esc(t('what_numbers_mean'))}</h2><ul>" + "".join(
+        f"<li>{esc(line)}</li>" for line in explanation(report, t.lang)) + "</ul>")
     return "".join(parts)
 
 
-def _figures(report: Report) -> str:
-    borrowed, cited, original = three_percents(report)
-    split = borrowed_split_line(report)  # "of which translated 3.1%, paraphrased 0.8%", if any
+def key_values(rows) -> str:
+    """(label, value) rows as paragraphs, not a table: see :func:`_layout`."""
+    return "".join(f'<p class="kv"><b>{esc(k)}</b>: {esc(v)}</p>' for k, v in rows)
+
+
+def figures(report: Report, t: Translator) -> str:
+    """The three figures side by side, one bar of the three below them, and what they add up to."""
+    borrowed, cited, original = three_percents(report, t.lang)
+    widths = three_numbers(report)
+    split = borrowed_split_line(report, t.lang)  # "of which translated 3.1%, paraphrased 0.8%", if any
     cells = "".join(
         f'<td class="figure"><span class="big" style="color:{color}">{value}</span><br>'
-        f"<b>{label}</b><br>{of}<span class=\"muted\">{esc(hint)}</span></td>"
+        f"<b>{esc(label)}</b><br>{of}<span class=\"muted\">{esc(hint)}</span></td>"
         for label, value, color, hint, of in (
-            ("Borrowed", borrowed, _BORROWED, "found in a source and not cited",
+            (t("borrowed"), borrowed, _BORROWED, t("borrowed_hint"),
              f'<span class="of">{esc(split)}</span><br>' if split else ""),
-            ("Cited or excluded", cited, _CITED, "quotations, bibliography, standard wording", ""),
-            ("Original", original, _ORIGINAL, "no match, or too short to count", "")))
+            (t("cited"), cited, _CITED, t("cited_hint"), ""),
+            (t("original"), original, _ORIGINAL, t("original_hint"), "")))
     # The three as one bar across the page, the borrowed part found by meaning in a lighter red; a
-    # share under 0.5% gets no cell (it would not show).
-    parts = [(borrowed, _BORROWED)]
+    # share under 0.5% gets no cell (it would not show). Widths are CSS numbers, with a point.
+    parts = [(widths[0], _BORROWED)]
     if split:
-        by_kind = borrowed_percents(report)
-        semantic = sum(float(v.rstrip("%")) for k, v in by_kind.items() if k in ("translation", "paraphrase"))
-        parts = [(by_kind["copied"], _BORROWED), (f"{semantic:.1f}%", _BORROWED_BY_MEANING)]
-    bar = "".join(f'<td style="width:{value};background-color:{color}">&#160;</td>'
-                  for value, color in (*parts, (cited, _CITED), (original, _ORIGINAL))
-                  if float(value.rstrip("%")) >= 0.5)
-    note = semantic_note(report)
+        by_kind = borrowed_numbers(report)
+        semantic = sum(v for k, v in by_kind.items() if k in ("translation", "paraphrase"))
+        parts = [(by_kind["copied"], _BORROWED), (semantic, _BORROWED_BY_MEANING)]
+    bar = "".join(f'<td style="width:{value:.1f}%;background-color:{color}">&#160;</td>'
+                  for value, color in (*parts, (widths[1], _CITED), (widths[2], _ORIGINAL))
+                  if value >= 0.5)
+    note = semantic_note(report, t.lang)
     return (f"<table><tr>{cells}</tr></table>"
             f'<table class="split" cellspacing="0"><tr>{bar}</tr></table>'
-            f'<p class="muted">Shares of the whole text; they add up to 100%. Before exclusions '
-            f"{esc(percent(report.similarity_without_exclusions))} of the text was in some match."
-            + (f" The lighter part of the borrowed share was translated or paraphrased. {esc(note)}" if split else "")
+            f'<p class="muted">{esc(t("shares_add_up", percent=t.percent(report.similarity_without_exclusions)))}'
+            + (f" {esc(t('lighter_part'))} {esc(note)}" if split else "")
             + "</p>")
 
 
-def _sources(report: Report) -> str:
+def _sources(report: Report, t: Translator) -> str:
     if not report.sources:
-        return "<h2>Sources (0)</h2><p>No matching sources found.</p>"
+        return f"<h2>{esc(t('sources'))} (0)</h2><p>{esc(t('no_sources'))}</p>"
     numbers: dict[int, list[str]] = {}
     for k, rm in enumerate(report.matches, start=1):
         numbers.setdefault(rm.source_id, []).append(str(k) if rm.counted else f"({k})")
-    kinds = {s.id: counted_kinds(report, s.id) for s in report.sources}  # "1 translation from Russian, ..."
+    kinds = {s.id: counted_kinds(report, s.id, t.lang) for s in report.sources}  # "1 translation from Russian, ..."
+    # One paragraph a source, not a table row (see _layout): swatch and number, share, matches.
     rows = "".join(
-        f'<tr><td style="background-color:{esc(s.color)}">{n}</td><td>{esc(s.label)}<br>'
-        + (f'<i>{esc(kinds[s.id])}</i><br>' if kinds[s.id] else "") +
-        f'<span class="muted">{esc(s.source.path)}</span></td><td>{esc(percent(s.share))}</td>'
-        f"<td>{esc(percent(s.share_without_exclusions))}</td><td>{esc(', '.join(numbers.get(s.id, [])))}</td></tr>"
+        f'<p class="src"><span class="sw" style="background-color:{esc(s.color)}">&#160;{n}&#160;</span> '
+        f'<b>{esc(t.percent(s.share))}</b> {esc(s.label)}'
+        f' <span class="muted">({esc(t("before_exclusions", percent=t.percent(s.share_without_exclusions)))}; '
+        f'{esc(t("th.matches_in_text"))}: {esc(", ".join(numbers.get(s.id, [])) or "—")})</span>'
+        + (f'<br><i>{esc(kinds[s.id])}</i>' if kinds[s.id] else "")
+        + f'<br><span class="muted">{esc(s.source.path)}</span></p>'
         for n, s in enumerate(report.sources, start=1))
-    return (f"<h2>Sources ({len(report.sources)})</h2>"
-            "<table><tr><th>#</th><th>Source</th><th>Borrowed</th><th>Before exclusions</th>"
-            f"<th>Matches in the text</th></tr>{rows}</table>"
-            '<p class="muted">Matches are numbered in text order, as in the full text below; a number in '
-            "brackets is a match that does not count (cited, or too short).</p>")
+    return (f"<h2>{esc(t('sources'))} ({len(report.sources)})</h2>{rows}"
+            f'<p class="muted">{esc(t("numbers_note"))}</p>')
 
 
-def _exclusions(report: Report) -> str:
-    applied = exclusions_applied(report.options)
+def _exclusions(report: Report, t: Translator) -> str:
+    applied = exclusions_applied(report.options, t.lang)
     kinds = report.excluded_by_kind
-    parts = [f"<h2>Exclusions ({len(report.exclusions)})</h2>",
-             "<p>Applied: " + esc(", ".join(applied) if applied else "none") + ". Cited or excluded: "
-             + esc("; ".join(f"{EXCLUSION_LABELS[k].lower()} {percent(v)}" for k, v in kinds.items()))
-             + " of the text.</p>"]
-    items = [f"<li><b>{esc(EXCLUSION_LABELS.get(e.kind, e.kind))}</b>{esc(_where(report, e.start))}: "
-             f"{esc(e.reason)}</li>" for e in report.exclusions]
-    items += [f"<li><b>Corpus document left out</b>: {esc(line)}</li>" for line in excluded_document_lines(report)]
+    parts = [f"<h2>{esc(t('exclusions'))} ({len(report.exclusions)})</h2>",
+             "<p>" + esc(t("applied", list=", ".join(applied) if applied else t("none"))) + " "
+             + esc(t("cited_of_text", list="; ".join(f"{exclusion_label(k, t.lang).lower()} {t.percent(v)}"
+                                                      for k, v in kinds.items())))
+             + "</p>"]
+    items = [f"<li><b>{esc(exclusion_label(e.kind, t.lang))}</b>{esc(where(report, t, e.start))}: "
+             f"{esc(exclusion_reason(e, t.lang))}</li>" for e in report.exclusions]
+    items += [f"<li><b>{esc(t('document_left_out'))}</b>: {esc(line)}</li>"
+              for line in excluded_document_lines(report, t.lang)]
     if items:
         parts.append("<ul>" + "".join(items) + "</ul>")
     return "".join(parts)
 
 
-def _where(report: Report, start: int | None, page: int | None = None, said: str = "") -> str:
+def where(report: Report, t: Translator, start: int | None, page: int | None = None, said: str = "") -> str:
     """`` (page N)`` for a PDF, unless ``said`` (an alert's message) names the page already."""
     page = page or (report.document.page_of(start) if start is not None else None)
-    return f" (page {page})" if page and not names_page(said, page) else ""
+    return f" ({t('page_n', n=page)})" if page and not names_page(said, page) else ""
 
 
 # -- the full text --------------------------------------------------------------------------------
-def _full_text(report: Report) -> str:
+def full_text(report: Report, t: Translator) -> str:
     """The whole text, one paragraph per line, each match in its source's colour with its number."""
     text = report.document.text
     colors = {s.id: s.color for s in report.sources}
@@ -216,11 +233,11 @@ def _full_text(report: Report) -> str:
     for k, rm in enumerate(report.matches, start=1):
         style = f"background-color:{colors.get(rm.source_id, '#dddddd')}" if rm.counted else "color:#777777"
         # A copied sentence, a translation or a paraphrase says so in its number: [4 ≈ translated from Russian]
-        kind = kind_label(rm.match)
+        kind = kind_label(rm.match, t.lang)
         kind = f' <span class="kd">{"≈ " if is_semantic(rm.match) else ""}{esc(kind)}</span>' if kind else ""
         labels.setdefault(rm.match.this_start, []).append(f'<span class="mn" style="{style}">[{k}{kind}]</span> ')
     for span in report.document.pages:  # the thesis' own page numbers, to find a passage in the file
-        labels.setdefault(span.start, []).insert(0, f'<span class="pg">[p. {span.page}]</span> ')
+        labels.setdefault(span.start, []).insert(0, f'<span class="pg">[{esc(t("page_mark", n=span.page))}]</span> ')
 
     lines: list[list[str]] = [[]]
     pending: list[str] = []
@@ -244,14 +261,11 @@ def _full_text(report: Report) -> str:
                 pending = []
                 lines[-1].append(f'<span style="{style}">{esc(chunk)}</span>' if style else esc(chunk))
     body = "".join(f'<p class="line">{"".join(line)}</p>' if line else '<p class="gap">&#160;</p>' for line in lines)
-    legend = ("Borrowed passages are highlighted in their source's colour (see the sources table) and "
-              "numbered in text order; cited or excluded text is grey; a number in grey marks a "
-              "match that does not count; underlined text raised an alert; [p. N] is a page of the "
-              "submitted file.")
+    legend = t("legend.pdf", page=t("page_mark", n="N"))
     if any(rm.match.kind == "short" for rm in report.matches):
-        legend += " A copied sentence says so in its number: [4 copied sentence]."
+        legend += t("legend.pdf_short", label=t("copied_sentence"))
     if any(is_semantic(rm.match) for rm in report.matches):
-        legend += (" Text translated or paraphrased from a source is in blue on its source's colour, and its "
-                   "number says so: [5 ≈ translated from Russian], [6 ≈ paraphrased]. " + semantic_note(report))
+        legend += (t("legend.pdf_semantic", translated=t("translated_from.ru"), paraphrased=t("paraphrased"))
+                   + semantic_note(report, t.lang))
     # no rule under this heading: on the text pages the only drawings are the highlights
-    return f'<h2 class="text">Full text with highlights</h2><p class="muted">{esc(legend)}</p>{body}'
+    return f'<h2 class="text">{esc(t("full_text"))}</h2><p class="muted">{esc(legend)}</p>{body}'

@@ -1,54 +1,90 @@
-"""Wording shared by the HTML and PDF reports: labels, figures and the explanation of each number."""
+"""Wording shared by the HTML and PDF reports: labels, figures and the explanation of each number.
+
+Every function that returns words takes ``lang`` (``kk``, ``ru`` or ``en``, default ``en``): the
+words come from the catalogue of :mod:`plagcheck.report.i18n`. The CLI's summary lines
+(:func:`figures_line`, :func:`count`) stay English, as the rest of the CLI does.
+"""
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from plagcheck import defaults
 from plagcheck.exclusions import COPIED, PARAPHRASE, TRANSLATION
 from plagcheck.report.build import Report, split_rounded
+from plagcheck.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translator
 
-ALERT_LABELS = {
-    "homoglyph": "Homoglyph substitution",
-    "invisible_characters": "Invisible characters",
-    "white_text": "White text",
-    "microscopic_text": "Microscopic text",
-    "hidden_text": "Hidden text",
-    "no_text_layer": "Page without a text layer",
-    "letter_spacing": "Letters spaced apart",
-    "identical_document": "Identical to a corpus document",
-    "damaged_file": "Damaged file",
-}
-EXCLUSION_LABELS = {
-    "quote": "Quotation with citation",
-    "bibliography": "Bibliography",
-    "common_passage": "Common passage",
-    "short_match": "Short match",
-}
+_EN = DEFAULT_LANGUAGE
+# The English labels, by kind (kept for callers that want them without a language).
+ALERT_LABELS = {k.split(".", 1)[1]: v[0] for k, v in MESSAGES.items() if k.startswith("alert.")}
+EXCLUSION_LABELS = {k.split(".", 1)[1]: v[0] for k, v in MESSAGES.items() if k.startswith("exclusion.")}
 
 LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}
 # Matches found by meaning (the semantic layer) rather than by shared words: shown hatched, with
 # the wording below instead of how much of the wording is the same.
 SEMANTIC_KINDS = ("translation", "paraphrase")
 BORROWED_PART_LABELS = {COPIED: "copied", TRANSLATION: "translated", PARAPHRASE: "paraphrased"}
-EVIDENCE_NOTE = "evidence to review, not proof"
-SEMANTIC_HINT = ("Found by comparing the meaning of sentences (multilingual sentence embeddings), not their "
-                 "words: a translation or a paraphrase shares few words with its source. Read the two passages "
-                 "side by side: a match of meaning is evidence to review, not proof.")
+EVIDENCE_NOTE = MESSAGES["evidence_note"][0]
+SEMANTIC_HINT = MESSAGES["semantic_hint"][0]
 
 
-def percent(fraction: float) -> str:
-    """``0.1234`` → ``'12.3%'``."""
-    return f"{100 * fraction:.1f}%"
+def alert_label(kind: str, lang: str = _EN) -> str:
+    """``'homoglyph'`` → ``'Homoglyph substitution'`` (an unknown kind: itself)."""
+    return translator(lang).get(f"alert.{kind}", kind)
 
 
-def three_percents(report: Report) -> tuple[str, str, str]:
-    """Borrowed, cited and original as printed: original is what the other two leave of 100.0%,
-    so the three printed figures add up even when rounding each alone would make 99.9%."""
+def exclusion_label(kind: str, lang: str = _EN) -> str:
+    """``'quote'`` → ``'Quotation with citation'`` (an unknown kind: itself)."""
+    return translator(lang).get(f"exclusion.{kind}", kind)
+
+
+def part_label(part: str, lang: str = _EN) -> str:
+    """A part of the borrowed share: ``'translation'`` → ``'translated'``."""
+    return translator(lang).get(f"part.{part}", part)
+
+
+# The reasons the exclusion stage gives (in English), and how to say them again in another language.
+_REASONS = (
+    ("quote", re.compile(r"^quoted with a citation (?P<citation>.*)$", re.S), "reason.quote"),
+    ("bibliography", re.compile(r"^bibliography \((?P<heading>.*)\): (?P<n>\d+) reference\(s\) recognised by their form$",
+                                re.S), "reason.bibliography"),
+    ("common_passage", re.compile(r"^shared by (?P<n>\d+) corpus documents \(standard wording\)$"), "reason.common_passage"),
+    ("short_match", re.compile(r"^match of (?P<n>\d+) counted word\(s\), fewer than (?P<min>\d+)$"), "reason.short_match"),
+    ("reviewer", re.compile(r"^excluded by the reviewer: source (?P<id>\d+)$"), "reason.reviewer_source"),
+    ("reviewer", re.compile(r"^excluded by the reviewer: match (?P<id>\d+)$"), "reason.reviewer_match"),
+)
+
+
+def exclusion_reason(exclusion, lang: str = _EN) -> str:
+    """An :class:`~plagcheck.models.Exclusion`'s reason in ``lang`` (as given when its form is not
+    one the exclusion stage writes)."""
+    if lang != _EN:
+        for kind, pattern, key in _REASONS:
+            found = pattern.match(exclusion.reason) if exclusion.kind == kind else None
+            if found:
+                return translator(lang)(key, **found.groupdict())
+    return exclusion.reason
+
+
+def percent(fraction: float, lang: str = _EN) -> str:
+    """``0.1234`` → ``'12.3%'`` (``'12,3%'`` in Russian and Kazakh)."""
+    return translator(lang).percent(fraction)
+
+
+def three_numbers(report: Report) -> tuple[float, float, float]:
+    """Borrowed, cited and original in percent, rounded to 0.1: original is what the other two
+    leave of 100.0, so the three add up even when rounding each alone would make 99.9."""
     borrowed, cited = round(100 * report.similarity, 1), round(100 * report.cited, 1)
-    return f"{borrowed:.1f}%", f"{cited:.1f}%", f"{max(0.0, 100 - borrowed - cited):.1f}%"
+    return borrowed, cited, round(max(0.0, 100 - borrowed - cited), 1)
+
+
+def three_percents(report: Report, lang: str = _EN) -> tuple[str, str, str]:
+    """:func:`three_numbers` as printed: ``('14.0%', '5.3%', '80.7%')``."""
+    t = translator(lang)
+    return tuple(t.number(v) + "%" for v in three_numbers(report))
 
 
 def figures_line(report: Report) -> str:
@@ -57,11 +93,11 @@ def figures_line(report: Report) -> str:
     return f"{borrowed} borrowed, {cited} cited or excluded, {original} original"
 
 
-def wording_same(rm) -> str:
+def wording_same(rm, lang: str = _EN) -> str:
     """``'wording 97% the same'``: the share of a matched passage's words that are the source's, word
     for word and in order (a :class:`ReportMatch`). Rounded down, so only an identical passage
     says 100%."""
-    return f"wording {int(100 * rm.identical_words / rm.match.words) if rm.match.words else 0}% the same"
+    return translator(lang)("wording_same", n=int(100 * rm.identical_words / rm.match.words) if rm.match.words else 0)
 
 
 def is_semantic(match) -> bool:
@@ -69,37 +105,47 @@ def is_semantic(match) -> bool:
     return match.kind in SEMANTIC_KINDS
 
 
-def language_name(code: str | None) -> str | None:
+def language_name(code: str | None, lang: str = _EN) -> str | None:
     """``'ru'`` → ``'Russian'``; an unknown or missing code → None (the report then names none)."""
-    return LANGUAGE_NAMES.get(code) if code else None
+    return translator(lang)(f"language.{code}") if code in LANGUAGE_NAMES else None
 
 
-def kind_label(match) -> str:
+def kind_label(match, lang: str = _EN) -> str:
     """How a :class:`~plagcheck.models.Match` was taken, in a supervisor's words: ``'translated from
     Russian'`` (``'translated'`` when the source language is not known), ``'paraphrased'``, ``'copied
     sentence'`` (a short exact copy); ``''`` for a copied passage, the ordinary case."""
+    t = translator(lang)
     if match.kind == "translation":
-        language = language_name(match.source_language)
-        return f"translated from {language}" if language else "translated"
-    return {"paraphrase": "paraphrased", "short": "copied sentence"}.get(match.kind, "")
+        return t(f"translated_from.{match.source_language}") if match.source_language in LANGUAGE_NAMES else t("translated")
+    return {"paraphrase": t("paraphrased"), "short": t("copied_sentence")}.get(match.kind, "")
 
 
-def kind_counts(matches) -> str:
+def kind_counts(matches, lang: str = _EN) -> str:
     """``'1 translation from Russian, 2 copied sentences'``: the given matches that are not copied
     passages, counted by kind (and source language, for translations); ``''`` when there are none."""
-    nouns = {"translation": "translation", "paraphrase": "paraphrase", "short": "copied sentence"}
+    t = translator(lang)
     counts: dict[tuple[str, str | None], int] = {}
     for m in matches:
         if m.kind != "verbatim":
-            key = (m.kind, language_name(m.source_language) if m.kind == "translation" else None)
+            key = (m.kind, m.source_language if m.kind == "translation" and m.source_language in LANGUAGE_NAMES else None)
             counts[key] = counts.get(key, 0) + 1
-    return ", ".join(count(n, nouns.get(kind, kind)) + (f" from {language}" if language else "")
-                     for (kind, language), n in counts.items())
+    out = []
+    for (kind, language), n in counts.items():
+        if kind == "translation":
+            out.append(t.plural("n_translations_from", n, source=t(f"from.{language}")) if language
+                       else t.plural("n_translations", n))
+        elif kind == "paraphrase":
+            out.append(t.plural("n_paraphrases", n))
+        elif kind == "short":
+            out.append(t.plural("n_copied_sentences", n))
+        else:
+            out.append(f"{n} {kind}")
+    return ", ".join(out)
 
 
-def counted_kinds(report: Report, source_id: int) -> str:
+def counted_kinds(report: Report, source_id: int, lang: str = _EN) -> str:
     """:func:`kind_counts` of a source's counted matches: ``'1 translation from Russian'``."""
-    return kind_counts(rm.match for rm in report.matches if rm.source_id == source_id and rm.counted)
+    return kind_counts((rm.match for rm in report.matches if rm.source_id == source_id and rm.counted), lang)
 
 
 def names_page(message: str, page: int | None) -> bool:
@@ -107,52 +153,61 @@ def names_page(message: str, page: int | None) -> bool:
     return page is not None and f"page {page}" in message
 
 
-def meaning_matches(match) -> str:
+def meaning_matches(match, lang: str = _EN) -> str:
     """``'meaning matches (translation); evidence to review, not proof'``: what a semantic match
     shows instead of :func:`wording_same`, which means nothing across languages."""
-    return f"meaning matches ({match.kind}); {EVIDENCE_NOTE}"
+    t = translator(lang)
+    return t("meaning_matches", kind=t.get(f"kind.{match.kind}", match.kind), note=t("evidence_note"))
 
 
-def borrowed_percents(report: Report) -> dict[str, str]:
+def borrowed_percents(report: Report, lang: str = _EN) -> dict[str, str]:
     """The borrowed share split as printed: ``{'copied': '10.1%', 'translation': '3.1%', 'paraphrase':
     '0.8%'}``, adding up to the printed borrowed figure (the largest remainders take the rounding)."""
+    t = translator(lang)
+    return {k: t.number(v) + "%" for k, v in borrowed_numbers(report).items()}
+
+
+def borrowed_numbers(report: Report) -> dict[str, float]:
+    """:func:`borrowed_percents` as numbers (percent, rounded to 0.1)."""
     borrowed = round(100 * report.similarity, 1)
-    parts = split_rounded({k: 100 * v for k, v in report.borrowed_by_kind.items()}, borrowed, 1)
-    return {k: f"{v:.1f}%" for k, v in parts.items()}
+    return split_rounded({k: 100 * v for k, v in report.borrowed_by_kind.items()}, borrowed, 1)
 
 
-def semantic_note(report: Report) -> str:
+def semantic_note(report: Report, lang: str = _EN) -> str:
     """A line for reports whose borrowed text includes translations or paraphrases (else ``''``)."""
     if not any(is_semantic(rm.match) and rm.counted for rm in report.matches):
         return ""
-    return ("Translated and paraphrased passages are found by comparing the meaning of sentences, not their "
-            f"words: each is {EVIDENCE_NOTE}. Read it beside its source passage (the HTML report shows both).")
+    t = translator(lang)
+    return t("semantic_note", note=t("evidence_note"))
 
 
-def borrowed_split_line(report: Report) -> str:
+def borrowed_split_line(report: Report, lang: str = _EN) -> str:
     """``'of which translated 3.1%, paraphrased 0.8%'`` (the parts found by meaning), or ``''``
     when there are none."""
-    parts = borrowed_percents(report)
-    shown = [f"{BORROWED_PART_LABELS.get(k, k)} {v}" for k, v in parts.items()
+    t = translator(lang)
+    parts = borrowed_percents(report, lang)
+    shown = [f"{part_label(k, lang)} {v}" for k, v in parts.items()
              if k != COPIED and report.borrowed_by_kind.get(k, 0) > 0]
-    return "of which " + ", ".join(shown) if shown else ""
+    return t("of_which", parts=", ".join(shown)) if shown else ""
 
 
-def exclusions_applied(options) -> list[str]:
+def exclusions_applied(options, lang: str = _EN) -> list[str]:
     """The exclusions switched on, in words (``options`` is a :class:`ReportOptions`)."""
-    applied = [name for name, on in (("quotations with a citation", options.exclude_quotes),
-                                     ("the bibliography", options.exclude_bibliography),
-                                     (f"passages shared by {options.common_min_documents}+ corpus documents",
-                                      options.exclude_common)) if on]
+    t = translator(lang)
+    applied = [name for name, on in ((t("applied.quotes"), options.exclude_quotes),
+                                     (t("applied.bibliography"), options.exclude_bibliography),
+                                     (t("applied.common", n=options.common_min_documents), options.exclude_common))
+               if on]
     if options.min_words > 1:
-        applied.append(f"matches under {options.min_words} words")
+        applied.append(t("applied.short", n=options.min_words))
     return applied
 
 
-def exclusions_line(report: Report) -> str:
+def exclusions_line(report: Report, lang: str = _EN) -> str:
     """``'exclusions applied: quotations with a citation, …'`` (or that none were)."""
-    applied = exclusions_applied(report.options)
-    return "exclusions applied: " + (", ".join(applied) if applied else "none")
+    t = translator(lang)
+    applied = exclusions_applied(report.options, lang)
+    return t("exclusions_applied", list=", ".join(applied) if applied else t("none"))
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -160,11 +215,13 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
-def excluded_document_lines(report: Report) -> list[str]:
+def excluded_document_lines(report: Report, lang: str = _EN) -> list[str]:
     """One line per corpus document left out by hand as the checked document's own entry, with
     the share it would have explained: nothing is set aside without a trace."""
-    return [f"document {d.id} ({', '.join(x for x in (d.author, f'«{d.title}»' if d.title else None, d.path) if x)}) "
-            f"left out as this document's own entry; it would have explained {percent(d.share)} of the text"
+    t = translator(lang)
+    return [t("left_out_line", id=d.id,
+              who=", ".join(x for x in (d.author, f"«{d.title}»" if d.title else None, d.path) if x),
+              percent=t.percent(d.share))
             for d in report.result.excluded_documents]
 
 
@@ -174,52 +231,70 @@ def document_title(report: Report) -> str:
     return str(info.get("title") or Path(info.get("path") or report.document.path).name)
 
 
-def metadata_rows(report: Report) -> list[tuple[str, str]]:
+_THESIS_FIELDS = ("path", "title", "author", "year", "department", "language")
+_PROPERTY_FIELDS = ("format", "pages", "words", "chars", "content_hash")
+
+
+def field_label(key: str, lang: str = _EN) -> str:
+    """A metadata column's label: ``'supervisor'`` → ``'Supervisor'``; a column the catalogue does
+    not know keeps its own name, capitalised."""
+    return translator(lang).get(f"field.{key}", key[:1].upper() + key[1:])
+
+
+def metadata_value(key: str, value, lang: str = _EN):
+    """A metadata value as shown: a language code is named (``ru`` → ``Russian``)."""
+    if key == "language" and (value in LANGUAGE_NAMES or value == "mixed"):
+        return translator(lang)(f"language.{value}")
+    return value
+
+
+def metadata_rows(report: Report, lang: str = _EN) -> list[tuple[str, str]]:
     """(label, value) rows describing the checked document and the check."""
+    t = translator(lang)
     info = report.result.document_info
     corpus = report.result.corpus
-    thesis = (("path", "File"), ("title", "Title"), ("author", "Author"), ("year", "Year"),
-              ("department", "Department"), ("language", "Language"))
-    properties = (("format", "Format"), ("pages", "Pages"), ("words", "Words"), ("chars", "Characters"),
-                  ("content_hash", "Content hash (SHA-256)"))
-    known = {key for key, _ in thesis + properties}
+    known = set(_THESIS_FIELDS + _PROPERTY_FIELDS)
     # The metadata CSV's other columns (supervisor, group, ...), under their own headers.
-    extra = [(k[:1].upper() + k[1:], v) for k, v in info.items() if k not in known]
-    rows = [(label, info.get(key)) for key, label in thesis] + extra + [
-        (label, info.get(key)) for key, label in properties] + [
-        ("Report created", report.created_at),
-        ("Corpus", f"{corpus.get('documents')} documents, {corpus.get('passages')} passages, "
-                   f"index generation {corpus.get('generation')}"),
-        ("Engine", f"plagcheck {corpus.get('engine_version')}")]
+    extra = [(field_label(k, lang), v) for k, v in info.items() if k not in known]
+    rows = [(field_label(key, lang), metadata_value(key, info.get(key), lang)) for key in _THESIS_FIELDS] + extra + [
+        (field_label(key, lang), info.get(key)) for key in _PROPERTY_FIELDS] + [
+        (t("report_created"), report.created_at),
+        (t("corpus"), corpus_line(corpus, lang)),
+        (t("engine"), f"plagcheck {corpus.get('engine_version')}")]
     return [(k, str(v)) for k, v in rows if v not in (None, "")]
 
 
-def explanation(report: Report) -> list[str]:
+def corpus_line(corpus: dict, lang: str = _EN) -> str:
+    """``'120 documents, 5400 passages, index generation 3'``: the corpus state a check ran against."""
+    return translator(lang)("corpus_state", documents=corpus.get("documents"), passages=corpus.get("passages"),
+                            generation=corpus.get("generation"))
+
+
+def explanation(report: Report, lang: str = _EN) -> list[str]:
     """What each number means, in a supervisor's words: one sentence per number."""
+    t = translator(lang)
     o = report.options
     kinds = report.excluded_by_kind
-    borrowed, cited, original = three_percents(report)
+    borrowed, cited, original = three_percents(report, lang)
+    cited_line = t("explain.cited", cited=cited, quote=t.percent(kinds.get("quote", 0)),
+                   bibliography=t.percent(kinds.get("bibliography", 0)), n=o.common_min_documents,
+                   common=t.percent(kinds.get("common_passage", 0)))
+    if kinds.get("reviewer", 0) > 0:
+        cited_line += " " + t("explain.reviewer", percent=t.percent(kinds["reviewer"]))
     lines = [
-        f"Borrowed {borrowed}: the part of the text found in other documents of the corpus and not cited — "
-        f"passages of at least {o.min_words} words that match a source. Each matched word is given to one "
-        f"source (the strongest match first), so the sources' shares add up to this figure.",
-        _kinds_explanation(report),
-        f"Cited or excluded {cited}: text set aside as legitimate use, whether or not it matches a source — "
-        f"quotations followed by a citation ({percent(kinds.get('quote', 0))}), the bibliography "
-        f"({percent(kinds.get('bibliography', 0))}) and standard wording that {o.common_min_documents} or more "
-        f"corpus documents share ({percent(kinds.get('common_passage', 0))}).",
-        f"Original {original}: the rest — text with no match in the corpus, or only a match shorter than "
-        f"{o.min_words} words (too short to show borrowing).",
-        "The three are shares of the whole text (its words, counted in characters) and add up to 100%. "
-        "Excluding something moves text from borrowed to cited; it never raises a figure.",
-        f"Before exclusions {percent(report.similarity_without_exclusions)} of the text was in some match. "
-        f"In matches of at least {defaults.SHORT_MATCH_WORDS} words: {percent(report.short_coefficient)}; of at "
-        f"least {defaults.LONG_MATCH_WORDS} words: {percent(report.long_coefficient)} (both counted as borrowed).",
+        t("explain.borrowed", borrowed=borrowed, min_words=o.min_words),
+        _kinds_explanation(report, lang),
+        cited_line,
+        t("explain.original", original=original, min_words=o.min_words),
+        t("explain.whole"),
+        t("explain.before", before=t.percent(report.similarity_without_exclusions), short=defaults.SHORT_MATCH_WORDS,
+          short_share=t.percent(report.short_coefficient), long=defaults.LONG_MATCH_WORDS,
+          long_share=t.percent(report.long_coefficient)),
     ]
-    off = [name for name, on in (("quotations", o.exclude_quotes), ("bibliography", o.exclude_bibliography),
-                                 ("common passages", o.exclude_common)) if not on]
+    off = [t(name) for name, on in (("off.quotes", o.exclude_quotes), ("off.bibliography", o.exclude_bibliography),
+                                    ("off.common", o.exclude_common)) if not on]
     if off:
-        lines.append("Switched off for this report (counted like any other text): " + ", ".join(off) + ".")
+        lines.append(t("switched_off", list=", ".join(off)))
     return lines
 
 
@@ -230,20 +305,17 @@ def semantic_searched(report: Report) -> bool:
             or any(is_semantic(rm.match) for rm in report.matches))
 
 
-def _kinds_explanation(report: Report) -> str:
-    parts = borrowed_percents(report)
-    borrowed = three_percents(report)[0]
+def _kinds_explanation(report: Report, lang: str = _EN) -> str:
+    t = translator(lang)
+    parts = borrowed_percents(report, lang)
+    borrowed = three_percents(report, lang)[0]
     if not semantic_searched(report):
-        return (f"Of the borrowed {borrowed}, all was found word for word: whole passages and single copied "
-                f"sentences. Translations and paraphrases were not looked for in this check.")
+        return t("explain.lexical_only", borrowed=borrowed)
     coverage = (report.result.corpus.get("semantic") or {}).get("coverage")
-    seen = f" (in the {percent(coverage)} of the corpus whose sentences are embedded)" if coverage is not None else ""
-    return (f"Of the borrowed {borrowed}: copied word for word {parts.get(COPIED, '0.0%')} (whole passages, and "
-            f"single copied sentences), translated from another language {parts.get(TRANSLATION, '0.0%')}, "
-            f"paraphrased in the same language {parts.get(PARAPHRASE, '0.0%')}. Translations and paraphrases "
-            f"are found by comparing the meaning of sentences across Kazakh, Russian and English{seen}, not by "
-            f"shared words: they count as borrowed, but each is {EVIDENCE_NOTE} — compare it with the source "
-            f"passage.")
+    seen = t("explain.seen", percent=t.percent(coverage)) if coverage is not None else ""
+    zero = t.number(0) + "%"
+    return t("explain.kinds", borrowed=borrowed, copied=parts.get(COPIED, zero), translation=parts.get(TRANSLATION, zero),
+             paraphrase=parts.get(PARAPHRASE, zero), seen=seen, note=t("evidence_note"))
 
 
 @dataclass(frozen=True)

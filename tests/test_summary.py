@@ -1,0 +1,81 @@
+"""The department summary exported as CSV and XLSX, read back with the csv module and openpyxl:
+headers in the reader's language, the values, Excel's CSV dialect for kk/ru locales, and no
+spreadsheet formula smuggled in through a title or a name."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from plagcheck.report.i18n import LANGUAGES, translator
+from plagcheck.summary import EXCEEDS, WITHIN, SummaryRow, guard, headers, verdict, write_csv, write_xlsx
+
+ROWS = [
+    SummaryRow(job_id=12, author="Асель Нурланова", title="Экологиялық тәрбие", supervisor="Иванов И.И.", year=2026,
+               department="Педагогика", language="kk", status="done", similarity=0.2315, borrowed=0.1402,
+               cited=0.0530, original=0.8068, verdict=verdict(0.1402, 25), checked_at="2026-05-04T09:30:00+00:00"),
+    SummaryRow(job_id=13, author="=HYPERLINK(\"http://evil.example\",\"click\")", title="+7 777 123", supervisor="-1+2",
+               year=2026, department="@SUM(A1)", language="ru", status="done", similarity=0.61, borrowed=0.4,
+               cited=0.1, original=0.5, verdict=verdict(0.4, 25), checked_at="2026-05-04T10:00:00+00:00"),
+    SummaryRow(job_id=14, author="Студент", title="Черновик", supervisor=None, year=None, department="Педагогика",
+               language=None, status="queued", similarity=None, borrowed=None, cited=None, original=None,
+               verdict=None, checked_at=None),
+]
+
+
+def test_verdict_compares_the_printed_borrowed_share_with_the_threshold():
+    assert verdict(0.25, 25) == WITHIN and verdict(0.2504, 25) == WITHIN  # 25.0% is within 25%
+    assert verdict(0.2506, 25) == EXCEEDS and verdict(0.1, None) is None and verdict(None, 25) is None
+
+
+def test_guard():
+    assert [guard(s) for s in ("=1+1", "+7", "-x", "@A1", "\t=1", "Name", "a=b")] == [
+        "'=1+1", "'+7", "'-x", "'@A1", "'\t=1", "Name", "a=b"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_csv_is_excel_s_dialect_with_localized_headers(lang):
+    buffer = io.BytesIO()
+    write_csv(ROWS, buffer, lang)
+    raw = buffer.getvalue()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel then reads UTF-8
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    t = translator(lang)
+    assert table[0] == headers(lang) and table[0][0] == t("col.job_id") and len(table) == 4
+    first = dict(zip(table[0], table[1]))
+    assert first[t("col.author")] == "Асель Нурланова" and first[t("col.title")] == "Экологиялық тәрбие"
+    assert first[t("col.borrowed")] == t.number(14.0) and first[t("col.original")] == t.number(80.7)
+    assert first[t("col.similarity")] == t.number(23.2)
+    assert first[t("col.verdict")] == t("verdict.within") and first[t("col.status")] == t("status.done")
+    assert first[t("col.language")] == t("language.kk")
+    second = dict(zip(table[0], table[2]))
+    assert second[t("col.author")] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert second[t("col.title")] == "'+7 777 123" and second[t("col.supervisor")] == "'-1+2"
+    assert second[t("col.department")] == "'@SUM(A1)" and second[t("col.verdict")] == t("verdict.exceeds")
+    third = dict(zip(table[0], table[3]))
+    assert third[t("col.borrowed")] == "" and third[t("col.verdict")] == t("verdict.none")
+    assert third[t("col.status")] == t("status.queued")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_xlsx_reads_back_with_numbers_and_no_formula(tmp_path, lang):
+    path = tmp_path / "summary.xlsx"
+    with path.open("wb") as fp:
+        write_xlsx(ROWS, fp, lang)
+    sheet = openpyxl.load_workbook(path).active
+    t = translator(lang)
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == headers(lang) and len(rows) == 4
+    first = dict(zip(rows[0], rows[1]))
+    assert first[t("col.job_id")] == 12 and first[t("col.year")] == 2026
+    assert first[t("col.borrowed")] == 14.0 and first[t("col.cited")] == 5.3 and first[t("col.original")] == 80.7
+    assert first[t("col.author")] == "Асель Нурланова" and first[t("col.verdict")] == t("verdict.within")
+    second = dict(zip(rows[0], rows[2]))
+    assert second[t("col.author")].startswith("'=HYPERLINK")
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate  # nothing a spreadsheet would evaluate
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
