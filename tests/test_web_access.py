@@ -39,16 +39,9 @@ def two_departments(tmp_path_factory):
 
 
 def job_urls(token: str) -> list[str]:
-    urls = [f"/j/{token}/", f"/j/{token}/report.html", f"/j/{token}/report.json",
-            f"/j/{token}/report.json?download=1", f"/j/{token}/file"]
-    from django.urls import NoReverseMatch, reverse
-
-    for name in ("web:certificate",):  # present once the certificate module is wired in
-        try:
-            urls.append(reverse(name, args=[token]))
-        except NoReverseMatch:
-            pass
-    return urls
+    """Every URL that names one thesis: its page, report (HTML, JSON), file and certificate."""
+    return [f"/j/{token}/", f"/j/{token}/report.html", f"/j/{token}/report.json",
+            f"/j/{token}/report.json?download=1", f"/j/{token}/file", f"/j/{token}/certificate.pdf"]
 
 
 def test_each_secretary_sees_their_own_department_and_nothing_of_the_other(two_departments):
@@ -72,18 +65,22 @@ def test_each_secretary_sees_their_own_department_and_nothing_of_the_other(two_d
     assert own.post(d["staged_b"] + "cancel").status_code == 404
     assert ws.upload(own, {"x.txt": b"some text here"}, department=d["b"]).status_code == 403
     assert own.get("/audit/").status_code == 403
+    # The department summary and its exports: B's is refused, A's (or "all") holds only A's theses.
+    for url in (f"/summary/?department={d['b'].pk}", f"/summary/export.csv?department={d['b'].pk}",
+                f"/summary/export.xlsx?department={d['b'].pk}"):
+        assert own.get(url).status_code == 403, url
+    exported = own.get("/summary/export.csv").content.decode("utf-8-sig")
+    assert "Thesis of A" in exported and "Thesis of B" not in exported
+    assert "Thesis of B" not in own.get("/summary/").content.decode()
     assert own.get("/admin/").status_code == 302  # not staff: Django's admin asks for another login
 
 
-def test_a_job_posts_of_another_department_are_refused(two_departments):
-    from django.urls import NoReverseMatch, reverse
+def test_a_decision_on_a_job_of_another_department_is_refused(two_departments):
+    from plagcheck.web.models import Decision
 
     d = two_departments
-    try:
-        url = reverse("web:decision", args=[d["link_b"].token])
-    except NoReverseMatch:
-        pytest.skip("decisions are not wired in")
-    assert ws.client_of(d["sec_a"]).post(url, {"source": "1"}).status_code == 404
+    assert ws.client_of(d["sec_a"]).post(f"/j/{d['link_b'].token}/decision", {"source": "1"}).status_code == 404
+    assert not Decision.objects.filter(link=d["link_b"]).exists()
 
 
 def test_a_supervisor_sees_only_the_theses_assigned_to_them(two_departments):

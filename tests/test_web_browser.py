@@ -193,20 +193,25 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     assert page.inner_text("#fig-borrowed") == "0.0%"
     assert page.is_checked('input[name="source"]')
 
-    if page.locator("#certificate").count():
-        with page.expect_download() as download:
-            page.click("#certificate")
-        assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    # The certificate follows the decision, in the reader's language (Russian here).
+    with page.expect_download() as download:
+        page.click("#certificate")
+    certificate = pymupdf.open(stream=Path(download.value.path()).read_bytes(), filetype="pdf")
+    first = certificate[0].get_text()
+    assert "Справка" in first and "Test Pedagogical University" in first and "Dana Seitova" in first
+    assert "Методика обучения письму" in first
+
+    # The department summary as Excel: both theses, their figures after decisions.
+    import openpyxl
 
     page.goto(url + "/summary/")
-    if page.locator("#export-xlsx").count():
-        import openpyxl
-
-        with page.expect_download() as download:
-            page.click("#export-xlsx")
-        sheet = openpyxl.load_workbook(download.value.path()).active
-        cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
-        assert "Алиев Арман" in cells and "Бекова Айгерим" in cells
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    cells = [str(c) for row in rows for c in row if c is not None]
+    assert "Алиев Арман" in cells and "Бекова Айгерим" in cells and len(rows) == 3
 
     # The language switch: Kazakh, kept from page to page.
     page.goto(url + "/jobs/")

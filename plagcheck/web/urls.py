@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from plagcheck.web import views
@@ -28,7 +28,9 @@ cabinet = [
     path("j/<str:token>/report.json", views.report_json, name="report_json"),
     path("j/<str:token>/file", views.original_file, name="file"),
     path("j/<str:token>/decision", views.save_decision, name="decision"),
+    path("j/<str:token>/certificate.pdf", views.certificate, name="certificate"),
     path("summary/", views.summary_page, name="summary"),
+    re_path(r"^summary/export\.(?P<fmt>csv|xlsx)$", views.summary_export, name="summary_export"),
     path("audit/", views.audit_page, name="audit"),
 ]
 

@@ -8,6 +8,7 @@ names it.
 
 from __future__ import annotations
 
+import io
 import json
 import mimetypes
 from pathlib import Path, PurePosixPath
@@ -57,9 +58,11 @@ def similarity_of(link: JobLink) -> float | None:
 
 
 def verdict(similarity: float | None, threshold_percent: float) -> str:
-    if similarity is None:
-        return ""
-    return _("passes") if 100 * similarity <= threshold_percent + 1e-9 else _("does not pass")
+    """Within or over the department's threshold, by the summary's and certificate's rule."""
+    from plagcheck import summary
+
+    found = summary.verdict(similarity, threshold_percent)
+    return {summary.WITHIN: _("passes"), summary.EXCEEDS: _("does not pass")}.get(found, "")
 
 
 def state_label(state: str) -> str:
@@ -306,7 +309,7 @@ def job_page(request, token):
     audit.record(request, audit.VIEWED, link.job_id, link.job.name)
     decision = _latest_decision(link)
     context = {"link": link, "job": link.job, "row": row_of(link), "threshold": threshold_of(link),
-               "decision": decision, "report": None, "certificate_available": certificate_available()}
+               "decision": decision, "report": None}
     if link.job.state == jobs.DONE:
         original = _report_json(link)
         report = _reviewed(link, original, decision)
@@ -360,10 +363,35 @@ def save_decision(request, token):
     return redirect("web:job", token=link.token)
 
 
-def certificate_available() -> bool:
-    from importlib.util import find_spec
+def report_language() -> str:
+    """The reader's interface language, which the report and certificate labels follow."""
+    from django.utils.translation import get_language
 
-    return find_spec("plagcheck.report.certificate") is not None
+    from plagcheck.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+    lang = (get_language() or DEFAULT_LANGUAGE).split("-")[0]
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def certificate(request, token):
+    """The certificate (справка / анықтама) in the reader's language, after the latest decision."""
+    from plagcheck.report.certificate import render_certificate
+
+    link = access.link_or_404(request.user, token)
+    report = _report_json(link)
+    if "coverage" not in report:
+        raise Http404("a report written before report format 2 has no certificate: check the thesis again")
+    decision = _latest_decision(link)
+    pdf = render_certificate(
+        report, lang=report_language(), institution=options().institution or None,
+        department=link.department.name if link.department else None, threshold_percent=threshold_of(link),
+        decisions=_decisions_of(decision) if decision else None,
+        reviewer=decision.reviewer_name if decision else None,
+        reviewed_at=decision.created_at.isoformat(timespec="seconds") if decision else None)
+    audit.record(request, audit.DOWNLOADED, link.job_id, f"certificate ({report_language()})")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = "attachment; " + _filename_parameter(f"certificate-{link.job_id}.pdf")
+    return response
 
 
 def report_html(request, token):
@@ -376,7 +404,7 @@ def report_html(request, token):
     link = access.link_or_404(request.user, token)
     original = _report_json(link)
     if "text" in original:
-        html = render_html(report_from_json(_reviewed(link, original, _latest_decision(link))))
+        html = render_html(report_from_json(_reviewed(link, original, _latest_decision(link))), lang=report_language())
     else:  # a report written before format 2: the stored page as it is
         try:
             html = Path(link.job.report_html).read_text(encoding="utf-8")
@@ -450,13 +478,52 @@ def summary_page(request):
              .distinct().order_by("-year"))
     return render(request, "web/summary.html", {
         "rows": rows, "department": department, "year": year, "departments": departments, "years": list(years),
-        "export_available": summary_export_available(), "query": request.GET.urlencode()})
+        "query": request.GET.urlencode()})
 
 
-def summary_export_available() -> bool:
-    from importlib.util import find_spec
+@require_GET
+def summary_export(request, fmt):
+    """The department summary as CSV or XLSX, in the reader's language: every thesis of the chosen
+    department and year, with its figures after the reviewer's decision and its verdict."""
+    from plagcheck import summary
 
-    return find_spec("plagcheck.summary") is not None
+    links, department, year, _departments = _summary_links(request)
+    rows = [_summary_row(link) for link in links]
+    out = io.BytesIO()
+    if fmt == "csv":
+        summary.write_csv(rows, out, report_language())
+        content_type = "text/csv; charset=utf-8"
+    else:
+        summary.write_xlsx(rows, out, report_language())
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit.record(request, audit.EXPORTED, None, f"summary {fmt}: {department or 'all departments'}, "
+                                                 f"{year or 'all years'}, {len(rows)} theses")
+    response = HttpResponse(out.getvalue(), content_type=content_type)
+    name = "summary" + (f"-{department.name}" if department else "") + (f"-{year}" if year else "") + f".{fmt}"
+    response["Content-Disposition"] = "attachment; " + _filename_parameter(name)
+    return response
+
+
+def _summary_row(link: JobLink):
+    from plagcheck import summary
+
+    job, figures = link.job, {}
+    metadata = json.loads(job.metadata or "{}")
+    if job.state == jobs.DONE and job.report_json:
+        try:
+            report = _reviewed(link, json.loads(Path(job.report_json).read_text(encoding="utf-8")),
+                               _latest_decision(link))
+            figures = {"similarity": report.get("similarity_without_exclusions"), "borrowed": report.get("similarity"),
+                       "cited": report.get("cited"), "original": report.get("original")}
+            metadata.setdefault("language", (report.get("document") or {}).get("language"))
+        except FileNotFoundError:
+            pass
+    return summary.SummaryRow(
+        job_id=job.id, author=link.author or None, title=link.title or job.name, supervisor=link.supervisor_name or None,
+        year=link.year, department=link.department.name if link.department else None,
+        language=metadata.get("language"), status=job.state, similarity=figures.get("similarity"),
+        borrowed=figures.get("borrowed"), cited=figures.get("cited"), original=figures.get("original"),
+        verdict=summary.verdict(figures.get("borrowed"), threshold_of(link)), checked_at=job.finished_at)
 
 
 # -- audit log ----------------------------------------------------------------------------------------
