@@ -133,3 +133,24 @@ def test_add_to_corpus_unchecked_is_a_draft_and_a_supervisor_only_checks_drafts(
         assert link.job.state == "done" and link.job.doc_id is None  # checked, not added to the corpus
         assert link.job.name not in paths
     assert ws.client_of(supervisor).get(f"/j/{own.token}/").status_code == 200
+
+
+def test_jobs_queued_with_the_cli_appear_for_the_department_they_name(secretary, tmp_path):
+    """``plagcheck submit`` on the same database: the cabinet links the job to the department its
+    metadata names (its secretary sees it), or to none (only an admin sees it)."""
+    from plagcheck import jobs
+    from plagcheck.store import Store
+
+    dept, account = secretary
+    other = ws.department()
+    thesis = tmp_path / "cli.txt"
+    thesis.write_text("a thesis queued from the command line " * 20, encoding="utf-8")
+    stray = tmp_path / "stray.txt"
+    stray.write_text("a thesis of no department the cabinet knows " * 20, encoding="utf-8")
+    with Store(ws.cabinet(None).db_path, create=False) as store:
+        jobs.submit(store, [thesis], {"cli.txt": {"title": "From the CLI", "department": f"  {dept.name.upper()} "}})
+        jobs.submit(store, [stray], {"stray.txt": {"title": "Stray thesis", "department": "Nowhere"}})
+    page = ws.client_of(account).get("/jobs/").content.decode()
+    assert "From the CLI" in page and "Stray thesis" not in page
+    assert "From the CLI" not in ws.client_of(ws.user("secretary", [other])).get("/jobs/").content.decode()
+    assert "Stray thesis" in ws.client_of(ws.user("admin")).get("/jobs/").content.decode()

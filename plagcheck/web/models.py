@@ -140,6 +140,7 @@ class QueueJob(models.Model):
     report_json = models.TextField(null=True)
     doc_id = models.BigIntegerField(null=True)
     metadata = models.TextField()
+    no_index = models.BooleanField()
     created_at = models.TextField()
     finished_at = models.TextField(null=True)
 

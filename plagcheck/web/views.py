@@ -107,8 +107,35 @@ def _filtered(request):
     return links, given
 
 
+def adopt_unlinked_jobs() -> int:
+    """Link the jobs queued outside the cabinet (``plagcheck submit``) to the department their
+    metadata names, so that its secretaries see them too; a job naming no known department is
+    linked to none (only an admin sees it). Returns how many were linked."""
+    unlinked = list(QueueJob.objects.filter(link__isnull=True).only("id", "metadata", "no_index")[:5000])
+    if not unlinked:
+        return 0
+    from django.contrib.auth import get_user_model
+
+    from plagcheck.web.models import Department
+
+    departments = {d.name.casefold(): d for d in Department.objects.all()}
+    links = []
+    for job in unlinked:
+        metadata = json.loads(job.metadata or "{}")
+        name = uploads.supervisor_name(metadata)
+        year = metadata.get("year")
+        links.append(JobLink(
+            job_id=job.id, department=departments.get(" ".join(str(metadata.get("department", "")).split()).casefold()),
+            supervisor=_supervisor_named(get_user_model(), name) if name else None, supervisor_name=name[:300],
+            author=str(metadata.get("author", ""))[:300], title=str(metadata.get("title", "")),
+            year=year if isinstance(year, int) else None, draft=job.no_index))
+    JobLink.objects.bulk_create(links, ignore_conflicts=True)  # another request may have linked some
+    return len(links)
+
+
 @require_GET
 def jobs_page(request):
+    adopt_unlinked_jobs()
     links, given = _filtered(request)
     before = request.GET.get("before", "")
     page = links.select_related("job", "department").order_by("-job_id")
@@ -244,10 +271,12 @@ def _link_job(request, job: QueueJob, batch: UploadBatch) -> JobLink:
     elif name:
         supervisor = _supervisor_named(get_user_model(), name)
     year = metadata.get("year")
-    return JobLink.objects.create(
-        job_id=job.id, department=batch.department, supervisor=supervisor, uploaded_by=request.user,
+    # update_or_create: the jobs page of someone else may have adopted the new job meanwhile
+    # (adopt_unlinked_jobs); the upload's own link replaces that.
+    return JobLink.objects.update_or_create(job_id=job.id, defaults=dict(
+        department=batch.department, supervisor=supervisor, uploaded_by=request.user,
         supervisor_name=name[:300], author=str(metadata.get("author", ""))[:300], title=str(metadata.get("title", "")),
-        year=year if isinstance(year, int) else None, draft=not batch.add_to_corpus)
+        year=year if isinstance(year, int) else None, draft=not batch.add_to_corpus))[0]
 
 
 def _supervisor_named(User, name: str):
@@ -472,6 +501,7 @@ def _summary_links(request):
 
 @require_GET
 def summary_page(request):
+    adopt_unlinked_jobs()
     links, department, year, departments = _summary_links(request)
     rows = [row_of(link) for link in links[:2000]]
     years = (access.visible_links(request.user).exclude(year=None).values_list("year", flat=True)
