@@ -64,7 +64,7 @@ def build(folder: Path, jobs_count: int) -> dict:
         started = time.perf_counter()
         for k in range(jobs_count - 1):
             jobs.enqueue(store, f"dept-{k % DEPARTMENTS}/thesis-{k:05d}.txt", f"thesis {k}".encode(),
-                         {"title": f"Thesis number {k}", "author": f"Student {k}", "year": 2021 + k % 5})
+                         {"title": f"Thesis number {k}", "author": f"Student {k}", "year": 2021 + (k // DEPARTMENTS) % 5})
         owner = "benchmark"
         for k in range(int(0.99 * (jobs_count - 1))):  # the last 1% stay queued
             job = jobs.lease(store, owner)
