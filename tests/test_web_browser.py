@@ -145,12 +145,21 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     # Upload a zip and the CSV; the review lists the row naming no file before anything is queued.
     archive, csv_path = _batch(tmp_path)
     page.goto(url + "/upload/")
-    page.set_input_files("#files", str(archive))
+    # The zip is dropped on the drop zone (as from a file manager), with a .doc named at once.
+    page.evaluate("""([files]) => {
+      const dt = new DataTransfer();
+      for (const [name, bytes] of files) dt.items.add(new File([new Uint8Array(bytes)], name));
+      document.getElementById("dropzone").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true,
+                                                                                cancelable: true}));
+    }""", [[[archive.name, list(archive.read_bytes())], ["old.doc", list(b"legacy word")]]])
+    page.wait_for_selector("#chosen li.unsupported")
+    assert archive.name in page.inner_text("#chosen") and "old.doc" in page.inner_text("#chosen li.unsupported")
     page.set_input_files("#metadata", str(csv_path))
     assert page.is_checked("#add_to_corpus")
     page.click("#upload-button")
     page.wait_for_selector("#to-queue")
     assert "nurlanov.txt" in page.inner_text("#unused-rows")
+    assert "old.doc" in page.inner_text("#refused")
     assert page.locator("#to-queue tbody tr").count() == 2
     assert_not_blank(page.screenshot(full_page=True))
     page.click("#confirm")

@@ -19,12 +19,17 @@
     }
     return out.concat(dropped);
   }
+  var readable = /\.(pdf|docx|txt|zip|csv|md|json)$/i;  // csv/md/json beside theses are skipped, not refused
   function render() {
     var items = chosen();
     list.textContent = "";
     items.forEach(function (item) {
       var li = document.createElement("li");
       li.textContent = item.path + " (" + Math.ceil(item.file.size / 1024) + " KiB)";
+      if (!readable.test(item.path)) {  // named at once; the review page gives the reason too
+        li.className = "unsupported";
+        li.textContent += " — " + list.getAttribute("data-unsupported");
+      }
       list.appendChild(li);
     });
   }
