@@ -154,3 +154,28 @@ def test_jobs_queued_with_the_cli_appear_for_the_department_they_name(secretary,
     assert "From the CLI" in page and "Stray thesis" not in page
     assert "From the CLI" not in ws.client_of(ws.user("secretary", [other])).get("/jobs/").content.decode()
     assert "Stray thesis" in ws.client_of(ws.user("admin")).get("/jobs/").content.decode()
+
+
+def test_an_upload_is_queued_once_and_an_abandoned_one_is_discarded(secretary):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plagcheck.web import conf
+    from plagcheck.web.models import JobLink, UploadBatch
+
+    dept, account = secretary
+    client = ws.client_of(account)
+    review = ws.upload(client, {"once.txt": b"queued only once " * 30}, department=dept)["Location"]
+    assert client.post(review + "confirm").status_code == 302
+    assert client.post(review + "confirm").status_code == 404  # a second click queues nothing
+    assert JobLink.objects.filter(uploaded_by=account, job__name="once.txt").count() == 1
+
+    left = ws.upload(client, {"left.txt": b"never confirmed " * 30}, department=dept)["Location"]
+    token = left.rstrip("/").rsplit("/", 1)[-1]
+    staged = conf.staging_dir(ws.cabinet(None).db_path) / token
+    assert (staged / "files" / "left.txt").exists()
+    UploadBatch.objects.filter(token=token).update(created_at=timezone.now() - timedelta(hours=25))
+    ws.upload(client, {"next.txt": b"the next upload " * 30}, department=dept)
+    assert not staged.exists() and not UploadBatch.objects.filter(token=token).exists()
+    assert client.get(left).status_code == 404

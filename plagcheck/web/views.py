@@ -209,12 +209,28 @@ def upload_page(request):
         form_metadata["language"] = ""
     if drafts_only and not form_metadata["supervisor"]:
         form_metadata["supervisor"] = request.user.get_full_name() or request.user.get_username()
+    _discard_abandoned_batches()
     batch = UploadBatch.objects.create(user=request.user, department=department, form_metadata=form_metadata,
                                        add_to_corpus=not drafts_only and request.POST.get("add_to_corpus") == "on")
     refused = uploads.stage(_batch_dir(batch), named, request.FILES.get("metadata"),
                             max_file_bytes=options().max_file_bytes)
     request.session[f"refused-{batch.token}"] = refused
     return redirect("web:preview", token=batch.token)
+
+
+ABANDONED_AFTER_HOURS = 24
+
+
+def _discard_abandoned_batches() -> None:
+    """Uploads never confirmed nor cancelled (a closed tab) give their staged files back after a day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for batch in UploadBatch.objects.filter(queued=False,
+                                            created_at__lt=timezone.now() - timedelta(hours=ABANDONED_AFTER_HOURS)):
+        uploads.discard(_batch_dir(batch))
+        batch.delete()
 
 
 def _own_batch(request, token: str) -> UploadBatch:
@@ -241,11 +257,17 @@ def upload_confirm(request, token):
     batch_dir = _batch_dir(batch)
     if uploads.preview(batch_dir, batch.form_metadata, department).error:
         return redirect("web:preview", token=batch.token)
-    with Store(options().db_path, create=False) as store:
-        done = uploads.queue(store, batch_dir, batch.form_metadata, department, no_index=not batch.add_to_corpus)
+    # Taken once: a second click (or a second tab) finds the batch already taken, not its files.
+    if not UploadBatch.objects.filter(pk=batch.pk, queued=False).update(queued=True):
+        raise Http404("this upload was queued already")
+    try:
+        with Store(options().db_path, create=False) as store:
+            done = uploads.queue(store, batch_dir, batch.form_metadata, department,
+                                 no_index=not batch.add_to_corpus)
+    except Exception:
+        UploadBatch.objects.filter(pk=batch.pk).update(queued=False)  # nothing lost: it can be confirmed again
+        raise
     with transaction.atomic():
-        batch.queued = True
-        batch.save(update_fields=["queued"])
         for job in QueueJob.objects.filter(id__in=done.ids):
             link = _link_job(request, job, batch)
             audit.record(request, audit.UPLOADED, job.id, f"{job.name} ({'corpus' if not link.draft else 'draft'})")
