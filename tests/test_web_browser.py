@@ -86,7 +86,7 @@ def server(tmp_path_factory):
     sources.mkdir()
     for source in ws.SOURCES:
         shutil.copy(source, sources / source.name)
-    _plagcheck("corpus", "add", str(sources), "--db", str(db))
+    _plagcheck("corpus", "add", str(sources), "--processes", "1", "--db", str(db))
     _plagcheck("department", "add", "Педагогика и психология", "--threshold", "25", "--db", str(db))
     _plagcheck("user", "add", "dana", "--role", "secretary", "--department", "Педагогика и психология",
                "--full-name", "Dana Seitova", "--password-stdin", "--db", str(db), stdin=ws.PASSWORD + "\n")

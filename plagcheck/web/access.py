@@ -18,12 +18,15 @@ from plagcheck.web.models import ADMIN, SECRETARY, SUPERVISOR, Department, JobLi
 
 
 def role(user) -> str | None:
+    """admin, secretary, supervisor, or None (an account without a cabinet profile sees nothing)."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return ADMIN
-    profile = Profile.objects.filter(user=user).first()
-    return profile.role if profile else None
+    if not hasattr(user, "_cabinet_role"):  # asked several times a request: looked up once
+        profile = Profile.objects.filter(user=user).only("role").first()
+        user._cabinet_role = profile.role if profile else None
+    return user._cabinet_role
 
 
 def is_admin(user) -> bool:
