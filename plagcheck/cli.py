@@ -13,6 +13,7 @@ import click
 
 from plagcheck import __version__, defaults
 from plagcheck.errors import ExtractionError, PlagcheckError
+from plagcheck.report.i18n import DEFAULT_LANGUAGE, LANGUAGES  # a catalogue, no dependencies
 from plagcheck.settings import default_db_path  # not plagcheck.store: a served check never opens SQLite
 from plagcheck.text_safety import json_printable, printable
 
@@ -337,7 +338,7 @@ def check(path, db_path, fmt, exclusions, exclude_documents, semantic, server):
 @click.option("--author", default=None, help="Author of the checked document, shown in the report.")
 @click.option("--institution", default=None, help="University or department, shown at the top of the report.")
 @click.option("--open", "open_report", is_flag=True, help="Open the report when it is written.")
-@click.option("--lang", type=click.Choice(["kk", "ru", "en"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
               help="Language of the report's labels and explanations: Kazakh, Russian or English.")
 @exclude_document_option
 @semantic_option

@@ -63,6 +63,7 @@ from pathlib import Path
 
 from plagcheck import defaults
 from plagcheck.errors import PlagcheckError, ServiceError
+from plagcheck.report.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
 PROTOCOL = 1
@@ -108,8 +109,8 @@ class Request:
             raise ValueError("exclude_documents must be a list of document ids")
         if not isinstance(self.semantic, bool):
             raise ValueError("semantic must be true or false")
-        if self.lang not in ("kk", "ru", "en"):
-            raise ValueError("lang must be kk, ru or en")
+        if self.lang not in LANGUAGES:
+            raise ValueError("lang must be one of " + ", ".join(LANGUAGES))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,32 @@ class SummaryRow:
     checked_at: str | None
 
 
+def row_from_job(status, report_json: dict | None = None, *, threshold_percent: float | None = None,
+                 decisions=None) -> SummaryRow:
+    """The summary row of a job (a :class:`plagcheck.jobs.JobStatus`): its metadata, state and,
+    from its report JSON when given, the figures after the reviewer's ``decisions``
+    (:class:`~plagcheck.report.decisions.Decisions`) and the verdict against ``threshold_percent``.
+    Without the JSON, the borrowed share the job recorded and no other figure."""
+    info = status.metadata or {}
+    figures = {"similarity": None, "borrowed": status.similarity, "cited": None, "original": None}
+    language = info.get("language")
+    if report_json is not None:
+        if decisions is not None:
+            from plagcheck.report.decisions import apply_decisions
+
+            report_json = apply_decisions(report_json, decisions)
+        figures = {"similarity": report_json.get("similarity_without_exclusions"),
+                   "borrowed": report_json["similarity"], "cited": report_json["cited"],
+                   "original": report_json["original"]}
+        language = language or report_json.get("document", {}).get("language")
+    year = info.get("year")
+    return SummaryRow(job_id=status.id, author=info.get("author"), title=info.get("title") or status.name,
+                      supervisor=info.get("supervisor"), year=int(year) if str(year or "").isdigit() else year,
+                      department=info.get("department"), language=language, status=status.state, **figures,
+                      verdict=verdict(figures["borrowed"], threshold_percent) if status.state == "done" else None,
+                      checked_at=status.finished_at if status.state == "done" else None)
+
+
 _COLUMNS = tuple(f.name for f in fields(SummaryRow))
 _FIGURES = ("similarity", "borrowed", "cited", "original")
 
@@ -75,7 +101,7 @@ def _values(row: SummaryRow, lang: str) -> list:
             out.append(guard(t.get(f"status.{value}", str(value))))
         elif name == "verdict":
             out.append(guard(t.get(f"verdict.{value}", str(value))) if value else t("verdict.none"))
-        elif name == "language" and value in ("kk", "ru", "en"):
+        elif name == "language" and value in ("kk", "ru", "en", "mixed"):
             out.append(t(f"language.{value}"))
         elif isinstance(value, str):
             out.append(guard(value))
@@ -128,4 +154,5 @@ def write_xlsx(rows, fp, lang: str = DEFAULT_LANGUAGE) -> None:
     book.save(fp)
 
 
-__all__ = ["EXCEEDS", "SummaryRow", "WITHIN", "guard", "headers", "verdict", "write_csv", "write_xlsx"]
+__all__ = ["EXCEEDS", "SummaryRow", "WITHIN", "guard", "headers", "row_from_job", "verdict", "write_csv",
+           "write_xlsx"]

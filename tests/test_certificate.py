@@ -6,6 +6,7 @@ text is shown as written."""
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -123,3 +124,16 @@ def test_certificate_from_the_json_the_worker_stored(tmp_path, store):
     borrowed, _, _ = _figures(data, "kk")
     assert data["similarity"] > 0 and f"{borrowed} Алынған мәтін" in pages[0]
     assert pages[1].startswith("Белгіленген толық мәтін")
+
+
+def test_the_full_text_follows_with_its_sources_key_and_every_word_in_order(stored):
+    data, _ = stored
+    pages = _pages(render_certificate(data, lang="en", institution=None, department=None, threshold_percent=None))
+    rest = " ".join(pages[1:])
+    for source in data["sources"]:
+        assert source["title"] in rest.split(data["text"].split()[0], 1)[0]  # listed before the text begins
+    # a match's number or a page mark may stand inside a word («[4] school): left out here
+    remaining = iter(re.sub(r"\[(?:\d+(?: [^\]]*)?|p\. \d+)\] ?", "", rest).split())
+    missing = [word for word in unicodedata.normalize("NFKC", data["text"]).split() if word not in remaining]
+    assert not missing, missing[:3]
+    assert re.findall(r"\[(\d+)\]", rest) == [str(k) for k in range(1, len(data["matches"]) + 1)]

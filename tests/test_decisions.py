@@ -8,7 +8,9 @@ import itertools
 import json
 
 import pytest
+from click.testing import CliRunner
 
+from plagcheck.cli import cli
 from plagcheck.report import ReportOptions, build_report, render_html, report_from_result
 from plagcheck.report.decisions import Decisions, apply_decisions
 from plagcheck.report.json import report_from_json
@@ -72,7 +74,10 @@ def test_excluding_a_source_moves_its_share_from_borrowed_to_cited(checked):
     assert all(not m["counted"] and m["excluded_by_reviewer"] for m in after["matches"] if m["source_id"] == ru)
     assert any(e["kind"] == "reviewer" for e in after["exclusions"])
     # the same borrowed figure and the other source's share as a fresh check without that source
-    fresh = build_report(store, thesis, exclude_ids={ru}, semantic=False).to_dict()
+    checked = CliRunner().invoke(cli, ["check", thesis.path, "--db", str(store.path), "--format", "json",
+                                       "--exclude-document", str(ru), "--no-semantic"])
+    assert checked.exit_code == 0, checked.output
+    fresh = json.loads(checked.stdout)
     assert after["similarity"] == fresh["similarity"]
     assert shares[ids["memo"]]["share"] == next(s["share"] for s in fresh["sources"] if s["id"] == ids["memo"])
     # ... where that fresh check calls the text original, the reviewer's decision calls it cited
@@ -150,6 +155,7 @@ def test_a_stored_report_renders_the_same_from_its_json(checked):
     ru = checked[2]["ru"]
     before = render_html(report)
     after = render_html(report_from_json(apply_decisions(data, Decisions(excluded_sources=frozenset({ru})))))
+    assert after.count("(excluded by the reviewer)") == 1 and "(excluded by the reviewer)" not in before
     for m in data["matches"]:
         if m["source_id"] == ru:
             assert f'<mark class="hl" data-m="{m["id"]}"' in before

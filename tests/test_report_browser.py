@@ -122,3 +122,28 @@ def test_report_renders_in_headless_chromium(tmp_path, store):
     colours = [s["color"] for s in json.loads(render_json(report))["sources"]]
     assert len(set(colours)) == 2
     _assert_highlights_drawn(shot, colours)
+
+
+def test_a_stored_report_renders_in_kazakh_with_a_reviewer_s_decision(tmp_path, store):
+    """The web cabinet's path: the stored report JSON, a reviewer's decision, rendered in Kazakh;
+    the script's status line is Kazakh too, and the excluded source's passages are no longer counted."""
+    import json
+
+    from plagcheck.report import Decisions, apply_decisions, report_from_json
+
+    browser = _chromium()
+    ids = build_corpus(tmp_path, store).ids
+    thesis = extract(make_docx(tmp_path / "thesis.docx", [own_prose(150), words(RU, 100, 90), own_prose(120, 200),
+                                                          words(EN_MEMO, 150, 80), own_prose(100, 400)]))
+    data = json.loads(json.dumps(build_report(store, thesis, semantic=False).to_dict()))
+    after = apply_decisions(data, Decisions(excluded_sources=frozenset({ids["ru"]})))
+    page = tmp_path / "report.html"
+    page.write_text(render_html(report_from_json(after), "kk"), encoding="utf-8")
+    rendered = _run(browser, tmp_path, "--dump-dom", "--virtual-time-budget=3000", page.as_uri()).stdout
+    assert 'data-ready="1"' in rendered
+    status = re.search(r'id="js-status"[^>]*>([^<]+)<', rendered).group(1)
+    assert status.startswith(f"интерактивті: белгіленген үзінділер саны — {len(data['matches'])} ")
+    figure = re.search(r'id="fig-similarity">([^<]+)<', rendered).group(1)
+    assert figure == f"{100 * after['similarity']:.1f}%".replace(".", ",") and after["similarity"] < data["similarity"]
+    ru_marks = re.findall(rf'<mark class="([^"]*)" data-m="\d+" data-source="{ids["ru"]}"', rendered)
+    assert ru_marks and all("off" in c for c in ru_marks)

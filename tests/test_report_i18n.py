@@ -144,3 +144,26 @@ def test_render_and_the_service_refuse_an_unknown_language(report):
     with pytest.raises(ValueError, match="lang"):
         Request("report", "thesis.pdf", "html", lang="fr")
     assert render(report, "html").startswith(b"<!DOCTYPE html>\n<html lang=\"en\">")
+
+
+def test_alert_details_are_said_in_the_report_language_with_their_evidence_as_written(tmp_path):
+    """A thesis with white text and words disguised with Latin letters: the alerts' details are
+    translated, the words they quote are not."""
+    from plagcheck.extract import extract
+    from tests.builders import make_pdf, wrap
+    from tests.report_fixtures import own_prose
+
+    disguised = "Ключeвым фopмaтивного oбрaтная cвязь"  # Latin e, o, p, a, c inside Russian words
+    thesis = extract(make_pdf(tmp_path / "t.pdf", [wrap(own_prose(80) + " " + disguised + " " + own_prose(60, 100))],
+                              white="невидимый текст"))
+    with Store(tmp_path / "corpus.db") as store:
+        report = build_report(store, thesis, semantic=False)
+    assert {a.kind for a in report.alerts} >= {"homoglyph", "white_text"}
+    for lang, words in (("ru", ("букв-двойников", "в кириллическом слове", "белый текст на стр. 1")),
+                        ("kk", ("әріптері араласқан", "кирилл сөзіндегі латын", "1-беттегі ақ түсті мәтін"))):
+        page = render_html(report, lang)
+        pdf = " ".join(" ".join(p.get_text().split()) for p in pymupdf.open("pdf", render_pdf(report, lang)))
+        for shown in (page, pdf):
+            assert all(w in shown for w in words), lang
+            assert "'Ключeвым'" in shown.replace("&#x27;", "'") and "невидимый текст" in shown
+            assert "mixing Latin and Cyrillic" not in shown and "white text on page" not in shown

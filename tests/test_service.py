@@ -117,6 +117,13 @@ def test_served_report_writes_the_local_report(service, tmp_path, monkeypatch):
     assert comparable(served_html) == comparable((tmp_path / "local.html").read_text(encoding="utf-8"))
     assert "Тест «диссертация»" in served_html and "/tmp/plagcheck-" not in served_html
 
+    # the labels' language goes with the request
+    served_kk = _served(service, "report", str(THESIS), "--out", "served-kk.html", "--lang", "kk", *options)
+    assert served_kk.exit_code == 0, served_kk.output
+    assert '<html lang="kk">' in (tmp_path / "served-kk.html").read_text(encoding="utf-8")
+    wrong_lang = {"protocol": 1, "command": "report", "name": "t.txt", "format": "html", "lang": "fr", "size": 0}
+    assert "lang must be one of kk, ru, en" in _raw_request(service, json.dumps(wrong_lang).encode())["error"]
+
     # the default name and the format from --out are the client's: the PDF report lands here
     served_pdf = _served(service, "report", str(THESIS), "--format", "pdf")
     assert served_pdf.exit_code == 0, served_pdf.output

@@ -79,3 +79,41 @@ def test_xlsx_reads_back_with_numbers_and_no_formula(tmp_path, lang):
         for cell in row:
             assert cell.data_type != "f", cell.coordinate  # nothing a spreadsheet would evaluate
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+
+
+def test_rows_from_the_worker_s_jobs_with_decisions(tmp_path, store):
+    """A department's jobs as the worker leaves them: one done (figures from its stored report JSON,
+    after a reviewer excluded its source), one still queued."""
+    import json
+    from pathlib import Path
+
+    from plagcheck import jobs
+    from plagcheck.report.decisions import Decisions
+    from plagcheck.summary import row_from_job
+    from tests.builders import make_pdf, wrap
+    from tests.report_fixtures import RU, build_corpus, own_prose, words
+    from workers.worker import process
+
+    ids = build_corpus(tmp_path, store).ids
+    done = make_pdf(tmp_path / "a.pdf", [wrap(own_prose(150) + " " + words(RU, 100, 90))])
+    waiting = make_pdf(tmp_path / "b.pdf", [wrap(own_prose(100, 300))])
+    metadata = {str(done): {"title": "=cmd|' /C calc'!A0", "author": "Асель", "supervisor": "Иванов", "year": "2026",
+                            "department": "Педагогика"},
+                str(waiting): {"title": "Черновик", "author": "Ерлан", "department": "Педагогика"}}
+    jobs.submit(store, [done, waiting], metadata, no_index=True)
+    assert process(store, jobs.lease(store, "test"), "test", tmp_path / "reports") == jobs.DONE
+    first, second = jobs.statuses(store)
+    data = json.loads(Path(first.report_json).read_text(encoding="utf-8"))
+    decisions = Decisions(excluded_sources=frozenset({ids["ru"]}))
+    rows = [row_from_job(first, data, threshold_percent=25, decisions=decisions), row_from_job(second, threshold_percent=25)]
+    assert (rows[0].status, rows[0].year, rows[0].supervisor, rows[0].language) == ("done", 2026, "Иванов", "mixed")
+    assert data["similarity"] > 0.2 and rows[0].borrowed == 0
+    assert rows[0].cited == pytest.approx(data["cited"] + data["similarity"], abs=2e-6)
+    assert rows[0].similarity == data["similarity_without_exclusions"] and rows[0].verdict == WITHIN
+    assert rows[0].checked_at == first.finished_at
+    assert (rows[1].status, rows[1].borrowed, rows[1].verdict, rows[1].title) == ("queued", None, None, "Черновик")
+    buffer = io.BytesIO()
+    write_csv(rows, buffer, "ru")
+    table = list(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert table[1][2] == "'=cmd|' /C calc'!A0" and table[1][7] == "готово" and table[2][7] == "в очереди"
+    assert table[1][6] == "смешанный" and table[1][9] == "0,0"

@@ -8,6 +8,8 @@ the check service (``plagcheck report --server``) needs it to tell the format fr
 
 import importlib
 
+from plagcheck.report.i18n import DEFAULT_LANGUAGE, LANGUAGES  # no dependencies: light enough for the CLI
+
 FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".pdf": "pdf"}
 
 _LAZY = {**dict.fromkeys(("PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
@@ -16,7 +18,6 @@ _LAZY = {**dict.fromkeys(("PALETTE", "Report", "ReportMatch", "ReportOptions", "
          "report_from_json": "plagcheck.report.json", "render_pdf": "plagcheck.report.pdf",
          "Decisions": "plagcheck.report.decisions", "apply_decisions": "plagcheck.report.decisions",
          "render_certificate": "plagcheck.report.certificate"}
-LANGUAGES = ("kk", "ru", "en")  # as plagcheck.report.i18n says; here so that the CLI need not import it
 
 
 def __getattr__(name):
@@ -25,7 +26,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'plagcheck.report' has no attribute {name!r}")
 
 
-def render(report, fmt: str, lang: str = "en") -> bytes:
+def render(report, fmt: str, lang: str = DEFAULT_LANGUAGE) -> bytes:
     """The report in ``fmt`` (``html``, ``json`` or ``pdf``) as bytes ready to write to a file,
     its labels in ``lang`` (kk, ru or en; the JSON has no labels)."""
     from plagcheck.report.i18n import check_language
@@ -46,6 +47,6 @@ def render(report, fmt: str, lang: str = "en") -> bytes:
     raise ValueError(f"unknown report format {fmt!r}: expected html, json or pdf")
 
 
-__all__ = ["FORMATS", "LANGUAGES", "Decisions", "PALETTE", "Report", "ReportMatch", "ReportOptions", "ReportSource", "SourceExcerpt",
-           "apply_decisions", "build_report", "render", "render_certificate", "render_html", "render_json", "render_pdf",
-           "report_from_json", "report_from_result"]
+__all__ = ["DEFAULT_LANGUAGE", "FORMATS", "LANGUAGES", "Decisions", "PALETTE", "Report", "ReportMatch", "ReportOptions",
+           "ReportSource", "SourceExcerpt", "apply_decisions", "build_report", "render", "render_certificate",
+           "render_html", "render_json", "render_pdf", "report_from_json", "report_from_result"]

@@ -121,6 +121,7 @@ class ReportSource:
     share: float
     share_without_exclusions: float
     matches: int            # counted matches
+    excluded_by_reviewer: bool = False  # left out by a reviewer's decision (plagcheck.report.decisions)
 
     @property
     def id(self) -> int:
@@ -140,6 +141,8 @@ class ReportSource:
         d = self.source.to_dict()
         d.update(share=round(self.share, 6), share_without_exclusions=round(self.share_without_exclusions, 6),
                  matches=self.matches, matches_found=self.source.matches, color=self.color)
+        if self.excluded_by_reviewer:
+            d["excluded_by_reviewer"] = True
         return d
 
 

@@ -42,7 +42,7 @@ def render_certificate(report_json: dict, *, lang: str, institution: str | None,
                                       reviewed_at=reviewed_at)
     report = report_from_json(report_json)
     first = _first_page(report_json, report, t, institution, department, threshold_percent)
-    data, starts = _layout([(first, _CERTIFICATE_CSS), (full_text(report, t), _CSS)], _MARGIN)
+    data, starts = _layout([(first, _CERTIFICATE_CSS), (full_text(report, t, sources=True), _CSS)], _MARGIN)
     return finish(data, t("certificate"), document_title(report), [t("certificate"), t("full_text")], starts, t,
                   footer_key="footer_certificate")
 

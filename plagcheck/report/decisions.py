@@ -42,7 +42,10 @@ The algorithm
    - else → ``original``.
    Each sum divided by ``total_chars``. The three add up to 1 (``original`` is taken as
    ``1 - similarity - cited`` after rounding to 6 places, so the rounded three do too). A decision
-   only moves text from borrowed to cited: no figure but ``cited`` can rise by excluding.
+   only moves text from borrowed to cited: no figure but ``cited`` can rise by excluding. The
+   parts of ``borrowed_by_kind`` are rounded to add up to the rounded ``similarity``: each is
+   floored to 6 places and the units left over go to the largest remainders
+   (:func:`~plagcheck.report.build.split_rounded`).
 5. Coefficients: the chars of segments with no cited kind, owned by a match not in X whose
    counted words are at least ``short_words`` (``long_words``). ``similarity_without_exclusions``
    and each source's ``share_without_exclusions`` do not change.
@@ -195,7 +198,8 @@ def apply_decisions(report_json: dict, decisions: Decisions, *, reviewer: str | 
                                "reason": f"match of {counted_words[i]} counted word(s), fewer than {min_words}"})
         if i in excluded:
             why = (f"source {m['source_id']}" if m["source_id"] in decisions.excluded_sources else f"match {i}")
-            exclusions.append({"kind": REVIEWER, "start": start, "end": end, "reason": f"excluded by the reviewer: {why}"})
+            exclusions.append({"kind": REVIEWER, "start": start, "end": end,
+                               "reason": f"excluded by the reviewer: {why}"})
     out["exclusions"] = sorted(exclusions, key=lambda e: (e["start"], e["end"]))
     for s in out["sources"]:
         s["share"] = round(share(shares.get(s["id"], 0)), 6)

@@ -12,11 +12,11 @@ import json
 
 from plagcheck.report.build import Report, ReportMatch, SourceExcerpt
 from plagcheck.report.i18n import DEFAULT_LANGUAGE, Translator, translator
-from plagcheck.report.text import (alert_label, borrowed_numbers, borrowed_percents, borrowed_split_line,
-                                   counted_kinds, document_title, excluded_document_lines, exclusion_label,
-                                   exclusion_reason, explanation, is_semantic, kind_label, language_name,
-                                   meaning_matches, metadata_rows, names_page, part_label, text_pieces, three_numbers,
-                                   three_percents, wording_same)
+from plagcheck.report.text import (alert_label, alert_message, borrowed_numbers, borrowed_percents,
+                                   borrowed_split_line, counted_kinds, document_title, excluded_document_lines,
+                                   exclusion_label, exclusion_reason, explanation, is_semantic, kind_label,
+                                   meaning_matches, metadata_rows, names_page, part_label, text_pieces,
+                                   three_numbers, three_percents, wording_same)
 
 
 def esc(value) -> str:
@@ -98,7 +98,8 @@ def _sources(report: Report, t: Translator) -> str:
     items = []
     for n, s in enumerate(report.sources, start=1):
         first = next((k for k, m in enumerate(report.matches) if m.source_id == s.id), None)
-        note = "" if s.matches else f' <span class="muted">{esc(t("all_matches_excluded"))}</span>'
+        why = "source_excluded_by_reviewer" if s.excluded_by_reviewer else "all_matches_excluded"
+        note = "" if s.matches else f' <span class="muted">{esc(t(why))}</span>'
         items.append(
             f'<li class="source" data-source="{s.id}" data-first="{"" if first is None else first}" tabindex="0">'
             f'<span class="swatch" style="background:{esc(s.color)}"></span>'
@@ -131,7 +132,7 @@ def _alerts(report: Report, t: Translator) -> str:
         if a.start is not None:
             where.append(f'<a href="#alert-{k}">{esc(t("characters", start=a.start, end=a.end))}</a>')
         items.append(f'<li class="alert alert-{esc(a.kind)}"><b>{esc(alert_label(a.kind, t.lang))}</b> '
-                     f'{esc(a.message)} <span class="where">{" · ".join(where)}</span></li>')
+                     f'{esc(alert_message(a, t.lang))} <span class="where">{" · ".join(where)}</span></li>')
     return (f'<section id="alerts"><h2>{esc(t("alerts"))} ({len(report.alerts)})</h2>'
             f'<ul class="alerts">{"".join(items)}</ul></section>')
 

@@ -14,6 +14,8 @@ Terms follow what Antiplagiat and StrikePlagiarism users know: Russian «Заи�
 
 from __future__ import annotations
 
+import functools
+
 LANGUAGES = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "en"
 
@@ -44,7 +46,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                       "сәйкестікте болды."),
     "lighter_part": ("The lighter part of the borrowed share was translated or paraphrased.",
                      "Более светлая часть доли заимствований — переводы и перефразирования.",
-                     "Алынған мәтін үлесінің ашық бөлігі — аударма мен қайта тұжырымдау."),
+                     "Алынған мәтін үлесінің ашық түсті бөлігі — аударма мен қайта тұжырымдау."),
     "what_numbers_mean": ("What the numbers mean", "Что означают цифры", "Сандар нені білдіреді"),
     "what_these_numbers_mean": ("What these numbers mean", "Что означают эти цифры", "Бұл сандар нені білдіреді"),
     # -- alerts ---------------------------------------------------------------------------------
@@ -59,6 +61,42 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                                  "Корпустағы құжатпен бірдей"),
     "alert.damaged_file": ("Damaged file", "Повреждённый файл", "Зақымдалған файл"),
     "alerts": ("Alerts", "Предупреждения", "Ескертулер"),
+    # the details of an alert, as the detectors write them in English (see text.alert_message)
+    "alert_msg.homoglyph": ("{n} word(s) mixing Latin and Cyrillic lookalike letters: {rest}",
+                            "слов со смешением латинских и кириллических букв-двойников: {n}: {rest}",
+                            "латын және кирилл әріптері араласқан сөздер: {n}: {rest}"),
+    "alert_msg.latin_in_cyrillic": ("{word}: Latin {letters} in a Cyrillic word",
+                                    "{word}: латинские {letters} в кириллическом слове",
+                                    "{word}: кирилл сөзіндегі латын әріптері: {letters}"),
+    "alert_msg.cyrillic_in_latin": ("{word}: Cyrillic {letters} in a Latin word",
+                                    "{word}: кириллические {letters} в латинском слове",
+                                    "{word}: латын сөзіндегі кирилл әріптері: {letters}"),
+    "alert_msg.invisible": ("{n} invisible character(s) inside words ({names})",
+                            "невидимых символов внутри слов: {n} ({names})",
+                            "сөз ішіндегі көрінбейтін таңбалар: {n} ({names})"),
+    "alert_msg.spacing": ("{n} run(s) of letters spaced apart: {rest}", "фрагментов с разрядкой букв: {n}: {rest}",
+                          "әріптері бөлек жазылған үзінділер: {n}: {rest}"),
+    "alert_msg.white_page": ("white text on page {page}: {rest}", "белый текст на стр. {page}: {rest}",
+                             "{page}-беттегі ақ түсті мәтін: {rest}"),
+    "alert_msg.white": ("white text: {rest}", "белый текст: {rest}", "ақ түсті мәтін: {rest}"),
+    "alert_msg.tiny_page": ("microscopic text ({size} pt) on page {page}: {rest}",
+                            "микроскопический шрифт ({size} пт) на стр. {page}: {rest}",
+                            "{page}-беттегі өте ұсақ қаріп ({size} пт): {rest}"),
+    "alert_msg.tiny": ("microscopic text ({size} pt): {rest}", "микроскопический шрифт ({size} пт): {rest}",
+                       "өте ұсақ қаріп ({size} пт): {rest}"),
+    "alert_msg.hidden": ("hidden text: {rest}", "скрытый текст: {rest}", "жасырын мәтін: {rest}"),
+    "alert_msg.scanned": ("page {page} has no text layer (scanned image): its text was not checked",
+                          "на стр. {page} нет текстового слоя (скан): её текст не проверен",
+                          "{page}-бетте мәтін қабаты жоқ (сканерленген сурет): оның мәтіні тексерілмеді"),
+    "alert_msg.identical": ("identical to document {id} ({who})", "совпадает с документом {id} ({who})",
+                            "№{id} құжатпен бірдей ({who})"),
+    "alert_msg.added": ("added {date}", "добавлен {date}", "{date} қосылған"),
+    "alert_msg.damaged": ("the PDF is damaged (MuPDF reported {n} problem(s) reading it, the first: {first}); its "
+                          "text may be incomplete, and what could not be read was not checked",
+                          "PDF повреждён (проблем при чтении, по данным MuPDF: {n}; первая: {first}); текст может "
+                          "быть неполным, непрочитанное не проверено",
+                          "PDF зақымдалған (MuPDF оқу кезінде тапқан мәселелер: {n}; біріншісі: {first}); мәтін "
+                          "толық болмауы мүмкін, оқылмаған бөлігі тексерілмеді"),
     "no_evasion": ("No signs of evasion found.", "Признаков обхода проверки не найдено.",
                    "Тексеруді айналып өту белгілері табылмады."),
     # -- exclusions -----------------------------------------------------------------------------
@@ -80,9 +118,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                            "совпадение из {n} учтённых слов, меньше {min}",
                            "{n} есептелген сөзден тұратын сәйкестік, {min} сөзден аз"),
     "reason.reviewer_source": ("excluded by the reviewer: source {id}", "исключено проверяющим: источник {id}",
-                               "тексеруші алып тастады: {id} дереккөз"),
+                               "тексеруші алып тастады: №{id} дереккөз"),
     "reason.reviewer_match": ("excluded by the reviewer: match {id}", "исключено проверяющим: совпадение {id}",
-                              "тексеруші алып тастады: {id} сәйкестік"),
+                              "тексеруші алып тастады: №{id} сәйкестік"),
     "applied.quotes": ("quotations with a citation", "цитаты со ссылкой", "сілтемесі бар дәйексөздер"),
     "applied.bibliography": ("the bibliography", "список литературы", "әдебиеттер тізімі"),
     "applied.common": ("passages shared by {n}+ corpus documents", "фрагменты, общие для {n}+ документов корпуса",
@@ -93,7 +131,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "none": ("none", "нет", "жоқ"),
     "applied": ("Applied: {list}.", "Применены: {list}.", "Қолданылды: {list}."),
     "cited_of_text": ("Cited or excluded: {list} of the text.", "Цитирования и исключения: {list} текста.",
-                      "Дәйексөздер мен алып тасталған мәтін: мәтіннің {list}."),
+                      "Дәйексөздер мен алып тасталған мәтін (мәтіннің үлесі): {list}."),
     "switch.quotes": ("quoted passages with a citation", "цитаты со ссылкой", "сілтемесі бар дәйексөздер"),
     "switch.bibliography": ("bibliography", "список литературы", "әдебиеттер тізімі"),
     "switch.short": ("matches shorter than {n} words", "совпадения короче {n} слов", "{n} сөзден қысқа сәйкестіктер"),
@@ -108,8 +146,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "left_out_line": ("document {id} ({who}) left out as this document's own entry; it would have explained "
                       "{percent} of the text",
                       "документ {id} ({who}) не учитывается как запись этой же работы; он объяснил бы {percent} текста",
-                      "{id} құжат ({who}) осы жұмыстың өз жазбасы ретінде есепке алынбады; ол мәтіннің {percent} "
-                      "түсіндірер еді"),
+                      "№{id} құжат ({who}) осы жұмыстың өз жазбасы ретінде есепке алынбады; ол мәтіннің {percent} "
+                      "бөлігін түсіндірер еді"),
     "switched_off": ("Switched off for this report (counted like any other text): {list}.",
                      "В этом отчёте отключено (учитывается как любой другой текст): {list}.",
                      "Бұл есепте өшірілген (басқа мәтін сияқты есептеледі): {list}."),
@@ -159,6 +197,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     # -- the sources ----------------------------------------------------------------------------
     "sources": ("Sources", "Источники", "Дереккөздер"),
     "no_sources": ("No matching sources found.", "Источники совпадений не найдены.", "Сәйкес дереккөздер табылмады."),
+    "source_excluded_by_reviewer": ("(excluded by the reviewer)", "(исключён проверяющим)", "(тексеруші алып тастады)"),
     "all_matches_excluded": ("(all its matches excluded)", "(все его совпадения исключены)",
                              "(барлық сәйкестіктері алынып тасталды)"),
     "before_exclusions": ("before exclusions {percent}", "до исключений {percent}", "алып тастауға дейін {percent}"),
@@ -171,7 +210,6 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                      "совпадение, которое не учитывается (процитировано или слишком короткое).",
                      "Сәйкестіктер төмендегі толық мәтіндегідей мәтін ретімен нөмірленген; жақшадағы нөмір — "
                      "есептелмейтін сәйкестік (дәйексөз немесе тым қысқа)."),
-    "excluded_by_reviewer": ("excluded by the reviewer", "исключён проверяющим", "тексеруші алып тастады"),
     # -- the text and the panels ----------------------------------------------------------------
     "document_text": ("Document text", "Текст документа", "Құжат мәтіні"),
     "text": ("Text", "Текст", "Мәтін"),
@@ -311,13 +349,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                            "plagcheck, справка · {title} · стр. {n} из {total}",
                            "plagcheck, анықтама · {title} · {total} беттің {n}-беті"),
     "page_mark": ("p. {n}", "с. {n}", "{n}-б."),
-    "legend.pdf": ("Borrowed passages are highlighted in their source's colour (see the sources table) and numbered in "
+    "legend.pdf": ("Borrowed passages are highlighted in their source's colour (see the sources list) and numbered in "
                    "text order; cited or excluded text is grey; a number in grey marks a match that does not count; "
                    "underlined text raised an alert; [{page}] is a page of the submitted file.",
-                   "Заимствованные фрагменты выделены цветом их источника (см. таблицу источников) и пронумерованы в "
+                   "Заимствованные фрагменты выделены цветом их источника (см. список источников) и пронумерованы в "
                    "порядке текста; процитированный или исключённый текст — серый; серый номер — совпадение, которое "
                    "не учитывается; подчёркнутый текст вызвал предупреждение; [{page}] — страница исходного файла.",
-                   "Алынған үзінділер дереккөзінің түсімен белгіленіп (дереккөздер кестесін қараңыз), мәтін ретімен "
+                   "Алынған үзінділер дереккөзінің түсімен белгіленіп (дереккөздер тізімін қараңыз), мәтін ретімен "
                    "нөмірленген; дәйексөз не алынып тасталған мәтін — сұр; сұр нөмір — есептелмейтін сәйкестік; "
                    "асты сызылған мәтін ескерту тудырды; [{page}] — тапсырылған файлдың беті."),
     "legend.pdf_short": (" A copied sentence says so in its number: [4 {label}].",
@@ -342,7 +380,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "threshold_over": ("Borrowed {borrowed}: exceeds the department's threshold of {threshold}.",
                        "Заимствования {borrowed}: превышают порог кафедры {threshold}.",
                        "Алынған мәтін {borrowed}: кафедра шегінен ({threshold}) асады."),
-    "no_threshold": ("No threshold is set for the department.", "Порог кафедры не задан.", "Кафедра шегі белгіленбеген."),
+    "no_threshold": ("No threshold is set for the department.", "Порог кафедры не задан.",
+                     "Кафедра шегі белгіленбеген."),
     "verdict": ("Verdict", "Заключение", "Қорытынды"),
     "verdict.within": ("within the threshold", "в пределах порога", "шектен аспайды"),
     "verdict.exceeds": ("exceeds the threshold", "превышает порог", "шектен асады"),
@@ -353,7 +392,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "decided_by": ("By {reviewer}, {when}:", "Проверяющий: {reviewer}, {when}:", "Тексеруші: {reviewer}, {when}:"),
     "decision.source": ("source excluded: {label}", "исключён источник: {label}", "алынып тасталған дереккөз: {label}"),
     "decision.match": ("match {n} excluded ({label})", "исключено совпадение {n} ({label})",
-                       "{n} сәйкестік алынып тасталды ({label})"),
+                       "№{n} сәйкестік алынып тасталды ({label})"),
     "decision.switch_on": ("{what}: excluded", "{what}: исключаются", "{what}: алынып тасталады"),
     "decision.switch_off": ("{what}: counted", "{what}: учитываются", "{what}: есептеледі"),
     "check_date": ("Check date", "Дата проверки", "Тексеру күні"),
@@ -361,7 +400,6 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "signature": ("Signature", "Подпись", "Қолы"),
     "reviewer": ("Reviewer", "Проверяющий", "Тексеруші"),
     "date": ("Date", "Дата", "Күні"),
-    "thesis": ("Thesis", "Работа", "Жұмыс"),
     "checked_text_follows": ("The full text with the borrowed passages highlighted follows on the next pages.",
                              "Полный текст с выделенными заимствованиями — на следующих страницах.",
                              "Алынған үзінділері белгіленген толық мәтін келесі беттерде."),
@@ -459,6 +497,7 @@ class Translator:
 LANGUAGES_IN_MESSAGES = ("en", "ru", "kk")  # the column order of MESSAGES
 
 
+@functools.lru_cache(maxsize=None)
 def translator(lang: str | None = None) -> Translator:
     """A :class:`Translator` for ``lang`` (one of :data:`LANGUAGES`; None → :data:`DEFAULT_LANGUAGE`)."""
     return Translator(lang)

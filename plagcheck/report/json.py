@@ -28,7 +28,8 @@ def report_from_json(data: dict) -> Report:
                         pages=tuple(PageSpan(**p) for p in data.get("page_spans", ())), alerts=alerts)
     matches, report_matches = [], []
     for m in data["matches"]:
-        match = Match(source_id=m["source_id"], this_start=m["this_offset"], this_end=m["this_offset"] + m["this_length"],
+        match = Match(source_id=m["source_id"], this_start=m["this_offset"],
+                      this_end=m["this_offset"] + m["this_length"],
                       source_start=m["source_offset"], source_end=m["source_offset"] + m["source_length"],
                       score=m["score"], words=m["words"], kind=m.get("kind", "verbatim"),
                       source_language=m.get("source_language"))
@@ -48,7 +49,7 @@ def report_from_json(data: dict) -> Report:
                          settings=data.get("settings", {}), corpus=data.get("corpus", {}),
                          timings=data.get("timings", {}), excluded_documents=excluded)
     sources = tuple(ReportSource(share, s.get("color", "#dddddd"), s["share"], s.get("share_without_exclusions", 0.0),
-                                 s.get("matches", 0))
+                                 s.get("matches", 0), bool(s.get("excluded_by_reviewer")))
                     for share, s in zip(shares, data["sources"]))
     known = {f.name for f in fields(ReportOptions)}
     options = ReportOptions(**{k: v for k, v in data.get("options", {}).items() if k in known})

@@ -4,13 +4,19 @@
 simple HTML (all text escaped) and lets :class:`pymupdf.Story` lay it out on A4 pages, so no new
 dependency is needed. MuPDF's built-in fonts cover Latin, Cyrillic and the Kazakh letters.
 
-Two quirks of MuPDF's HTML layout shape the markup:
+Three quirks of MuPDF's HTML layout shape the markup:
 
 - ``border-collapse: collapse`` makes it draw a table's backgrounds again on every later page
   (the grey stripes and colour swatches that used to reappear over the excerpts), so tables here
   keep the default separate borders;
 - a first block taller than a page is not split but runs off the page, so each story starts with
-  a heading and the text is one paragraph per line.
+  a heading and the text is one paragraph per line;
+- everything after a table that reaches the foot of a page is lost (the sources and the
+  metadata, once tables, took "What the numbers mean" with them), so only the short tables of the
+  three figures are tables, at the top; lists of any length are paragraphs.
+
+The labels are in the language asked for (:mod:`plagcheck.report.i18n`); :func:`full_text`,
+:func:`figures`, :func:`finish` serve the certificate (:mod:`plagcheck.report.certificate`) too.
 """
 
 from __future__ import annotations
@@ -22,10 +28,10 @@ import pymupdf
 from plagcheck.report.build import Report
 from plagcheck.report.html import esc as html_esc
 from plagcheck.report.i18n import DEFAULT_LANGUAGE, Translator, translator
-from plagcheck.report.text import (alert_label, borrowed_numbers, borrowed_split_line, counted_kinds, document_title,
-                                   excluded_document_lines, exclusion_label, exclusion_reason, exclusions_applied,
-                                   explanation, is_semantic, kind_label, metadata_rows, names_page, semantic_note,
-                                   text_pieces, three_numbers, three_percents)
+from plagcheck.report.text import (alert_label, alert_message, borrowed_numbers, borrowed_split_line, counted_kinds,
+                                   document_title, excluded_document_lines, exclusion_label, exclusion_reason,
+                                   exclusions_applied, explanation, is_semantic, kind_label, metadata_rows, names_page,
+                                   semantic_note, text_pieces, three_numbers, three_percents)
 
 _MARGIN = 42
 _SEMANTIC_TEXT = "#1a3d8f"  # translated or paraphrased text in the full text (blue on the source's colour)
@@ -84,9 +90,7 @@ def html_to_pdf(html: str, css: str, margin: float) -> bytes:
 
 def _layout(stories: list[tuple[str, str]], margin: float) -> tuple[bytes, list[int]]:
     """Lay out each (html, css) story from a new page; returns the PDF and each story's first page.
-
-    MuPDF's Story loses everything after a table that reaches the bottom of a page (MuPDF 1.24):
-    only short tables at the top of a story are used here; lists are paragraphs."""
+    (No table may reach the foot of a page: see the module's docstring.)"""
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
     where = _PAGE + (margin, margin, -margin, -margin)
@@ -133,7 +137,7 @@ def _summary(report: Report, t: Translator) -> str:
     parts.append(f"<h2>{esc(t('alerts'))} ({len(report.alerts)})</h2>")
     if report.alerts:
         parts.append("<ul>" + "".join(
-            f'<li class="alert"><b>{esc(alert_label(a.kind, t.lang))}</b>: {esc(a.message)}'
+            f'<li class="alert"><b>{esc(alert_label(a.kind, t.lang))}</b>: {esc(alert_message(a, t.lang))}'
             f'{esc(where(report, t, a.start, a.page, a.message))}</li>' for a in report.alerts) + "</ul>")
     else:
         parts.append(f"<p>{esc(t('no_evasion'))}</p>")
@@ -184,21 +188,26 @@ def figures(report: Report, t: Translator) -> str:
 def _sources(report: Report, t: Translator) -> str:
     if not report.sources:
         return f"<h2>{esc(t('sources'))} (0)</h2><p>{esc(t('no_sources'))}</p>"
+    return (f"<h2>{esc(t('sources'))} ({len(report.sources)})</h2>{source_lines(report, t)}"
+            f'<p class="muted">{esc(t("numbers_note"))}</p>')
+
+
+def source_lines(report: Report, t: Translator, paths: bool = True) -> str:
+    """One paragraph a source, not a table row (see :func:`_layout`): its colour and number, share,
+    label, the numbers of its matches in the full text, and (``paths``) its file."""
     numbers: dict[int, list[str]] = {}
     for k, rm in enumerate(report.matches, start=1):
         numbers.setdefault(rm.source_id, []).append(str(k) if rm.counted else f"({k})")
     kinds = {s.id: counted_kinds(report, s.id, t.lang) for s in report.sources}  # "1 translation from Russian, ..."
-    # One paragraph a source, not a table row (see _layout): swatch and number, share, matches.
-    rows = "".join(
+    return "".join(
         f'<p class="src"><span class="sw" style="background-color:{esc(s.color)}">&#160;{n}&#160;</span> '
         f'<b>{esc(t.percent(s.share))}</b> {esc(s.label)}'
+        + (f' <i>{esc(t("source_excluded_by_reviewer"))}</i>' if s.excluded_by_reviewer else "") +
         f' <span class="muted">({esc(t("before_exclusions", percent=t.percent(s.share_without_exclusions)))}; '
         f'{esc(t("th.matches_in_text"))}: {esc(", ".join(numbers.get(s.id, [])) or "—")})</span>'
         + (f'<br><i>{esc(kinds[s.id])}</i>' if kinds[s.id] else "")
-        + f'<br><span class="muted">{esc(s.source.path)}</span></p>'
+        + (f'<br><span class="muted">{esc(s.source.path)}</span>' if paths else "") + "</p>"
         for n, s in enumerate(report.sources, start=1))
-    return (f"<h2>{esc(t('sources'))} ({len(report.sources)})</h2>{rows}"
-            f'<p class="muted">{esc(t("numbers_note"))}</p>')
 
 
 def _exclusions(report: Report, t: Translator) -> str:
@@ -225,8 +234,10 @@ def where(report: Report, t: Translator, start: int | None, page: int | None = N
 
 
 # -- the full text --------------------------------------------------------------------------------
-def full_text(report: Report, t: Translator) -> str:
-    """The whole text, one paragraph per line, each match in its source's colour with its number."""
+def full_text(report: Report, t: Translator, sources: bool = False) -> str:
+    """The whole text, one paragraph per line, each match in its source's colour with its number;
+    with ``sources``, the list of sources (their colours) between the legend and the text, for a
+    document that has no sources list before (the certificate)."""
     text = report.document.text
     colors = {s.id: s.color for s in report.sources}
     labels: dict[int, list[str]] = {}
@@ -268,4 +279,5 @@ def full_text(report: Report, t: Translator) -> str:
         legend += (t("legend.pdf_semantic", translated=t("translated_from.ru"), paraphrased=t("paraphrased"))
                    + semantic_note(report, t.lang))
     # no rule under this heading: on the text pages the only drawings are the highlights
-    return f'<h2 class="text">{esc(t("full_text"))}</h2><p class="muted">{esc(legend)}</p>{body}'
+    listed = source_lines(report, t, paths=False) + '<p class="gap">&#160;</p>' if sources else ""
+    return f'<h2 class="text">{esc(t("full_text"))}</h2><p class="muted">{esc(legend)}</p>{listed}{body}'

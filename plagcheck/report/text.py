@@ -15,20 +15,13 @@ from pathlib import Path
 from plagcheck import defaults
 from plagcheck.exclusions import COPIED, PARAPHRASE, TRANSLATION
 from plagcheck.report.build import Report, split_rounded
-from plagcheck.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translator
+from plagcheck.report.i18n import DEFAULT_LANGUAGE, translator
 
 _EN = DEFAULT_LANGUAGE
-# The English labels, by kind (kept for callers that want them without a language).
-ALERT_LABELS = {k.split(".", 1)[1]: v[0] for k, v in MESSAGES.items() if k.startswith("alert.")}
-EXCLUSION_LABELS = {k.split(".", 1)[1]: v[0] for k, v in MESSAGES.items() if k.startswith("exclusion.")}
-
-LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}
+LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}  # the languages a source may be named in
 # Matches found by meaning (the semantic layer) rather than by shared words: shown hatched, with
 # the wording below instead of how much of the wording is the same.
 SEMANTIC_KINDS = ("translation", "paraphrase")
-BORROWED_PART_LABELS = {COPIED: "copied", TRANSLATION: "translated", PARAPHRASE: "paraphrased"}
-EVIDENCE_NOTE = MESSAGES["evidence_note"][0]
-SEMANTIC_HINT = MESSAGES["semantic_hint"][0]
 
 
 def alert_label(kind: str, lang: str = _EN) -> str:
@@ -49,8 +42,9 @@ def part_label(part: str, lang: str = _EN) -> str:
 # The reasons the exclusion stage gives (in English), and how to say them again in another language.
 _REASONS = (
     ("quote", re.compile(r"^quoted with a citation (?P<citation>.*)$", re.S), "reason.quote"),
-    ("bibliography", re.compile(r"^bibliography \((?P<heading>.*)\): (?P<n>\d+) reference\(s\) recognised by their form$",
-                                re.S), "reason.bibliography"),
+    ("bibliography",
+     re.compile(r"^bibliography \((?P<heading>.*)\): (?P<n>\d+) reference\(s\) recognised by their form$", re.S),
+     "reason.bibliography"),
     ("common_passage", re.compile(r"^shared by (?P<n>\d+) corpus documents \(standard wording\)$"), "reason.common_passage"),
     ("short_match", re.compile(r"^match of (?P<n>\d+) counted word\(s\), fewer than (?P<min>\d+)$"), "reason.short_match"),
     ("reviewer", re.compile(r"^excluded by the reviewer: source (?P<id>\d+)$"), "reason.reviewer_source"),
@@ -67,6 +61,57 @@ def exclusion_reason(exclusion, lang: str = _EN) -> str:
             if found:
                 return translator(lang)(key, **found.groupdict())
     return exclusion.reason
+
+
+# The messages the detectors write (in English, stored in the report JSON): their fixed words are
+# said again in another language, the evidence they quote (words, file text) stays as it is.
+_ALERT_MESSAGES = (
+    (re.compile(r"^(?P<n>\d+) word\(s\) mixing Latin and Cyrillic lookalike letters: (?P<rest>.*)$", re.S),
+     "alert_msg.homoglyph"),
+    (re.compile(r"^(?P<n>\d+) invisible character\(s\) inside words \((?P<names>.*)\)$", re.S), "alert_msg.invisible"),
+    (re.compile(r"^(?P<n>\d+) run\(s\) of letters spaced apart: (?P<rest>.*)$", re.S), "alert_msg.spacing"),
+    (re.compile(r"^white text on page (?P<page>\d+): (?P<rest>.*)$", re.S), "alert_msg.white_page"),
+    (re.compile(r"^white text: (?P<rest>.*)$", re.S), "alert_msg.white"),
+    (re.compile(r"^microscopic text \((?P<size>[\d.]+) pt\) on page (?P<page>\d+): (?P<rest>.*)$", re.S),
+     "alert_msg.tiny_page"),
+    (re.compile(r"^microscopic text \((?P<size>[\d.]+) pt\): (?P<rest>.*)$", re.S), "alert_msg.tiny"),
+    (re.compile(r"^hidden text: (?P<rest>.*)$", re.S), "alert_msg.hidden"),
+    (re.compile(r"^page (?P<page>\d+) has no text layer \(scanned image\): its text was not checked$"),
+     "alert_msg.scanned"),
+    (re.compile(r"^identical to document (?P<id>\d+) \((?P<who>.*)\)$", re.S), "alert_msg.identical"),
+    (re.compile(r"^the PDF is damaged \(MuPDF reported (?P<n>\d+) problems? reading it, the first: (?P<first>.*)\); "
+                r"its text may be incomplete, and what could not be read was not checked$", re.S), "alert_msg.damaged"),
+)
+_PAGE_SUFFIX = re.compile(r" \(page (?P<page>\d+)\)$")
+_HOMOGLYPH_NOTE = re.compile(r"(?P<word>'[^']*'): (?P<other>Latin|Cyrillic) (?P<letters>[^;]*?) in a (?:Cyrillic|Latin) word")
+_ADDED = re.compile(r"added (?P<date>\d{4}-\d\d-\d\d)")
+
+
+def alert_message(alert, lang: str = _EN) -> str:
+    """An :class:`~plagcheck.models.Alert`'s message in ``lang``: the detectors' words translated,
+    the words and text they quote as evidence left as they are (a message of another form: as is)."""
+    if lang == _EN:
+        return alert.message
+    t = translator(lang)
+    message, suffix = alert.message, ""
+    page = _PAGE_SUFFIX.search(message)
+    if page and alert.kind in ("homoglyph", "invisible_characters", "letter_spacing"):
+        message, suffix = message[:page.start()], f" ({t('page_n', n=page.group('page'))})"
+    for pattern, key in _ALERT_MESSAGES:
+        found = pattern.match(message)
+        if found:
+            values = found.groupdict()
+            if key == "alert_msg.homoglyph":
+                def note(m):
+                    which = "latin_in_cyrillic" if m.group("other") == "Latin" else "cyrillic_in_latin"
+                    return t(f"alert_msg.{which}", word=m.group("word"), letters=m.group("letters"))
+                values["rest"] = _HOMOGLYPH_NOTE.sub(note, values["rest"])
+            if key == "alert_msg.identical":
+                values["who"] = _ADDED.sub(lambda m: t("alert_msg.added", date=m.group("date")), values["who"])
+            if "size" in values:
+                values["size"] = t.number(float(values["size"]))
+            return t(key, **values) + suffix
+    return alert.message
 
 
 def percent(fraction: float, lang: str = _EN) -> str:
@@ -116,7 +161,8 @@ def kind_label(match, lang: str = _EN) -> str:
     sentence'`` (a short exact copy); ``''`` for a copied passage, the ordinary case."""
     t = translator(lang)
     if match.kind == "translation":
-        return t(f"translated_from.{match.source_language}") if match.source_language in LANGUAGE_NAMES else t("translated")
+        known = match.source_language in LANGUAGE_NAMES
+        return t(f"translated_from.{match.source_language}") if known else t("translated")
     return {"paraphrase": t("paraphrased"), "short": t("copied_sentence")}.get(match.kind, "")
 
 
@@ -127,7 +173,8 @@ def kind_counts(matches, lang: str = _EN) -> str:
     counts: dict[tuple[str, str | None], int] = {}
     for m in matches:
         if m.kind != "verbatim":
-            key = (m.kind, m.source_language if m.kind == "translation" and m.source_language in LANGUAGE_NAMES else None)
+            known = m.kind == "translation" and m.source_language in LANGUAGE_NAMES
+            key = (m.kind, m.source_language if known else None)
             counts[key] = counts.get(key, 0) + 1
     out = []
     for (kind, language), n in counts.items():
@@ -314,8 +361,9 @@ def _kinds_explanation(report: Report, lang: str = _EN) -> str:
     coverage = (report.result.corpus.get("semantic") or {}).get("coverage")
     seen = t("explain.seen", percent=t.percent(coverage)) if coverage is not None else ""
     zero = t.number(0) + "%"
-    return t("explain.kinds", borrowed=borrowed, copied=parts.get(COPIED, zero), translation=parts.get(TRANSLATION, zero),
-             paraphrase=parts.get(PARAPHRASE, zero), seen=seen, note=t("evidence_note"))
+    return t("explain.kinds", borrowed=borrowed, copied=parts.get(COPIED, zero),
+             translation=parts.get(TRANSLATION, zero), paraphrase=parts.get(PARAPHRASE, zero), seen=seen,
+             note=t("evidence_note"))
 
 
 @dataclass(frozen=True)
