@@ -166,10 +166,15 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     page.wait_for_url(url + "/jobs/")
     assert page.locator("#jobs tbody tr").count() == 2
     assert page.locator('#jobs tr[data-state="queued"]').count() == 2
+    waiting = context.new_page()  # a thesis' own page, opened while it waits
+    waiting.goto(url + page.locator("#jobs tbody tr .c-title a").first.get_attribute("href"))
+    assert waiting.locator("#pending").count() == 1
 
-    # The worker checks them; the open jobs page follows without a reload.
+    # The worker checks them; the open pages follow without a reload.
     _plagcheck("worker", "--once", "--no-semantic", "--db", str(server["db"]))
     page.wait_for_selector('body[data-jobs-settled="1"]', timeout=30_000)
+    waiting.wait_for_selector("#report-frame", timeout=30_000)
+    waiting.close()
     assert page.locator('#jobs tr[data-state="done"]').count() == 2
     row = page.locator("#jobs tbody tr", has_text="Алиев Арман")
     assert re.fullmatch(r"\d+\.\d%", row.locator(".c-similarity").inner_text())
