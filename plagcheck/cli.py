@@ -651,6 +651,105 @@ def _embed_corpus(store, minutes: float) -> None:
                f"{summary.seconds:.0f} s; {summary.remaining} not embedded yet")
 
 
+# -- the web cabinet ------------------------------------------------------------------------------------
+def _cabinet(db_path, **options):
+    """Django configured for the cabinet over the corpus database (which must exist), its tables
+    created or upgraded."""
+    from plagcheck.store import Store
+    from plagcheck.web.conf import CabinetOptions, configure, migrate
+
+    db = Path(db_path or default_db_path()).resolve()
+    with Store(db, create=False):  # a mistyped --db is refused here, as everywhere
+        pass
+    cabinet = CabinetOptions(db_path=db, **options)
+    configure(cabinet)
+    migrate()
+    return cabinet
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (keep 127.0.0.1 behind a reverse proxy).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True, help="Requests served at once.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Host name the cabinet answers to (the site's name behind nginx); repeatable. "
+                   "Default: 127.0.0.1 and localhost.")
+@click.option("--https", is_flag=True,
+              help="Behind a TLS reverse proxy on this machine: trust its X-Forwarded-Proto and X-Forwarded-For, "
+                   "send cookies over HTTPS only, and ask browsers to stay on HTTPS (HSTS).")
+@click.option("--institution", default="", help="The university's name, printed on certificates.")
+@click.option("--max-file-mib", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Largest file accepted in an upload, in MiB.")
+@click.option("--max-batch-mib", type=click.IntRange(min=1), default=1024, show_default=True,
+              help="Largest upload (all files of a batch together), in MiB.")
+@map_errors
+def web(db_path, host, port, threads, allowed_hosts, https, institution, max_file_mib, max_batch_mib):
+    """Run the web cabinet (waitress) for secretaries and supervisors over the corpus database.
+
+    Creates or upgrades the cabinet's tables first. A running 'plagcheck worker' on the same
+    database checks what is uploaded. Stops on SIGTERM or Ctrl-C.
+    """
+    from plagcheck.web.server import serve as serve_cabinet
+
+    cabinet = _cabinet(db_path, institution=institution, max_file_bytes=max_file_mib * 2**20,
+                       max_batch_bytes=max_batch_mib * 2**20, https=https, allowed_hosts=tuple(allowed_hosts))
+    serve_cabinet(cabinet, host, port, threads=threads,
+                  ready=lambda url: echo(f"web cabinet on {url} (database {cabinet.db_path}); SIGTERM or Ctrl-C stops it"))
+
+
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def user():
+    """Accounts of the web cabinet."""
+
+
+@user.command("add", context_settings=CONTEXT_SETTINGS)
+@click.argument("username")
+@db_option
+@click.option("--role", type=click.Choice(["admin", "secretary", "supervisor"]), default="secretary", show_default=True,
+              help="admin: accounts, departments, thresholds, audit log; secretary: upload and see everything of "
+                   "their departments; supervisor: the theses assigned to them, and draft checks.")
+@click.option("--department", "departments", multiple=True, metavar="NAME",
+              help="A department of this account (repeatable); it must exist ('plagcheck department add').")
+@click.option("--full-name", default="", help="Name and surname; a supervisor is matched to the metadata by it.")
+@click.option("--email", default="", help="E-mail address.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input "
+                                                     "instead of asking for it twice.")
+@map_errors
+def user_add(username, db_path, role, departments, full_name, email, password_stdin):
+    """Create a web cabinet account (the first administrator, say)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _cabinet(db_path)
+    from plagcheck.web.accounts import add_user
+
+    add_user(username, password, role=role, departments=list(departments), full_name=full_name, email=email)
+    echo(f"user {username} added ({role}" + (f"; {', '.join(departments)}" if departments else "") + ")")
+
+
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def department():
+    """Departments of the web cabinet."""
+
+
+@department.command("add", context_settings=CONTEXT_SETTINGS)
+@click.argument("name")
+@db_option
+@click.option("--threshold", type=click.FloatRange(min=0, max=100), default=None,
+              help="Borrowed share in percent above which a thesis does not pass (default 30).")
+@map_errors
+def department_add(name, db_path, threshold):
+    """Create a department of the web cabinet (or change its threshold)."""
+    _cabinet(db_path)
+    from plagcheck.web.accounts import add_department
+
+    found, created = add_department(name, threshold)
+    echo(f"department {found.name} {'added' if created else 'updated'} (threshold {found.threshold_percent}%)")
+
+
 def _stderr_console():
     from rich.console import Console
 

@@ -161,10 +161,14 @@ def safe_zip_members(archive: zipfile.ZipFile, zip_name: str) -> tuple[list[zipf
 
 
 def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_index: bool = False,
-           again: bool = False) -> Submission:
+           again: bool = False, root: Path | None = None) -> Submission:
     """Queue files, folders (recursively) and zip archives. Files of a type the worker cannot read
     (``.doc``) are refused at once with the reason; bad *content* is not judged here: the worker
     reports it.
+
+    ``root``: files under it are named (job, report, metadata lookup) by their path relative to
+    it — the web cabinet's staging folder of an upload, whose absolute path means nothing to the
+    secretary who uploaded ``2025/aliyev.pdf``.
 
     The same thesis submitted again while its job still waits — the same bytes (SHA-256), file
     name and metadata — is not queued twice unless ``again``. The same bytes under another name
@@ -183,12 +187,19 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
         if waiting:
             done.same_bytes.append((name, waiting[0][0], waiting[0][1]))
 
+    def named(path: Path) -> Path:
+        if root is not None and path.is_relative_to(root):
+            return path.relative_to(root)
+        return path
+
     for path in iter_files(paths):
         suffix = path.suffix.lower()
         try:
             if suffix == ".zip":
+                # A zip's members are named after it: its name, or its path under ``root``.
+                zip_name = named(path).as_posix() if root is not None else path.name
                 with zipfile.ZipFile(path) as archive:
-                    accepted, refused = safe_zip_members(archive, path.name)
+                    accepted, refused = safe_zip_members(archive, zip_name)
                     done.rejected.extend(refused)
                     for name, _ in refused:
                         mark_refused(PurePosixPath(name), metadata or {})
@@ -198,25 +209,25 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
                         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error) as error:
                             # One damaged member (bad CRC, lying header, unknown compression) is
                             # named; the archive's other members are still queued.
-                            done.rejected.append((f"{path.name}/{info.filename}", f"cannot unpack from zip ({error})"))
+                            done.rejected.append((f"{zip_name}/{info.filename}", f"cannot unpack from zip ({error})"))
                             continue
-                        name = f"{path.name}/{info.filename}"
+                        name = f"{zip_name}/{info.filename}"
                         queue(name, data, metadata_for(PurePosixPath(name), metadata or {}))
             elif suffix in SIDECAR_SUFFIXES:
                 continue
             elif not path.exists():
-                done.rejected.append((str(path), "no such file or folder"))
+                done.rejected.append((str(named(path)), "no such file or folder"))
             elif (reason := unsupported_reason(path)) is not None:
-                done.rejected.append((str(path), reason))
-                mark_refused(path, metadata or {})
+                done.rejected.append((str(named(path)), reason))
+                mark_refused(named(path), metadata or {})
             else:
-                queue(str(path), path.read_bytes(), metadata_for(path, metadata or {}))
+                queue(str(named(path)), path.read_bytes(), metadata_for(named(path), metadata or {}))
         except FileNotFoundError:
-            done.rejected.append((str(path), "file not found (moved or deleted before it was submitted)"))
+            done.rejected.append((str(named(path)), "file not found (moved or deleted before it was submitted)"))
         except zipfile.BadZipFile:
-            done.rejected.append((str(path), "corrupt zip archive"))
+            done.rejected.append((str(named(path)), "corrupt zip archive"))
         except OSError as error:
-            done.rejected.append((str(path), f"cannot read the file ({error.strerror})"))
+            done.rejected.append((str(named(path)), f"cannot read the file ({error.strerror})"))
     return done
 
 

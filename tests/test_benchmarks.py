@@ -215,3 +215,23 @@ def test_translation_cases_insert_the_target_version_of_a_corpus_passage():
     negatives = [d for d in docs if d.obfuscation == "negative"]
     assert negatives and all(not d.cases for d in negatives)
     assert any("article" in d.text and not any(f"article {n[1:]} " in d.text for n in held) for d in negatives)
+
+
+def test_tiny_web_benchmark_runs():
+    """The web cabinet's benchmark (benchmarks/web.py) on a few hundred jobs: every page answers,
+    as the right user (the report pages are a real report, the jobs page lists jobs)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "benchmarks.web", "--jobs", "150", "--requests", "2", "--json"],
+                            cwd=root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout)
+    for user in ("secretary", "admin"):
+        pages = figures["pages"][user]
+        assert set(pages) >= {"jobs page (first)", "report page", "report frame (HTML report)"}
+        assert all(page["median_ms"] > 0 and page["bytes"] > 1000 for page in pages.values())
+        assert pages["report frame (HTML report)"]["bytes"] > 30_000  # the whole thesis, highlighted

@@ -1,0 +1,167 @@
+"""Django configured in code: one call, :func:`configure`, from ``plagcheck web``, ``plagcheck
+user add`` and the tests — no settings module to find through an environment variable.
+
+Every security default is the framework's own, turned on: password hashing (PBKDF2), sessions
+that end with the browser or after :data:`SESSION_HOURS`, CSRF on every POST, clickjacking and
+sniffing protection; :mod:`plagcheck.web.security` adds the content security policy and no-store.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SESSION_HOURS = 8            # one working day: a cabinet left open overnight asks for the password again
+MAX_FILE_MIB = 100           # a 300-page thesis PDF with pictures is 20-60 MiB
+MAX_BATCH_MIB = 1024         # a department's batch: 60 theses of 10-15 MiB
+LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class CabinetOptions:
+    """What ``plagcheck web`` was told, beyond Django's own settings."""
+
+    db_path: Path
+    institution: str = ""
+    max_file_bytes: int = MAX_FILE_MIB * 2**20
+    max_batch_bytes: int = MAX_BATCH_MIB * 2**20
+    https: bool = False
+    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+
+def secret_key(db_path: Path) -> str:
+    """$PLAGCHECK_SECRET_KEY, else a key kept beside the database (created once, owner-only), so
+    that sessions survive a restart and every process of the cabinet signs alike."""
+    if key := os.environ.get("PLAGCHECK_SECRET_KEY"):
+        return key
+    path = db_path.with_name(db_path.name + ".web-secret")
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(key)
+        return key
+
+
+def staging_dir(db_path: Path) -> Path:
+    """Uploads wait here (beside the database) between the upload and its confirmation."""
+    return db_path.resolve().parent / (db_path.name + ".uploads")
+
+
+def configure(options: CabinetOptions, *, debug: bool = False) -> None:
+    """Configure Django for the cabinet over ``options.db_path`` and set it up (once per process)."""
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        if Path(settings.PLAGCHECK.db_path) != Path(options.db_path):
+            raise RuntimeError("Django is already configured for another database in this process")
+        return
+    db_path = Path(options.db_path).resolve()
+    options = CabinetOptions(**{**options.__dict__, "db_path": db_path})
+    hosts = list(options.allowed_hosts) or ["127.0.0.1", "localhost", "[::1]"]
+    settings.configure(
+        DEBUG=debug,
+        SECRET_KEY=secret_key(db_path),
+        ALLOWED_HOSTS=hosts,
+        PLAGCHECK=options,
+        INSTALLED_APPS=[
+            "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+            "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
+            "plagcheck.web.apps.WebConfig",
+        ],
+        MIDDLEWARE=[
+            "django.middleware.security.SecurityMiddleware",
+            "whitenoise.middleware.WhiteNoiseMiddleware",
+            "plagcheck.web.security.SecurityHeadersMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.locale.LocaleMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+            "django.contrib.auth.middleware.LoginRequiredMiddleware",  # every page but the login page
+        ],
+        ROOT_URLCONF="plagcheck.web.urls",
+        TEMPLATES=[{
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [],
+            "APP_DIRS": True,
+            "OPTIONS": {"context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "plagcheck.web.views.cabinet_context",
+            ]},
+        }],
+        # Django's tables in the corpus database itself: one file to back up, one --db for all.
+        DATABASES={"default": {
+            "ENGINE": "django.db.backends.sqlite3", "NAME": str(db_path),
+            # BEGIN IMMEDIATE: a write waits for the worker's transaction instead of failing
+            # half-way with "database is locked"; WAL is already on (the store turns it on).
+            "OPTIONS": {"timeout": 60, "transaction_mode": "IMMEDIATE",
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        }},
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        USE_I18N=True,
+        USE_TZ=True,
+        TIME_ZONE="Asia/Almaty",
+        LANGUAGE_CODE="en",
+        LANGUAGES=LANGUAGES,
+        LOCALE_PATHS=[str(HERE / "locale")],
+        LANGUAGE_COOKIE_SAMESITE="Lax",
+        STATIC_URL="/static/",
+        STATIC_ROOT=None,
+        WHITENOISE_USE_FINDERS=True,  # served from the package's own static/ folders: no collectstatic step
+        WHITENOISE_AUTOREFRESH=debug,
+        LOGIN_URL="web:login",
+        LOGIN_REDIRECT_URL="/",
+        LOGOUT_REDIRECT_URL="/login/",
+        SESSION_COOKIE_AGE=SESSION_HOURS * 3600,
+        SESSION_EXPIRE_AT_BROWSER_CLOSE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=options.https,
+        CSRF_COOKIE_SECURE=options.https,
+        CSRF_COOKIE_HTTPONLY=True,
+        # Behind nginx with TLS (waitress takes the scheme from nginx's X-Forwarded-Proto): tell
+        # browsers to stay on HTTPS.
+        SECURE_HSTS_SECONDS=31536000 if options.https else 0,
+        SECURE_CONTENT_TYPE_NOSNIFF=True,
+        SECURE_REFERRER_POLICY="same-origin",
+        X_FRAME_OPTIONS="DENY",
+        # Uploads over 2.5 MiB go to a temporary file, not memory; the batch limit is the body's.
+        DATA_UPLOAD_MAX_MEMORY_SIZE=2 * 2**20,
+        DATA_UPLOAD_MAX_NUMBER_FILES=5000,
+        DATA_UPLOAD_MAX_NUMBER_FIELDS=20000,
+        FILE_UPLOAD_PERMISSIONS=0o600,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
+        AUTH_PASSWORD_VALIDATORS=[
+            {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+            {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+            {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+        ],
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+
+
+def migrate() -> None:
+    """Create or upgrade the cabinet's tables (and make sure the queue's own table exists)."""
+    from django.core.management import call_command
+
+    from plagcheck import jobs
+    from plagcheck.store import Store
+
+    from django.conf import settings
+
+    with Store(settings.PLAGCHECK.db_path, create=False) as store:
+        jobs.ensure_schema(store)
+    call_command("migrate", interactive=False, verbosity=0)

@@ -1,0 +1,44 @@
+// Live progress on the jobs page: every few seconds, ask for the rows still queued or running and
+// update them in place. Text from the server (names, titles, reasons) is set as text, never HTML.
+(function () {
+  "use strict";
+  var table = document.getElementById("jobs");
+  if (!table) return;
+  var url = table.getAttribute("data-status-url");
+  function pendingIds() {
+    var rows = table.querySelectorAll("tbody tr[data-id]"), ids = [];
+    for (var i = 0; i < rows.length; i++) {
+      var state = rows[i].getAttribute("data-state");
+      if (state === "queued" || state === "running") ids.push(rows[i].getAttribute("data-id"));
+    }
+    return ids;
+  }
+  function cell(row, cls) { return row.querySelector("." + cls); }
+  function update(job) {
+    var row = table.querySelector('tr[data-id="' + job.id + '"]');
+    if (!row) return;
+    row.setAttribute("data-state", job.state);
+    row.className = "state-" + job.state;
+    var state = cell(row, "c-state");
+    state.textContent = job.state_label;
+    if (job.error) {
+      var reason = document.createElement("div");
+      reason.className = "reason";
+      reason.textContent = job.error;
+      state.appendChild(reason);
+    }
+    cell(row, "c-similarity").textContent = job.similarity;
+    cell(row, "c-verdict").textContent = job.verdict;
+  }
+  function poll() {
+    var ids = pendingIds();
+    if (!ids.length) { document.body.setAttribute("data-jobs-settled", "1"); return; }
+    document.body.setAttribute("data-jobs-settled", "0");
+    fetch(url + "?ids=" + ids.join(","), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : {jobs: []}; })
+      .then(function (data) { data.jobs.forEach(update); })
+      .catch(function () {})
+      .then(function () { setTimeout(poll, 2000); });
+  }
+  poll();
+})();
