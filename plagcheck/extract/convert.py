@@ -46,7 +46,7 @@ def extract_converted(path: Path, *, use_ocr: bool = True) -> Document:
     """Convert ``path`` to DOCX and extract that; the document keeps ``path``'s name."""
     from plagcheck.extract.docx import extract_docx
 
-    reason = password_reason(path)
+    reason = _form_reason(path) or password_reason(path)
     if reason:
         raise ExtractionError(path, reason)
     with tempfile.TemporaryDirectory(prefix="plagcheck-convert-") as folder:
@@ -99,6 +99,23 @@ def convert_to_docx(path: Path, folder: Path) -> Path:
                                     f"{path.suffix.lower().lstrip('.').upper()} file"
                                     f"{': ' + _why(process.returncode) if process.returncode else ''})")
     return converted
+
+
+# How each type's files begin. LibreOffice reads a file it does not recognise as plain text, so that
+# a damaged .doc would be "converted" into a page of noise: such a file is refused instead. Word
+# itself saves RTF or a DOCX under a .doc name, and LibreOffice reads those by their content.
+_OLE, _ZIP, _RTF = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04", b"{\\rtf"
+_SIGNATURES = {".doc": (_OLE, _RTF, _ZIP), ".docm": (_ZIP, _OLE), ".odt": (_ZIP,), ".rtf": (_RTF,)}
+_NAMES = {".doc": "Word", ".docm": "Word", ".odt": "OpenDocument", ".rtf": "RTF"}
+
+
+def _form_reason(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if not head.startswith(_SIGNATURES.get(suffix, (b"",))):
+        return f"corrupt {suffix} file: not a {_NAMES.get(suffix, '')} document".replace("  ", " ")
+    return None
 
 
 def password_reason(path: Path) -> str | None:

@@ -108,7 +108,7 @@ def extract_pdf(path: Path, *, use_ocr: bool = True) -> Document:
                                         f"recognised ({unread[0].problem})")
         if any(page.scanned for page in pages):
             raise ExtractionError(path, "no text layer (scanned PDF), and OCR is off (--no-ocr)" if not use_ocr
-                                  else "no text found, not even by OCR of its scanned pages")
+                                  else "no text layer (scanned PDF), and OCR found no text in its pages")
         raise ExtractionError(path, "empty document: no text found")
 
     # Running heads and footers: margin lines that repeat (digits ignored) on many pages.

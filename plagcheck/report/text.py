@@ -20,6 +20,10 @@ ALERT_LABELS = {
     "letter_spacing": "Letters spaced apart",
     "identical_document": "Identical to a corpus document",
     "damaged_file": "Damaged file",
+    "scanned_pages": "Scanned pages read by OCR",
+    "text_in_images": "Text in images",
+    "image_not_recognised": "Image not searched for text",
+    "legacy_font": "Legacy Kazakh font",
 }
 EXCLUSION_LABELS = {
     "quote": "Quotation with citation",
