@@ -91,10 +91,13 @@ def read_file(path: str | Path) -> bytes:
 @dataclasses.dataclass(frozen=True)
 class ExtractionLimits:
     """What extracting one untrusted file may take: memory beyond the extracting process's own
-    (its address space, ``RLIMIT_AS``) and wall time."""
+    (its address space, ``RLIMIT_AS``) and wall time; and the time of each long step: a page or
+    picture to recognise, a LibreOffice conversion (which has its own memory limit)."""
 
     memory_mib: int = defaults.EXTRACT_MEMORY_MIB
     seconds: float = defaults.EXTRACT_SECONDS
+    ocr_page_seconds: float = defaults.OCR_PAGE_SECONDS
+    convert_seconds: float = defaults.CONVERT_SECONDS
 
 
 def extract_bytes(data: bytes, name: str, *, limits: ExtractionLimits | None = None, ocr: bool = True) -> Document:
@@ -151,8 +154,7 @@ def _extract_in_child(path: Path, name: str, limits: ExtractionLimits, ocr: bool
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child_main, name=f"extract {name}", daemon=True,
-                            args=(sender, str(path), limits.memory_mib * 2**20, limits.seconds,
-                                  logging.getLogger().getEffectiveLevel(), ocr))
+                            args=(sender, str(path), limits, logging.getLogger().getEffectiveLevel(), ocr))
     child.start()
     sender.close()  # so that the child's death reads as the end of the pipe here
     deadline, step = time.monotonic() + limits.seconds, None
@@ -196,10 +198,14 @@ def _extract_in_child(path: Path, name: str, limits: ExtractionLimits, ocr: bool
     raise RuntimeError(f"extraction failed in its child process ({value})")  # a bug: logged there in full
 
 
-def _child_main(sender, path: str, memory_bytes: int, seconds: float, log_level: int, ocr: bool = True) -> None:
+def _child_main(sender, path: str, limits: ExtractionLimits, log_level: int, ocr: bool = True) -> None:
     """The child of :func:`_extract_in_child`: extract ``path`` under an address-space limit and
     send back ``(outcome, value, log records)``."""
     import resource
+
+    memory_bytes, seconds = limits.memory_mib * 2**20, limits.seconds
+    # This process extracts this one file: the steps' times are the limits' (a fork's own copy).
+    defaults.OCR_PAGE_SECONDS, defaults.CONVERT_SECONDS = limits.ocr_page_seconds, limits.convert_seconds
 
     # Ctrl-C, and systemd's SIGTERM to the whole group, are for the caller, which finishes the file
     # in hand; the caller kills this child past its deadline, and the CPU limit does if the caller died.
