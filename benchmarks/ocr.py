@@ -173,6 +173,7 @@ def run_accuracy(pages: int, words: int, folders: list[Path], work: Path) -> lis
 def run_detection(sources_per_language: int, folders: list[Path], work: Path) -> dict:
     """Suspicious documents with copied paragraphs as pictures, checked against a corpus."""
     from plagcheck.check import check_document
+    from plagcheck.settings import Settings
     from plagcheck.extract import extract
     from plagcheck.ingest import add_files
     from plagcheck.store import Store
@@ -206,7 +207,7 @@ def run_detection(sources_per_language: int, folders: list[Path], work: Path) ->
                 else:
                     docx_with_picture(path, own[:2], copied, own[2:])
                 document = extract(path)
-                result = check_document(store, document, semantic=False)
+                result = check_document(store, document, Settings(semantic=False))
                 recognised = [(a, b) for a, b in document.ocr]
                 covered = sum(m.this_end - m.this_start for m in result.matches if m.source_id == ids[name])
                 inside = sum(b - a for a, b in recognised)

@@ -106,7 +106,8 @@ def convert_to_docx(path: Path, folder: Path) -> Path:
 # itself saves RTF or a DOCX under a .doc name, and LibreOffice reads those by their content.
 _OLE, _ZIP, _RTF = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04", b"{\\rtf"
 _SIGNATURES = {".doc": (_OLE, _RTF, _ZIP), ".docm": (_ZIP, _OLE), ".odt": (_ZIP,), ".rtf": (_RTF,)}
-_NAMES = {".doc": "Word", ".docm": "Word", ".odt": "OpenDocument", ".rtf": "RTF"}
+_NAMES = {".doc": "a Word document", ".docm": "a Word document", ".odt": "an OpenDocument text",
+          ".rtf": "an RTF document"}
 
 
 def _form_reason(path: Path) -> str | None:
@@ -114,7 +115,7 @@ def _form_reason(path: Path) -> str | None:
     with open(path, "rb") as handle:
         head = handle.read(8)
     if not head.startswith(_SIGNATURES.get(suffix, (b"",))):
-        return f"corrupt {suffix} file: not a {_NAMES.get(suffix, '')} document".replace("  ", " ")
+        return f"corrupt {suffix} file: not {_NAMES[suffix]}"
     return None
 
 
