@@ -72,6 +72,8 @@ EXCERPT_CONTEXT_CHARS = 200  # source text shown around a matched passage, on ea
 ALERT_RUN_GAP_CHARS = 300        # alerts of one kind closer than this are reported as one run
 LETTER_SPACING_MIN_LETTERS = 4   # "п л а г и а т": at least this many single letters in a row
 SOFT_HYPHEN_MIN_RUN = 5          # soft hyphens are legitimate hyphenation hints; many in a run are not
+LEGACY_FONT_MIN_WORDS = 5        # Cyrillic words with letters of no kk/ru word (a "KZ" font's Kazakh letters):
+LEGACY_FONT_MIN_SHARE = 0.02     # ... at least this many, and this share of the Cyrillic words
 
 # Extraction
 MICROSCOPIC_FONT_PT = 2.0

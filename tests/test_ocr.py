@@ -246,3 +246,24 @@ def test_a_copied_passage_pasted_as_a_scan_is_found_marked_and_alerted(tmp_path)
     assert {"scanned_pages", "text_in_images"} <= kinds
     html = render_html(report)
     assert html.count('class="ocr"') >= 2 and "recognised by OCR" in html
+
+
+# -- legacy Kazakh fonts ------------------------------------------------------------------------------
+# The symptom only: Kazakh letters stored as other Windows-1251 characters. Which character stood
+# for which letter differed between KZ fonts, and no documented table was found (README), so this
+# substitution is an example of the pattern, not any one font's table.
+_KZ_LIKE = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "ќѓљњўїєћјЌЃЉЊЎЇЄЋЈ")
+
+
+def test_kazakh_typed_in_a_legacy_kz_font_is_an_alert_and_real_text_is_not(tmp_path):
+    from plagcheck.alerts import find_alerts
+
+    kk = bundled_text("kk", "03-baitursynuly-methodology")
+    legacy = extract(make_docx(tmp_path / "old.docx", paragraphs(kk.translate(_KZ_LIKE))))
+    [alert] = [a for a in find_alerts(legacy) if a.kind == "legacy_font"]
+    assert "legacy Kazakh \"KZ\" font" in alert.message and "cannot be compared reliably" in alert.message
+    assert legacy.text[alert.start:alert.end].translate(str.maketrans("ќѓљњўїєћј", "әғқңөұүһі")) in kk
+    # Real Kazakh and Russian text, and a Russian text naming Київ and © once, are not.
+    for text in (kk, bundled_text("ru", "02-formative-assessment") + " Тарас Шевченко, Київ, © 2020."):
+        plain = extract(make_docx(tmp_path / "new.docx", paragraphs(text)))
+        assert not [a for a in find_alerts(plain) if a.kind == "legacy_font"]
