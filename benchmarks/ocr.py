@@ -147,16 +147,24 @@ def page_text(paragraphs: list[str], words: int) -> str:
     return "\n".join(chosen)
 
 
-def run_accuracy(pages: int, words: int, folders: list[Path], work: Path) -> list[dict]:
+CONDITIONS = {"clean": (0.0, 0.0), "noise+skew": (0.04, 1.2)}  # share of noisy pixels, skew in degrees
+FORMS = ("scanned_pdf", "pdf_picture", "docx_picture")
+
+
+def run_accuracy(pages: int, words: int, folders: list[Path], work: Path, *, languages=("kk", "ru", "en"),
+                 dpis=(200, 300), conditions=tuple(CONDITIONS)) -> list[dict]:
+    """Character accuracy and pages/s of ``pages`` pages of about ``words`` words per language,
+    resolution and condition."""
     from plagcheck.extract import extract
 
     rows = []
-    for language in ("kk", "ru", "en"):
+    for language in languages:
         paragraphs = texts(language, folders)
         random.Random(7).shuffle(paragraphs)
         truths = [page_text(paragraphs[k * 6:], words) for k in range(pages)]
-        for dpi in (200, 300):
-            for condition, noise, skew in (("clean", 0.0, 0.0), ("noise+skew", 0.04, 1.2)):
+        for dpi in dpis:
+            for condition in conditions:
+                noise, skew = CONDITIONS[condition]
                 path = scanned_pdf(work / f"{language}-{dpi}-{condition}.pdf", truths, dpi=dpi, noise=noise, skew=skew)
                 started = time.perf_counter()
                 document = extract(path)
@@ -170,8 +178,10 @@ def run_accuracy(pages: int, words: int, folders: list[Path], work: Path) -> lis
     return rows
 
 
-def run_detection(sources_per_language: int, folders: list[Path], work: Path) -> dict:
-    """Suspicious documents with copied paragraphs as pictures, checked against a corpus."""
+def run_detection(sources_per_language: int, folders: list[Path], work: Path, *, languages=("kk", "ru", "en"),
+                  forms=FORMS) -> dict:
+    """Suspicious documents with copied paragraphs as pictures, checked against a corpus: one per
+    source and form, each copying one paragraph of its source."""
     from plagcheck.check import check_document
     from plagcheck.settings import Settings
     from plagcheck.extract import extract
@@ -181,7 +191,7 @@ def run_detection(sources_per_language: int, folders: list[Path], work: Path) ->
     corpus = work / "corpus"
     corpus.mkdir(exist_ok=True)
     rng = random.Random(11)
-    pools = {language: texts(language, folders) for language in ("kk", "ru", "en")}
+    pools = {language: texts(language, folders) for language in languages}
     sources, originals = {}, {}
     for language, paragraphs in pools.items():
         rng.shuffle(paragraphs)
@@ -198,7 +208,7 @@ def run_detection(sources_per_language: int, folders: list[Path], work: Path) ->
             language = name.split("-")[0]
             own = originals[language][4 * (k % 5):4 * (k % 5) + 4]
             copied = sources[name][1]
-            for form in ("scanned_pdf", "pdf_picture", "docx_picture"):
+            for form in forms:
                 path = work / f"suspicious-{k}-{form}.{'docx' if form == 'docx_picture' else 'pdf'}"
                 if form == "scanned_pdf":
                     scanned_pdf(path, [page_text(own[:2], 120), copied, page_text(own[2:], 120)])
@@ -217,7 +227,7 @@ def run_detection(sources_per_language: int, folders: list[Path], work: Path) ->
                               "false_sources": len(false)})
                 print(json.dumps(cases[-1]), file=sys.stderr)
     by_form = {}
-    for form in ("scanned_pdf", "pdf_picture", "docx_picture"):
+    for form in forms:
         chosen = [c for c in cases if c["form"] == form]
         copied = sum(c["copied_chars"] for c in chosen)
         by_form[form] = {"documents": len(chosen),
