@@ -218,9 +218,12 @@ def run_detection(sources_per_language: int, folders: list[Path], work: Path, *,
                     docx_with_picture(path, own[:2], copied, own[2:])
                 document = extract(path)
                 result = check_document(store, document, Settings(semantic=False))
-                recognised = [(a, b) for a, b in document.ocr]
-                covered = sum(m.this_end - m.this_start for m in result.matches if m.source_id == ids[name])
-                inside = sum(b - a for a, b in recognised)
+                # The copied characters: the scanned page 2, or the picture's recognised text.
+                copied_at = ([(document.pages[1].start, document.pages[1].end)] if form == "scanned_pdf"
+                             else list(document.ocr))
+                inside = sum(b - a for a, b in copied_at)
+                covered = sum(max(0, min(b, m.this_end) - max(a, m.this_start)) for a, b in copied_at
+                              for m in result.matches if m.source_id == ids[name])
                 false = {s.id for s in result.sources} - {ids[name]}
                 cases.append({"form": form, "language": language, "copied_chars": inside,
                               "recall": round(min(1.0, covered / inside) if inside else 0.0, 4),
