@@ -206,7 +206,7 @@ def run_detection(sources_per_language: int, folders: list[Path], work: Path, *,
         cases = []
         for k, name in enumerate(sources):
             language = name.split("-")[0]
-            own = originals[language][4 * (k % 5):4 * (k % 5) + 4]
+            own = rng.sample(originals[language], 4)
             copied = sources[name][1]
             for form in forms:
                 path = work / f"suspicious-{k}-{form}.{'docx' if form == 'docx_picture' else 'pdf'}"
@@ -219,7 +219,7 @@ def run_detection(sources_per_language: int, folders: list[Path], work: Path, *,
                 document = extract(path)
                 result = check_document(store, document, Settings(semantic=False))
                 # The copied characters: the scanned page 2, or the picture's recognised text.
-                copied_at = ([(document.pages[1].start, document.pages[1].end)] if form == "scanned_pdf"
+                copied_at = ([(s.start, s.end) for s in document.pages if s.page == 2] if form == "scanned_pdf"
                              else list(document.ocr))
                 inside = sum(b - a for a, b in copied_at)
                 covered = sum(max(0, min(b, m.this_end) - max(a, m.this_start)) for a, b in copied_at

@@ -160,7 +160,7 @@ class _Pictures:
         self.words = 0
         self.images = 0
         self.problems: list[str] = []
-        self.unavailable = 0  # pictures large enough to hold text, not searched: no Tesseract
+        self.unavailable = 0  # pictures not searched for text: Tesseract is not installed
 
     def text_of(self, paragraph: Paragraph) -> list[tuple[str, ...]]:
         """The recognised lines of each picture in ``paragraph`` that holds text."""

@@ -288,7 +288,7 @@ def _read_page(page: pymupdf.Page, language: str | None) -> _Page:
             return result
         steps.begin(defaults.OCR_PAGE_SECONDS, f"OCR of page {number}")
         result.lines = _page_lines(page, ocr.page_textpage(page, language, full=True, flags=_FLAGS))
-        result.recognised = True
+        result.recognised = bool(result.lines)  # a photograph's page may hold none
         return result
     # Pictures on a page of text: those large enough to hold a paragraph, and not under the
     # page's own text (a searchable scan already carries its recognised text).
