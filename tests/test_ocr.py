@@ -257,6 +257,7 @@ def test_a_copied_passage_pasted_as_a_scan_is_found_marked_and_alerted(tmp_path)
     assert {"scanned_pages", "text_in_images"} <= kinds
     html = render_html(report)
     assert html.count('class="ocr"') >= 2 and "recognised by OCR" in html
+    assert report.result.document_info["ocr"] == [list(span) for span in document.ocr]
 
 
 # -- legacy Kazakh fonts ------------------------------------------------------------------------------
