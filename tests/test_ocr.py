@@ -67,6 +67,24 @@ def test_text_pasted_as_a_picture_joins_a_pdf_where_it_stands(tmp_path):
     assert (alert.start, alert.end, alert.page) == (start, end, 1)
 
 
+def test_a_picture_on_a_landscape_page_is_read_as_shown(tmp_path):
+    """A landscape page as word processors make it: turned (/Rotate 90), its content turned back
+    so that it reads upright; the picture's text is found where the page shows it."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    page.set_rotation(90)
+    picture = text_image(" ".join(RU[1].split()[:30]))
+    size = pymupdf.open(stream=picture)[0].rect
+    page.insert_image(pymupdf.Rect(60, 140, 60 + size.width, 140 + size.height) * page.derotation_matrix,
+                      stream=picture, rotate=90)
+    page.insert_text(pymupdf.Point(60, 80) * page.derotation_matrix, EN[0][:80], rotate=90, fontsize=11)
+    pdf.save(tmp_path / "landscape.pdf")
+    document = extract(tmp_path / "landscape.pdf")
+    [(start, end)] = document.ocr
+    assert accuracy(" ".join(RU[1].split()[:30]), document.text[start:end]) >= 0.97
+    assert [a.kind for a in document.alerts] == ["text_in_images"]
+
+
 def test_a_picture_in_a_docx_follows_its_paragraph(tmp_path):
     document = extract(docx_with_picture(tmp_path / "thesis.docx", [KK[1]], KK[2], [KK[3]]))
     [(start, end)] = document.ocr

@@ -304,7 +304,9 @@ def _read_page(page: pymupdf.Page, language: str | None) -> _Page:
     steps.begin(defaults.OCR_PAGE_SECONDS, f"OCR of the pictures on page {number}")
     recognised = _page_lines(page, ocr.page_textpage(page, language, full=False, flags=_FLAGS))
     keep: set[int] = set()
-    for box in boxes:
+    # The pictures' boxes are in the unrotated page's space, the recognised text is in the page as
+    # shown (a landscape page is turned for reading, and for OCR).
+    for box in (box * page.rotation_matrix for box in boxes):
         inside = [i for i, line in enumerate(recognised) if line.ocr and i not in keep and line.centre_in(box)]
         text = " ".join(recognised[i].text for i in inside)
         if ocr.reads_as_text(text):  # not a logo, a label or a photo's noise
@@ -312,6 +314,7 @@ def _read_page(page: pymupdf.Page, language: str | None) -> _Page:
             result.image_words += ocr.word_count(text)
     if keep:
         result.lines = [line for i, line in enumerate(recognised) if not line.ocr or i in keep]
+        result.height = page.rect.height  # of the page as shown, as the recognised lines are
     return result
 
 
