@@ -292,8 +292,9 @@ def _read_page(page: pymupdf.Page, language: str | None) -> _Page:
         return result
     # Pictures on a page of text: those large enough to hold a paragraph, and not under the
     # page's own text (a searchable scan already carries its recognised text).
+    unturned = page.rect * page.derotation_matrix  # the page before its /Rotate, as the boxes are
     boxes = [box for image in images
-             if (box := pymupdf.Rect(image["bbox"]) & page.rect).width >= defaults.OCR_MIN_IMAGE_POINTS
+             if (box := pymupdf.Rect(image["bbox"]) & unturned).width >= defaults.OCR_MIN_IMAGE_POINTS
              and box.height >= defaults.OCR_MIN_IMAGE_POINTS / 4
              and sum(line.centre_in(box) for line in lines) < defaults.OCR_COVERED_LINES]
     if not boxes:
