@@ -58,7 +58,7 @@ class Document:
     """An extracted document: its text exactly as every offset in plagcheck refers to it."""
 
     path: str
-    format: str                       # pdf, docx, txt (a .doc, .rtf, .odt or .docm is read as the DOCX it converts to)
+    format: str                       # pdf, docx, txt; doc, docm, odt, rtf (read as the DOCX LibreOffice converts them to)
     text: str
     pages: tuple[PageSpan, ...] = ()
     alerts: tuple[Alert, ...] = ()

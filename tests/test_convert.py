@@ -87,7 +87,7 @@ def _words(text: str) -> list[str]:
 @pytest.mark.parametrize("suffix", list(FORMATS))
 def test_each_legacy_format_reads_as_the_docx_with_its_alerts(legacy, extracted, suffix):
     original, converted = extracted["docx"], extracted[suffix]
-    assert converted.path == str(legacy[suffix]) and converted.format == "docx"
+    assert converted.path == str(legacy[suffix]) and converted.format == suffix
     assert _words(converted.text) == _words(original.text)
     white = [a for a in converted.alerts if a.kind == "white_text"]
     assert white and converted.text[white[0].start:white[0].end] == WHITE

@@ -56,7 +56,7 @@ def extract_converted(path: Path, *, use_ocr: bool = True) -> Document:
             document = extract_docx(converted, use_ocr=use_ocr)
         except ExtractionError as error:
             raise ExtractionError(path, error.reason.replace(str(converted), path.name)) from None
-    return Document(path=str(path), format="docx", text=document.text, pages=document.pages,
+    return Document(path=str(path), format=path.suffix.lower().lstrip("."), text=document.text, pages=document.pages,
                     alerts=document.alerts, furniture=document.furniture, ocr=document.ocr)
 
 
