@@ -38,7 +38,41 @@ class _Hit:
 def find_alerts(document: Document) -> tuple[Alert, ...]:
     """All evasion alerts of ``document``: those of extraction and those found in its text, by position."""
     found = list(document.alerts) + text_alerts(document.text, document)
+    if not any(a.kind == "legacy_font" for a in document.alerts):  # extraction knew the font: said once
+        found += legacy_font_alerts(document.text, document)
     return tuple(sorted(found, key=lambda a: (a.start if a.start is not None else -1, a.kind)))
+
+
+# Letters of no Kazakh or Russian word: other Cyrillic alphabets' (Ukrainian, Belarusian, Serbian,
+# Macedonian) and the Windows-1251 symbols beside them. The pre-Unicode Kazakh "KZ" fonts put
+# ә ғ қ ң ө ұ ү һ і on such code points of Windows-1251, so that a text typed in one, once read
+# as Unicode, shows them inside Cyrillic words where its Kazakh letters should be. (No documented
+# mapping of those fonts was found to re-map them; README "Legacy Kazakh fonts".)
+_FOREIGN_CYRILLIC = frozenset("ЂЃЉЊЌЋЏђѓљњќћџЎўЈҐґЄєЇїЅѕ" "¤¦§©¬®°±µ¶·")
+_CYRILLIC_WORD_RE = re.compile(r"[\w" + "".join(sorted(_FOREIGN_CYRILLIC)) + r"]+")
+
+
+def legacy_font_alerts(text: str, document: Document | None = None) -> list[Alert]:
+    """One alert when Cyrillic words hold letters of no Kazakh or Russian word in numbers a
+    stray Ukrainian name or a © does not reach: the symptom of a legacy Kazakh "KZ" font."""
+    hits, cyrillic_words = [], 0
+    for m in _CYRILLIC_WORD_RE.finditer(text):
+        word = m.group()
+        letters = sum(char_script(ch) == CYRILLIC for ch in word)
+        if 2 * letters < len(word):
+            continue
+        cyrillic_words += 1
+        if any(ch in _FOREIGN_CYRILLIC for ch in word):
+            hits.append(_Hit(m.start(), m.end(), word))
+    if len(hits) < defaults.LEGACY_FONT_MIN_WORDS or len(hits) < defaults.LEGACY_FONT_MIN_SHARE * cyrillic_words:
+        return []
+    shown = ", ".join(repr(h.note) for h in hits[:3])
+    signs = "".join(sorted({ch for h in hits for ch in h.note if ch in _FOREIGN_CYRILLIC}))
+    page = document.page_of(hits[0].start) if document is not None else None
+    return [Alert("legacy_font", f"{len(hits)} of {cyrillic_words} Cyrillic words hold characters of no Kazakh or "
+                  f"Russian word ({signs}), e.g. {shown}: the text looks typed in a legacy Kazakh \"KZ\" font, "
+                  "which stores ә ғ қ ң ө ұ ү һ і as other characters; it cannot be compared reliably "
+                  "(retype it, or convert it with a KZ-font converter)", hits[0].start, hits[0].end, page)]
 
 
 def text_alerts(text: str, document: Document | None = None) -> list[Alert]:

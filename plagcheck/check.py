@@ -132,6 +132,8 @@ def _check(store, document, settings, metadata, exclude_ids, progress=None) -> C
         "path": document.path, "format": document.format, "content_hash": digest,
         "language": language,
         "chars": len(document.text), "words": len(tokens), "pages": len(document.pages) or None,
+        # characters recognised by OCR from scans and pictures, [start, end) each (absent: none)
+        **({"ocr": [list(span) for span in document.ocr]} if document.ocr else {}),
         **{k: v for k, v in (metadata or {}).items() if k != "language"},
     }
     log.info("checked %s: %.1f%% similar, %d sources, timings %s", document.path, 100 * similarity,

@@ -131,7 +131,7 @@ def warn_empty_folders(paths, files: list[Path]) -> None:
     readable = (*SUPPORTED_SUFFIXES, ".zip")
     for path in map(Path, paths):
         if path.is_dir() and not any(f.suffix.lower() in readable and path in f.parents for f in files):
-            echo(f"warning: {path}: no PDF, DOCX, TXT or zip file in this folder", err=True)
+            echo(f"warning: {path}: no PDF, DOCX, DOC, ODT, RTF, TXT or zip file in this folder", err=True)
 
 
 def warn_metadata_mismatches(metadata) -> None:
@@ -147,6 +147,15 @@ def semantic_option(func):
         help="Look for translations (kk/ru/en) and paraphrases of corpus text with sentence embeddings "
              "(about 0.05 s a sentence on two idle cores, with a progress bar on stderr); --no-semantic for a "
              "quick lexical check (verbatim and short copies only).")(func)
+
+
+def ocr_option(func):
+    """``--no-ocr``: read only a file's own text, recognising neither scans nor pictures."""
+    return click.option(
+        "--ocr/--no-ocr", "ocr", default=True, show_default=True,
+        help="Recognise scanned pages and text pasted as pictures with Tesseract (kaz+rus+eng), a few seconds a "
+             "page; a document that needs it fails with the packages to install if Tesseract is missing. "
+             "--no-ocr reads only the files' own text (a scanned page is then an alert, a scan alone an error).")(func)
 
 
 def map_errors(func):
@@ -181,7 +190,7 @@ def run_request(request, path: Path, db_path: Path | None, server: Path | None):
         request = replace(request, db=str(named.resolve()) if named else None)
         return service.submit(server, request, read_file(path))
     with open_store(db_path, create=False) as store, _EmbeddingProgress() as progress:
-        return service.answer(store, extract(path), request, progress=progress)
+        return service.answer(store, extract(path, ocr=request.ocr), request, progress=progress)
 
 
 class _EmbeddingProgress:
@@ -235,9 +244,11 @@ def corpus():
                    "department, language; other columns are kept as metadata.")
 @click.option("--processes", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for extraction and hashing. Default: one per core.")
+@ocr_option
 @map_errors
-def corpus_add(paths, db_path, metadata_csv, processes):
-    """Add PDF, DOCX and TXT files (and folders, recursively) to the corpus.
+def corpus_add(paths, db_path, metadata_csv, processes, ocr):
+    """Add PDF, DOCX, TXT files, and .doc, .docm, .odt, .rtf through LibreOffice (and folders,
+    recursively) to the corpus.
 
     Exits with code 2 when some files could not be added; each is named on stderr with the reason.
     """
@@ -262,7 +273,7 @@ def corpus_add(paths, db_path, metadata_csv, processes):
                                            highlight=False, soft_wrap=True)
 
             outcomes = add_files(store, files, metadata, progress=advance,
-                                 processes=processes or os.cpu_count() or 1)
+                                 processes=processes or os.cpu_count() or 1, ocr=ocr)
     added = sum(o.status == "added" for o in outcomes)
     duplicates = [o for o in outcomes if o.status == "duplicate"]
     failed = [o for o in outcomes if o.status == "failed"]
@@ -309,9 +320,10 @@ def corpus_list(db_path, fmt):
 @exclusion_options
 @exclude_document_option
 @semantic_option
+@ocr_option
 @server_option
 @map_errors
-def check(path, db_path, fmt, exclusions, exclude_documents, semantic, server):
+def check(path, db_path, fmt, exclusions, exclude_documents, semantic, ocr, server):
     """Check one document against the corpus and print the matches: borrowed, cited and original
     shares of the text, with the same exclusions (and figures) as 'plagcheck report'.
 
@@ -321,7 +333,7 @@ def check(path, db_path, fmt, exclusions, exclude_documents, semantic, server):
     from plagcheck.service import Request
 
     request = Request("check", str(path), fmt, options=exclusions, exclude_documents=list(exclude_documents),
-                      semantic=semantic)
+                      semantic=semantic, ocr=ocr)
     for line in run_request(request, path, db_path, server).lines:
         click.echo(json_printable(line) if fmt == "json" else printable(line))
 
@@ -342,10 +354,11 @@ def check(path, db_path, fmt, exclusions, exclude_documents, semantic, server):
               help="Language of the report's labels and explanations: Kazakh, Russian or English.")
 @exclude_document_option
 @semantic_option
+@ocr_option
 @server_option
 @map_errors
 def report(path, db_path, out, fmt, exclusions, title, author, institution, open_report, lang, exclude_documents,
-           semantic, server):
+           semantic, ocr, server):
     """Check one document and write its similarity report (HTML, JSON or PDF)."""
     from plagcheck.report import FORMATS
     from plagcheck.service import Request
@@ -358,7 +371,7 @@ def report(path, db_path, out, fmt, exclusions, title, author, institution, open
     out = out or Path(f"{path.stem}.report.{fmt}")
     metadata = {k: v for k, v in (("title", title), ("author", author), ("institution", institution)) if v}
     request = Request("report", str(path), fmt, options=exclusions, metadata=metadata, out=str(out),
-                      exclude_documents=list(exclude_documents), semantic=semantic, lang=lang)
+                      exclude_documents=list(exclude_documents), semantic=semantic, lang=lang, ocr=ocr)
     output = run_request(request, path, db_path, server)
     try:
         out.write_bytes(output.data)
@@ -385,7 +398,7 @@ def submit(paths, db_path, metadata_csv, no_index, again):
     """Queue theses (files, folders, zip archives) for the worker; returns at once with job ids.
 
     The files' bytes are stored in the database, so a file moved after submission is not lost.
-    Files the worker cannot read (.doc, .rtf, ...) are refused at once; exit code 2 if any was.
+    Files the worker cannot read (.xls, .pptx, ...) are refused at once; exit code 2 if any was.
     """
     from plagcheck import jobs
     from plagcheck.ingest import iter_files
@@ -434,8 +447,9 @@ def _id_ranges(ids: list[int]) -> str:
 @click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
               help="Seconds a job stays leased without renewal before another worker may take it.")
 @semantic_option
+@ocr_option
 @map_errors
-def worker(db_path, processes, once, reports_dir, lease_seconds, semantic):
+def worker(db_path, processes, once, reports_dir, lease_seconds, semantic, ocr):
     """Run the batch worker: check queued theses, write their reports, add them to the corpus.
 
     Stops cleanly on SIGTERM, finishing the job in hand, and prints 'N done, M failed'. Refuses to
@@ -445,7 +459,7 @@ def worker(db_path, processes, once, reports_dir, lease_seconds, semantic):
     from workers.worker import run_workers
 
     counts = run_workers(db_path or default_db_path(), processes, once=once, reports_dir=reports_dir,
-                         lease_seconds=lease_seconds, semantic=semantic)
+                         lease_seconds=lease_seconds, semantic=semantic, ocr=ocr)
     click.echo(f"{counts['done']} done, {counts['failed']} failed")
 
 

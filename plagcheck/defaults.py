@@ -79,6 +79,8 @@ EXCERPT_CONTEXT_CHARS = 200  # source text shown around a matched passage, on ea
 ALERT_RUN_GAP_CHARS = 300        # alerts of one kind closer than this are reported as one run
 LETTER_SPACING_MIN_LETTERS = 4   # "п л а г и а т": at least this many single letters in a row
 SOFT_HYPHEN_MIN_RUN = 5          # soft hyphens are legitimate hyphenation hints; many in a run are not
+LEGACY_FONT_MIN_WORDS = 5        # Cyrillic words with letters of no kk/ru word (a "KZ" font's Kazakh letters):
+LEGACY_FONT_MIN_SHARE = 0.02     # ... at least this many, and this share of the Cyrillic words
 
 # Extraction
 MICROSCOPIC_FONT_PT = 2.0
@@ -94,6 +96,20 @@ DOCX_MAX_RATIO = 500        # XML compresses 5-50x (150x: pages of empty paragra
 # Files from untrusted hands (the check service, the worker) are extracted in a child process
 EXTRACT_MEMORY_MIB = 2048   # beyond the extractors' own ~230 MiB; a 200-page PDF needs under 100
 EXTRACT_SECONDS = 60        # a 200-page PDF takes about 0.3 s, a DOCX a few seconds
+# ... and each step that needs more is given its own time: a page or picture to recognise, a conversion
+OCR_PAGE_SECONDS = 60       # one page or picture through OCR: 1-4 s at 300 dpi in kaz+rus+eng on one core
+CONVERT_SECONDS = 120       # one LibreOffice conversion (.doc/.rtf/.odt → DOCX): a 200-page .doc takes 5-15 s
+CONVERT_MEMORY_MIB = 4096   # LibreOffice's own address-space limit: it maps ~1.5 GiB before it reads a byte
+
+# OCR (Tesseract through PyMuPDF)
+OCR_DPI = 300                # scanned pages are rendered at this resolution for Tesseract
+OCR_MAX_IMAGE_PIXELS = 80_000_000  # an A4 scan at 600 dpi has 35 MP; more is refused (an image bomb)
+OCR_MIN_IMAGE_WORDS = 5      # a picture's text joins the document from this many words (logos, labels: fewer)
+OCR_MIN_WORDLIKE_SHARE = 0.6  # ... most of them like words (ocr.reads_as_text: prose 0.78-0.95, a photo 0.28)
+OCR_MIN_IMAGE_POINTS = 40    # pictures narrower or lower than this (in points) are not searched for text
+OCR_COVERED_LINES = 3        # a picture under this many lines of the page's own text is a searchable scan
+OCR_SMALL_IMAGE_PIXELS = 2000  # a DOCX picture whose longer side is shorter is enlarged for Tesseract ...
+OCR_MAX_ZOOM = 3.0           # ... at most this much
 
 # Nightly reindex
 DROP_MISSING_MAX_SHARE = 0.2  # --drop-missing refuses to drop more of the corpus in one run without

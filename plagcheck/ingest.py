@@ -395,11 +395,11 @@ def file_stamp(path: str | Path) -> tuple[int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
-def _prepare_file(job: tuple[str, dict, IndexParams]) -> PreparedDocument | AddOutcome:
-    path, metadata, params = job
+def _prepare_file(job: tuple[str, dict, IndexParams, bool]) -> PreparedDocument | AddOutcome:
+    path, metadata, params, ocr = job
     try:
         stamp = file_stamp(path)
-        return dataclasses.replace(prepare_document(extract(path), params, metadata), file_stamp=stamp)
+        return dataclasses.replace(prepare_document(extract(path, ocr=ocr), params, metadata), file_stamp=stamp)
     except ExtractionError as error:
         return AddOutcome(str(path), "failed", reason=error.reason)
     except Exception as error:  # a bug or a library crash on one file must not stop the batch
@@ -424,8 +424,8 @@ def bounded_imap(pool, function: Callable, jobs: Iterable, window: int) -> Itera
 
 def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
               progress: Callable[[AddOutcome], None] | None = None, processes: int = 1,
-              per_transaction: int = 8) -> list[AddOutcome]:
-    """Add many files; one bad file never stops the batch.
+              per_transaction: int = 8, ocr: bool = True) -> list[AddOutcome]:
+    """Add many files; one bad file never stops the batch. ``ocr``: as in :func:`~plagcheck.extract.extract`.
 
     With ``processes > 1``, extraction and hashing run in that many worker processes while this
     process writes to the database (SQLite wants one writer), ``per_transaction`` documents to a
@@ -434,7 +434,7 @@ def add_files(store: Store, paths: Iterable[str | Path], metadata: dict[str, dic
     files = [p for p in iter_files(paths) if p.suffix.lower() not in SIDECAR_SUFFIXES]
     # Stored absolute (not resolved: a symlinked share keeps its name), so that the nightly reindex
     # finds the file from whatever folder it is started in. Metadata rows name files as typed.
-    jobs = [(os.path.abspath(p), metadata_for(p, metadata or {}), store.params) for p in files]
+    jobs = [(os.path.abspath(p), metadata_for(p, metadata or {}), store.params, ocr) for p in files]
     outcomes = []
 
     def report(outcome: AddOutcome) -> None:

@@ -15,7 +15,8 @@ class Alert:
     concerns something that is not in the text, e.g. a scanned page).
     """
 
-    kind: str            # homoglyph, invisible_characters, white_text, microscopic_text, no_text_layer, letter_spacing, hidden_text
+    kind: str            # homoglyph, invisible_characters, white_text, microscopic_text, no_text_layer, letter_spacing,
+                         # hidden_text, scanned_pages, text_in_images, image_not_recognised, legacy_font
     message: str
     start: int | None = None
     end: int | None = None
@@ -57,11 +58,12 @@ class Document:
     """An extracted document: its text exactly as every offset in plagcheck refers to it."""
 
     path: str
-    format: str                       # pdf, docx, txt
+    format: str                       # pdf, docx, txt; doc, docm, odt, rtf (read as the DOCX LibreOffice converts them to)
     text: str
     pages: tuple[PageSpan, ...] = ()
     alerts: tuple[Alert, ...] = ()
     furniture: str = ""               # headers/footers kept apart from the body
+    ocr: tuple[tuple[int, int], ...] = ()  # characters start:end of ``text`` recognised by OCR from images
 
     def page_of(self, offset: int) -> int | None:
         """The page holding character ``offset``, or None for formats without pages."""

@@ -32,6 +32,7 @@ Request header::
      "exclude_documents": [12],   # corpus documents that are this document itself (never sources)
      "semantic": true,            # the semantic layer (translations, paraphrases); false: --no-semantic
      "lang": "en",                # report: the labels' language, kk | ru | en (optional, default en)
+     "ocr": true,                 # recognise scans and pictures (Tesseract); false: --no-ocr
      "size": 1234567}             # body = the file's bytes, never a path: the service may run as
                                   # another user in another folder
 
@@ -91,6 +92,7 @@ class Request:
     exclude_documents: list = field(default_factory=list)  # corpus ids that are this document itself
     semantic: bool = True         # the semantic layer (translations, paraphrases); --no-semantic
     lang: str = "en"              # report: the labels' language (kk, ru, en)
+    ocr: bool = True              # recognise scans and pictures (Tesseract); --no-ocr
 
     def __post_init__(self):
         if self.command not in COMMANDS:
@@ -107,8 +109,8 @@ class Request:
         if not isinstance(self.exclude_documents, list) or not all(
                 isinstance(i, int) and not isinstance(i, bool) for i in self.exclude_documents):
             raise ValueError("exclude_documents must be a list of document ids")
-        if not isinstance(self.semantic, bool):
-            raise ValueError("semantic must be true or false")
+        if not isinstance(self.semantic, bool) or not isinstance(self.ocr, bool):
+            raise ValueError("semantic and ocr must be true or false")
         if self.lang not in LANGUAGES:
             raise ValueError("lang must be one of " + ", ".join(LANGUAGES))
 
@@ -415,7 +417,7 @@ def _run(store, request: Request, data: bytes) -> tuple[dict, bytes]:
     from plagcheck.extract import ExtractionLimits, extract_bytes
 
     try:  # extracted in a child under limits: a zip bomb or a pathological PDF fails alone
-        output = answer(store, extract_bytes(data, request.name, limits=ExtractionLimits()), request)
+        output = answer(store, extract_bytes(data, request.name, limits=ExtractionLimits(), ocr=request.ocr), request)
     except PlagcheckError as error:
         return {"ok": False, "error": str(error)}, b""
     except Exception as error:  # a bug or an exhausted resource: one request fails, the service goes on

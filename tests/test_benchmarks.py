@@ -53,6 +53,17 @@ def test_tiny_detection_benchmark_runs():
     assert short["cases"] > 0 and short["recall"] > 0.5
 
 
+def test_tiny_ocr_benchmark_runs(tmp_path):
+    """One clean Kazakh page at 300 dpi, and one Russian source copied as a picture in a DOCX."""
+    from benchmarks.ocr import CORPUS_TEXTS, run_accuracy, run_detection
+
+    [row] = run_accuracy(1, 40, [CORPUS_TEXTS], tmp_path, languages=("kk",), dpis=(300,), conditions=("clean",))
+    assert row["pages"] == 1 and row["accuracy"] > 0.9 and row["pages_per_second"] > 0
+    detection = run_detection(1, [CORPUS_TEXTS], tmp_path, languages=("ru",), forms=("docx_picture",))
+    figures = detection["by_form"]["docx_picture"]
+    assert figures["documents"] == 1 and figures["recall"] > 0.8 and figures["false_sources"] == 0
+
+
 def test_benchmarks_say_in_one_line_when_the_seed_texts_are_absent(tmp_path, monkeypatch):
     from benchmarks import detection
 

@@ -116,7 +116,7 @@ def test_a_missing_path_an_empty_folder_and_a_new_database_are_said(tmp_path):
     assert result.exit_code == 2
     assert f"new corpus database: {db}" in result.stderr
     assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.stderr
-    assert f"warning: {tmp_path / 'empty'}: no PDF, DOCX, TXT or zip file in this folder" in result.stderr
+    assert f"warning: {tmp_path / 'empty'}: no PDF, DOCX, DOC, ODT, RTF, TXT or zip file in this folder" in result.stderr
     result = runner.invoke(cli, ["corpus", "add", str(tmp_path / "empty"), "--db", str(db)])
     assert "new corpus database" not in result.stderr
     result = runner.invoke(cli, ["check", str(tmp_path / "nope"), "--db", str(db)])
@@ -124,4 +124,4 @@ def test_a_missing_path_an_empty_folder_and_a_new_database_are_said(tmp_path):
     result = runner.invoke(cli, ["submit", str(tmp_path / "empty"), str(tmp_path / "nope"), "--db", str(db)])
     assert result.exit_code == 2 and "0 jobs queued" in result.stdout
     assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.stderr
-    assert f"warning: {tmp_path / 'empty'}: no PDF, DOCX, TXT or zip file in this folder" in result.stderr
+    assert f"warning: {tmp_path / 'empty'}: no PDF, DOCX, DOC, ODT, RTF, TXT or zip file in this folder" in result.stderr

@@ -181,13 +181,17 @@ THESIS = ("Digital services changed the way schools talk to parents. Teachers pu
           "answer messages in the evening, and pupils submit homework through a portal. ") * 8
 
 
+EXPECTED = "PDF, DOCX, DOC, DOCM, ODT, RTF or TXT"
+
+
 def test_submit_refuses_types_the_worker_cannot_read_and_names_resubmissions(tmp_path):
-    """A .doc fails at submit, not later in the worker; a thesis queued twice is said, not queued twice."""
+    """An .xls fails at submit, not later in the worker (a .doc or .rtf is queued: the worker converts
+    it); a thesis queued twice is said, not queued twice."""
     folder = tmp_path / "theses"
     folder.mkdir()
     (folder / "aliyev.txt").write_text(THESIS, encoding="utf-8")
-    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 legacy Word")
-    (folder / "notes.rtf").write_text("{\\rtf1 notes}", encoding="ascii")
+    (folder / "marks.xls").write_bytes(b"\xd0\xcf\x11\xe0 a spreadsheet")
+    (folder / "slides.pptx").write_bytes(b"PK\x03\x04 slides")
     (folder / "README").write_text("no extension", encoding="ascii")
     db = tmp_path / "c.db"
     Store(db).close()
@@ -196,9 +200,9 @@ def test_submit_refuses_types_the_worker_cannot_read_and_names_resubmissions(tmp
     assert result.exit_code == 2, result.output
     assert result.stdout == "1 job queued: 1\n"
     assert sorted(result.stderr.splitlines()) == [
-        f"error: {folder / 'README'}: unsupported file type (no extension): expected PDF, DOCX or TXT",
-        f"error: {folder / 'notes.rtf'}: RTF is not supported: save it as DOCX or PDF",
-        f"error: {folder / 'old.doc'}: legacy Word .doc is not supported: save it as DOCX or PDF"]
+        f"error: {folder / 'README'}: unsupported file type (no extension): expected {EXPECTED}",
+        f"error: {folder / 'marks.xls'}: unsupported file type .xls: expected {EXPECTED}",
+        f"error: {folder / 'slides.pptx'}: unsupported file type .pptx: expected {EXPECTED}"]
 
     # The same thesis submitted again while its job still waits, from another folder: named, not queued.
     (tmp_path / "again").mkdir()

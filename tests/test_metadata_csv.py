@@ -143,16 +143,16 @@ def test_unusable_csv_is_a_one_line_error_naming_it(tmp_path, data, message):
 
 
 def test_a_refused_file_gets_its_error_and_no_warning_that_its_row_names_no_file(tmp_path):
-    """A .doc in the batch is refused with its reason; its CSV row is not also 'a row that names no
+    """An .xls in the batch is refused with its reason; its CSV row is not also 'a row that names no
     file given' (the file was given)."""
     (tmp_path / "batch").mkdir()
     (tmp_path / "batch" / "aliyev.txt").write_text(ALIYEV, encoding="utf-8")
-    (tmp_path / "batch" / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0legacy word")
-    csv_path = _excel_csv(tmp_path / "m.csv", [["file", "author"], ["aliyev.txt", "Алиев"], ["old.doc", "Ким"]],
+    (tmp_path / "batch" / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0a spreadsheet")
+    csv_path = _excel_csv(tmp_path / "m.csv", [["file", "author"], ["aliyev.txt", "Алиев"], ["old.xls", "Ким"]],
                           ";", "cp1251")
     db = tmp_path / "c.db"
     Store(db).close()
     result = CliRunner().invoke(cli, ["submit", str(tmp_path / "batch"), "--db", str(db), "--metadata", str(csv_path)])
     assert result.exit_code == 2
-    assert "old.doc: legacy Word .doc is not supported" in result.stderr
+    assert "old.xls: unsupported file type .xls" in result.stderr
     assert "warning" not in result.stderr, result.stderr

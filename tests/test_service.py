@@ -139,7 +139,7 @@ def test_a_bad_file_gets_the_local_error_and_the_service_goes_on(service, tmp_pa
     legacy = tmp_path / "thesis.doc"
     legacy.write_bytes(b"\xd0\xcf\x11\xe0")
     for path, reason in ((locked, "encrypted PDF"), (broken, "corrupt DOCX"), (empty, "empty file"),
-                         (legacy, "legacy Word .doc is not supported")):
+                         (legacy, "corrupt .doc file: not a Word document")):
         for command in (["check", str(path)], ["report", str(path), "--out", str(tmp_path / "r.html")]):
             local, served = _local(service, *command), _served(service, *command)
             assert served.exit_code == local.exit_code == 1

@@ -191,8 +191,8 @@ def test_an_unexpected_error_on_one_file_fails_that_file_only(store, tmp_path, r
         (tmp_path / name).write_text(text, encoding="utf-8")
     real_extract = ingest.extract
 
-    def extract(path):
-        document = real_extract(path)
+    def extract(path, **options):
+        document = real_extract(path, **options)
         if document.text == "trigger":
             raise ValueError("library crashed\nwith a second line")
         return document

@@ -86,10 +86,11 @@ def _report_stem(job: jobs.Job) -> str:
     return f"{job.id:06d}-" + (re.sub(r"[^\w.-]+", "_", name)[:80] or "thesis")
 
 
-def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path, semantic: bool = True) -> str:
+def process(store: Store, job: jobs.Job, owner: str, reports_dir: Path, semantic: bool = True,
+            ocr: bool = True) -> str:
     """Run one leased job to its outcome (``done`` or ``failed``); returns the state."""
     try:  # reports and the corpus name the file as it was submitted, not a temporary copy
-        document = extract_bytes(job.data, job.name, limits=ExtractionLimits())  # in a child, bounded
+        document = extract_bytes(job.data, job.name, limits=ExtractionLimits(), ocr=ocr)  # in a child, bounded
     except ExtractionError as error:
         jobs.fail(store, job.id, owner, str(error))
         return jobs.FAILED
@@ -160,7 +161,7 @@ def check_reports_dir(reports_dir: Path) -> None:
 
 def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = None,
                lease_seconds: float | None = None, install_signals: bool = True,
-               semantic: bool = True) -> dict[str, int]:
+               semantic: bool = True, ocr: bool = True) -> dict[str, int]:
     """Process jobs until the queue is empty (``once``) or until SIGTERM. Returns counts by outcome.
 
     Raises :class:`WorkerEnvironmentError` if the reports cannot be written, at start or on a job
@@ -183,7 +184,7 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
                 continue
             try:
                 with _LeaseKeeper(db_path, job.id, owner, seconds):
-                    state = process(store, job, owner, reports_dir, semantic)
+                    state = process(store, job, owner, reports_dir, semantic, ocr)
             except OSError as error:  # a file the worker writes (a report), not the thesis: give it back, stop
                 jobs.release(store, job.id, owner)
                 raise WorkerEnvironmentError(
@@ -198,17 +199,17 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
 
 
 def _worker_main(args) -> None:
-    db_path, once, reports_dir, lease_seconds, semantic, results = args
+    db_path, once, reports_dir, lease_seconds, semantic, ocr, results = args
     try:
         results.put(run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds,
-                               semantic=semantic))
+                               semantic=semantic, ocr=ocr))
     except WorkerEnvironmentError as error:  # the parent says it, once, in one line
         results.put({"error": str(error)})
         sys.exit(1)
 
 
 def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
-                lease_seconds: float | None = None, semantic: bool = True) -> dict[str, int]:
+                lease_seconds: float | None = None, semantic: bool = True, ocr: bool = True) -> dict[str, int]:
     """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each. Returns the
     jobs done and failed, all processes together.
 
@@ -221,14 +222,15 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
         pass
     if processes <= 1:
         return run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds,
-                          semantic=semantic)
+                          semantic=semantic, ocr=ocr)
     # Before any process starts: each would otherwise say the same thing.
     check_reports_dir(reports_folder(db_path, reports_dir))
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     results = context.SimpleQueue()  # each process's counts, for the summary
-    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds, semantic, results),))
+    children = [context.Process(target=_worker_main, args=((db_path, once, reports_dir, lease_seconds, semantic, ocr,
+                                                                     results),))
                 for _ in range(processes)]
     for child in children:
         child.start()

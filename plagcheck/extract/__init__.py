@@ -9,43 +9,56 @@ process down or hold it forever.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import math
 import os
 import signal
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath
 from stat import S_ISDIR
 
 from plagcheck import defaults
 from plagcheck.errors import ExtractionError
+from plagcheck.extract import steps
 from plagcheck.models import Document
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt")
-_LEGACY_HINTS = {
-    ".doc": "legacy Word .doc is not supported: save it as DOCX or PDF",
-    ".rtf": "RTF is not supported: save it as DOCX or PDF",
-    ".odt": "ODT is not supported: save it as DOCX or PDF",
-}
+# .doc, .rtf, .odt and .docm are converted to DOCX by LibreOffice (plagcheck.extract.convert)
+CONVERTED_SUFFIXES = (".doc", ".rtf", ".odt", ".docm")
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", *CONVERTED_SUFFIXES)
 
 
-def extract(path: str | Path) -> Document:
-    """Extract the text of a PDF, DOCX or TXT file.
+def extract(path: str | Path, *, ocr: bool = True) -> Document:
+    """Extract the text of a PDF, DOCX or TXT file, or of a .doc, .rtf, .odt or .docm through the
+    DOCX that LibreOffice converts it to.
+
+    ``ocr``: recognise scanned pages and pictures that hold text (Tesseract; a document that
+    needs it fails with the packages to install when Tesseract is missing); False reads only
+    the file's own text, as ``--no-ocr`` asks.
 
     Raises :class:`ExtractionError` (never anything else for a bad file) when the file is missing,
-    empty, encrypted, corrupt, has no text layer, or is of an unsupported type.
+    empty, encrypted, corrupt, has no text, or is of an unsupported type.
     """
     path = Path(path)
     suffix = _supported_suffix(path)
     if _size(path) == 0:
         raise ExtractionError(path, "empty file (0 bytes)")
     if suffix == ".pdf":
-        from plagcheck.extract.pdf import extract_pdf as extractor
+        from plagcheck.extract.pdf import extract_pdf
+
+        extractor = functools.partial(extract_pdf, use_ocr=ocr)
     elif suffix == ".docx":
-        from plagcheck.extract.docx import extract_docx as extractor
+        from plagcheck.extract.docx import extract_docx
+
+        extractor = functools.partial(extract_docx, use_ocr=ocr)
+    elif suffix in CONVERTED_SUFFIXES:
+        from plagcheck.extract.convert import extract_converted
+
+        extractor = functools.partial(extract_converted, use_ocr=ocr)
     else:
         from plagcheck.extract.txt import extract_txt as extractor
     try:
@@ -78,26 +91,31 @@ def read_file(path: str | Path) -> bytes:
 @dataclasses.dataclass(frozen=True)
 class ExtractionLimits:
     """What extracting one untrusted file may take: memory beyond the extracting process's own
-    (its address space, ``RLIMIT_AS``) and wall time."""
+    (its address space, ``RLIMIT_AS``) and wall time; and the time of each long step: a page or
+    picture to recognise, a LibreOffice conversion (which has its own memory limit)."""
 
     memory_mib: int = defaults.EXTRACT_MEMORY_MIB
     seconds: float = defaults.EXTRACT_SECONDS
+    ocr_page_seconds: float = defaults.OCR_PAGE_SECONDS
+    convert_seconds: float = defaults.CONVERT_SECONDS
 
 
-def extract_bytes(data: bytes, name: str, *, limits: ExtractionLimits | None = None) -> Document:
+def extract_bytes(data: bytes, name: str, *, limits: ExtractionLimits | None = None, ocr: bool = True) -> Document:
     """Extract a file received as bytes (a queued submission, a request to the check service).
 
     ``name`` is the file's name as submitted: its extension chooses the extractor, and the
     document and every error name it, never the temporary copy that was read. With ``limits``
     the file is extracted in a child process that may use that much memory and time; past
-    either, :class:`ExtractionError` says which.
+    either, :class:`ExtractionError` says which; a long step (a page to recognise, a conversion)
+    is given its own time (:mod:`plagcheck.extract.steps`). ``ocr``: as in :func:`extract`.
     """
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="plagcheck-") as tmp:
         path = Path(tmp) / f"submission{suffix}"
         path.write_bytes(data)
         try:
-            document = extract(path) if limits is None else _extract_in_child(path, name, limits)
+            document = (extract(path, ocr=ocr) if limits is None else
+                        _extract_in_child(path, name, limits, ocr))
         except ExtractionError as error:  # some reasons quote the path (PyMuPDF's "Failed to open file ...")
             raise ExtractionError(name, error.reason.replace(str(path), name)) from None
     return dataclasses.replace(document, path=name)
@@ -105,7 +123,8 @@ def extract_bytes(data: bytes, name: str, *, limits: ExtractionLimits | None = N
 
 _TOO_LARGE = "file too large to extract"
 _NEAR_LIMIT_BYTES = 16 * 2**20  # a child that came this close to its memory limit ran out of it
-_PRELOAD = ["plagcheck.extract", "plagcheck.extract.pdf", "plagcheck.extract.docx", "plagcheck.extract.txt"]
+_PRELOAD = ["plagcheck.extract", "plagcheck.extract.pdf", "plagcheck.extract.docx", "plagcheck.extract.txt",
+            "plagcheck.extract.convert"]
 
 
 def start_extraction_server() -> None:
@@ -128,26 +147,37 @@ def _context():
     return context
 
 
-def _extract_in_child(path: Path, name: str, limits: ExtractionLimits) -> Document:
+def _extract_in_child(path: Path, name: str, limits: ExtractionLimits, ocr: bool = True) -> Document:
     """:func:`extract` in a child process under ``limits``; the child's log records are logged
-    here, naming the file ``name``."""
+    here, naming the file ``name``. The child announces each long step (a page to recognise, a
+    conversion) with the time it may take: the deadline moves to that much from then."""
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child_main, name=f"extract {name}", daemon=True,
-                            args=(sender, str(path), limits.memory_mib * 2**20, limits.seconds,
-                                  logging.getLogger().getEffectiveLevel()))
+                            args=(sender, str(path), limits, logging.getLogger().getEffectiveLevel(), ocr))
     child.start()
     sender.close()  # so that the child's death reads as the end of the pipe here
+    deadline, step = time.monotonic() + limits.seconds, None
     try:
-        if not receiver.poll(limits.seconds):
-            raise ExtractionError(path, f"extraction took longer than {limits.seconds:g} s: the file is too "
-                                        "large or too complex to check")
-        try:
-            outcome, value, records = receiver.recv()
-        except EOFError:  # died without a word: killed (the kernel's OOM killer) or crashed in C
-            child.join()
-            raise ExtractionError(path, f"extraction failed: its process {_how_it_ended(child.exitcode)} (the "
-                                        f"file is damaged, or needed more than {limits.memory_mib} MiB of memory)") from None
+        while True:
+            if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                if step is None:
+                    raise ExtractionError(path, f"extraction took longer than {limits.seconds:g} s: the file is "
+                                                "too large or too complex to check")
+                raise ExtractionError(path, f"{step[1]} took longer than {step[0]:g} s: the file is too large "
+                                            "or too complex to check")
+            try:
+                message = receiver.recv()
+            except EOFError:  # died without a word: killed (the kernel's OOM killer) or crashed in C
+                child.join()
+                raise ExtractionError(path, f"extraction failed: its process {_how_it_ended(child.exitcode)} (the "
+                                            f"file is damaged, or needed more than {limits.memory_mib} MiB of memory)") from None
+            if message[0] == "step":  # ("step", seconds, what): a long step begins
+                step = message[1:]
+                deadline = time.monotonic() + step[0]
+                continue
+            outcome, value, records = message
+            break
     finally:
         if child.is_alive():
             child.kill()
@@ -168,10 +198,14 @@ def _extract_in_child(path: Path, name: str, limits: ExtractionLimits) -> Docume
     raise RuntimeError(f"extraction failed in its child process ({value})")  # a bug: logged there in full
 
 
-def _child_main(sender, path: str, memory_bytes: int, seconds: float, log_level: int) -> None:
+def _child_main(sender, path: str, limits: ExtractionLimits, log_level: int, ocr: bool = True) -> None:
     """The child of :func:`_extract_in_child`: extract ``path`` under an address-space limit and
     send back ``(outcome, value, log records)``."""
     import resource
+
+    memory_bytes, seconds = limits.memory_mib * 2**20, limits.seconds
+    # This process extracts this one file: the steps' times are the limits' (a fork's own copy).
+    defaults.OCR_PAGE_SECONDS, defaults.CONVERT_SECONDS = limits.ocr_page_seconds, limits.convert_seconds
 
     # Ctrl-C, and systemd's SIGTERM to the whole group, are for the caller, which finishes the file
     # in hand; the caller kills this child past its deadline, and the CPU limit does if the caller died.
@@ -184,8 +218,15 @@ def _child_main(sender, path: str, memory_bytes: int, seconds: float, log_level:
     root.setLevel(log_level)
     limit = _address_space() + memory_bytes
     hard = _lower_soft_limit(resource.RLIMIT_AS, limit)
+
+    def announce(step_seconds: float, what: str) -> None:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        _lower_soft_limit(resource.RLIMIT_CPU, math.ceil(used.ru_utime + used.ru_stime + step_seconds) + 1)
+        sender.send(("step", step_seconds, what))
+
+    steps.install(announce)
     try:
-        outcome = ("document", extract(path))
+        outcome = ("document", extract(path, ocr=ocr))
     except ExtractionError as error:
         # Out of memory shows as MemoryError, which extract() names, or as an allocator's complaint
         # inside a library's error (MuPDF "malloc (N bytes) failed", libxml2 "Memory allocation failed").
@@ -259,12 +300,12 @@ def _how_it_ended(exitcode: int | None) -> str:
 
 
 def unsupported_reason(name: str | PurePath) -> str | None:
-    """Why a file of this name cannot be read (its type), or None for PDF, DOCX and TXT. Lets a
-    submission refuse a ``.doc`` at once rather than queue it to fail later."""
+    """Why a file of this name cannot be read (its type), or None for PDF, DOCX, TXT and the types
+    LibreOffice converts. Lets a submission refuse a ``.xls`` at once rather than queue it to fail later."""
     suffix = PurePath(name).suffix.lower()
     if suffix in SUPPORTED_SUFFIXES:
         return None
-    return _LEGACY_HINTS.get(suffix, f"unsupported file type {suffix or '(no extension)'}: expected PDF, DOCX or TXT")
+    return f"unsupported file type {suffix or '(no extension)'}: expected PDF, DOCX, DOC, DOCM, ODT, RTF or TXT"
 
 
 def _supported_suffix(path: Path) -> str:

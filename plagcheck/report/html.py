@@ -50,6 +50,7 @@ def render_html(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
         counted=esc(t("legend.counted")), not_counted=esc(t("legend.not_counted")),
         excluded=esc(t("legend.excluded")), alert=esc(t("legend.alert")),
         document_text=esc(t("document_text")), click_hint=esc(t("click_hint")), record_label=esc(t("record")),
+        ocr_legend=f' <span class="ocr">{esc(t("legend.ocr"))}</span>' if report.document.ocr else "",
     )
 
 
@@ -179,12 +180,17 @@ def _document_text(report: Report, t: Translator) -> str:
     for k, m in enumerate(report.matches):
         anchors.setdefault(m.match.this_start, []).append(f'<span class="anchor" id="m-{k}"></span>')
 
+    # Text recognised by OCR from a scan or a picture is marked, so that a reader judges a match
+    # on it knowing that the letters were read from an image (and may be misread).
+    recognised = report.document.ocr
     out = []
-    for piece in text_pieces(report):
+    for piece in text_pieces(report, tuple(p for span in recognised for p in span)):
         out.extend(anchors.get(piece.start, ()))
         html_piece = esc(text[piece.start:piece.end])
         if piece.alert:
             html_piece = f'<span class="al">{html_piece}</span>'
+        if any(start <= piece.start < end for start, end in recognised):
+            html_piece = f'<span class="ocr" title="recognised by OCR from an image">{html_piece}</span>'
         if piece.exclusion is not None:
             e = report.exclusions[piece.exclusion]
             title = t("excluded_title", reason=exclusion_reason(e, t.lang))
@@ -277,7 +283,7 @@ _PAGE = """<!DOCTYPE html>
 {header}
 <nav class="bar">{nav}
 <span id="js-status" class="muted">{static_view}</span>
-<span class="legend"><mark class="hl" style="--c:#ccc">{counted}</mark> {legend}<mark class="hl off" style="--c:#ccc">{not_counted}</mark> <span class="ex">{excluded}</span> <span class="al">{alert}</span></span></nav>
+<span class="legend"><mark class="hl" style="--c:#ccc">{counted}</mark> {legend}<mark class="hl off" style="--c:#ccc">{not_counted}</mark> <span class="ex">{excluded}</span> <span class="al">{alert}</span>{ocr_legend}</span></nav>
 {sources}
 {alerts}
 {exclusions}
@@ -349,6 +355,7 @@ mark.hl.sem.off{background:repeating-linear-gradient(135deg,#0000 0 5px,var(--c)
 li.source .kinds{font-size:12px;color:#555}
 .ex{color:#666;background-image:repeating-linear-gradient(135deg,#0000 0 6px,#00000012 6px 8px)}
 .al{text-decoration:underline wavy #d40000;text-decoration-skip-ink:none}
+.ocr{border-bottom:1px dotted #3b6ea8;background-image:linear-gradient(#eef4fb,#eef4fb)}
 #side .side-inner{position:sticky;top:calc(var(--bar,88px) + 8px);max-height:calc(100vh - var(--bar,88px) - 16px);overflow:auto}
 .panel{background:#fff;border:1px solid #bbb;border-radius:6px;padding:10px 14px;margin:0}
 .panel h3{margin:4px 0;font-size:16px}.panel h4{margin:10px 0 4px;font-size:14px}
