@@ -54,6 +54,7 @@ CANDIDATE_MIN_COS = 0.30  # ... if their static cosine reaches this (another lan
 CANDIDATE_MIN_COS_SAME_LANGUAGE = 0.50  # ... or this (the same language: a paraphrase; any two texts of
                                         # one language are nearer, by about 0.14 at the 99th percentile)
 MAX_CANDIDATE_UNITS = 300  # at most this many corpus units go to the transformer, the nearest first (~1 min)
+SENTENCE_CACHE_SIZE = 50_000  # corpus sentences a process keeps embedded between checks (about 25 MB)
 SEARCH_TOP_K = 8         # corpus sentences kept per checked sentence and corpus language (sign codes, then int8)
 MARGIN_NEIGHBOURS = 4    # k of the margin score: cosine / mean cosine of each side's k nearest neighbours
 MIN_MARGIN = 1.035       # a sentence pair at or above this margin is aligned (issue #12: P 0.98 / R 0.98)

@@ -623,10 +623,39 @@ class _Source:
     embedded: SentenceSet       # the sentences at ``indexes``, in order
 
 
+class _SentenceCache:
+    """Corpus sentences embedded by earlier checks of this process (the worker's, the service's),
+    least recently used dropped first: a source a department's theses share is embedded once,
+    not once a thesis. Keyed by the document's content hash and the sentence's span, so a replaced
+    document is never served stale rows; about 0.5 KB a sentence."""
+
+    def __init__(self, size: int = defaults.SENTENCE_CACHE_SIZE):
+        from collections import OrderedDict
+
+        self.size = size
+        self.rows: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        row = self.rows.get(key)
+        if row is not None:
+            self.rows.move_to_end(key)
+        return row
+
+    def put(self, key, row) -> None:
+        self.rows[key] = row
+        self.rows.move_to_end(key)
+        while len(self.rows) > self.size:
+            self.rows.popitem(last=False)
+
+
+_CACHE = _SentenceCache()
+
+
 def _source_sentences(store, embedder: Embedder, background: Background, doc: int, indexes: list[int],
                       progress: Progress | None) -> _Source:
-    """Sentences ``indexes`` of a candidate document, embedded now, or read when the corpus's
-    sentences were embedded in advance (``plagcheck reindex --semantic-minutes``)."""
+    """Sentences ``indexes`` of a candidate document: read when the corpus's sentences were
+    embedded in advance (``plagcheck reindex --semantic-minutes``), else taken from the process's
+    cache of sentences embedded by earlier checks, else embedded now."""
     text = store.document_text(doc)
     spans = text_sentences(text)
     try:
@@ -638,9 +667,23 @@ def _source_sentences(store, embedder: Embedder, background: Background, doc: in
         return _Source(indexes, spans, SentenceSet(stored.starts[indexes], stored.ends[indexes],
                                                    stored.languages[indexes], stored.hashes[indexes],
                                                    stored.codes[indexes], vectors))
-    embedded = embed_text(text, embedder, background, store.document(doc).language, [spans[i] for i in indexes],
-                          progress)
-    return _Source(indexes, spans, embedded)
+    content = store.document(doc).content_hash
+    keys = [(embedder.name, content, spans[i].start, spans[i].end) for i in indexes]
+    missing = [i for i, key in zip(indexes, keys) if _CACHE.get(key) is None]
+    if missing:
+        embedded = embed_text(text, embedder, background, store.document(doc).language,
+                              [spans[i] for i in missing], progress)
+        for k, i in enumerate(missing):
+            _CACHE.put((embedder.name, content, spans[i].start, spans[i].end),
+                       (embedded.languages[k], embedded.hashes[k], embedded.codes[k], embedded.vectors[k]))
+    rows = [_CACHE.get(key) for key in keys]
+    if any(row is None for row in rows):  # more missing sentences than the cache holds: embed them all
+        embedded = embed_text(text, embedder, background, store.document(doc).language, [spans[i] for i in indexes])
+        return _Source(indexes, spans, embedded)
+    return _Source(indexes, spans, SentenceSet(
+        np.array([spans[i].start for i in indexes], dtype=np.int32), np.array([spans[i].end for i in indexes], dtype=np.int32),
+        np.array([r[0] for r in rows], dtype=np.uint8), np.array([r[1] for r in rows], dtype=np.uint64),
+        np.stack([r[2] for r in rows]), np.stack([r[3] for r in rows])))
 
 
 def _best_among(query: SentenceSet, sources: dict[int, _Source], top_k: int) -> dict[int, _Best]:
