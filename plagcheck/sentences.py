@@ -30,6 +30,8 @@ e.g i.e cf vs viz al fig figs eq eqs no nos vol vols pp p ch sec dr mr mrs ms pr
 END_ABBREVIATIONS = frozenset("т.б т.с.с т.д т.п др пр etc".split())
 _TERMINATOR = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|\n[ \t]*\n\s*")
 _WORD_BEFORE = re.compile(r"(\S+)$")
+_NEXT_CHARACTER = re.compile(r"\S")
+_LONGEST_WORD = 100  # characters looked back for the word before a full stop (no real word is longer)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ def _ends_sentence(text: str, stop: int, mark: str, next_char: str) -> bool:
         return False
     if "." not in mark or mark.rstrip("\"'»”’)]").endswith(("!", "?", "…")):
         return True
-    before = _WORD_BEFORE.search(text, 0, stop - len(mark))
+    # a bounded look back: searching from the start of the text made splitting a thesis quadratic
+    before = _WORD_BEFORE.search(text, max(0, stop - len(mark) - _LONGEST_WORD), stop - len(mark))
     word = before.group(1) if before else ""
     # "и т.д." is written with a space: take the word before it too when the word is "т.д"-like
     bare = word.strip("(«\"'“„[").rstrip(".")
@@ -86,8 +89,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         if mark[0] == "\n":
             cut = m.start()
         else:
-            following = text[m.end():end].lstrip()
-            if following and not _ends_sentence(text, m.end(), mark, following[0]):
+            following = _NEXT_CHARACTER.search(text, m.end(), end)
+            if following and not _ends_sentence(text, m.end(), mark, following.group()):
                 continue
             cut = m.end()
         _add(text, begin, cut, out)

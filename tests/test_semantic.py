@@ -274,3 +274,35 @@ def test_check_text_names_translations_and_says_when_they_were_not_looked_for(se
                           catch_exceptions=False)
     assert "0.0% borrowed" in quick.stdout
     assert "note: translations and paraphrases were not looked for (--no-semantic)" in quick.stdout
+
+
+def test_corpus_sentences_embedded_once_per_process_and_in_advance_are_not_embedded_again(semantic_db, tmp_path,
+                                                                                         monkeypatch):
+    import shutil
+
+    from plagcheck import semantic
+
+    embedder = get_embedder()
+    embedded: list[str] = []
+    real = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda texts: (embedded.extend(texts), real(texts))[1])
+    text, start = _with_insert(KK_TRANSLATION)
+    semantic._CACHE.rows.clear()
+    with Store(semantic_db) as store:
+        first = check_document(store, Document("thesis.txt", "txt", text))
+        russian_first = [t for t in embedded if t in _corpus_text()]
+        embedded.clear()
+        again = check_document(store, Document("thesis.txt", "txt", text))
+    assert russian_first and first.matches == again.matches
+    assert not [t for t in embedded if t in _corpus_text()]  # the source's sentences came from the cache
+    # embedded in advance (reindex --semantic-minutes): read from the store, not embedded
+    db = tmp_path / "copy.db"
+    with Store(semantic_db) as store:
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(semantic_db, db)
+    with Store(db) as store:
+        embed_corpus(store, embedder)
+        semantic._CACHE.rows.clear()
+        embedded.clear()
+        third = check_document(store, Document("thesis.txt", "txt", text))
+    assert third.matches == first.matches and not [t for t in embedded if t in _corpus_text()]
