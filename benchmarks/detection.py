@@ -626,18 +626,26 @@ def main(argv=None) -> int:
                              "(../shared/eval/parallel), with negatives")
     parser.add_argument("--distractors", type=int, default=None,
                         help="with --translation: same-topic corpus texts per language (default 12; tiny 2)")
+    parser.add_argument("--candidate-stride", type=int, default=None,
+                        help="with --translation: the semantic candidate step's stride in sentences (default: the product's)")
     parser.add_argument("--distractor-lines", type=int, default=8,
                         help="with --translation: lines kept of each distractor text (0: the whole text)")
     args = parser.parse_args(argv)
     if note := seed_texts_note():
         print(note, file=sys.stderr)
     if args.translation:
+        settings = None
+        if args.candidate_stride:
+            from plagcheck.settings import Settings
+
+            settings = Settings(candidate_stride=args.candidate_stride)
         if args.tiny:
             figures = run_translation(per_direction=1, negatives=2, distractors=args.distractors or 2, base_words=150,
-                                      seed=args.seed, distractor_lines=args.distractor_lines)
+                                      seed=args.seed, distractor_lines=args.distractor_lines, settings=settings)
         else:
             figures = run_translation(per_direction=8, negatives=12, distractors=args.distractors or 12,
-                                      base_words=300, seed=args.seed, distractor_lines=args.distractor_lines)
+                                      base_words=300, seed=args.seed, distractor_lines=args.distractor_lines,
+                                      settings=settings)
     elif args.tiny:
         figures = run(sources=args.sources or 6, suspicious_per_type=args.per_type or 1, negatives=2, base_words=600,
                       seed=args.seed, semantic=args.semantic)
