@@ -100,7 +100,10 @@ def _values(row: SummaryRow, lang: str) -> list:
         elif name == "status":
             out.append(guard(t.get(f"status.{value}", str(value))))
         elif name == "verdict":
-            out.append(guard(t.get(f"verdict.{value}", str(value))) if value else t("verdict.none"))
+            if value:
+                out.append(guard(t.get(f"verdict.{value}", str(value))))
+            else:  # "no threshold" only for a checked thesis: one without figures (queued, failed) has no verdict
+                out.append(t("verdict.none") if row.borrowed is not None else None)
         elif name == "language" and value in ("kk", "ru", "en", "mixed"):
             out.append(t(f"language.{value}"))
         elif isinstance(value, str):

@@ -137,3 +137,17 @@ def test_the_full_text_follows_with_its_sources_key_and_every_word_in_order(stor
     missing = [word for word in unicodedata.normalize("NFKC", data["text"]).split() if word not in remaining]
     assert not missing, missing[:3]
     assert re.findall(r"\[(\d+)\]", rest) == [str(k) for k in range(1, len(data["matches"]) + 1)]
+
+
+@pytest.mark.parametrize("header", ["научный руководитель", "ғылыми жетекші"])
+def test_first_page_names_the_supervisor_under_the_csv_headers_secretaries_use(stored, header):
+    """A CSV headed as README says it may be (``Научный руководитель``, ``Ғылыми жетекші``) stores
+    the supervisor under that casefolded header; the cabinet lists and filters by it, and the
+    certificate, which promises the supervisor, must name them too."""
+    data, _ = stored
+    data = json.loads(json.dumps(data))
+    data["document"].pop("supervisor")
+    data["document"][header] = "Петров П. П."
+    t = translator("ru")
+    first = _pages(render_certificate(data, lang="ru", institution=None, department=None, threshold_percent=25))[0]
+    assert f"{t('field.supervisor')}: Петров П. П." in first

@@ -339,3 +339,27 @@ def test_limited_extraction_refuses_past_its_memory_limit(tmp_path):
     with pytest.raises(ExtractionError, match=r"^big.docx: extraction needed more than 64 MiB of memory"):
         extract_bytes(data, "big.docx", limits=ExtractionLimits(memory_mib=64))
     assert time.perf_counter() - started < 10
+
+
+def test_limited_extraction_works_from_a_folder_holding_a_plagcheck_folder(tmp_path):
+    """The worker or the service started in a folder that holds a folder named ``plagcheck`` --
+    README's own layout, ``cd /srv && plagcheck worker --db /srv/plagcheck/corpus.db`` -- must
+    still extract: the fork server imported its preloaded ``plagcheck`` from the current folder
+    (an empty namespace package) and every job failed as "the file is damaged"."""
+    import subprocess
+    import sys
+
+    work = tmp_path / "srv"
+    (work / "plagcheck").mkdir(parents=True)  # a data folder: corpus.db, reports/, no __init__.py
+    script = tmp_path / "bin" / "run.py"  # not in `work`, so that only the fork server sees `work`
+    script.parent.mkdir()
+    script.write_text(
+        "from plagcheck.cli import cli  # as the console script plagcheck does: the child runs this again\n"
+        "from plagcheck.extract import ExtractionLimits, extract_bytes\n"
+        "if __name__ == '__main__':\n"
+        "    doc = extract_bytes('Ahmet Baitursynuly wrote a primer for Kazakh schools.'.encode(), 'a.txt',\n"
+        "                        limits=ExtractionLimits())\n"
+        "    print(len(doc.text.split()))\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], cwd=work, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "8"

@@ -56,7 +56,7 @@ def test_csv_is_excel_s_dialect_with_localized_headers(lang):
     assert second[t("col.title")] == "'+7 777 123" and second[t("col.supervisor")] == "'-1+2"
     assert second[t("col.department")] == "'@SUM(A1)" and second[t("col.verdict")] == t("verdict.exceeds")
     third = dict(zip(table[0], table[3]))
-    assert third[t("col.borrowed")] == "" and third[t("col.verdict")] == t("verdict.none")
+    assert third[t("col.borrowed")] == "" and third[t("col.verdict")] == ""  # queued: no figure, no verdict
     assert third[t("col.status")] == t("status.queued")
 
 
@@ -117,3 +117,26 @@ def test_rows_from_the_worker_s_jobs_with_decisions(tmp_path, store):
     table = list(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8-sig"), newline=""), delimiter=";"))
     assert table[1][2] == "'=cmd|' /C calc'!A0" and table[1][7] == "готово" and table[2][7] == "в очереди"
     assert table[1][6] == "смешанный" and table[1][9] == "0,0"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_thesis_without_figures_has_no_verdict_not_no_threshold(tmp_path, lang):
+    """A queued or failed thesis has no figure to compare: its verdict cell is empty. "No threshold"
+    is for a checked thesis whose department has none -- not a claim about a department that has one."""
+    t = translator(lang)
+    no_threshold = SummaryRow(job_id=15, author="A", title="T", supervisor=None, year=2026, department="Педагогика",
+                              language="kk", status="done", similarity=0.1, borrowed=0.1, cited=0.0, original=0.9,
+                              verdict=verdict(0.1, None), checked_at="2026-05-04T09:30:00+00:00")
+    failed = SummaryRow(job_id=16, author="B", title="T", supervisor=None, year=2026, department="Педагогика",
+                        language=None, status="failed", similarity=None, borrowed=None, cited=None, original=None,
+                        verdict=None, checked_at="2026-05-04T09:30:00+00:00")
+    path = tmp_path / "summary.xlsx"
+    with path.open("wb") as fp:
+        write_xlsx([ROWS[2], no_threshold, failed], fp, lang)
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    verdicts = [dict(zip(rows[0], row))[t("col.verdict")] for row in rows[1:]]
+    assert verdicts == [None, t("verdict.none"), None]
+    out = io.BytesIO()
+    write_csv([ROWS[2], no_threshold, failed], out, lang)
+    cells = [row[t("col.verdict")] for row in csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig")), delimiter=";")]
+    assert cells == ["", t("verdict.none"), ""]

@@ -145,21 +145,21 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     # Upload a zip and the CSV; the review lists the row naming no file before anything is queued.
     archive, csv_path = _batch(tmp_path)
     page.goto(url + "/upload/")
-    # The zip is dropped on the drop zone (as from a file manager), with a .doc named at once.
+    # The zip is dropped on the drop zone (as from a file manager), with an .xls named at once.
     page.evaluate("""([files]) => {
       const dt = new DataTransfer();
       for (const [name, bytes] of files) dt.items.add(new File([new Uint8Array(bytes)], name));
       document.getElementById("dropzone").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true,
                                                                                 cancelable: true}));
-    }""", [[[archive.name, list(archive.read_bytes())], ["old.doc", list(b"legacy word")]]])
+    }""", [[[archive.name, list(archive.read_bytes())], ["old.xls", list(b"a workbook")]]])
     page.wait_for_selector("#chosen li.unsupported")
-    assert archive.name in page.inner_text("#chosen") and "old.doc" in page.inner_text("#chosen li.unsupported")
+    assert archive.name in page.inner_text("#chosen") and "old.xls" in page.inner_text("#chosen li.unsupported")
     page.set_input_files("#metadata", str(csv_path))
     assert page.is_checked("#add_to_corpus")
     page.click("#upload-button")
     page.wait_for_selector("#to-queue")
     assert "nurlanov.txt" in page.inner_text("#unused-rows")
-    assert "old.doc" in page.inner_text("#refused")
+    assert "old.xls" in page.inner_text("#refused")
     assert page.locator("#to-queue tbody tr").count() == 2
     assert_not_blank(page.screenshot(full_page=True))
     page.click("#confirm")
@@ -237,4 +237,28 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     assert "Жұмыстарды жүктеу" in page.inner_text("h1")
     assert_not_blank(page.screenshot(full_page=True))
     assert not errors, errors  # no script error, no CSP violation
+    context.close()
+
+
+def test_the_upload_page_takes_the_formats_libreoffice_converts(server, browser, tmp_path):
+    """.doc, .docm, .odt and .rtf are checked (through LibreOffice): the file chooser offers them and
+    the list of chosen files does not mark them "will not be checked", as it marks an .xls."""
+    url = server["url"]
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(url + "/login/")
+    page.fill("#id_username", "dana")
+    page.fill("#id_password", ws.PASSWORD)
+    page.click("#login")
+    page.wait_for_url(url + "/jobs/")
+    page.goto(url + "/upload/")
+    accept = page.locator("#files").get_attribute("accept").split(",")
+    assert {".doc", ".docm", ".odt", ".rtf"} <= set(accept)
+    names = ["thesis.doc", "thesis.docm", "thesis.odt", "thesis.rtf", "grades.xls"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    page.set_input_files("#files", [str(tmp_path / name) for name in names])
+    page.wait_for_selector("#chosen li.unsupported")
+    assert page.locator("#chosen li").count() == 5
+    assert [li.split(" (")[0] for li in page.locator("#chosen li.unsupported").all_inner_texts()] == ["grades.xls"]
     context.close()

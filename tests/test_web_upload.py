@@ -36,7 +36,7 @@ def test_a_zip_with_a_windows_1251_csv_is_reviewed_then_queued_with_its_metadata
     dept, account = secretary
     client = ws.client_of(account)
     theses = _zip({"2025/aliyev.txt": ws.thesis_text("Алиев").encode(), "2025/bekova.txt": b"Bekova's own text " * 50,
-                   "notes.doc": b"legacy", "../escape.txt": b"outside"})
+                   "notes.xls": b"sheet", "../escape.txt": b"outside"})
     rows = [{"Файл": "aliyev.txt", "Тема": "Методика обучения", "ФИО": "Алиев Арман", "Год": "2025",
              "Научный руководитель": "Сейткали А."},
             {"Файл": "missing.txt", "Тема": "Нет файла", "ФИО": "Никто", "Год": "2025", "Научный руководитель": ""}]
@@ -48,7 +48,7 @@ def test_a_zip_with_a_windows_1251_csv_is_reviewed_then_queued_with_its_metadata
     assert re.search(r'id="unused-rows">.*line 3: missing.txt', page, re.S)
     assert re.search(r'id="unlisted">.*batch.zip/2025/bekova.txt', page, re.S)
     refused = re.search(r'id="refused">(.*?)</ul>', page, re.S).group(1)
-    assert "batch.zip/notes.doc" in refused and "legacy Word .doc is not supported" in refused
+    assert "batch.zip/notes.xls" in refused and "unsupported file type .xls" in refused
     assert "escape.txt" in refused and "unsafe path" in refused
     assert "Методика обучения" in page and "Алиев Арман" in page
     assert not JobLink.objects.filter(uploaded_by=account).exists()  # nothing queued yet
@@ -86,11 +86,11 @@ def test_folders_keep_their_paths_and_a_utf8_bom_comma_csv_matches_them(secretar
 def test_bad_files_and_csvs_are_named_at_upload_time(secretary):
     dept, account = secretary
     client = ws.client_of(account)
-    response = ws.upload(client, {"big.pdf": b"%PDF-1.4 " + b"x" * (2 * 2**20), "old.doc": b"x", "ok.txt": b"fine " * 9},
+    response = ws.upload(client, {"big.pdf": b"%PDF-1.4 " + b"x" * (2 * 2**20), "old.xls": b"x", "ok.txt": b"fine " * 9},
                          department=dept)
     page = client.get(response["Location"]).content.decode()
     assert "big.pdf</b>: file over 2 MiB: not uploaded" in page
-    assert "old.doc</b>: legacy Word .doc is not supported" in page
+    assert "old.xls</b>: unsupported file type .xls" in page
     assert "ok.txt" in page and 'id="confirm"' in page
     # An Excel workbook given as the CSV: the CSV's own one-line reason, and nothing to confirm.
     response = ws.upload(client, {"ok.txt": b"fine " * 9}, department=dept, csv_bytes=b"PK\x03\x04workbook")

@@ -144,7 +144,34 @@ def _context():
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
+    _ensure_forkserver()
     return context
+
+
+def _ensure_forkserver() -> None:
+    """Start the fork server (if it is not running) with this installation of plagcheck ahead of
+    the current folder on its path.
+
+    The fork server is started as ``python -c ...``, so the current folder comes first on its
+    ``sys.path``, and it imports the preloaded modules before it takes the caller's path (which
+    Python's forkserver ignores). Started in a folder holding a folder named ``plagcheck`` without
+    an ``__init__.py`` (``cd /srv`` beside ``/srv/plagcheck/corpus.db``), an editable install's
+    ``plagcheck`` lost to that empty namespace package: every child died on import and every file
+    failed as "damaged". A regular package in a later ``sys.path`` entry wins over a namespace
+    one, so the folder that holds this package is put on the server's ``PYTHONPATH``.
+    """
+    from multiprocessing import forkserver
+
+    home = str(Path(__file__).resolve().parent.parent.parent)  # the folder that holds plagcheck/
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = home if not before else home + os.pathsep + before
+    try:
+        forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 def _extract_in_child(path: Path, name: str, limits: ExtractionLimits, ocr: bool = True) -> Document:

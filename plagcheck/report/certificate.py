@@ -15,7 +15,8 @@ from plagcheck.report.decisions import Decisions, apply_decisions
 from plagcheck.report.i18n import Translator, translator
 from plagcheck.report.json import report_from_json
 from plagcheck.report.pdf import _CSS, _MARGIN, _layout, esc, figures, finish, full_text, key_values
-from plagcheck.report.text import corpus_line, document_title, field_label, metadata_value, three_percents
+from plagcheck.report.text import (SUPERVISOR_KEYS, corpus_line, document_title, field_label, metadata_value,
+                                   three_percents)
 from plagcheck.summary import EXCEEDS, WITHIN, verdict
 
 _CERTIFICATE_CSS = _CSS + """
@@ -57,8 +58,11 @@ def _first_page(data: dict, report, t: Translator, institution, department, thre
 
     # the thesis
     rows = [(t("field.title"), document_title(report))]
-    rows += [(field_label(key, t.lang), metadata_value(key, info.get(key), t.lang))
-             for key in ("author", "supervisor", "year", "language") if info.get(key) not in (None, "")]
+    # the supervisor under any header the cabinet takes for one (a CSV's "Научный руководитель")
+    supervisor = next((info[key] for key in SUPERVISOR_KEYS if info.get(key) not in (None, "")), None)
+    rows += [(field_label(key, t.lang), metadata_value(key, supervisor if key == "supervisor" else info.get(key), t.lang))
+             for key in ("author", "supervisor", "year", "language")
+             if (supervisor if key == "supervisor" else info.get(key)) not in (None, "")]
     rows.append((field_label("path", t.lang), info.get("path")))
     parts.append(key_values(rows))
 

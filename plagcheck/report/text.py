@@ -24,6 +24,11 @@ LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian", "en": "English"}  # the langu
 SEMANTIC_KINDS = ("translation", "paraphrase")
 
 
+# Metadata columns that name a thesis' supervisor, as secretaries head them (casefolded): the
+# cabinet matches supervisors by them, and the certificate names the supervisor from them.
+SUPERVISOR_KEYS = ("supervisor", "advisor", "scientific supervisor", "научный руководитель", "руководитель",
+                   "ғылыми жетекші", "жетекші", "ғылыми жетекшісі")
+
 def alert_label(kind: str, lang: str = _EN) -> str:
     """``'homoglyph'`` → ``'Homoglyph substitution'`` (an unknown kind: itself)."""
     return translator(lang).get(f"alert.{kind}", kind)

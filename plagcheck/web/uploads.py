@@ -16,12 +16,10 @@ from pathlib import Path, PurePosixPath
 from plagcheck import jobs
 from plagcheck.errors import PlagcheckError
 from plagcheck.extract import unsupported_reason
+from plagcheck.report.text import SUPERVISOR_KEYS
 from plagcheck.ingest import SIDECAR_SUFFIXES, MetadataTable, iter_files, mark_refused, metadata_for, read_metadata
 
 FILES, CSV = "files", "csv"
-# Metadata columns that name a thesis' supervisor, as secretaries head them (casefolded).
-SUPERVISOR_KEYS = ("supervisor", "advisor", "scientific supervisor", "научный руководитель", "руководитель",
-                   "ғылыми жетекші", "жетекші", "ғылыми жетекшісі")
 
 
 @dataclass

@@ -19,7 +19,7 @@
     }
     return out.concat(dropped);
   }
-  var readable = /\.(pdf|docx|txt|zip|csv|md|json)$/i;  // csv/md/json beside theses are skipped, not refused
+  var readable = /\.(pdf|docx|txt|doc|docm|odt|rtf|zip|csv|md|json)$/i;  // csv/md/json beside theses are skipped, not refused
   function render() {
     var items = chosen();
     list.textContent = "";
