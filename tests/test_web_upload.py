@@ -67,6 +67,21 @@ def test_a_zip_with_a_windows_1251_csv_is_reviewed_then_queued_with_its_metadata
     assert client.post(response["Location"] + "confirm").status_code == 404
 
 
+def test_a_row_naming_another_department_is_filed_under_the_upload_and_the_review_says_so(secretary):
+    from plagcheck.web.models import JobLink
+
+    dept, account = secretary
+    client = ws.client_of(account)
+    rows = [{"Файл": "kuanysh.txt", "Тема": "История края", "ФИО": "Куаныш А.", "Год": "2025", "Кафедра": "История"}]
+    response = ws.upload(client, {"kuanysh.txt": ws.thesis_text("Қуаныш").encode()}, department=dept,
+                         csv_bytes=ws.metadata_csv(rows, delimiter=";", encoding="cp1251"))
+    page = client.get(response["Location"]).content.decode()
+    assert "department &#x27;История&#x27; is not the upload&#x27;s" in page or "department 'История' is not the upload's" in page
+    assert client.post(response["Location"] + "confirm").status_code == 302
+    (link,) = JobLink.objects.filter(uploaded_by=account, job__name="kuanysh.txt").select_related("job")
+    assert link.department == dept and json.loads(link.job.metadata)["department"] == dept.name
+
+
 def test_folders_keep_their_paths_and_a_utf8_bom_comma_csv_matches_them(secretary):
     from plagcheck.web.models import JobLink
 

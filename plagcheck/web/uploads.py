@@ -89,8 +89,14 @@ def _table(batch_dir: Path, form_metadata: dict, department: str | None) -> tupl
     if csv_path is not None:
         table = read_metadata(csv_path)
         if department:
-            for row in table.values():
-                row.setdefault("department", department)
+            # The batch is filed under the department it was uploaded into: a row naming another
+            # one is filed there too (its report says so as well), and the review page says it.
+            for key, row in table.items():
+                named = str(row.get("department") or "").strip()
+                if named and named != department:
+                    table.warnings.append(f"{csv_path} line {table.lines.get(key, '?')}: department {named!r} "
+                                          f"is not the upload's; the thesis is filed under {department!r}")
+                row["department"] = department
         return table, csv_path
     return {"*": {k: v for k, v in {**form_metadata, "department": department}.items() if v not in (None, "")}}, None
 
