@@ -561,7 +561,8 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     by its static vector among the corpus's stored units (:func:`search`: sign codes, then int8
     vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` (another
     language) or ``candidate_min_cos_same_language`` are candidates, ranked by how far they
-    clear it, until ``max_candidate_units`` corpus units are chosen. Returns the indexes in
+    clear it, until ``max_candidate_units`` checked units and as many corpus units are chosen
+    (a corpus unit with at most ``UNIT_SENTENCES`` checked units). Returns the indexes in
     ``sentences`` of the checked sentences to embed (in order, none ``blocked``), and for each
     candidate document the indexes of its sentences (its text's :func:`text_sentences`) that the
     candidate units cover; on both sides with ``UNIT_SENTENCES - 1`` sentences more on each side.
@@ -587,12 +588,22 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
         for r, c in zip(*np.nonzero(b.cos >= floor)):
             hits.append((float(b.cos[r, c] - floor[r, 0]), int(rows[r]), int(b.doc[r, c]), int(b.index[r, c])))
     hits.sort(reverse=True)
-    kept, chosen = [], set()
-    for hit in hits:  # the nearest first, until max_candidate_units corpus units are chosen
-        if (hit[2], hit[3]) not in chosen:
-            if len(chosen) == settings.max_candidate_units:
-                continue
-            chosen.add((hit[2], hit[3]))
+    # The nearest first, until max_candidate_units checked units and as many corpus units are
+    # chosen; a corpus unit near everything (a hub: generic wording) takes at most
+    # UNIT_SENTENCES checked units, the nearest, so it cannot pull the whole thesis in.
+    kept, chosen, taken = [], set(), set()
+    per_unit: dict[tuple[int, int], int] = {}
+    for hit in hits:
+        source = (hit[2], hit[3])
+        if per_unit.get(source, 0) >= UNIT_SENTENCES:
+            continue
+        if source not in chosen and len(chosen) >= settings.max_candidate_units:
+            continue
+        if hit[1] not in taken and len(taken) >= settings.max_candidate_units:
+            continue
+        chosen.add(source)
+        taken.add(hit[1])
+        per_unit[source] = per_unit.get(source, 0) + 1
         kept.append(hit)
     hits = kept
     # A unit that straddles the start or end of a copied passage may miss the threshold: the
