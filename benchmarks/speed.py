@@ -292,7 +292,7 @@ def served_checks(db: Path, thesis: Path, workdir: Path, runs: int) -> dict:
             if service.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"plagcheck serve did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.2)
-        args = ["check", str(thesis), "--server", str(socket_path), "--format", "json"]
+        args = ["check", str(thesis), "--server", str(socket_path), "--format", "json", "--no-semantic"]
         peak_rss_of(args)  # warm-up: the service's first request reads the index pages from disk
         walls = sorted(peak_rss_of(args)[0] for _ in range(runs))
         status = Path(f"/proc/{service.pid}/status").read_text()
@@ -468,7 +468,8 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
             thesis, sources = make_query_thesis(workdir, store, seed)
             # A fresh process, as a user would run it: wall time includes start-up, imports and
             # extraction. The machine's speed wanders by tens of percent: the median of a few runs.
-            runs = sorted((peak_rss_of(["check", str(thesis), "--db", str(db), "--format", "json"])
+            # the lexical check (--no-semantic): the semantic layer is measured by semantic_speed.py
+            runs = sorted((peak_rss_of(["check", str(thesis), "--db", str(db), "--format", "json", "--no-semantic"])
                            for _ in range(check_runs)), key=lambda r: r[0])
             wall, rss, out = runs[len(runs) // 2]
             result = json.loads(out)
