@@ -21,6 +21,7 @@ from plagcheck.normalize import (CYRILLIC, INVISIBLE_CHARS, LATIN, LATIN_TO_CYRI
 _LATIN_LOOKALIKES = frozenset(chr(k) for k in LATIN_TO_CYRILLIC)
 _CYRILLIC_LOOKALIKES = frozenset(chr(k) for k in CYRILLIC_TO_LATIN)
 _KEYBOARD_I = frozenset("iI")  # Kazakh і typed as Latin i out of keyboard habit: not an attack
+_KAZAKH_I = frozenset("\u0456\u0406")  # ... and the other way round: a Latin term typed on a Kazakh keyboard
 _SOFT_HYPHEN = "\u00ad"
 _WORD_RE = re.compile(rf"[\w{re.escape(INVISIBLE_CHARS)}]+")
 _INVISIBLE_RE = re.compile(f"[{re.escape(INVISIBLE_CHARS)}]+")
@@ -81,7 +82,9 @@ def text_alerts(text: str, document: Document | None = None) -> list[Alert]:
     ``document`` (optional) supplies page numbers for the alerts.
     """
     alerts = []
-    alerts += _runs("homoglyph", homoglyph_words(text), text, document,
+    from plagcheck.language import detect_language
+
+    alerts += _runs("homoglyph", homoglyph_words(text, kazakh=detect_language(text) == "kk"), text, document,
                     "{n} word(s) mixing Latin and Cyrillic lookalike letters", 3)
     alerts += _runs("invisible_characters", _invisible_hits(text), text, document,
                     "{n} invisible character(s) inside words", 0)
@@ -90,12 +93,14 @@ def text_alerts(text: str, document: Document | None = None) -> list[Alert]:
     return alerts
 
 
-def homoglyph_words(text: str) -> list[_Hit]:
+def homoglyph_words(text: str, kazakh: bool = False) -> list[_Hit]:
     """Words written mostly in one script with lookalike letters of the other script inside.
 
     A word is flagged when it mixes Latin and Cyrillic letters, every letter of the minority script
     is a lookalike of a letter of the majority script, and the word is not a Kazakh (Cyrillic) word
-    whose only Latin letters are ``i``/``I`` (keyboard habit, not an attack).
+    whose only Latin letters are ``i``/``I`` (keyboard habit, not an attack). In a Kazakh text
+    (``kazakh``), a Latin word whose only Cyrillic letters are the Kazakh ``і``/``І`` is the same
+    habit the other way round (``transplantatіon`` in Kazakh Wikipedia), not an attack.
 
     >>> [h.note for h in homoglyph_words("Мaтeмaтикa и бiлiм, Kazakhstan")]
     ["'Мaтeмaтикa': Latin a, e in a Cyrillic word"]
@@ -117,6 +122,8 @@ def homoglyph_words(text: str) -> list[_Hit]:
         if not set(minority) <= lookalikes:
             continue  # e.g. "Kazinformтың": a real suffix, not a disguise
         if majority == CYRILLIC and set(minority) <= _KEYBOARD_I:
+            continue
+        if kazakh and majority == LATIN and set(minority) <= _KAZAKH_I:
             continue
         other = "Latin" if majority == CYRILLIC else "Cyrillic"
         letters = ", ".join(sorted(set(minority)))

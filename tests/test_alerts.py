@@ -79,3 +79,13 @@ def test_extraction_alerts_are_combined_and_located(tmp_path):
     white = next(a for a in alerts if a.kind == "white_text")
     assert white.page == 1 and "белый" in spoofed.text[white.start:white.end]
     assert [a.start for a in alerts] == sorted(a.start for a in alerts)
+
+
+def test_a_latin_term_typed_with_the_kazakh_i_is_not_an_attack_in_a_kazakh_text_only():
+    term = "transplantat\u0456on"  # Kazakh і in a Latin word: Kazakh Wikipedia has such terms
+    kazakh = (f"Ағзаларды ауыстыру ({term}) қазіргі медицинаның маңызды саласы болып табылады. "
+              "Бұл әдіс көптеген науқастардың өмірін сақтап қалады және зерттеулер жалғасуда.")
+    english = f"Organ replacement ({term}) is an important field of modern medicine, studied widely."
+    assert not [a for a in text_alerts(kazakh) if a.kind == "homoglyph"]
+    assert homoglyph_words(english) and homoglyph_words(english)[0].note.startswith(f"'{term}'")
+    assert homoglyph_words(kazakh.replace("transplantat\u0456on", "tr\u0430nsplant\u0430tion"), kazakh=True)  # а: flagged
