@@ -327,8 +327,8 @@ def check(path, db_path, fmt, exclusions, exclude_documents, semantic, ocr, serv
     """Check one document against the corpus and print the matches: borrowed, cited and original
     shares of the text, with the same exclusions (and figures) as 'plagcheck report'.
 
-    The semantic layer is on, as in 'report' and the worker, so that the three agree; it costs
-    nothing when no corpus document is embedded yet.
+    The semantic layer is on, as in 'report' and the worker, so that the three agree; its cost is
+    set by how many candidates the check has (capped), not by the corpus.
     """
     from plagcheck.service import Request
 
@@ -588,8 +588,9 @@ def serve(db_path, socket_path, max_mib, request_seconds):
               help="With --full: new winnowing window (w); runs of k + w - 1 words are sure to be found.")
 @click.option("--semantic-minutes", type=click.FloatRange(min=0), default=defaults.SEMANTIC_EMBED_MINUTES,
               show_default=True,
-              help="Then embed corpus sentences not embedded yet for the semantic layer, for up to this many "
-                   "minutes (a thesis takes one to three; the next run resumes where this one stopped).")
+              help="Then embed corpus sentences in advance for the semantic layer (optional: checks embed the "
+                   "candidates they need), for up to this many minutes (a thesis takes one to three; the next "
+                   "run resumes where this one stopped).")
 @map_errors
 def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, shingle_size, stem_prefix, num_perm,
             bands, rows, fingerprint_words, fingerprint_window, semantic_minutes):
