@@ -48,4 +48,6 @@ def test_the_check_finds_sql(tmp_path):
         (tmp_path / folder / "probe.py").write_text(
             'def f(db):\n    return db.execute(f"SELECT id FROM documents WHERE x = {1}")\n', encoding="utf-8")
     found = sql_outside_storage(tmp_path)
-    assert found == ["workers/probe.py:2: .execute(", "workers/probe.py:2: 'SELECT id FROM documents WHERE x = {}'"]
+    assert "workers/probe.py:2: .execute(" in found
+    assert "workers/probe.py:2: 'SELECT id FROM documents WHERE x = {}'" in found
+    assert all(line.startswith("workers/") for line in found)

@@ -22,6 +22,7 @@ from plagcheck.errors import StoreError
 from plagcheck.extract import extract
 from plagcheck.ingest import add_file
 from plagcheck.store import Store
+from plagcheck.storage import sqlite as sqlite_backend  # the SQLite lock row: a pid check
 from workers import reindex
 from workers.reindex import reindex_full, reindex_incremental
 
@@ -30,7 +31,7 @@ def test_a_second_reindex_refuses_while_the_first_is_alive(store, tmp_path):
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         with store.transaction():
-            store.set_meta(reindex.LOCK_KEY, reindex._process_tag(sleeper.pid))
+            store.set_meta(sqlite_backend.LOCK_KEY, sqlite_backend._process_tag(sleeper.pid))
         with pytest.raises(StoreError, match=f"another reindex \\(process {sleeper.pid}\\) is running"):
             reindex_incremental(store)
         with pytest.raises(StoreError):
@@ -39,12 +40,12 @@ def test_a_second_reindex_refuses_while_the_first_is_alive(store, tmp_path):
         sleeper.kill()
         sleeper.wait()
     reindex_full(store)  # the holder died: its lock is taken over
-    assert store.meta(reindex.LOCK_KEY) is None  # and released afterwards
+    assert store.meta(sqlite_backend.LOCK_KEY) is None  # and released afterwards
 
 
 def test_a_lock_left_by_a_reused_pid_is_taken_over(store):
     with store.transaction():  # our own pid, but another start time: the holder was another process
-        store.set_meta(reindex.LOCK_KEY, f"{os.getppid()}:1")
+        store.set_meta(sqlite_backend.LOCK_KEY, f"{os.getppid()}:1")
     assert reindex_incremental(store).documents == 0
 
 
