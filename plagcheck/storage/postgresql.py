@@ -177,10 +177,11 @@ class PostgresStore(SQLStore):
                     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
                     try:
                         self.refresh()
-                        tables = [f"{name}_g{self.generation}" for name in ("spans", BUCKETS, "terms")]
-                        if self.has_prints:
-                            tables.append(f"{PRINTS}_g{self.generation}")
-                        conn.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS SHARE MODE")
+                        # In the order drop_index_tables drops them: a swap and a check waiting
+                        # on each other's tables would deadlock.
+                        names = (BUCKETS, PRINTS, "spans", "terms") if self.has_prints else (BUCKETS, "spans", "terms")
+                        tables = ", ".join(f"{name}_g{self.generation}" for name in names)
+                        conn.execute(f"LOCK TABLE {tables} IN ACCESS SHARE MODE")
                         break
                     except pg_errors.UndefinedTable:
                         conn.execute("ROLLBACK")
