@@ -88,3 +88,66 @@ def test_workers_killed_at_random_on_one_postgresql_queue_do_every_job_exactly_o
     assert len({d.content_hash for d in documents}) == THESES
     assert all(os.path.exists(s.report_html) and os.path.exists(s.report_json) for s in statuses)
     assert len(list(reports.glob("*.json"))) == THESES  # one report per job, none written twice under two names
+
+
+def _check_json(db) -> dict:
+    from click.testing import CliRunner
+
+    from plagcheck.cli import cli
+
+    result = CliRunner().invoke(cli, ["check", str(THESIS), "--db", str(db), "--format", "json", "--no-semantic"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    return json.loads(result.stdout)
+
+
+SAMPLES = ROOT / "corpus" / "samples"
+THESIS = ROOT / "corpus" / "theses" / "sample-thesis.pdf"
+
+
+def test_a_check_on_postgresql_gives_the_sqlite_figures_and_is_served(pg_url, tmp_path):
+    """The same corpus and thesis on both backends: the same matches, sources and figures. The
+    check service runs on the PostgreSQL corpus with its socket where it is told."""
+    from click.testing import CliRunner
+
+    from plagcheck.cli import cli
+    from tests.test_service import Service
+
+    for db in (tmp_path / "corpus.db", pg_url):
+        added = CliRunner().invoke(cli, ["corpus", "add", str(SAMPLES), "--metadata", str(SAMPLES / "metadata.csv"),
+                                         "--db", str(db), "-j", "1", "--no-ocr"])
+        assert added.exit_code == 0, added.output
+    on_sqlite, on_postgres = _check_json(tmp_path / "corpus.db"), _check_json(pg_url)
+    assert on_postgres["matches"] and on_postgres["similarity"] > 0.1
+    for key in ("similarity", "matches", "sources"):
+        assert on_postgres[key] == on_sqlite[key], key
+
+    served = Service(pg_url, tmp_path / "pg.sock").wait_until_listening()
+    try:
+        result = CliRunner().invoke(cli, ["check", str(THESIS), "--server", str(served.socket), "--format", "json",
+                                          "--no-semantic"])
+        assert result.exit_code == 0, result.output
+        import json
+
+        assert json.loads(result.stdout)["matches"] == on_postgres["matches"]
+    finally:
+        served.stop()
+
+
+def test_what_has_no_folder_on_postgresql_must_be_given_one(pg_url):
+    from click.testing import CliRunner
+
+    from plagcheck.cli import cli
+
+    Store(pg_url).close()
+    worker = CliRunner().invoke(cli, ["worker", "--once", "--db", pg_url])
+    assert worker.exit_code != 0 and "give one with --reports" in worker.output
+    serve = CliRunner().invoke(cli, ["serve", "--db", pg_url])
+    assert serve.exit_code == 2 and "give one with --socket" in serve.output
+    web = CliRunner().invoke(cli, ["web", "--db", pg_url])
+    assert web.exit_code == 2 and "the web cabinet runs on a SQLite corpus only" in web.output
+    from tests.conftest import _with_dbname
+
+    missing = CliRunner().invoke(cli, ["check", str(THESIS), "--db", _with_dbname(pg_url, "no_such_db")])
+    assert missing.exit_code == 1 and "cannot connect to the PostgreSQL database" in missing.output

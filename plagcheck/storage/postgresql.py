@@ -97,6 +97,11 @@ class PostgresStore(SQLStore):
         self.path = None  # no file: reports, sockets and secrets need their own places
         self._local = threading.local()
         tag = f"plagcheck {socket.gethostname()}:{os.getpid()}"
+        try:  # once directly: a wrong URL fails at once with the server's reason, not after a pool's timeout
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as error:
+            raise StoreError(f"cannot connect to the PostgreSQL database {self.location} "
+                             f"({str(error).strip().splitlines()[-1]})") from None
         try:
             self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=60,
                                        kwargs={"autocommit": True, "application_name": tag[:63]})
