@@ -683,6 +683,40 @@ def _embed_corpus(store, minutes: float) -> None:
                f"{summary.seconds:.0f} s; {summary.remaining} not embedded yet")
 
 
+# -- database maintenance ------------------------------------------------------------------------------
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def db():
+    """Database maintenance: move a corpus to another database."""
+
+
+@db.command("migrate", context_settings=CONTEXT_SETTINGS)
+@click.argument("source", type=DatabaseType())
+@click.argument("target", type=DatabaseType())
+@map_errors
+def db_migrate(source, target):
+    """Copy the corpus in SOURCE (documents, texts, index, jobs) into the empty database TARGET,
+    e.g. a SQLite file into postgresql://…, with a progress bar. Stopped half-way, run it again:
+    it goes on where it stopped. Stop the source's workers and reindexes first."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from plagcheck.storage import open_store
+    from plagcheck.storage.migrate import migrate
+
+    with open_store(source, create=False) as src, open_store(target, src.params) as dst:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=_stderr_console(), transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def advance(table: str, done: int, total: int) -> None:
+                if table not in tasks:
+                    tasks[table] = bar.add_task(table, total=total)
+                bar.update(tasks[table], completed=done, total=total)
+
+            summary = migrate(src, dst, progress=advance)
+    click.echo(f"{summary.documents} documents and {summary.jobs} jobs in {describe_database(target)} "
+               f"({sum(summary.copied.values())} rows copied by this run)")
+
+
 # -- the web cabinet ------------------------------------------------------------------------------------
 def _cabinet(db_path, **options):
     """Django configured for the cabinet over the corpus database (which must exist), its tables

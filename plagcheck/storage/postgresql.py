@@ -286,12 +286,16 @@ class PostgresStore(SQLStore):
         finally:
             conn.close()
 
-    def copy_rows(self, table: str, columns: list[str], rows) -> int:
-        """Append rows to a table with COPY (a bulk fill, ``plagcheck db migrate``); call inside
-        :meth:`transaction`. Returns how many were written."""
-        written = 0
+    def bulk_insert(self, table: str, columns: list[str], rows: list) -> None:
+        """COPY, not row-by-row inserts: a bulk fill streams its rows to the server."""
         with self._conn().cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-                written += 1
-        return written
+
+    def after_bulk_load(self) -> None:
+        for table in ("documents", "jobs"):
+            self._q(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) "
+                    f"FROM {table}")
+
+    def key_order(self, column: str) -> str:
+        return f'{column} COLLATE "C"' if column == "term" else column

@@ -104,6 +104,18 @@ class SQLStore:
     def ensure_jobs_schema(self) -> None:
         raise NotImplementedError
 
+    def bulk_insert(self, table: str, columns: list[str], rows: list) -> None:
+        """Append rows to a table (``plagcheck db migrate``); call inside :meth:`transaction`."""
+        marks = ",".join("?" * len(columns))
+        self._qmany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def after_bulk_load(self) -> None:
+        """Rows came in with their own ids: the next id given must follow them."""
+
+    def key_order(self, column: str) -> str:
+        """``column`` as the migration orders keys (byte by byte)."""
+        return column
+
     def lock_index_writes(self) -> None:
         """Hold off other writers of the index until this transaction ends (a generation swap);
         SQLite's write transaction excludes them already."""
