@@ -8,7 +8,7 @@ The engine's own tools do the coordination that SQLite's single writer did by it
 - a full reindex swaps its generation in one transaction (DDL is transactional here), holding the
   index-write advisory lock exclusively, so no document added meanwhile is missed; every write
   transaction holds it shared;
-- the bucket and fingerprint tables are partitioned by key prefix (declarative hash partitioning
+- the bucket and fingerprint tables are partitioned by key prefix (declarative range partitioning
   on ``prefix``), the column a Citus cluster would distribute them by (README "Several machines").
 Passage ids come from one counter row, taken with ``UPDATE … RETURNING`` (concurrent writers get
 disjoint ranges); bucket rows are always written in prefix order and terms in term order, so
@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 # Advisory lock keys (one namespace per database): the schema set-up, the one reindex, and the
 # index writes a generation swap excludes.
 SCHEMA_LOCK, REINDEX_LOCK, INDEX_WRITE_LOCK = 0x706C6101, 0x706C6102, 0x706C6103
-PARTITIONS = 8  # bucket and fingerprint tables: hash partitions on the key prefix
+# The bucket and fingerprint tables: range partitions of the key prefix, which is lsh.KEY_BITS -
+# SUFFIX_BITS = 22 bits wide (8 partitions of 2**19 prefixes each).
+PARTITIONS, PARTITION_SHIFT = 8, 19
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -217,12 +219,14 @@ class PostgresStore(SQLStore):
                     first_passage BIGINT NOT NULL UNIQUE, passages INTEGER NOT NULL, spans BYTEA NOT NULL)""")
         for table in (BUCKETS, PRINTS):
             self._q(f"CREATE TABLE IF NOT EXISTS {table}_g{g} (prefix BIGINT PRIMARY KEY, entries BYTEA NOT NULL) "
-                    "PARTITION BY HASH (prefix)")
-            for remainder in range(PARTITIONS):
-                self._q(f"CREATE TABLE IF NOT EXISTS {table}_g{g}_p{remainder} PARTITION OF {table}_g{g} "
-                        f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {remainder})")
+                    "PARTITION BY RANGE (prefix)")
+            for part in range(PARTITIONS):
+                low = "MINVALUE" if part == 0 else part << PARTITION_SHIFT
+                high = "MAXVALUE" if part == PARTITIONS - 1 else (part + 1) << PARTITION_SHIFT
+                self._q(f"CREATE TABLE IF NOT EXISTS {table}_g{g}_p{part} PARTITION OF {table}_g{g} "
+                        f"FOR VALUES FROM ({low}) TO ({high})")
                 # packed entries are random bytes: do not try to compress them on every append
-                self._q(f"ALTER TABLE {table}_g{g}_p{remainder} ALTER COLUMN entries SET STORAGE EXTERNAL")
+                self._q(f"ALTER TABLE {table}_g{g}_p{part} ALTER COLUMN entries SET STORAGE EXTERNAL")
         self._q(f"CREATE TABLE IF NOT EXISTS terms_g{g} (term TEXT PRIMARY KEY, df INTEGER NOT NULL)")
 
     def index_generations(self) -> list[int]:
@@ -259,10 +263,16 @@ class PostgresStore(SQLStore):
         return super().find_by_hash(content_hash)
 
     def _bucket_rows(self, generation: int, prefixes: list[int], table: str = BUCKETS) -> list[tuple[int, bytes]]:
-        if not prefixes:
-            return []
-        return self._q(f"SELECT prefix, entries FROM {_table(table)}_g{int(generation)} WHERE prefix = ANY(?)",
-                       [prefixes]).fetchall()
+        """One query per partition, with the prefixes that fall in it: each partition's index is
+        probed for its own keys only (a 200-page thesis looks up some 30,000)."""
+        out: list[tuple[int, bytes]] = []
+        by_part: dict[int, list[int]] = {}
+        for prefix in prefixes:
+            by_part.setdefault(min(max(prefix >> PARTITION_SHIFT, 0), PARTITIONS - 1), []).append(prefix)
+        for part in sorted(by_part):
+            out += self._q(f"SELECT prefix, entries FROM {_table(table)}_g{int(generation)} "
+                           "WHERE prefix = ANY(?::bigint[])", [by_part[part]]).fetchall()
+        return out
 
     def document_frequencies(self, terms) -> dict[str, int]:
         return dict(self._q(f"SELECT term, df FROM terms_g{self.generation} WHERE term = ANY(?)",
