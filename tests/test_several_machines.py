@@ -41,7 +41,7 @@ def _theses(folder: Path, count: int) -> list[Path]:
 
 def _start_worker(url: str, reports: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "plagcheck", "worker", "--db", url, "--reports", str(reports),
-                             "--lease", "2", "--no-semantic", "--no-ocr"], cwd=ROOT,
+                             "--lease", "6", "--no-semantic", "--no-ocr"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -66,7 +66,8 @@ def test_workers_killed_at_random_on_one_postgresql_queue_do_every_job_exactly_o
                 pids = {int(owner.rsplit(":", 1)[1]) for owner in owners} & {w.pid for w in workers}
                 if not pids:
                     continue
-                victim = next(w for w in workers if w.pid == chance.choice(sorted(pids)))
+                chosen = chance.choice(sorted(pids))
+                victim = next(w for w in workers if w.pid == chosen)
                 victim.send_signal(signal.SIGKILL)
                 victim.wait()
                 killed.append(victim.pid)
@@ -80,7 +81,9 @@ def test_workers_killed_at_random_on_one_postgresql_queue_do_every_job_exactly_o
         for worker in workers:
             worker.wait(timeout=60)
     assert len(killed) == KILLS
-    assert len(statuses) == THESES and {s.state for s in statuses} == {jobs.DONE}
+    # (a lease of 6 s: on a loaded machine a 2 s lease ran out under a live worker three times)
+    assert len(statuses) == THESES and {s.state for s in statuses} == {jobs.DONE}, \
+        [(s.name, s.attempts, s.error) for s in statuses if s.state != jobs.DONE]
     assert sum(s.attempts > 1 for s in statuses) >= 1  # jobs in hand of a killed worker were taken again
     # Exactly once: every job added its own thesis, no thesis is in the corpus twice.
     assert len(documents) == THESES
