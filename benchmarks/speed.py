@@ -5,6 +5,8 @@ candidate recall against a brute-force TF-IDF comparison of all passages, side b
     python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (about 45 minutes)
     python -m benchmarks.speed --tiny               # seconds; the tests run this
     python -m benchmarks.speed --theses 100000 --no-brute-force --workdir W   # hours; W keeps the corpus
+    python -m benchmarks.speed --postgres postgresql://USER@/postgres?host=/run/postgresql --theses 10000
+        # SQLite and PostgreSQL side by side: check latency, worker throughput, bulk fill (COPY)
 
 Points beyond 10,000 theses are filled by ``bulk_fill`` (the same rows, written in one ordered
 pass at the end); brute force runs up to 10,000 theses.
@@ -277,7 +279,7 @@ def peak_rss_of(args: list[str]) -> tuple[float, float, str]:
     return wall, peak_kb / 1024, proc.stdout
 
 
-def served_checks(db: Path, thesis: Path, workdir: Path, runs: int) -> dict:
+def served_checks(db: Path, thesis: Path, workdir: Path, runs: int, options: tuple[str, ...] = ()) -> dict:
     """Check ``thesis`` through a resident ``plagcheck serve`` on ``db``: the wall time of
     ``plagcheck check --server`` in a fresh client process (median of ``runs``, after one warm-up
     request), and the service's own peak RSS."""
@@ -292,7 +294,7 @@ def served_checks(db: Path, thesis: Path, workdir: Path, runs: int) -> dict:
             if service.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"plagcheck serve did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.2)
-        args = ["check", str(thesis), "--server", str(socket_path), "--format", "json", "--no-semantic"]
+        args = ["check", str(thesis), "--server", str(socket_path), "--format", "json", "--no-semantic", *options]
         peak_rss_of(args)  # warm-up: the service's first request reads the index pages from disk
         walls = sorted(peak_rss_of(args)[0] for _ in range(runs))
         status = Path(f"/proc/{service.pid}/status").read_text()
@@ -504,6 +506,111 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
     return report
 
 
+def _fresh_postgres(server: str, name: str) -> str:
+    """A new, empty database ``name`` on the server of ``server`` (dropped first if it exists)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(server)._replace(path="/" + name))
+
+
+def worker_throughput(db: str, folder: Path, reports: Path, processes: int) -> float:
+    """Theses a minute that ``plagcheck worker --once -j processes`` checks from a queue holding
+    ``folder``'s theses (start-up included: it is what a run of the worker costs)."""
+    from plagcheck.store import Store
+
+    Store(db).close()
+    submitted = subprocess.run([sys.executable, "-m", "plagcheck", "submit", str(folder), "--db", db],
+                               capture_output=True, text=True)
+    if submitted.returncode != 0:
+        raise RuntimeError(submitted.stderr[-2000:])
+    started = time.perf_counter()
+    ran = subprocess.run([sys.executable, "-m", "plagcheck", "worker", "--once", "-j", str(processes), "--db", db,
+                          "--reports", str(reports), "--no-semantic", "--no-ocr"], capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if ran.returncode != 0:
+        raise RuntimeError(ran.stderr[-2000:])
+    count = len(list(folder.glob("*.txt")))
+    return round(60 * count / wall, 1)
+
+
+def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, processes: int, check_runs: int,
+                 worker_theses: int, workdir: Path | None = None) -> dict:
+    """SQLite and PostgreSQL side by side on one machine: the same corpus of ``theses`` synthetic
+    theses (filled into SQLite, copied into PostgreSQL by ``plagcheck db migrate``, i.e. COPY),
+    the same 200-page thesis checked through a served check on each, and the worker's throughput
+    with 1, 2 and 4 processes on PostgreSQL against 1 on SQLite."""
+    from plagcheck.storage.migrate import migrate
+    from plagcheck.store import Store
+
+    tmp = None
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory()
+        workdir = Path(tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    report = {"machine": f"{os.cpu_count()} cores, "
+                         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB", "theses": theses}
+    db = workdir / "backends.db"
+    with Store(db) as store:
+        if store.document_count() < theses:
+            report["sqlite_fill_seconds"] = round(fill_corpus(store, store.document_count(), theses, low, high, seed,
+                                                              processes), 1)
+        thesis, _ = make_query_thesis(workdir, store, seed)
+        pages = store.total_words() / WORDS_PER_PAGE
+    url = _fresh_postgres(server, "plagcheck_bench_corpus")
+    started = time.perf_counter()
+    with Store(db) as source, Store(url, source.params) as target:
+        copied = migrate(source, target, batch=2000)
+    seconds = time.perf_counter() - started
+    report["postgres_copy"] = {"seconds": round(seconds, 1), "rows_per_second": round(sum(copied.copied.values()) / seconds),
+                               "theses_per_minute": round(60 * theses / seconds), "pages_per_second": round(pages / seconds)}
+    for name, database in (("sqlite", str(db)), ("postgresql", url)):
+        fresh = sorted(peak_rss_of(["check", str(thesis), "--db", database, "--format", "json", "--no-semantic"])[0]
+                       for _ in range(check_runs))
+        served = served_checks(database, thesis, workdir, check_runs, ("--no-semantic",))
+        report[f"{name}_check"] = {"fresh_seconds": round(fresh[len(fresh) // 2], 2),
+                                   "served_seconds": served["served_check_seconds"],
+                                   "service_peak_rss_mb": served["service_peak_rss_mb"]}
+        print(json.dumps(report[f"{name}_check"]), file=sys.stderr, flush=True)
+    report["served_ratio"] = round(report["postgresql_check"]["served_seconds"] / report["sqlite_check"]["served_seconds"],
+                                   2)
+    queue = workdir / "queue"
+    queue.mkdir(exist_ok=True)
+    writer = _writer(seed + 3)
+    for k in range(worker_theses):
+        (queue / f"thesis-{k:03d}.txt").write_text(writer.thesis(10 * WORDS_PER_PAGE), encoding="utf-8")
+    throughput = {"sqlite x1": worker_throughput(str(workdir / f"queue-{time.time_ns()}.db"), queue,
+                                                 workdir / "reports-sqlite", 1)}
+    for count in (1, 2, 4):
+        database = _fresh_postgres(server, f"plagcheck_bench_queue{count}")
+        throughput[f"postgresql x{count}"] = worker_throughput(database, queue, workdir / f"reports-pg{count}", count)
+        print(json.dumps(throughput), file=sys.stderr, flush=True)
+    report["worker_theses_per_minute"] = throughput
+    report["worker_theses"] = worker_theses
+    if tmp:
+        tmp.cleanup()
+    return report
+
+
+def format_backends(report: dict) -> str:
+    c = report["postgres_copy"]
+    lines = [f"machine: {report['machine']}; corpus: {report['theses']} theses",
+             f"bulk fill into PostgreSQL (plagcheck db migrate, COPY): {c['theses_per_minute']} theses/min, "
+             f"{c['pages_per_second']} pages/s, {c['rows_per_second']} rows/s ({c['seconds']} s)", ""]
+    header = ["backend", "check 200 p. fresh (s)", "check 200 p. served (s)", "service RSS (MB)"]
+    rows = [[name, report[f"{name}_check"]["fresh_seconds"], report[f"{name}_check"]["served_seconds"],
+             report[f"{name}_check"]["service_peak_rss_mb"]] for name in ("sqlite", "postgresql")]
+    lines += text_table(header, rows, " | ")
+    lines += ["", f"served PostgreSQL / SQLite: {report['served_ratio']}x", "",
+              f"worker throughput ({report['worker_theses']} theses of 10 pages, --no-semantic, start-up included):"]
+    lines += text_table(["workers", "theses/min"], [[k, v] for k, v in report["worker_theses_per_minute"].items()], " | ")
+    return "\n".join(lines)
+
+
 def _kb(size: int | None, theses: int) -> float | None:
     return None if size is None else round(size / theses / 1024, 1)
 
@@ -539,11 +646,24 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--postgres", metavar="URL",
+                        help="a PostgreSQL server (a database URL; the benchmark makes its own databases there): "
+                             "SQLite and PostgreSQL side by side at the first --theses point")
+    parser.add_argument("--worker-theses", type=int, default=40)
     args = parser.parse_args(argv)
     from benchmarks.detection import seed_texts_note
 
     if note := seed_texts_note():  # the thesis writer's word frequencies come from fewer texts
         print(note, file=sys.stderr)
+    if args.postgres:
+        tiny = dict(low=1500, high=3000, check_runs=1) if args.tiny else dict(low=20_000, high=60_000, check_runs=3)
+        report = run_backends(args.postgres, 6 if args.tiny else args.theses[0], seed=args.seed,
+                              processes=1 if args.tiny else args.processes,
+                              worker_theses=4 if args.tiny else args.worker_theses, workdir=args.workdir, **tiny)
+        print(format_backends(report))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2))
+        return 0
     if args.tiny:
         report = run([6], pdf_theses=2, pdf_pages=3, low=1500, high=3000, seed=args.seed, processes=1, check_runs=1,
                      brute_force=True, workdir=args.workdir)

@@ -23,7 +23,7 @@ from plagcheck.normalize import stems, tokenize
 from plagcheck.rescore import pair_cosines, tfidf_matrix
 from plagcheck.settings import Settings
 from plagcheck.short import short_matches, without_overlaps
-from plagcheck.store import StoredDocument, StoredPassage, Store
+from plagcheck.storage import StoredDocument, StoredPassage, Store
 
 log = logging.getLogger(__name__)
 REGION_MARGIN_CHARS = 2000  # source text aligned around candidate passages, on each side

@@ -14,17 +14,33 @@ import click
 from plagcheck import __version__, defaults
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.report.i18n import DEFAULT_LANGUAGE, LANGUAGES  # a catalogue, no dependencies
-from plagcheck.settings import default_db_path  # not plagcheck.store: a served check never opens SQLite
+# not plagcheck.storage: a served check never opens the database
+from plagcheck.settings import database_argument, default_db_path, describe_database, is_postgres
 from plagcheck.text_safety import json_printable, printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
+class DatabaseType(click.ParamType):
+    """A corpus database: a SQLite file's path (or ``sqlite:///path``), or a ``postgresql://`` URL."""
+
+    name = "PATH|URL"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (Path, str)) and str(value):
+            try:
+                return database_argument(str(value))
+            except ValueError as error:
+                self.fail(str(error), param, ctx)
+        self.fail("give a file path or a postgresql:// URL", param, ctx)
+
+
 def db_option(func):
     """``--db``: the corpus database (falls back to $PLAGCHECK_DB, then the default path)."""
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help=f"Corpus database file. Default: $PLAGCHECK_DB, else {default_db_path()}.")(func)
+        "--db", "db_path", type=DatabaseType(), default=None,
+        help=f"Corpus database: a SQLite file (or sqlite:///path), or a postgresql:// URL for several machines. "
+             f"Default: $PLAGCHECK_DB, else {default_db_path()}.")(func)
 
 
 def server_option(func):
@@ -187,7 +203,7 @@ def run_request(request, path: Path, db_path: Path | None, server: Path | None):
 
     if server is not None:
         named = db_path or (default_db_path() if os.environ.get("PLAGCHECK_DB") else None)  # as a local check would
-        request = replace(request, db=str(named.resolve()) if named else None)
+        request = replace(request, db=(named if is_postgres(named) else str(Path(named).resolve())) if named else None)
         return service.submit(server, request, read_file(path))
     with open_store(db_path, create=False) as store, _EmbeddingProgress() as progress:
         return service.answer(store, extract(path, ocr=request.ocr), request, progress=progress)
@@ -258,10 +274,9 @@ def corpus_add(paths, db_path, metadata_csv, processes, ocr):
 
     metadata = read_metadata_csv(metadata_csv)
     files = list(iter_files(paths))
-    new_database = not (db_path or default_db_path()).exists()
     with open_store(db_path, create=True) as store:
-        if new_database:  # a mistyped --db starts a new corpus: say so
-            echo(f"new corpus database: {store.path}", err=True)
+        if store.created:  # a mistyped --db starts a new corpus: say so
+            echo(f"new corpus database: {store.location}", err=True)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=_stderr_console(), transient=True) as progress:
             task = progress.add_task("indexing", total=len(files))
@@ -443,7 +458,8 @@ def _id_ranges(ids: list[int]) -> str:
               help="Worker processes sharing the queue.")
 @click.option("--once", is_flag=True, help="Process until the queue is empty, then exit (cron, tests).")
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the HTML, JSON and PDF reports. Default: reports/ beside the database.")
+              help="Folder for the HTML, JSON and PDF reports. Default: reports/ beside a SQLite database; required "
+                   "for a PostgreSQL one (a folder every machine shares).")
 @click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
               help="Seconds a job stays leased without renewal before another worker may take it.")
 @semantic_option
@@ -528,7 +544,7 @@ def _watch_jobs(store, patience: float) -> None:
             elif not warned and time.monotonic() - since >= patience:
                 bar.console.print(printable(
                     f"no worker is running: {left} {'job waits' if left == 1 else 'jobs wait'}; start "
-                    f"'plagcheck worker --db {store.path}' (still watching; Ctrl-C stops)"),
+                    f"'plagcheck worker --db {store.location}' (still watching; Ctrl-C stops)"),
                     markup=False, highlight=False, soft_wrap=True)
                 warned = True
             time.sleep(defaults.WATCH_POLL_SECONDS)
@@ -559,9 +575,11 @@ def serve(db_path, socket_path, max_mib, request_seconds):
     from plagcheck.service import serve as run_service
 
     db = db_path or default_db_path()
+    if socket_path is None and is_postgres(db):
+        raise click.UsageError("a PostgreSQL corpus has no folder for the socket: give one with --socket")
     socket_path = socket_path or default_socket_path(db)
     run_service(db, socket_path, max_request_bytes=max_mib * 2**20, request_seconds=request_seconds,
-                ready=lambda at: echo(f"check service listening on {at} (database {db}); "
+                ready=lambda at: echo(f"check service listening on {at} (database {describe_database(db)}); "
                                             "SIGTERM or Ctrl-C stops it"))
 
 
@@ -666,6 +684,40 @@ def _embed_corpus(store, minutes: float) -> None:
                f"{summary.seconds:.0f} s; {summary.remaining} not embedded yet")
 
 
+# -- database maintenance ------------------------------------------------------------------------------
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def db():
+    """Database maintenance: move a corpus to another database."""
+
+
+@db.command("migrate", context_settings=CONTEXT_SETTINGS)
+@click.argument("source", type=DatabaseType())
+@click.argument("target", type=DatabaseType())
+@map_errors
+def db_migrate(source, target):
+    """Copy the corpus in SOURCE (documents, texts, index, jobs) into the empty database TARGET,
+    e.g. a SQLite file into postgresql://…, with a progress bar. Stopped half-way, run it again:
+    it goes on where it stopped. Stop the source's workers and reindexes first."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from plagcheck.storage import open_store
+    from plagcheck.storage.migrate import migrate
+
+    with open_store(source, create=False) as src, open_store(target, src.params) as dst:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=_stderr_console(), transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def advance(table: str, done: int, total: int) -> None:
+                if table not in tasks:
+                    tasks[table] = bar.add_task(table, total=total)
+                bar.update(tasks[table], completed=done, total=total)
+
+            summary = migrate(src, dst, progress=advance)
+    click.echo(f"{summary.documents} documents and {summary.jobs} jobs in {describe_database(target)} "
+               f"({sum(summary.copied.values())} rows copied by this run)")
+
+
 # -- the web cabinet ------------------------------------------------------------------------------------
 def _cabinet(db_path, **options):
     """Django configured for the cabinet over the corpus database (which must exist), its tables
@@ -673,7 +725,11 @@ def _cabinet(db_path, **options):
     from plagcheck.store import Store
     from plagcheck.web.conf import CabinetOptions, configure, migrate
 
-    db = Path(db_path or default_db_path()).resolve()
+    db = db_path or default_db_path()
+    if is_postgres(db):  # Django's tables and its unmanaged view of the queue are written for SQLite
+        raise click.UsageError("the web cabinet runs on a SQLite corpus only; give --db a file "
+                               "(a PostgreSQL corpus is served by the CLI, workers and 'plagcheck serve')")
+    db = Path(db).resolve()
     with Store(db, create=False):  # a mistyped --db is refused here, as everywhere
         pass
     cabinet = CabinetOptions(db_path=db, **options)

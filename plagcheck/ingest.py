@@ -21,7 +21,7 @@ from plagcheck.language import detect_language
 from plagcheck.models import Document, Tokens
 from plagcheck.normalize import tokenize
 from plagcheck.settings import IndexParams
-from plagcheck.store import METADATA_FIELDS, Store, compress_text
+from plagcheck.storage import METADATA_FIELDS, Store, compress_text
 
 log = logging.getLogger(__name__)
 # Metadata and notes that live beside the theses in a submitted folder: skipped, not "unsupported".
@@ -320,17 +320,13 @@ def store_many(store: Store, prepared: Iterable[PreparedDocument], per_transacti
     and a page cache of ``cache_mb`` MB, each touched page is written once per transaction rather
     than once per document (at 6,000 theses, 32 to a transaction wrote 2 GB of WAL each time).
     """
-    previous = store.db.execute("PRAGMA cache_size").fetchone()[0]
-    store.db.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
     items = iter(prepared)
-    try:
+    with store.bulk_writes(cache_mb):
         while group := list(itertools.islice(items, per_transaction)):
             with store.transaction():
                 outcomes = [_write_prepared(store, item) for item in group]
             del group
             yield from outcomes
-    finally:
-        store.db.execute(f"PRAGMA cache_size = {previous}")
 
 
 def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | None = None) -> AddOutcome:

@@ -9,56 +9,18 @@ that reason instead of blocking the queue. Completion is idempotent.
 from __future__ import annotations
 
 import hashlib
-import json
-import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from plagcheck import defaults
 from plagcheck.extract import unsupported_reason
 from plagcheck.extract.archive import member_problem, read_member
 from plagcheck.ingest import SIDECAR_SUFFIXES, iter_files, mark_refused, metadata_for
-from plagcheck.store import Store
-
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    name: str
-    metadata: dict
-    no_index: bool
-    attempts: int
-    data: bytes
-    doc_id: int | None = None  # the corpus document an earlier attempt of this job added, if any
-
-
-@dataclass(frozen=True)
-class JobStatus:
-    id: int
-    name: str
-    state: str
-    attempts: int
-    error: str | None
-    report_html: str | None
-    report_json: str | None
-    doc_id: int | None
-    similarity: float | None
-    created_at: str
-    finished_at: str | None
-    metadata: dict = field(default_factory=dict)  # the metadata CSV's row: title, author, department, ...
-
-    @property
-    def report_pdf(self) -> str | None:
-        """The certificate the worker writes beside the HTML report (same name, ``.pdf``)."""
-        return str(Path(self.report_html).with_suffix(".pdf")) if self.report_html else None
-
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "report_pdf": self.report_pdf}
+from plagcheck.errors import WorkerEnvironmentError
+from plagcheck.storage import Store, is_postgres, sqlite_path
+from plagcheck.storage.records import DONE, FAILED, QUEUED, RUNNING, Job, JobStatus  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -75,48 +37,19 @@ class Submission:
     same_bytes: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def ensure_schema(store: Store) -> None:
-    store.db.execute("""CREATE TABLE IF NOT EXISTS jobs (
-        id INTEGER PRIMARY KEY, name TEXT NOT NULL, data BLOB NOT NULL, metadata TEXT NOT NULL,
-        no_index INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'queued',
-        attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_expires REAL, error TEXT,
-        report_html TEXT, report_json TEXT, doc_id INTEGER, similarity REAL,
-        created_at TEXT NOT NULL, finished_at TEXT)""")
-    store.db.execute("CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, lease_expires)")
-    # The SHA-256 of the submitted bytes: a thesis submitted again while its first submission still
-    # waits is named, not queued twice. Queues made before the column get it, filled for the jobs
-    # still waiting (the only ones it is compared with).
-    if "sha256" not in {row[1] for row in store.db.execute("PRAGMA table_info(jobs)")}:
-        with store.transaction():
-            if "sha256" not in {row[1] for row in store.db.execute("PRAGMA table_info(jobs)")}:
-                store.db.execute("ALTER TABLE jobs ADD COLUMN sha256 TEXT")
-                waiting = store.db.execute("SELECT id, data FROM jobs WHERE state IN (?, ?)", [QUEUED, RUNNING])
-                store.db.conn.executemany("UPDATE jobs SET sha256 = ? WHERE id = ?",
-                                          [(hashlib.sha256(data).hexdigest(), job_id) for job_id, data in waiting])
-    store.db.execute("CREATE INDEX IF NOT EXISTS jobs_sha256 ON jobs(sha256, state)")
+    """Make sure the queue's table exists (the web cabinet reads it through Django)."""
+    store.ensure_jobs_schema()
 
 
 def enqueue(store: Store, name: str, data: bytes, metadata: dict | None = None, no_index: bool = False) -> int:
     """Queue one file's bytes; returns the job id."""
-    ensure_schema(store)
-    with store.transaction():
-        cur = store.db.execute(
-            "INSERT INTO jobs (name, data, metadata, no_index, created_at, sha256) VALUES (?,?,?,?,?,?)",
-            [name, data, json.dumps(metadata or {}, ensure_ascii=False), int(no_index), _now(),
-             hashlib.sha256(data).hexdigest()])
-    return cur.lastrowid
+    return store.enqueue_job(name, data, metadata or {}, no_index)
 
 
 def waiting_with_bytes(store: Store, data: bytes) -> list[tuple[int, str, dict]]:
     """The (id, name, metadata) of each queued or running job with exactly these bytes."""
-    ensure_schema(store)
-    rows = store.db.execute("SELECT id, name, metadata FROM jobs WHERE sha256 = ? AND state IN (?, ?) ORDER BY id",
-                            [hashlib.sha256(data).hexdigest(), QUEUED, RUNNING])
-    return [(job_id, name, json.loads(metadata)) for job_id, name, metadata in rows]
+    return store.waiting_jobs_with_hash(hashlib.sha256(data).hexdigest())
 
 
 def _file_name(name: str) -> str:
@@ -232,52 +165,26 @@ def submit(store: Store, paths, metadata: dict[str, dict] | None = None, no_inde
 
 
 def lease(store: Store, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> Job | None:
-    """Take the oldest queued job, or one whose lease expired; None when there is nothing to do."""
-    ensure_schema(store)
-    now = time.time()
-    with store.transaction():
-        # Jobs whose workers died too often fail instead of killing the next worker too.
-        store.db.execute(
-            "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL "
-            "WHERE state = ? AND lease_expires < ? AND attempts >= ?",
-            [FAILED, f"worker died {defaults.JOB_MAX_ATTEMPTS} times on this file", _now(), RUNNING, now,
-             defaults.JOB_MAX_ATTEMPTS])
-        row = store.db.execute(
-            "UPDATE jobs SET state = ?, lease_owner = ?, lease_expires = ?, attempts = attempts + 1 "
-            "WHERE id = (SELECT id FROM jobs WHERE state = ? OR (state = ? AND lease_expires < ?) ORDER BY id LIMIT 1) "
-            "RETURNING id, name, metadata, no_index, attempts, data, doc_id",
-            [RUNNING, owner, now + seconds, QUEUED, RUNNING, now]).fetchone()
-    if row is None:
-        return None
-    return Job(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5], row[6])
+    """Take the oldest queued job, or one whose lease expired; None when there is nothing to do.
+    Jobs whose workers died too often fail instead of killing the next worker too."""
+    return store.lease_job(owner, seconds)
 
 
 def renew(store: Store, job_id: int, owner: str, seconds: float = defaults.JOB_LEASE_SECONDS) -> bool:
     """Extend the lease of a job in hand (its worker is alive); False if the job is no longer ours."""
-    with store.transaction():
-        cur = store.db.execute("UPDATE jobs SET lease_expires = ? WHERE id = ? AND lease_owner = ? AND state = ?",
-                               [time.time() + seconds, job_id, owner, RUNNING])
-    return cur.rowcount == 1
+    return store.renew_lease(job_id, owner, seconds)
 
 
 def complete(store: Store, job_id: int, owner: str, *, report_html: str | None, report_json: str | None,
              doc_id: int | None, similarity: float) -> bool:
     """Record success. Only the lease holder can complete, and only once."""
-    with store.transaction():
-        cur = store.db.execute(
-            "UPDATE jobs SET state = ?, report_html = ?, report_json = ?, doc_id = ?, similarity = ?, error = NULL, "
-            "finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
-            [DONE, report_html, report_json, doc_id, similarity, _now(), job_id, owner, RUNNING])
-    return cur.rowcount == 1
+    return store.complete_job(job_id, owner, report_html=report_html, report_json=report_json, doc_id=doc_id,
+                              similarity=similarity)
 
 
 def fail(store: Store, job_id: int, owner: str, reason: str) -> bool:
     """Record a failure with its one-line reason (the queue goes on)."""
-    with store.transaction():
-        cur = store.db.execute(
-            "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL "
-            "WHERE id = ? AND lease_owner = ? AND state = ?", [FAILED, reason, _now(), job_id, owner, RUNNING])
-    return cur.rowcount == 1
+    return store.fail_job(job_id, owner, reason)
 
 
 def earlier_entry(store: Store, job: Job) -> tuple[int, int] | None:
@@ -286,56 +193,47 @@ def earlier_entry(store: Store, job: Job) -> tuple[int, int] | None:
     it is still in the corpus.
     That entry is the thesis itself, not a source: an identical thesis by another student comes
     with another name or other metadata, and is checked against it."""
-    rows = store.db.execute(  # the job's own hash, stored when it was queued
-        "SELECT doc_id, id, name, metadata FROM jobs WHERE sha256 = (SELECT sha256 FROM jobs WHERE id = ?) "
-        "AND id < ? AND doc_id IN (SELECT id FROM documents) ORDER BY id DESC", [job.id, job.id])
-    return next(((doc_id, job_id) for doc_id, job_id, name, metadata in rows
-                 if _same_thesis(job.name, job.metadata, name, json.loads(metadata))), None)
+    return next(((doc_id, job_id) for doc_id, job_id, name, metadata in store.earlier_jobs_of(job.id)
+                 if _same_thesis(job.name, job.metadata, name, metadata)), None)
 
 
 def record_document(store: Store, job_id: int, doc_id: int) -> None:
     """Record that ``job_id`` added corpus document ``doc_id``; call inside the transaction that
     added it, so that an attempt taken again after a crash knows the document is the thesis
     itself and not an identical earlier thesis."""
-    store.db.execute("UPDATE jobs SET doc_id = ? WHERE id = ?", [doc_id, job_id])
+    store.record_job_document(job_id, doc_id)
 
 
 def release(store: Store, job_id: int, owner: str) -> None:
     """Give a job back untouched (a worker asked to stop before it started on it)."""
-    with store.transaction():
-        store.db.execute("UPDATE jobs SET state = ?, lease_owner = NULL, lease_expires = NULL, "
-                         "attempts = MAX(0, attempts - 1) WHERE id = ? AND lease_owner = ? AND state = ?",
-                         [QUEUED, job_id, owner, RUNNING])
+    store.release_job(job_id, owner)
 
 
 def statuses(store: Store) -> list[JobStatus]:
-    ensure_schema(store)
-    rows = store.db.execute("SELECT id, name, state, attempts, error, report_html, report_json, doc_id, similarity, "
-                            "created_at, finished_at, metadata FROM jobs ORDER BY id").fetchall()
-    return [JobStatus(*row[:-1], metadata=json.loads(row[-1] or "{}")) for row in rows]
+    return store.job_statuses()
 
 
 def live_leases(store: Store) -> int:
     """Running jobs whose lease has not run out: a worker is alive and on them."""
-    ensure_schema(store)
-    return store.db.execute("SELECT COUNT(*) FROM jobs WHERE state = ? AND lease_expires >= ?",
-                            [RUNNING, time.time()]).fetchone()[0]
+    return store.live_leases()
 
 
 def pending(store: Store) -> int:
     """Jobs not yet finished (queued or running)."""
-    ensure_schema(store)
-    return store.db.execute("SELECT COUNT(*) FROM jobs WHERE state IN (?, ?)", [QUEUED, RUNNING]).fetchone()[0]
+    return store.pending_jobs()
 
 
 def submitted_documents(store: Store) -> set[int]:
     """Corpus documents recorded by a finished job: the submitted bytes are their source, so the
     nightly reindex does not look for their files (a zip member never had one)."""
-    ensure_schema(store)
-    return {row[0] for row in store.db.execute("SELECT DISTINCT doc_id FROM jobs WHERE doc_id IS NOT NULL")}
+    return store.submitted_documents()
 
 
-def default_reports_dir(db_path: Path) -> Path:
-    """``reports/`` beside the database, absolute: a job records where its reports are, not where
-    they are relative to the folder its worker was started from."""
-    return Path(db_path).resolve().parent / "reports"
+def default_reports_dir(database) -> Path:
+    """``reports/`` beside a SQLite database, absolute: a job records where its reports are, not
+    where they are relative to the folder its worker was started from. A PostgreSQL database has
+    no folder of its own: its workers must be told where the reports go."""
+    if is_postgres(database):
+        raise WorkerEnvironmentError("a PostgreSQL corpus has no folder for reports: give one with --reports "
+                                     "(a folder every machine's workers and readers share)")
+    return sqlite_path(database).resolve().parent / "reports"

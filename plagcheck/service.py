@@ -208,9 +208,12 @@ def serve(db_path: str | Path, socket_path: str | Path, *,
     not. The socket file is removed on the way out.
     """
     from plagcheck.extract import start_extraction_server
-    from plagcheck.store import Store
+    from plagcheck.storage import open_store as Store
 
-    db_path, socket_path = Path(db_path).resolve(), Path(socket_path)
+    from plagcheck.settings import database_argument, describe_database, is_postgres
+
+    db_path = database_argument(str(db_path))
+    db_path, socket_path = (db_path if is_postgres(db_path) else Path(db_path).resolve()), Path(socket_path)
     stop = _StopFlag()
     previous = stop.install() if install_signals else {}
     try:
@@ -220,7 +223,7 @@ def serve(db_path: str | Path, socket_path: str | Path, *,
                 for module in _STAGES:  # now, not on the first request (which waits meanwhile)
                     importlib.import_module(module)
                 start_extraction_server()  # the process each file is extracted in is forked from
-                log.info("check service listening on %s (database %s)", socket_path, db_path)
+                log.info("check service listening on %s (database %s)", socket_path, describe_database(db_path))
                 if ready is not None:
                     ready(socket_path)
                 while not stop.stop:
@@ -407,8 +410,11 @@ def _read_request(conn: _Deadline, db_path: Path, max_request_bytes: int) -> tup
     if size > max_request_bytes:
         raise ServiceError(f"{request.name}: too large for the check service ({size / 2**20:.0f} MiB; "
                            f"it accepts up to {max_request_bytes / 2**20:.0f} MiB)")
-    if request.db is not None and not _same_file(request.db, db_path):
-        raise ServiceError(f"the check service uses the database {db_path}, not {request.db}: leave out "
+    if request.db is not None and not _same_database(request.db, db_path):
+        from plagcheck.settings import describe_database
+
+        raise ServiceError(f"the check service uses the database {describe_database(db_path)}, not "
+                           f"{describe_database(request.db)}: leave out "
                            "--db, or start a service on that database")
     return request, _recv_exactly(conn, size)
 
@@ -428,7 +434,12 @@ def _run(store, request: Request, data: bytes) -> tuple[dict, bytes]:
     return {"ok": True, "lines": list(output.lines)}, output.data
 
 
-def _same_file(a: str | Path, b: str | Path) -> bool:
+def _same_database(a: str | Path, b: str | Path) -> bool:
+    """Two database arguments name one database: the same file, or the same URL."""
+    from plagcheck.settings import is_postgres
+
+    if is_postgres(a) or is_postgres(b):
+        return str(a) == str(b)
     try:
         return os.path.samefile(a, b)
     except OSError:

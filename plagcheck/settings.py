@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -101,9 +102,40 @@ class Settings:
 
 
 DEFAULT_DB = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "plagcheck" / "plagcheck.db"
+_POSTGRES = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
 
 
-def default_db_path() -> Path:
-    """``$PLAGCHECK_DB`` if set, else ``~/.local/share/plagcheck/plagcheck.db``."""
+def default_db_path() -> Path | str:
+    """``$PLAGCHECK_DB`` if set (a path, ``sqlite:///path`` or a ``postgresql://`` URL), else
+    ``~/.local/share/plagcheck/plagcheck.db``."""
     env = os.environ.get("PLAGCHECK_DB")
-    return Path(env) if env else DEFAULT_DB
+    return database_argument(env) if env else DEFAULT_DB
+
+
+def is_postgres(database) -> bool:
+    """Whether a database argument names a PostgreSQL server (``postgresql://…``)."""
+    return bool(_POSTGRES.match(str(database)))
+
+
+def sqlite_path(database) -> Path:
+    """The file of a SQLite database argument: a path, or ``sqlite:///path`` (four slashes for an
+    absolute one, as SQLAlchemy writes it)."""
+    text = str(database)
+    if text.startswith("sqlite:///"):
+        return Path(text[len("sqlite:///"):])
+    if text.startswith("sqlite:"):
+        raise ValueError(f"{text}: write a SQLite database as sqlite:///relative/path or sqlite:////absolute/path")
+    return Path(text)
+
+
+def database_argument(text: str) -> Path | str:
+    """A database argument as the library takes it: a URL for PostgreSQL, else the SQLite file's path."""
+    return str(text) if is_postgres(text) else sqlite_path(text)
+
+
+def describe_database(database) -> str:
+    """The database as a message names it: a path, or a URL with its password hidden."""
+    text = str(database)
+    if is_postgres(text):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
+    return str(sqlite_path(text))

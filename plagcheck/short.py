@@ -29,7 +29,7 @@ from plagcheck.index import Analysis, print_keys, print_words
 from plagcheck.models import Match, Tokens
 from plagcheck.normalize import stems, tokenize
 from plagcheck.settings import Settings
-from plagcheck.store import PRINTS, StoredPassage, Store
+from plagcheck.storage import PRINTS, StoredPassage, Store
 
 log = logging.getLogger(__name__)
 SHORT, VERBATIM = "short", "verbatim"
@@ -63,7 +63,7 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
     if not store.has_prints:
         log.warning("%s: index generation %d has no fingerprints (it was built before short-copy detection), "
                     "so short copies are not looked for; run 'plagcheck reindex --full' to build them",
-                    store.path, store.generation)
+                    store.location, store.generation)
         return []
     this = print_words(analysis.stems)
     keys = print_keys(this, params)

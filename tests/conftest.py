@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,53 @@ def store(db_path):
 
     with Store(db_path) as s:
         yield s
+
+
+PG_HOWTO = ("PostgreSQL tests skipped: set PLAGCHECK_TEST_PG=postgresql://USER@/postgres?host=SOCKET_DIR "
+            "(a server this user may create databases on; .ci/run starts one)")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The URL of a PostgreSQL server for the tests (``$PLAGCHECK_TEST_PG``): skipped without one
+    on a developer's machine, a failure under CI (which must start one)."""
+    url = os.environ.get("PLAGCHECK_TEST_PG")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but PLAGCHECK_TEST_PG is not set: .ci/run must start PostgreSQL")
+        pytest.skip(PG_HOWTO)
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+    import psycopg
+
+    name = f"plagcheck_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = _with_dbname(pg_server, name)
+    yield url
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _with_dbname(url: str, name: str) -> str:
+    """``url`` with its database name replaced (``postgresql://user@host/db?params``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """The corpus database of a storage-level test, once per backend: a SQLite file's path, or the
+    URL of a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "corpus.db"
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture(scope="session")

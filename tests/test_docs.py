@@ -80,8 +80,10 @@ def _long_flags(command: click.Command) -> list[str]:
 
 
 COMMANDS = list(_commands(cli))
-# Options that every command has are documented once for all ("Every command takes --db FILE").
-SHARED = set.intersection(*(set(_long_flags(c)) for _, c in COMMANDS if not isinstance(c, click.Group)))
+# Options that every command has are documented once for all ("Every command takes --db FILE");
+# `db migrate` names its two databases as arguments instead.
+SHARED = set.intersection(*(set(_long_flags(c)) for path, c in COMMANDS
+                            if not isinstance(c, click.Group) and path != ("db", "migrate")))
 
 
 def _id(item) -> str:

@@ -7,11 +7,18 @@ import json
 import threading
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 
 from plagcheck import defaults, jobs
 from plagcheck.cli import cli
 from plagcheck.store import Store
+
+
+@pytest.fixture
+def db_path(database):
+    """The queue's own tests run on both backends; the CLI's below on SQLite."""
+    return database
 
 
 def _queue(store, n):

@@ -22,15 +22,45 @@ from plagcheck.errors import StoreError
 from plagcheck.extract import extract
 from plagcheck.ingest import add_file
 from plagcheck.store import Store
+from plagcheck.storage import sqlite as sqlite_backend  # the SQLite lock row: a pid check
 from workers import reindex
 from workers.reindex import reindex_full, reindex_incremental
 
 
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db_path(database):
+    """The tests on a ``store`` or ``db_path`` run on both backends; the CLI's on SQLite."""
+    return database
+
+
+def test_a_reindex_on_another_machine_exits_with_the_message_while_one_runs(db_path, tmp_path, ru_text):
+    """Two reindexes at once, each in its own process with its own connection: the second says
+    who holds the lock and exits 1; once the first is done, the next runs."""
+    with Store(db_path) as store:
+        add_file(store, _copy(tmp_path, ru_text, "ru"))
+        with store.reindex_lock():
+            second = subprocess.run([sys.executable, "-m", "plagcheck", "reindex", "--full", "--db", str(db_path)],
+                                    cwd=ROOT, capture_output=True, text=True, timeout=120)
+            assert second.returncode == 1
+            assert "another reindex (" in second.stderr and "wait for it to finish" in second.stderr
+            assert store.generation == 1 and store.index_generations() == [1]  # nothing was built
+        after = subprocess.run([sys.executable, "-m", "plagcheck", "reindex", "--full", "--db", str(db_path)],
+                               cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert after.returncode == 0, after.stderr
+        store.refresh()
+        assert store.generation == 2 and store.index_generations() == [2]
+
+
+@SQLITE_ONLY  # the lock row naming a process; PostgreSQL's advisory lock ends with its session
 def test_a_second_reindex_refuses_while_the_first_is_alive(store, tmp_path):
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         with store.transaction():
-            store.set_meta(reindex.LOCK_KEY, reindex._process_tag(sleeper.pid))
+            store.set_meta(sqlite_backend.LOCK_KEY, sqlite_backend._process_tag(sleeper.pid))
         with pytest.raises(StoreError, match=f"another reindex \\(process {sleeper.pid}\\) is running"):
             reindex_incremental(store)
         with pytest.raises(StoreError):
@@ -39,12 +69,13 @@ def test_a_second_reindex_refuses_while_the_first_is_alive(store, tmp_path):
         sleeper.kill()
         sleeper.wait()
     reindex_full(store)  # the holder died: its lock is taken over
-    assert store.meta(reindex.LOCK_KEY) is None  # and released afterwards
+    assert store.meta(sqlite_backend.LOCK_KEY) is None  # and released afterwards
 
 
+@SQLITE_ONLY
 def test_a_lock_left_by_a_reused_pid_is_taken_over(store):
     with store.transaction():  # our own pid, but another start time: the holder was another process
-        store.set_meta(reindex.LOCK_KEY, f"{os.getppid()}:1")
+        store.set_meta(sqlite_backend.LOCK_KEY, f"{os.getppid()}:1")
     assert reindex_incremental(store).documents == 0
 
 
@@ -102,8 +133,8 @@ def test_submitted_theses_are_kept_although_their_files_are_gone(tmp_path, ru_te
     assert "missing" not in result.stderr
 
 
-def test_documents_added_during_a_full_rebuild_are_in_the_new_index(tmp_path, ru_text, en_text, en_text2):
-    db = tmp_path / "c.db"
+def test_documents_added_during_a_full_rebuild_are_in_the_new_index(db_path, tmp_path, ru_text, en_text, en_text2):
+    db = db_path
     with Store(db) as store:
         for name, text in (("ru", ru_text), ("en", en_text)):
             add_file(store, _copy(tmp_path, text, name))

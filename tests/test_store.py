@@ -10,6 +10,19 @@ from plagcheck.models import Document
 from plagcheck.settings import IndexParams
 from plagcheck.store import Store
 
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def db_path(database):
+    """Every test here runs on both backends (``database``), unless marked SQLite-only."""
+    return database
+
+
+def _count(store, sql):
+    """A figure straight from the database, by the backend's own statement runner."""
+    return store._q(sql).fetchone()[0]
+
 
 def test_index_parameters_are_stored_and_checked_on_open(db_path, ru_text):
     with Store(db_path, IndexParams(passage_words=30)) as store:
@@ -36,7 +49,7 @@ def test_failed_write_leaves_nothing_behind(store, ru_text, monkeypatch):
     with pytest.raises(RuntimeError):
         add_document(store, Document("a.txt", "txt", ru_text))
     assert store.document_count() == 0
-    assert store.db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 0
+    assert _count(store, "SELECT COUNT(*) FROM texts") == 0
 
 
 def test_text_round_trips_compressed_and_survives_reopen(db_path, ru_text):
@@ -89,7 +102,7 @@ def test_removing_a_document_removes_exactly_its_entries(store, ru_text, en_text
     a = add_document(store, Document("a.txt", "txt", ru_text)).doc_id
     b = add_document(store, Document("b.txt", "txt", en_text)).doc_id
     b_ids = {p.id for p in store.document_passages(b)}
-    rows_before = store.db.execute(f"SELECT COUNT(*) FROM buckets_g{store.generation}").fetchone()[0]
+    rows_before = store._q(f"SELECT COUNT(*) FROM buckets_g{store.generation}").fetchone()[0]
     with store.transaction():
         remove_document(store, a)
     _, a_keys = _index_of(store, ru_text)
@@ -98,14 +111,15 @@ def test_removing_a_document_removes_exactly_its_entries(store, ru_text, en_text
     assert {pid for _, pid in store.lookup_buckets(b_keys)} == b_ids
     assert store.document_passages(a) == []
     # Rows left holding no entry are deleted, not kept empty.
-    rows_after = store.db.execute(f"SELECT COUNT(*) FROM buckets_g{store.generation}").fetchone()[0]
+    rows_after = store._q(f"SELECT COUNT(*) FROM buckets_g{store.generation}").fetchone()[0]
     assert 0 < rows_after < rows_before
-    assert store.db.execute(f"SELECT COUNT(*) FROM buckets_g{store.generation} WHERE LENGTH(entries) = 0").fetchone()[0] == 0
+    assert store._q(f"SELECT COUNT(*) FROM buckets_g{store.generation} WHERE LENGTH(entries) = 0").fetchone()[0] == 0
     # A re-added document gets new passage ids: an id is never reused.
     again = add_document(store, Document("a.txt", "txt", ru_text)).doc_id
     assert min(p.id for p in store.document_passages(again)) > max(b_ids)
 
 
+@SQLITE_ONLY  # PostgreSQL corpora were never in that format
 def test_index_of_an_older_format_asks_for_a_full_reindex(db_path, ru_text, en_text):
     import json
 
@@ -146,7 +160,8 @@ def test_bulk_writes_lose_only_the_open_transaction(store, ru_text, en_text, en_
 
     docs = [prepare_document(Document(f"{k}.txt", "txt", text), store.params)
             for k, text in enumerate([ru_text, en_text, en_text2])]
-    cache = store.db.execute("PRAGMA cache_size").fetchone()[0]
+    sqlite = hasattr(store, "db")
+    cache = store.db.execute("PRAGMA cache_size").fetchone()[0] if sqlite else None
 
     def arriving():
         yield from (docs[0], docs[0], docs[1])  # the same content twice in one transaction
@@ -160,9 +175,10 @@ def test_bulk_writes_lose_only_the_open_transaction(store, ru_text, en_text, en_
     # the error came, is rolled back whole: docs[1] is not there, not even its text.
     assert [o.status for o in outcomes] == ["added", "duplicate"]
     assert store.document_count() == 1
-    assert store.db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 1
+    assert _count(store, "SELECT COUNT(*) FROM texts") == 1
     assert store.state().passages == len(store.document_passages(outcomes[0].doc_id))
-    assert store.db.execute("PRAGMA cache_size").fetchone()[0] == cache  # the bulk page cache is given back
+    if sqlite:
+        assert store.db.execute("PRAGMA cache_size").fetchone()[0] == cache  # the bulk page cache is given back
     assert [o.status for o in store_many(store, docs[1:])] == ["added", "added"]
     assert store.document_count() == 3
 
@@ -179,7 +195,7 @@ def test_removal_scans_the_whole_index_when_the_text_no_longer_gives_its_passage
     with store.transaction():
         store.delete_index_rows(a, np.empty((0, store.params.lsh_bands), np.int64), [])
     left = set()
-    for (blob,) in store.db.execute(f"SELECT entries FROM buckets_g{store.generation}"):
+    for (blob,) in store._q(f"SELECT entries FROM buckets_g{store.generation}"):
         left |= set(np.frombuffer(blob, "<u4")[1::2].tolist())  # (suffix, passage) pairs
     assert left == b_ids and not left & a_ids
 
@@ -209,7 +225,7 @@ def test_filing_no_bucket_entries_writes_nothing(store, ru_text):
     import numpy as np
 
     add_document(store, Document(path="ru.txt", format="txt", text=ru_text))
-    rows = store.db.execute(f"SELECT COUNT(*), SUM(LENGTH(entries)) FROM buckets_g{store.generation}").fetchone()
+    rows = store._q(f"SELECT COUNT(*), SUM(LENGTH(entries)) FROM buckets_g{store.generation}").fetchone()
     with store.transaction():
         store.append_bucket_entries(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32))
-    assert store.db.execute(f"SELECT COUNT(*), SUM(LENGTH(entries)) FROM buckets_g{store.generation}").fetchone() == rows
+    assert store._q(f"SELECT COUNT(*), SUM(LENGTH(entries)) FROM buckets_g{store.generation}").fetchone() == rows

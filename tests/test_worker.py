@@ -10,6 +10,7 @@ import sys
 import time
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 
 from plagcheck import jobs
@@ -98,14 +99,15 @@ def test_no_index_checks_without_adding(tmp_path, ru_text):
         assert store.document_count() == 0
 
 
-def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text, en_text2):
+def test_killed_worker_leaves_no_job_lost_or_doubled(database, tmp_path, ru_text, en_text, en_text2):
     folder = _theses(tmp_path / "batch", ru_text, en_text, en_text2)
     (folder / "ru-part.txt").write_text(ru_text[3000:], encoding="utf-8")
-    db = tmp_path / "c.db"
+    db = database  # a SQLite file, or a PostgreSQL database (whose reports need a folder of their own)
+    reports = ["--reports", str(tmp_path / "reports")]
     Store(db).close()  # an empty corpus: submit and worker refuse a missing database
     assert _run(["submit", str(folder), "--db", str(db)]).returncode == 0
     command, env = _slowed("worker", 1.5)
-    slow = subprocess.Popen([*command, "worker", "--db", str(db), "--lease", "2"], cwd=ROOT, env=env,
+    slow = subprocess.Popen([*command, "worker", "--db", str(db), "--lease", "2", *reports], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     with Store(db) as store:
@@ -117,7 +119,7 @@ def test_killed_worker_leaves_no_job_lost_or_doubled(tmp_path, ru_text, en_text,
     slow.send_signal(signal.SIGKILL)
     slow.wait()
     time.sleep(2.1)  # let the dead worker's lease expire
-    result = _run(["worker", "--once", "--db", str(db)])
+    result = _run(["worker", "--once", "--db", str(db), *reports])
     assert result.returncode == 0, result.stderr
     with Store(db) as store:
         statuses = jobs.statuses(store)
@@ -178,9 +180,9 @@ print(failures, found)
 """
 
 
-def test_full_reindex_while_checking_and_killed_reindex(tmp_path, ru_text, en_text, en_text2):
+def test_full_reindex_while_checking_and_killed_reindex(database, tmp_path, ru_text, en_text, en_text2):
     folder = _theses(tmp_path / "corpus", ru_text, en_text, en_text2)
-    db = tmp_path / "c.db"
+    db = database
     assert _run(["corpus", "add", str(folder), "--db", str(db)]).returncode == 0
     thesis = tmp_path / "thesis.txt"
     thesis.write_text(en_text[:1500] + "\n" + " ".join(ru_text.split()[100:250]), encoding="utf-8")

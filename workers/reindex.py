@@ -12,17 +12,16 @@ beside the live one, then swap it in with one transaction. Checks keep reading t
 generation until the swap; a crash mid-rebuild leaves it untouched (the half-built generation
 is dropped by the next full reindex).
 
-One reindex at a time: both kinds hold a lock row in ``meta`` naming their process, so a second
-one refuses to start while the first is alive, and a killed one does not block the next.
+One reindex at a time: both kinds hold the store's reindex lock, so a second one refuses to start
+while the first runs, and a killed one does not block the next (SQLite: a lock row naming the
+process; PostgreSQL: an advisory lock, which works across machines).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,10 +33,9 @@ from plagcheck.ingest import add_files, file_stamp, prepare_document, remove_doc
 from plagcheck.normalize import tokenize
 from plagcheck.semantic import index_missing_units
 from plagcheck.settings import IndexParams
-from plagcheck.store import METADATA_FIELDS, Store
+from plagcheck.storage import METADATA_FIELDS, Store
 
 log = logging.getLogger(__name__)
-LOCK_KEY = "reindex_lock"
 BATCH = 20  # documents per transaction while building a generation
 
 
@@ -141,42 +139,9 @@ def _files(paths):
     return list(iter_files(paths)) if paths else []
 
 
-@contextmanager
-def _reindex_lock(store: Store) -> Iterator[None]:
-    """Hold the reindex lock; a lock left by a dead process (or one whose pid was reused) is taken over."""
-    me = _process_tag(os.getpid())
-    with store.transaction():
-        holder = store.meta(LOCK_KEY)
-        if holder and holder != me and _alive(holder):
-            raise StoreError(f"another reindex (process {holder.split(':')[0]}) is running on {store.path}; "
-                             "wait for it to finish")
-        store.set_meta(LOCK_KEY, me)
-    try:
-        yield
-    finally:
-        with store.transaction():
-            if store.meta(LOCK_KEY) == me:
-                store.db.execute("DELETE FROM meta WHERE key = ?", [LOCK_KEY])
-
-
-def _process_tag(pid: int) -> str:
-    """``pid:start-time`` where /proc tells the start time (a reused pid then differs), else ``pid``."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return str(pid)
-    return f"{pid}:{stat.rsplit(')', 1)[1].split()[19]}"  # field 22, starttime
-
-
-def _alive(holder: str) -> bool:
-    pid = int(holder.split(":")[0])
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return ":" not in holder or _process_tag(pid) == holder
+def _reindex_lock(store: Store):
+    """The one-reindex-at-a-time lock of the store's backend (see the module docstring)."""
+    return store.reindex_lock()
 
 
 def reindex_full(store: Store, params: IndexParams | None = None,
@@ -187,14 +152,7 @@ def reindex_full(store: Store, params: IndexParams | None = None,
 
 
 def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
-    with store.transaction():
-        store.refresh()
-        current = store.generation
-        for leftover in store.index_generations():  # crash leftovers of earlier rebuilds
-            if leftover != current:
-                store.drop_index_tables(leftover)
-        new = max([current, *store.index_generations()]) + 1
-        store.create_index_tables(new)
+    current, new = store.start_generation()
     done: set[int] = set()
     ids = [d.id for d in store.documents()]
     for start in range(0, len(ids), BATCH):
@@ -206,15 +164,15 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
         done.update(batch)
         if progress:
             progress(len(done), len(ids))
-    # Documents added while we built: index them inside the swap transaction so none is lost.
+    # Documents added while we built: index them inside the swap transaction so none is lost
+    # (it holds off other writers of the index until it commits).
     with store.transaction():
+        store.lock_index_writes()
         for doc in store.documents():
             if doc.id not in done:
                 passages, keys, words, prints = _index_rows(store, doc.id, params)
                 store.insert_index_rows(doc.id, passages, keys, words, generation=new, prints=prints)
-        store.set_meta("generation", str(new))
-        store.set_meta("index_params", json.dumps(params.to_dict()))
-        store.drop_index_tables(current)
+        store.swap_generation(current, new, params)
     store.refresh()
     log.info("full reindex: generation %d -> %d with %s", current, new, params.to_dict())
     return ReindexSummary(replaced=len(ids), generation=new, documents=store.document_count(),

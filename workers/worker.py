@@ -23,7 +23,7 @@ from plagcheck.errors import ExtractionError, PlagcheckError, WorkerEnvironmentE
 from plagcheck.extract import ExtractionLimits, extract_bytes
 from plagcheck.ingest import add_document
 from plagcheck.report import build_report, render_html, render_json, render_pdf
-from plagcheck.store import Store
+from plagcheck.storage import Store, open_store
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
@@ -52,7 +52,7 @@ class _LeaseKeeper:
     so its job is taken again once the lease runs out.
     """
 
-    def __init__(self, db_path: Path, job_id: int, owner: str, seconds: float):
+    def __init__(self, db_path: Path | str, job_id: int, owner: str, seconds: float):
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(db_path, job_id, owner, seconds),
                                         name=f"lease-{job_id}", daemon=True)
@@ -66,11 +66,11 @@ class _LeaseKeeper:
         self._thread.join()
         return False
 
-    def _run(self, db_path: Path, job_id: int, owner: str, seconds: float) -> None:
+    def _run(self, db_path: Path | str, job_id: int, owner: str, seconds: float) -> None:
         store = None
         try:
             while not self._stopped.wait(seconds / 3):
-                store = store or Store(db_path)
+                store = store or open_store(db_path)
                 if not jobs.renew(store, job_id, owner, seconds) and not self._stopped.is_set():
                     log.warning("job %d: lease lost to another worker", job_id)
                     return
@@ -137,7 +137,7 @@ def _write_atomic(path: Path, text: str | bytes) -> None:
         raise
 
 
-def reports_folder(db_path: Path, reports_dir: Path | None) -> Path:
+def reports_folder(db_path: Path | str, reports_dir: Path | None) -> Path:
     """Where the reports go (``--reports``, else beside the database), absolute: a job records
     where its reports are, whatever folder 'jobs' is run from."""
     return Path(reports_dir or jobs.default_reports_dir(db_path)).resolve()
@@ -159,7 +159,7 @@ def check_reports_dir(reports_dir: Path) -> None:
                                      "did not start (give a folder it can write to with --reports)") from None
 
 
-def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = None,
+def run_worker(db_path: Path | str, *, once: bool = False, reports_dir: Path | None = None,
                lease_seconds: float | None = None, install_signals: bool = True,
                semantic: bool = True, ocr: bool = True) -> dict[str, int]:
     """Process jobs until the queue is empty (``once``) or until SIGTERM. Returns counts by outcome.
@@ -174,7 +174,7 @@ def run_worker(db_path: Path, *, once: bool = False, reports_dir: Path | None = 
     seconds = lease_seconds or jobs.defaults.JOB_LEASE_SECONDS
     check_reports_dir(reports_dir)
     counts = {jobs.DONE: 0, jobs.FAILED: 0}
-    with Store(db_path) as store:
+    with open_store(db_path) as store:
         while not flag.stop:
             job = jobs.lease(store, owner, seconds)
             if job is None:
@@ -208,7 +208,7 @@ def _worker_main(args) -> None:
         sys.exit(1)
 
 
-def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_dir: Path | None = None,
+def run_workers(db_path: Path | str, processes: int, *, once: bool = False, reports_dir: Path | None = None,
                 lease_seconds: float | None = None, semantic: bool = True, ocr: bool = True) -> dict[str, int]:
     """Run ``processes`` workers sharing the queue; SIGTERM is passed on to each. Returns the
     jobs done and failed, all processes together.
@@ -218,7 +218,7 @@ def run_workers(db_path: Path, processes: int, *, once: bool = False, reports_di
     empty corpus that every check then reports 0% against), and :class:`WorkerEnvironmentError`
     if the reports folder cannot be written, before any process starts or once one met it.
     """
-    with Store(db_path, create=False):
+    with open_store(db_path, create=False):
         pass
     if processes <= 1:
         return run_worker(db_path, once=once, reports_dir=reports_dir, lease_seconds=lease_seconds,

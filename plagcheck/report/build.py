@@ -23,7 +23,7 @@ from plagcheck.index import analyze
 from plagcheck.models import Alert, CheckResult, Document, Exclusion, Match, SourceShare, Tokens
 from plagcheck.normalize import tokenize
 from plagcheck.settings import Settings
-from plagcheck.store import Store
+from plagcheck.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -242,8 +242,9 @@ def build_report(store: Store, document: Document, options: ReportOptions | None
         settings = Settings(index=store.params, min_short_words=max(defaults.SHORT_MATCH_WORDS, options.min_words))
     if not semantic:
         settings = replace(settings or Settings(index=store.params), semantic=False)
-    result = check_document(store, document, settings, metadata, exclude_ids, progress)
-    return report_from_result(store, result, options)
+    with store.read_snapshot():  # the check and its report read one corpus state
+        result = check_document(store, document, settings, metadata, exclude_ids, progress)
+        return report_from_result(store, result, options)
 
 
 def report_from_result(store: Store, result: CheckResult, options: ReportOptions | None = None) -> Report:

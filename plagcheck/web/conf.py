@@ -57,6 +57,7 @@ def configure(options: CabinetOptions, *, debug: bool = False) -> None:
     """Configure Django for the cabinet over ``options.db_path`` and set it up (once per process)."""
     import django
     from django.conf import settings
+    from plagcheck.storage.sqlite import DJANGO_INIT_COMMAND  # the SQL of the corpus file's set-up lives in storage/
 
     if settings.configured:
         if Path(settings.PLAGCHECK.db_path) != Path(options.db_path):
@@ -107,7 +108,7 @@ def configure(options: CabinetOptions, *, debug: bool = False) -> None:
             # BEGIN IMMEDIATE: a write waits for the worker's transaction instead of failing
             # half-way with "database is locked"; WAL is already on (the store turns it on).
             "OPTIONS": {"timeout": 60, "transaction_mode": "IMMEDIATE",
-                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+                        "init_command": DJANGO_INIT_COMMAND},
         }},
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
         USE_I18N=True,
