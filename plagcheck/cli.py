@@ -458,7 +458,7 @@ def _id_ranges(ids: list[int]) -> str:
               help="Worker processes sharing the queue.")
 @click.option("--once", is_flag=True, help="Process until the queue is empty, then exit (cron, tests).")
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the HTML, JSON and PDF reports. Default: reports/ beside a SQLite database; required "
+              help="Folder for the HTML, JSON and PDF reports. Default: NAME-reports/ beside a SQLite database NAME.db; required "
                    "for a PostgreSQL one (a folder every machine shares).")
 @click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=None,
               help="Seconds a job stays leased without renewal before another worker may take it.")

@@ -230,10 +230,13 @@ def submitted_documents(store: Store) -> set[int]:
 
 
 def default_reports_dir(database) -> Path:
-    """``reports/`` beside a SQLite database, absolute: a job records where its reports are, not
-    where they are relative to the folder its worker was started from. A PostgreSQL database has
+    """``<name>-reports/`` beside a SQLite database ``<name>.db``, absolute: a job records where its
+    reports are, not where they are relative to the folder its worker was started from; and two
+    databases in one folder never write the same report file (job 1 of each was
+    ``reports/000001-thesis.html``, the second overwriting the first's). A PostgreSQL database has
     no folder of its own: its workers must be told where the reports go."""
     if is_postgres(database):
         raise WorkerEnvironmentError("a PostgreSQL corpus has no folder for reports: give one with --reports "
                                      "(a folder every machine's workers and readers share)")
-    return sqlite_path(database).resolve().parent / "reports"
+    path = sqlite_path(database).resolve()
+    return path.parent / f"{path.stem}-reports"

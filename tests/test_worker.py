@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import os
 import signal
 import subprocess
@@ -448,4 +449,20 @@ def test_report_paths_are_absolute_when_the_database_is_named_relative(tmp_path,
     assert runner.invoke(cli, ["submit", "thesis.txt", "--db", "c.db"]).exit_code == 0
     assert runner.invoke(cli, ["worker", "--once", "--db", "c.db", "--no-semantic"]).exit_code == 0
     (job,) = json.loads(runner.invoke(cli, ["jobs", "--db", "c.db", "--format", "json"]).stdout)
-    assert job["report_html"] == str(tmp_path / "reports" / "000001-thesis.html")
+    assert job["report_html"] == str(tmp_path / "c-reports" / "000001-thesis.html")
+
+
+def test_two_databases_in_one_folder_keep_their_own_reports(tmp_path, monkeypatch, ru_text):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "thesis.txt").write_text(ru_text, encoding="utf-8")
+    (tmp_path / "other.txt").write_text("An English thesis about something else entirely. " * 40, encoding="utf-8")
+    runner = CliRunner()
+    reports = {}
+    for db, thesis in (("pedagogy.db", "thesis.txt"), ("history.db", "other.txt")):
+        Store(tmp_path / db).close()
+        assert runner.invoke(cli, ["submit", thesis, "--db", db]).exit_code == 0
+        assert runner.invoke(cli, ["worker", "--once", "--db", db, "--no-semantic"]).exit_code == 0
+        (job,) = json.loads(runner.invoke(cli, ["jobs", "--db", db, "--format", "json"]).stdout)
+        reports[db] = Path(job["report_json"])
+    assert reports["pedagogy.db"] != reports["history.db"]
+    assert json.loads(reports["pedagogy.db"].read_text(encoding="utf-8"))["document"]["path"].endswith("thesis.txt")
