@@ -182,11 +182,16 @@ def encode(vectors: np.ndarray, languages: np.ndarray, means: np.ndarray) -> tup
     return codes, np.clip(np.rint(vectors * 127), -127, 127).astype(np.int8)
 
 
+def piece_languages(pieces: list[str], language: str | None) -> np.ndarray:
+    """The language code of each piece of a text whose language is ``language`` (its fallback)."""
+    fallback = language if language in LANGUAGES else None
+    return np.array([sentence_language(p, fallback) for p in pieces], dtype=np.uint8)
+
+
 def embed_text(text: str, embedder: Embedder, background: Background, language: str | None = None,
                sentences: list[Sentence] | None = None, progress: Progress | None = None) -> SentenceSet:
     """Embed the sentences of ``text`` (or the given ``sentences`` of it)."""
     sentences = text_sentences(text) if sentences is None else sentences
-    fallback = language if language in LANGUAGES else None
     pieces = [text[s.start:s.end] for s in sentences]
     vectors = []
     step = 32
@@ -195,7 +200,7 @@ def embed_text(text: str, embedder: Embedder, background: Background, language: 
         if progress is not None:
             progress(min(i + step, len(pieces)), len(pieces))
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, embedder.dimension), dtype=np.float32)
-    languages = np.array([sentence_language(p, fallback) for p in pieces], dtype=np.uint8)
+    languages = piece_languages(pieces, language)
     codes, int8 = encode(matrix, languages, background.means)
     return SentenceSet(np.array([s.start for s in sentences], dtype=np.int32),
                        np.array([s.end for s in sentences], dtype=np.int32), languages,
@@ -244,9 +249,8 @@ def unit_set(text: str, lexicon, language: str | None = None, sentences: list[Se
     from plagcheck.lexicon import unit_spans
 
     units = unit_spans(text_sentences(text) if sentences is None else sentences, stride)
-    fallback = language if language in LANGUAGES else None
     pieces = [text[u.start:u.end] for u in units]
-    languages = np.array([sentence_language(p, fallback) for p in pieces], dtype=np.uint8)
+    languages = piece_languages(pieces, language)
     vectors = lexicon.vectors(pieces, languages)  # already centred on its language's mean
     codes, int8 = encode(vectors, languages, np.zeros((OTHER + 1, lexicon.dimension), dtype=np.float32))
     return SentenceSet(np.array([u.start for u in units], dtype=np.int32),
@@ -507,12 +511,12 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
     wanted, found = candidates(store, lexicon, text, sentences, blocked_all, language, settings, excluded)
     timings["semantic_candidates"] = round(time.perf_counter() - started, 4)
     state["candidate_documents"] = len(found)
-    state["sentences_compared"] = len(wanted) + sum(len(v) for v in found.values())
+    state["sentences_compared"] = len(wanted) + sum(len(c.indexes) for c in found.values())
     if not len(wanted):
         return [], state
     started = time.perf_counter()
     background = load_background(embedder.name, embedder.dimension)
-    total = len(wanted) + sum(len(v) for v in found.values())
+    total = len(wanted) + sum(len(c.indexes) for c in found.values())
     done = [0]
 
     def advance(count: int, _total: int) -> None:  # one bar over both sides' sentences
@@ -522,9 +526,9 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
     query = embed_text(text, embedder, background, language, [sentences[i] for i in wanted], advance)
     done[0] += len(wanted)
     sources = {}
-    for doc, indexes in found.items():
-        sources[doc] = _source_sentences(store, embedder, background, doc, indexes, advance)
-        done[0] += len(indexes)
+    for doc, candidate in found.items():
+        sources[doc] = _source_sentences(store, embedder, background, doc, candidate, advance)
+        done[0] += len(candidate.indexes)
     timings["semantic_embed"] = round(time.perf_counter() - started, 4)
     best = _best_among(query, sources, settings.search_top_k)
     pairs = aligned_pairs(query, best, background, settings)
@@ -553,7 +557,7 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
 
 
 def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np.ndarray, language: str | None,
-               settings, excluded=frozenset()) -> tuple[list[int], dict[int, list[int]]]:
+               settings, excluded=frozenset()) -> tuple[list[int], dict[int, _Candidate]]:
     """The candidate step: which checked sentences, and which sentences of which corpus documents,
     the transformer should compare.
 
@@ -614,15 +618,25 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     corpus_units: dict[int, set[int]] = {}
     for _, _, doc, unit in hits:
         corpus_units.setdefault(doc, set()).add(unit)
-    found: dict[int, list[int]] = {}
+    found: dict[int, _Candidate] = {}
     for doc, unit_indexes in corpus_units.items():
         stored = SentenceSet.from_bytes(store.sentence_head(lexicon.name, doc))
         spans = [(int(stored.starts[u]), int(stored.ends[u])) for u in sorted(unit_indexes)]
-        doc_sentences = text_sentences(store.document_text(doc))
+        doc_text = store.document_text(doc)
+        doc_sentences = text_sentences(doc_text)
         inside = [k for k, s in enumerate(doc_sentences) if any(a <= s.start and s.end <= b for a, b in spans)]
         padded = {j for k in inside for j in range(k - pad, k + pad + 1) if 0 <= j < len(doc_sentences)}
-        found[doc] = sorted(padded)
+        found[doc] = _Candidate(doc_text, doc_sentences, sorted(padded))
     return wanted, found
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A candidate corpus document: its text, its sentences, and the indexes of those to compare."""
+
+    text: str
+    sentences: list[Sentence]
+    indexes: list[int]
 
 
 @dataclass(frozen=True)
@@ -662,13 +676,12 @@ class _SentenceCache:
 _CACHE = _SentenceCache()
 
 
-def _source_sentences(store, embedder: Embedder, background: Background, doc: int, indexes: list[int],
+def _source_sentences(store, embedder: Embedder, background: Background, doc: int, candidate: _Candidate,
                       progress: Progress | None) -> _Source:
     """Sentences ``indexes`` of a candidate document: read when the corpus's sentences were
     embedded in advance (``plagcheck reindex --semantic-minutes``), else taken from the process's
     cache of sentences embedded by earlier checks, else embedded now."""
-    text = store.document_text(doc)
-    spans = text_sentences(text)
+    text, spans, indexes = candidate.text, candidate.sentences, candidate.indexes
     try:
         stored = SentenceSet.from_bytes(store.sentence_head(embedder.name, doc))
     except StoreError:
@@ -678,18 +691,18 @@ def _source_sentences(store, embedder: Embedder, background: Background, doc: in
         return _Source(indexes, spans, SentenceSet(stored.starts[indexes], stored.ends[indexes],
                                                    stored.languages[indexes], stored.hashes[indexes],
                                                    stored.codes[indexes], vectors))
-    content = store.document(doc).content_hash
+    row = store.document(doc)
+    content = row.content_hash
     keys = [(embedder.name, content, spans[i].start, spans[i].end) for i in indexes]
     missing = [i for i, key in zip(indexes, keys) if _CACHE.get(key) is None]
     if missing:
-        embedded = embed_text(text, embedder, background, store.document(doc).language,
-                              [spans[i] for i in missing], progress)
+        embedded = embed_text(text, embedder, background, row.language, [spans[i] for i in missing], progress)
         for k, i in enumerate(missing):
             _CACHE.put((embedder.name, content, spans[i].start, spans[i].end),
                        (embedded.languages[k], embedded.hashes[k], embedded.codes[k], embedded.vectors[k]))
     rows = [_CACHE.get(key) for key in keys]
     if any(row is None for row in rows):  # more missing sentences than the cache holds: embed them all
-        embedded = embed_text(text, embedder, background, store.document(doc).language, [spans[i] for i in indexes])
+        embedded = embed_text(text, embedder, background, row.language, [spans[i] for i in indexes])
         return _Source(indexes, spans, embedded)
     return _Source(indexes, spans, SentenceSet(
         np.array([spans[i].start for i in indexes], dtype=np.int32), np.array([spans[i].end for i in indexes], dtype=np.int32),
