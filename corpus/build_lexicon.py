@@ -113,8 +113,8 @@ def main(argv=None) -> int:
     scales = np.abs(vectors).max(axis=1)
     directions8 = np.clip(np.rint(vectors / scales[:, None] * 127), -127, 127).astype(np.int8)
 
-    from plagcheck.lexicon import Lexicon, lexicon_path
-    from plagcheck.semantic import LANGUAGES, OTHER
+    from plagcheck.lexicon import Lexicon, lexicon_path, unit_spans
+    from plagcheck.semantic import LANGUAGES, OTHER, text_sentences
 
     lexicon = Lexicon(words, directions8, scales.astype(np.float16), weights.astype(np.float16),
                       np.zeros((OTHER + 1, vectors.shape[1]), dtype=np.float32))
@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     for code, language in enumerate(LANGUAGES):
         for path in sorted((ROOT / "texts" / language).glob("*.txt")):
             text = path.read_text(encoding="utf-8")
-            for unit in lexicon.units(text):
+            for unit in unit_spans(text_sentences(text)):
                 sums.append(lexicon.raw_vector(text[unit.start:unit.end]))
                 codes.append(code)
     sums, codes = np.array(sums), np.array(codes)

@@ -104,15 +104,6 @@ class Lexicon:
         centred[empty] = 0.0
         return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
 
-    def units(self, text: str, sentences: list[Sentence] | None = None, stride: int = UNIT_SENTENCES) -> list[Sentence]:
-        """Units of ``UNIT_SENTENCES`` consecutive sentences starting every ``stride`` sentences
-        (a short tail joins the unit before it in the corpus's cut)."""
-        if sentences is None:
-            from plagcheck.semantic import text_sentences
-
-            sentences = text_sentences(text)
-        return unit_spans(sentences, stride)
-
 
 def unit_spans(sentences: list[Sentence], stride: int = UNIT_SENTENCES) -> list[Sentence]:
     """Spans of ``UNIT_SENTENCES`` consecutive sentences, one starting every ``stride`` sentences.

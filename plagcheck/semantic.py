@@ -53,7 +53,7 @@ import numpy as np
 from plagcheck import defaults
 from plagcheck.embed import Embedder
 from plagcheck.errors import StoreError
-from plagcheck.lexicon import UNIT_SENTENCES
+from plagcheck.lexicon import UNIT_SENTENCES, unit_spans
 from plagcheck.language import detect_language
 from plagcheck.models import Match, Tokens
 from plagcheck.normalize import normalize
@@ -246,8 +246,6 @@ def unit_set(text: str, lexicon, language: str | None = None, sentences: list[Se
              stride: int = UNIT_SENTENCES) -> SentenceSet:
     """Static vectors of the units of ``text`` (:func:`plagcheck.lexicon.unit_spans`), in the
     stored format of embedded sentences: the candidate step searches them with the same code."""
-    from plagcheck.lexicon import unit_spans
-
     units = unit_spans(text_sentences(text) if sentences is None else sentences, stride)
     pieces = [text[u.start:u.end] for u in units]
     languages = piece_languages(pieces, language)
