@@ -128,7 +128,7 @@ def adopt_unlinked_jobs() -> int:
             job_id=job.id, department=departments.get(" ".join(str(metadata.get("department", "")).split()).casefold()),
             supervisor=_supervisor_named(get_user_model(), name) if name else None, supervisor_name=name[:300],
             author=str(metadata.get("author", ""))[:300], title=str(metadata.get("title", "")),
-            year=year if isinstance(year, int) else None, draft=job.no_index))
+            year=year if isinstance(year, int) else None, draft=bool(job.no_index)))
     JobLink.objects.bulk_create(links, ignore_conflicts=True)  # another request may have linked some
     return len(links)
 
@@ -168,7 +168,7 @@ def jobs_status(request):
 def _batch_dir(batch: UploadBatch) -> Path:
     from plagcheck.web.conf import staging_dir
 
-    return staging_dir(options().db_path) / batch.token
+    return staging_dir(options()) / batch.token
 
 
 def upload_page(request):
@@ -250,7 +250,7 @@ def upload_preview(request, token):
 
 @require_POST
 def upload_confirm(request, token):
-    from plagcheck.store import Store
+    from plagcheck.storage import open_store
 
     batch = _own_batch(request, token)
     department = batch.department.name if batch.department else None
@@ -261,7 +261,7 @@ def upload_confirm(request, token):
     if not UploadBatch.objects.filter(pk=batch.pk, queued=False).update(queued=True):
         raise Http404("this upload was queued already")
     try:
-        with Store(options().db_path, create=False) as store:
+        with open_store(options().database, create=False) as store:
             done = uploads.queue(store, batch_dir, batch.form_metadata, department,
                                  no_index=not batch.add_to_corpus)
     except Exception:
