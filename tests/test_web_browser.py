@@ -13,6 +13,7 @@ a missing browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -77,28 +78,36 @@ def test_the_pixel_check_fails_on_a_blank_screenshot():
         assert_not_blank(blank.tobytes("png"))
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A corpus, a department, a secretary, and ``plagcheck web`` serving them on a free port."""
-    folder = tmp_path_factory.mktemp("web-e2e")
-    db = folder / "cabinet.db"
-    sources = folder / "sources"
-    sources.mkdir()
-    for source in ws.SOURCES:
-        shutil.copy(source, sources / source.name)
-    _plagcheck("corpus", "add", str(sources), "--processes", "1", "--db", str(db))
-    _plagcheck("department", "add", "Педагогика и психология", "--threshold", "25", "--db", str(db))
-    _plagcheck("user", "add", "dana", "--role", "secretary", "--department", "Педагогика и психология",
-               "--full-name", "Dana Seitova", "--password-stdin", "--db", str(db), stdin=ws.PASSWORD + "\n")
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "plagcheck", "web", "--db", str(db), "--port", str(port),
-                                "--institution", "Test Pedagogical University"],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    line = process.stdout.readline()
-    assert "web cabinet on" in line, line + process.stdout.read() if process.poll() is not None else line
-    yield {"url": f"http://127.0.0.1:{port}", "db": db, "folder": folder}
-    process.terminate()
-    process.wait(timeout=20)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """A corpus, a department, a secretary, and ``plagcheck web`` serving them on a free port: on a
+    SQLite file, or on a PostgreSQL database (with the data folder and reports folder it needs)."""
+    from tests.conftest import fresh_pg_database
+
+    folder = tmp_path_factory.mktemp(f"web-e2e-{request.param}")
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            db, served, worker = str(folder / "cabinet.db"), [], []
+        else:
+            db = stack.enter_context(fresh_pg_database(request.getfixturevalue("pg_server")))
+            served, worker = ["--data-dir", str(folder / "data")], ["--reports", str(folder / "reports")]
+        sources = folder / "sources"
+        sources.mkdir()
+        for source in ws.SOURCES:
+            shutil.copy(source, sources / source.name)
+        _plagcheck("corpus", "add", str(sources), "--processes", "1", "--db", db)
+        _plagcheck("department", "add", "Педагогика и психология", "--threshold", "25", "--db", db)
+        _plagcheck("user", "add", "dana", "--role", "secretary", "--department", "Педагогика и психология",
+                   "--full-name", "Dana Seitova", "--password-stdin", "--db", db, stdin=ws.PASSWORD + "\n")
+        port = _free_port()
+        process = subprocess.Popen([sys.executable, "-m", "plagcheck", "web", "--db", db, "--port", str(port),
+                                    "--institution", "Test Pedagogical University", *served],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = process.stdout.readline()
+        assert "web cabinet on" in line, line + process.stdout.read() if process.poll() is not None else line
+        yield {"url": f"http://127.0.0.1:{port}", "db": db, "folder": folder, "worker": ["--db", db, *worker]}
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +180,7 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     assert waiting.locator("#pending").count() == 1
 
     # The worker checks them; the open pages follow without a reload.
-    _plagcheck("worker", "--once", "--no-semantic", "--db", str(server["db"]))
+    _plagcheck("worker", "--once", "--no-semantic", *server["worker"])
     page.wait_for_selector('body[data-jobs-settled="1"]', timeout=30_000)
     waiting.wait_for_selector("#report-frame", timeout=30_000)
     waiting.close()
