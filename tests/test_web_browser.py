@@ -186,14 +186,14 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     waiting.close()
     assert page.locator('#jobs tr[data-state="done"]').count() == 2
     row = page.locator("#jobs tbody tr", has_text="Алиев Арман")
-    assert re.fullmatch(r"\d+\.\d%", row.locator(".c-similarity").inner_text())
+    assert re.fullmatch(r"\d+,\d%", row.locator(".c-similarity").inner_text())  # as the Russian report writes it
     assert_not_blank(page.screenshot(full_page=True))
 
     # The report: the thesis' <script> is text; a click on a match shows its source.
     row.locator(".c-title a").click()
     page.wait_for_selector('body[data-review-ready="1"]')
     borrowed = page.inner_text("#fig-borrowed")
-    assert borrowed != "0.0%"
+    assert re.fullmatch(r"\d+,\d%", borrowed) and borrowed != "0,0%"
     frame = page.frame_locator("#report-frame")
     frame.locator('body[data-ready="1"]').wait_for()
     assert "<script>alert('x')</script>" in frame.locator("#doc").inner_text()
@@ -207,13 +207,13 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     # Excluding the source moves its text to "cited": the figure changes at once...
     assert page.locator('input[name="source"]').count() == 1
     page.check('input[name="source"]')
-    page.wait_for_function("document.getElementById('fig-borrowed').textContent === '0.0%'")
-    assert page.inner_text("#fig-cited") != "0.0%"
+    page.wait_for_function("document.getElementById('fig-borrowed').textContent === '0,0%'")
+    assert page.inner_text("#fig-cited") != "0,0%"
     # ... and saved, it stays (recomputed on the server, who and when recorded).
     page.click("#save-decision")
     page.wait_for_selector("#saved-decision")
     assert "Dana Seitova" in page.inner_text("#saved-decision")
-    assert page.inner_text("#fig-borrowed") == "0.0%"
+    assert page.inner_text("#fig-borrowed") == "0,0%"
     assert page.is_checked('input[name="source"]')
 
     # The certificate follows the decision, in the reader's language (Russian here).
