@@ -271,3 +271,37 @@ def test_the_upload_page_takes_the_formats_libreoffice_converts(server, browser,
     assert page.locator("#chosen li").count() == 5
     assert [li.split(" (")[0] for li in page.locator("#chosen li.unsupported").all_inner_texts()] == ["grades.xls"]
     context.close()
+
+
+def test_a_long_failure_reason_does_not_squeeze_the_jobs_table(server, browser):
+    """A failure reason of 600 characters (a damaged PDF's detail, say) is folded: the table stays
+    within the window, the title column keeps its room, and a click shows the whole reason."""
+    from plagcheck import jobs
+    from plagcheck.storage import open_store
+
+    detail = "object 12 0 has a broken cross-reference table entry; " * 11
+    with open_store(server["db"], create=False) as store:
+        queued = jobs.enqueue(store, "damaged.pdf", b"%PDF-1.4 damaged", {"title": "Повреждённый файл",
+                                                                         "department": "Педагогика и психология"})
+        job = jobs.lease(store, "browser-test")
+        assert job.id == queued
+        jobs.fail(store, job.id, "browser-test", f"damaged.pdf: corrupt or unreadable PDF ({detail.strip()})")
+    url = server["url"]
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/login/")
+    page.fill("#id_username", "dana")
+    page.fill("#id_password", ws.PASSWORD)
+    page.click("#login")
+    page.wait_for_url(url + "/jobs/")
+    row = page.locator("#jobs tbody tr", has_text="Повреждённый файл")
+    reason = row.locator("details.reason")
+    assert reason.count() == 1 and "повреждённый или нечитаемый PDF" in reason.locator("summary").inner_text()
+    fits = page.evaluate("document.getElementById('jobs').getBoundingClientRect().right <= document.documentElement.clientWidth")
+    title_width = row.locator(".c-title").bounding_box()["width"]
+    state_width = row.locator(".c-state").bounding_box()["width"]
+    assert fits and state_width <= 24 * 12 + 20 and title_width >= 100, (fits, state_width, title_width)
+    reason.locator("summary").click()
+    assert detail.strip() in reason.inner_text()
+    assert page.evaluate("document.getElementById('jobs').getBoundingClientRect().right <= document.documentElement.clientWidth")
+    context.close()

@@ -22,6 +22,9 @@ def application(options: CabinetOptions):
     configure(options)
     migrate()
     from django.core.wsgi import get_wsgi_application
+    from django.db import connections
+
+    connections.close_all()  # the start-up's connection: requests come on waitress's threads, each with its own
 
     return get_wsgi_application()
 
