@@ -81,7 +81,7 @@ def link_and_accounts(db: Path) -> None:
     """Cabinet side: departments, accounts and a link per job (as an upload makes them)."""
     from plagcheck.web.conf import CabinetOptions, configure, migrate
 
-    configure(CabinetOptions(db_path=db))
+    configure(CabinetOptions(database=db))
     migrate()
     from plagcheck.web.accounts import add_department, add_user
     from plagcheck.web.models import JobLink, QueueJob
