@@ -306,23 +306,14 @@ def served_checks(db: Path, thesis: Path, workdir: Path, runs: int, options: tup
             "service_peak_rss_mb": round(service_kb / 1024, 1)}
 
 
-def index_bytes(db: Path) -> dict:
+def index_bytes(store) -> dict:
     """Database size, the part of it that is compressed document text, and the pages of the
-    LSH bucket and fingerprint tables (SQLite's ``dbstat``; None where it is not compiled in)."""
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    text_bytes = conn.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts").fetchone()[0]
+    LSH bucket and fingerprint tables (None where the backend cannot tell them apart)."""
     tables = {}
-    try:
-        for name, size in conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"):
-            kind = name.split("_g")[0]
-            tables[kind] = tables.get(kind, 0) + size
-    except sqlite3.OperationalError:
-        pass
-    conn.close()
-    return {"db_bytes": db.stat().st_size, "text_bytes": text_bytes,
+    for name, size in store.space_used().items():
+        kind = name.split("_g")[0]
+        tables[kind] = tables.get(kind, 0) + size
+    return {"db_bytes": store.database_bytes(), "text_bytes": store.text_bytes(),
             "bucket_bytes": tables.get("buckets") if tables else None,
             "print_bytes": tables.get("prints", 0) if tables else None}
 
@@ -476,8 +467,8 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
             wall, rss, out = runs[len(runs) // 2]
             result = json.loads(out)
             found = {s["id"] for s in result["sources"]}
-            sizes = index_bytes(db)
-            pages = store.db.execute("SELECT SUM(words) FROM documents").fetchone()[0] / WORDS_PER_PAGE
+            sizes = index_bytes(store)
+            pages = store.total_words() / WORDS_PER_PAGE
             index_bytes_ = sizes["db_bytes"] - sizes["text_bytes"]
             point = {"theses": target, "fill_seconds": round(fill_seconds, 1),
                      "theses_per_minute_fill": round(60 * (target - first) / fill_seconds, 1) if fill_seconds else None,
@@ -504,18 +495,6 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
     if tmp:
         tmp.cleanup()
     return report
-
-
-def _fresh_postgres(server: str, name: str) -> str:
-    """A new, empty database ``name`` on the server of ``server`` (dropped first if it exists)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(server)._replace(path="/" + name))
 
 
 def worker_throughput(db: str, folder: Path, reports: Path, processes: int) -> float:
@@ -545,6 +524,7 @@ def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, pr
     the same 200-page thesis checked through a served check on each, and the worker's throughput
     with 1, 2 and 4 processes on PostgreSQL against 1 on SQLite."""
     from plagcheck.storage.migrate import migrate
+    from plagcheck.storage.postgresql import fresh_database
     from plagcheck.store import Store
 
     tmp = None
@@ -561,7 +541,7 @@ def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, pr
                                                               processes), 1)
         thesis, _ = make_query_thesis(workdir, store, seed)
         pages = store.total_words() / WORDS_PER_PAGE
-    url = _fresh_postgres(server, "plagcheck_bench_corpus")
+    url = fresh_database(server, "plagcheck_bench_corpus")
     started = time.perf_counter()
     with Store(db) as source, Store(url, source.params) as target:
         copied = migrate(source, target, batch=2000)
@@ -586,7 +566,7 @@ def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, pr
     throughput = {"sqlite x1": worker_throughput(str(workdir / f"queue-{time.time_ns()}.db"), queue,
                                                  workdir / "reports-sqlite", 1)}
     for count in (1, 2, 4):
-        database = _fresh_postgres(server, f"plagcheck_bench_queue{count}")
+        database = fresh_database(server, f"plagcheck_bench_queue{count}")
         throughput[f"postgresql x{count}"] = worker_throughput(database, queue, workdir / f"reports-pg{count}", count)
         print(json.dumps(throughput), file=sys.stderr, flush=True)
     report["worker_theses_per_minute"] = throughput

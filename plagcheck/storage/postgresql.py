@@ -307,5 +307,27 @@ class PostgresStore(SQLStore):
             self._q(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) "
                     f"FROM {table}")
 
+    def space_used(self) -> dict[str, int]:
+        """Bytes per table, its indexes and TOAST included (each partition under its own name)."""
+        return dict(self._q("SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname = current_schema() AND c.relkind = 'r'").fetchall())
+
+    def database_bytes(self) -> int:
+        return self._q("SELECT pg_database_size(current_database())").fetchone()[0]
+
     def key_order(self, column: str) -> str:
         return f'{column} COLLATE "C"' if column == "term" else column
+
+
+def fresh_database(server: str, name: str) -> str:
+    """Make an empty database ``name`` on the server ``server`` (a database URL of it; one there of
+    that name is dropped first) and return its URL: benchmarks and tests make their own."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from psycopg import sql
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(urlsplit(server)._replace(path="/" + name))

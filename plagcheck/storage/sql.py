@@ -268,6 +268,18 @@ class SQLStore:
     def total_words(self) -> int:
         return self._q("SELECT COALESCE(SUM(words), 0) FROM documents").fetchone()[0]
 
+    def text_bytes(self) -> int:
+        """Bytes of the stored (compressed) document texts."""
+        return self._q("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts").fetchone()[0]
+
+    def space_used(self) -> dict[str, int]:
+        """Bytes per table (and index, where the engine counts it apart), by name."""
+        raise NotImplementedError
+
+    def database_bytes(self) -> int:
+        """The whole database's size on disk."""
+        raise NotImplementedError
+
     # -- writing the index ------------------------------------------------------------------
     def insert_index_rows(self, doc_id: int, passages: list, keys: np.ndarray, stems: Iterable[str],
                           generation: int | None = None, prints: tuple[np.ndarray, np.ndarray] | None = None) -> None:
