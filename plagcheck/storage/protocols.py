@@ -4,14 +4,16 @@ its job's corpus entry in the transaction that adds it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
 from plagcheck.settings import IndexParams
 from plagcheck.storage.records import CorpusState, Job, JobStatus, StoredDocument, StoredPassage
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -21,6 +23,7 @@ class DocumentStore(Protocol):
     location: str
 
     def transaction(self) -> AbstractContextManager: ...
+    def run_transaction(self, body: Callable[[], T]) -> T: ...
     def find_by_hash(self, content_hash: str) -> StoredDocument | None: ...
     def document(self, doc_id: int) -> StoredDocument: ...
     def documents(self) -> list[StoredDocument]: ...
