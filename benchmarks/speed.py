@@ -573,16 +573,16 @@ def _postgres_copy(server: str, db: Path, workdir: Path, theses: int, pages: flo
 
 
 def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, processes: int, check_runs: int,
-                 worker_theses: int, worker_rounds: int = 1, workdir: Path | None = None) -> dict:
+                 worker_theses: int, worker_rounds: int = 1, workdir: Path | None = None,
+                 parts: tuple[str, ...] = ("checks", "workers")) -> dict:
     """SQLite and PostgreSQL side by side on one machine: the same corpus of ``theses`` synthetic
     theses (filled into SQLite, copied into PostgreSQL by ``plagcheck db migrate``, i.e. COPY),
     the same 200-page thesis checked in a fresh process and through a served check on each, and
     the worker's throughput with 1, 2 and 4 processes on PostgreSQL against 1 on SQLite.
     The two backends' runs alternate (the machine's load then weighs on both alike); figures are
-    medians, with the load average (1 min) before and after each part."""
-    from plagcheck.storage.postgresql import fresh_database
-    from plagcheck.store import Store
-
+    medians, with the load average (1 min) before and after each part. ``parts``: "checks" (the
+    corpus, its copy and the checks) and/or "workers" (the worker throughput, which needs no
+    corpus): on a busy machine they can run apart."""
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory()
@@ -590,6 +590,21 @@ def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, pr
     workdir.mkdir(parents=True, exist_ok=True)
     report = {"machine": f"{os.cpu_count()} cores, "
                          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB", "theses": theses}
+    if "checks" in parts:
+        report.update(_backend_checks(server, theses, low=low, high=high, seed=seed, processes=processes,
+                                      check_runs=check_runs, workdir=workdir))
+    if "workers" in parts:
+        report.update(_worker_curve(server, workdir, seed, worker_theses, worker_rounds))
+    if tmp:
+        tmp.cleanup()
+    return report
+
+
+def _backend_checks(server: str, theses: int, *, low: int, high: int, seed: int, processes: int, check_runs: int,
+                    workdir: Path) -> dict:
+    from plagcheck.store import Store
+
+    report: dict = {}
     db = workdir / "backends.db"
     with Store(db) as store:
         if (filled := store.document_count()) < theses:
@@ -631,6 +646,13 @@ def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, pr
     report["served_ratio"] = round(report["postgresql_check"]["served_seconds"] / report["sqlite_check"]["served_seconds"],
                                    2)
     report["fresh_ratio"] = round(report["postgresql_check"]["fresh_seconds"] / report["sqlite_check"]["fresh_seconds"], 2)
+    return report
+
+
+def _worker_curve(server: str, workdir: Path, seed: int, worker_theses: int, worker_rounds: int) -> dict:
+    from plagcheck.storage.postgresql import fresh_database
+
+    report: dict = {}
     queue = workdir / "queue"
     queue.mkdir(exist_ok=True)
     writer = _writer(seed + 3)
@@ -650,30 +672,31 @@ def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, pr
     report["worker_runs"] = rates
     report["worker_load"] = [load, _load()]
     report["worker_theses"] = worker_theses
-    if tmp:
-        tmp.cleanup()
     return report
 
 
 def format_backends(report: dict) -> str:
-    c = report["postgres_copy"]
-    lines = [f"machine: {report['machine']}; corpus: {report['theses']} theses, {report['passages']} passages, "
-             f"SQLite {report['sqlite_mb']} MB"
-             + (f" (filled in {report['sqlite_fill_seconds']} s)" if "sqlite_fill_seconds" in report else ""),
-             f"bulk fill into PostgreSQL (plagcheck db migrate, COPY): {c['theses_per_minute']} theses/min, "
-             f"{c['pages_per_second']} pages/s, {c['rows_per_second']} rows/s ({c['seconds']} s, "
-             f"{c.get('database_mb', '?')} MB; load {c.get('load')})", ""]
-    header = ["backend", "check 200 p. fresh (s)", "check 200 p. served (s)", "service RSS (MB)", "copied found"]
-    rows = [[name, report[f"{name}_check"]["fresh_seconds"], report[f"{name}_check"]["served_seconds"],
-             report[f"{name}_check"]["service_peak_rss_mb"], report[f"{name}_check"]["copied_sources_found"]]
-            for name in ("sqlite", "postgresql")]
-    lines += text_table(header, rows, " | ")
-    lines += ["", f"PostgreSQL / SQLite: served {report['served_ratio']}x, fresh {report['fresh_ratio']}x "
-              f"(load {report['check_load']})", "",
-              f"worker throughput ({report['worker_theses']} theses of 10 pages, --no-semantic, start-up included; "
-              f"load {report['worker_load']}):"]
-    lines += text_table(["workers", "theses/min (median)", "runs"],
-                        [[k, v, report["worker_runs"][k]] for k, v in report["worker_theses_per_minute"].items()], " | ")
+    lines = [f"machine: {report['machine']}"]
+    if "postgres_copy" in report:
+        c = report["postgres_copy"]
+        lines += [f"corpus: {report['theses']} theses, {report['passages']} passages, SQLite {report['sqlite_mb']} MB"
+                  + (f" (filled in {report['sqlite_fill_seconds']} s)" if "sqlite_fill_seconds" in report else ""),
+                  f"bulk fill into PostgreSQL (plagcheck db migrate, COPY): {c['theses_per_minute']} theses/min, "
+                  f"{c['pages_per_second']} pages/s, {c['rows_per_second']} rows/s ({c['seconds']} s, "
+                  f"{c.get('database_mb', '?')} MB; load {c.get('load')})", ""]
+        header = ["backend", "check 200 p. fresh (s)", "check 200 p. served (s)", "service RSS (MB)", "copied found"]
+        rows = [[name, report[f"{name}_check"]["fresh_seconds"], report[f"{name}_check"]["served_seconds"],
+                 report[f"{name}_check"]["service_peak_rss_mb"], report[f"{name}_check"]["copied_sources_found"]]
+                for name in ("sqlite", "postgresql")]
+        lines += text_table(header, rows, " | ")
+        lines += ["", f"PostgreSQL / SQLite: served {report['served_ratio']}x, fresh {report['fresh_ratio']}x "
+                  f"(load {report['check_load']})"]
+    if "worker_theses_per_minute" in report:
+        lines += ["", f"worker throughput ({report['worker_theses']} theses of 10 pages, --no-semantic, start-up "
+                  f"included; load {report['worker_load']}):"]
+        lines += text_table(["workers", "theses/min (median)", "runs"],
+                            [[k, v, report["worker_runs"][k]] for k, v in report["worker_theses_per_minute"].items()],
+                            " | ")
     return "\n".join(lines)
 
 
@@ -717,6 +740,8 @@ def main(argv=None) -> int:
                              "SQLite and PostgreSQL side by side at the first --theses point")
     parser.add_argument("--worker-theses", type=int, default=40)
     parser.add_argument("--worker-rounds", type=int, default=1, help="with --postgres: runs of each worker count")
+    parser.add_argument("--parts", nargs="+", choices=["checks", "workers"], default=["checks", "workers"],
+                        help="with --postgres: the corpus, its copy and the checks; the worker throughput")
     args = parser.parse_args(argv)
     from benchmarks.detection import seed_texts_note
 
@@ -727,7 +752,7 @@ def main(argv=None) -> int:
         report = run_backends(args.postgres, 6 if args.tiny else args.theses[0], seed=args.seed,
                               processes=1 if args.tiny else args.processes,
                               worker_theses=4 if args.tiny else args.worker_theses, worker_rounds=args.worker_rounds,
-                              workdir=args.workdir, **tiny)
+                              workdir=args.workdir, parts=tuple(args.parts), **tiny)
         print(format_backends(report))
         if args.json:
             args.json.write_text(json.dumps(report, indent=2))
