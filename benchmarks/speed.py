@@ -5,8 +5,9 @@ candidate recall against a brute-force TF-IDF comparison of all passages, side b
     python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (about 45 minutes)
     python -m benchmarks.speed --tiny               # seconds; the tests run this
     python -m benchmarks.speed --theses 100000 --no-brute-force --workdir W   # hours; W keeps the corpus
-    python -m benchmarks.speed --postgres postgresql://USER@/postgres?host=/run/postgresql --theses 10000
-        # SQLite and PostgreSQL side by side: check latency, worker throughput, bulk fill (COPY)
+    python -m benchmarks.speed --postgres postgresql://USER@/postgres?host=/run/postgresql --theses 10000 --workdir W
+        # SQLite and PostgreSQL side by side: check latency, worker throughput, bulk fill (COPY);
+        # --parts checks / --parts workers run the two halves apart, --worker-rounds N repeats the curve
 
 Points beyond 10,000 theses are filled by ``bulk_fill`` (the same rows, written in one ordered
 pass at the end); brute force runs up to 10,000 theses.
@@ -29,6 +30,7 @@ import functools
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -530,8 +532,7 @@ def worker_throughput(db: str, folder: Path, reports: Path, processes: int) -> f
 
 
 def _median(values: list[float]) -> float:
-    values = sorted(values)
-    return round(values[len(values) // 2], 2)
+    return round(statistics.median(values), 2)
 
 
 def _load() -> float:
