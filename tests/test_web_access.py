@@ -134,7 +134,7 @@ def test_a_script_in_a_thesis_and_its_metadata_is_shown_as_text(web_database):
     secretary = ws.user("secretary", [dept])
     client = ws.client_of(secretary)
     evil = "<script>alert('pwned')</script>"
-    csv_bytes = ws.metadata_csv([{"file": "evil<b>.txt", "title": f"Title {evil}", "author": f"<img src=x onerror=alert(1)>"}])
+    csv_bytes = ws.metadata_csv([{"file": "evil<b>.txt", "title": f"Title {evil}", "author": "<img src=x onerror=alert(1)>"}])
     preview = ws.upload(client, {"evil<b>.txt": ws.thesis_text(evil).encode()}, department=dept, csv_bytes=csv_bytes)
     review = client.get(preview["Location"]).content.decode()
     assert "<script>alert" not in review and "&lt;script&gt;alert" in review and "<img src=x" not in review
