@@ -70,6 +70,8 @@ UNIT_INDEX_STALE_SHARE = 0.10   # the nightly reindex rebuilds it when more unit
                                 # it holds were added or removed since (the rest are scanned flat meanwhile)
 UNIT_INDEX_NPROBE = 64          # inverted lists searched per checked unit (of about 2 * sqrt(units) lists)
 UNIT_INDEX_SHORTLIST = 10       # nearest corpus units by the index's estimate, rescored with their int8 vectors
+UNIT_INDEX_MEMORY_MB = 256      # a process keeps an index up to this size in memory (~3.5 M units, ~3,000
+                                # theses); a larger one is read shard by shard at each check (flat memory)
 
 # Report exclusions
 EXCLUDE_SHORTER_THAN_WORDS = 12

@@ -323,7 +323,7 @@ def search(store, model: str, query: SentenceSet, top_k: int, excluded=frozenset
         held = held_documents(index.documents, live)
         scan = sorted(set(live) - held - set(excluded))
         skip = (set(index.documents) - held) | set(excluded)
-        for language, (doc, unit) in index.shortlist(x, defaults.UNIT_INDEX_SHORTLIST, nprobe, skip).items():
+        for language, (doc, unit) in index.shortlist(store, x, defaults.UNIT_INDEX_SHORTLIST, nprobe, skip).items():
             shortlists.setdefault(language, []).append((doc, unit, np.zeros(doc.shape, dtype=np.uint64)))
     queries = np.ascontiguousarray(query.codes)
     short: dict[int, tuple] = {}  # language -> (distance, doc, index, hash), each (q, HAMMING_SHORTLIST)

@@ -23,8 +23,14 @@ than ``UNIT_INDEX_STALE_SHARE`` of its units changed since.
 their content hashes. A check searches the index for the documents that still have that content,
 and scans flat the others that have units (added since the build, or replaced): a small delta.
 Units of documents removed or replaced since the build are kept out of the index's answers by an
-ID selector. A process keeps the last index it loaded (the worker's, the check service's), and
-loads it again when a reindex stored another.
+ID selector.
+
+**Memory stays flat.** Each language's index is stored as shards of at most ``SHARD_UNITS``
+units (documents in id order), each a whole faiss index with the language's one set of trained
+lists, so the shards' answers are merged by the same estimate. A process keeps the last index it
+loaded (the worker's, the check service's) in memory while it is at most
+``UNIT_INDEX_MEMORY_MB``; a larger one is read shard by shard at every check (a few seconds at
+10,000 theses), so neither a check nor a build holds more than a shard of each language.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -48,36 +55,49 @@ DIRECTORY = -1           # the key of the directory blob; a language code keys t
 UNIT_BITS = 24           # a unit's id in the index: doc_id << UNIT_BITS | its index in the document
 CHUNK = 16 << 20         # bytes a stored row of the index holds
 MAX_LISTS = 16384
+SHARD_UNITS = 1_000_000  # units of one language a stored shard holds at most (~70 MB)
+SHARD_KEYS = 1000        # a shard's key: language code * SHARD_KEYS + its number
 TRAIN_PER_LIST = 64      # k-means training units per list (faiss wants at least 39)
 
 
 @dataclass
 class UnitIndex:
-    """A loaded index: one faiss index per language code, and the documents it holds."""
+    """An index of the live generation: its directory, and its shards if they are kept in memory."""
 
     generation: int
     model: str
     token: str                   # which build (a rebuild of the same generation has another)
     documents: dict[int, str]    # doc id -> content hash of the text its units came from
     units: dict[int, int]        # doc id -> how many units it holds
-    indexes: dict[int, object]   # language code -> faiss IndexIVFRaBitQFastScan
+    shards: dict[int, list[int]]  # language code -> its shards' keys
+    resident: dict[int, object]  # shard key -> faiss IndexIVFRaBitQFastScan, when kept in memory
 
-    def shortlist(self, queries: np.ndarray, k: int, nprobe: int,
+    def shortlist(self, store, queries: np.ndarray, k: int, nprobe: int,
                   skip: Iterable[int] = ()) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """For each language, ``(doc, unit)``: the ids of the ``k`` corpus units nearest each
         row of ``queries`` (unit vectors) by the index's estimate, ``(q, k)`` each, -1 where there
-        is none. No unit of the documents in ``skip`` is returned."""
+        is none. No unit of the documents in ``skip`` is returned. Shards not in memory are read
+        from ``store`` (its read snapshot: the generation this index is of), one at a time."""
         import faiss
 
         skipped = [(d << UNIT_BITS) + np.arange(self.units[d], dtype=np.int64) for d in set(skip) if d in self.units]
         selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(np.concatenate(skipped))) if skipped else None
         x = np.ascontiguousarray(queries, dtype=np.float32)
         out = {}
-        for language, index in self.indexes.items():
-            params = faiss.SearchParametersIVF(nprobe=min(nprobe, index.nlist))
-            if selector is not None:
-                params.sel = selector
-            _, ids = index.search(x, k, params=params)
+        for language, keys in self.shards.items():
+            scores = np.full((len(x), 0), -np.inf, dtype=np.float32)
+            ids = np.full((len(x), 0), -1, dtype=np.int64)
+            for key in keys:
+                index = self.resident.get(key) or _read_index(store, self.generation, self.model, key)
+                params = faiss.SearchParametersIVF(nprobe=min(nprobe, index.nlist))
+                if selector is not None:
+                    params.sel = selector
+                found_scores, found_ids = index.search(x, k, params=params)
+                del index
+                scores = np.concatenate([scores, np.where(found_ids >= 0, found_scores, -np.inf)], axis=1)
+                ids = np.concatenate([ids, found_ids], axis=1)
+                keep = np.argsort(-scores, axis=1, kind="stable")[:, :k]  # inner products: the largest
+                scores, ids = np.take_along_axis(scores, keep, axis=1), np.take_along_axis(ids, keep, axis=1)
             found = ids >= 0
             out[language] = (np.where(found, ids >> UNIT_BITS, -1), np.where(found, ids & ((1 << UNIT_BITS) - 1), -1))
         return out
@@ -114,9 +134,12 @@ def build_unit_index(store, model: str, generation: int | None = None,
     earlier index of the generation dropped) when there are fewer than ``min_units`` units.
 
     Reads the stored units three times, ``batch`` documents at a time: their languages, a random
-    sample to train each language's lists, and everything to add. ``progress(stage, done, total)``
-    follows the documents.
+    sample to train each language's lists, and everything to add, a shard per language at a time
+    (full shards wait in a temporary folder, then all are stored in one transaction).
+    ``progress(stage, done, total)`` follows the documents.
     """
+    import tempfile
+
     import faiss
 
     from plagcheck.semantic import SentenceSet
@@ -143,9 +166,18 @@ def build_unit_index(store, model: str, generation: int | None = None,
     lists = {c: lists_for(int(n)) for c, n in enumerate(counts) if n}
     sample = {c: _mask(int(counts[c]), TRAIN_PER_LIST * n, rng) for c, n in lists.items()}
     trained: dict[int, list[np.ndarray]] = {c: [] for c in lists}
+    spill = tempfile.TemporaryDirectory(prefix="plagcheck-unit-index-")
+    shards: dict[int, list[int]] = {c: [] for c in lists}  # language -> keys of the shards written
+    current: dict[int, object] = {}  # language -> the shard being filled
+
+    def close_shard(c: int) -> None:
+        key = c * SHARD_KEYS + len(shards[c])
+        faiss.write_index(current.pop(c), str(Path(spill.name) / str(key)))
+        shards[c].append(key)
+
     for stage in ("sample", "add"):
         if stage == "add":
-            indexes = {c: _trained(np.concatenate(trained.pop(c)), lists[c]) for c in list(trained)}
+            empty = {c: _trained(np.concatenate(trained.pop(c)), lists[c]) for c in list(trained)}
         at = {c: 0 for c in lists}  # each language's units seen so far, in document order
         done = 0
         for rows in store.sentence_rows(model):
@@ -161,25 +193,30 @@ def build_unit_index(store, model: str, generation: int | None = None,
                         if keep.any():
                             trained[c].append(_unit_vectors(matrix[rows_c[keep]]))
                     else:
-                        indexes[c].add_with_ids(_unit_vectors(matrix[rows_c]),
+                        if c not in current:
+                            current[c] = faiss.clone_index(empty[c])
+                        current[c].add_with_ids(_unit_vectors(matrix[rows_c]),
                                                 (np.int64(doc_id) << UNIT_BITS) + rows_c.astype(np.int64))
+                        if current[c].ntotal >= SHARD_UNITS:
+                            close_shard(c)
                     at[c] += len(rows_c)
             done += len(rows)
             if progress:
                 progress(stage, done, len(documents))
+    for c in list(current):
+        close_shard(c)
+    shard_bytes = sum((Path(spill.name) / str(k)).stat().st_size for keys in shards.values() for k in keys)
     ids = np.array(sorted(documents), dtype=np.int64)
     directory = _directory_bytes({"token": uuid.uuid4().hex, "model": model, "generation": generation,
-                                  "lists": {str(c): n for c, n in lists.items()}},
+                                  "lists": {str(c): n for c, n in lists.items()},
+                                  "shards": {str(c): keys for c, keys in shards.items()}, "bytes": shard_bytes},
                                  ids, np.array([len(languages[d]) for d in ids.tolist()], dtype=np.int64),
                                  np.array([documents[d] for d in ids.tolist()], dtype="S"))
-    stored = len(directory)
-    with store.transaction():
+    stored = len(directory) + shard_bytes
+    with spill, store.transaction():
         store.delete_unit_index(generation, model)
-        for c in list(indexes):
-            blob = faiss.serialize_index(indexes.pop(c))
-            stored += blob.nbytes
-            store.put_unit_index(generation, model, c, (blob[i:i + CHUNK].tobytes() for i in range(0, blob.nbytes, CHUNK)))
-            del blob
+        for key in sorted(k for keys in shards.values() for k in keys):
+            store.put_unit_index(generation, model, key, _file_chunks(Path(spill.name) / str(key)))
         store.put_unit_index(generation, model, DIRECTORY, [directory])
     summary = BuildSummary(generation, len(documents), total,
                            {_language_name(c): n for c, n in lists.items()}, stored,
@@ -247,10 +284,11 @@ _LOADED: dict[tuple, UnitIndex] = {}
 _LOCK = threading.Lock()
 
 
-def load_unit_index(store, model: str) -> UnitIndex | None:
+def load_unit_index(store, model: str, memory_mb: int = defaults.UNIT_INDEX_MEMORY_MB) -> UnitIndex | None:
     """The live generation's index of ``model``, or None. The process keeps the last one loaded
-    (one at a time: a new generation's replaces it) and reads only its directory while it is
-    current."""
+    (one at a time: a new generation's replaces it), with its shards in memory if they take at
+    most ``memory_mb`` MB (else every search reads them), and reads only its directory while it
+    is current."""
     generation = store.generation
     directory = read_directory(store, generation, model)
     if directory is None:
@@ -262,16 +300,28 @@ def load_unit_index(store, model: str) -> UnitIndex | None:
         if cached is not None and cached.token == meta["token"]:
             return cached
         _LOADED.clear()  # before loading the next: one index in memory, not two
-        import faiss
-
-        started = time.perf_counter()
-        indexes = {int(c): faiss.read_index(faiss.PyCallbackIOReader(_ChunkReader(
-                       store.unit_index_chunks(generation, model, int(c))))) for c in meta["lists"]}
-        loaded = UnitIndex(generation, model, meta["token"], documents, units, indexes)
+        shards = {int(c): keys for c, keys in meta["shards"].items()}
+        loaded = UnitIndex(generation, model, meta["token"], documents, units, shards, {})
+        if meta["bytes"] <= memory_mb << 20:
+            started = time.perf_counter()
+            loaded.resident = {k: _read_index(store, generation, model, k) for keys in shards.values() for k in keys}
+            log.info("loaded the ANN index of %s, generation %d (%d units) in %.1f s", model, generation,
+                     sum(i.ntotal for i in loaded.resident.values()), time.perf_counter() - started)
         _LOADED[key] = loaded
-        log.info("loaded the ANN index of %s, generation %d (%d units) in %.1f s", model, generation,
-                 sum(i.ntotal for i in indexes.values()), time.perf_counter() - started)
         return loaded
+
+
+def _read_index(store, generation: int, model: str, key: int):
+    """One stored shard, streamed from its chunks into faiss."""
+    import faiss
+
+    return faiss.read_index(faiss.PyCallbackIOReader(_ChunkReader(store.unit_index_chunks(generation, model, key))))
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            yield chunk
 
 
 class _ChunkReader:

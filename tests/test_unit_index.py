@@ -170,3 +170,30 @@ def test_index_blobs_round_trip_in_chunks_and_go_with_their_generation(database,
             store.swap_generation(current, new, store.params)
         store.refresh()
         assert list(store.unit_index_chunks(g, "m", 1)) == [] and list(store.unit_index_chunks(g, "m", DIRECTORY)) == []
+
+
+def test_an_index_in_shards_read_at_each_search_answers_as_one_in_memory(database, monkeypatch):
+    from plagcheck import unit_index
+
+    lexicon = default_lexicon()
+    text, _ = _with_insert(KK_TRANSLATION)
+    units = unit_set(text, lexicon, "kk", text_sentences(text), stride=1)
+    x = units.vectors.astype(np.float32) / np.linalg.norm(units.vectors.astype(np.float32), axis=1, keepdims=True)
+    with Store(database) as store:
+        _add_others(store)
+        _add_source(store)
+        build_unit_index(store, lexicon.name, min_units=0)
+        whole = load_unit_index(store, lexicon.name)
+        assert whole.resident and all(len(keys) == 1 for keys in whole.shards.values())
+        expected = whole.shortlist(store, x, 10, 64)
+        monkeypatch.setattr(unit_index, "SHARD_UNITS", 2)
+        build_unit_index(store, lexicon.name, min_units=0)
+        sharded = load_unit_index(store, lexicon.name, memory_mb=0)
+        assert not sharded.resident and max(len(keys) for keys in sharded.shards.values()) > 1
+        assert sum(1 for _ in store.unit_index_chunks(store.generation, lexicon.name, DIRECTORY)) == 1
+        got = sharded.shortlist(store, x, 10, 64)
+    assert set(got) == set(expected)
+    for language in expected:
+        for row in range(len(x)):
+            pairs = lambda found: {(d, u) for d, u in zip(found[0][row].tolist(), found[1][row].tolist())}  # noqa: E731
+            assert pairs(got[language]) == pairs(expected[language])
