@@ -57,6 +57,7 @@ CHUNK = 16 << 20         # bytes a stored row of the index holds
 MAX_LISTS = 16384
 SHARD_UNITS = 1_000_000  # units of one language a stored shard holds at most (~70 MB)
 SHARD_KEYS = 1000        # a shard's key: language code * SHARD_KEYS + its number
+QUERY_BLOCK = 256        # checked units searched at once (faiss's lookup tables for 3,000 took 300 MB)
 TRAIN_PER_LIST = 64      # k-means training units per list (faiss wants at least 39)
 
 
@@ -92,8 +93,10 @@ class UnitIndex:
                 params = faiss.SearchParametersIVF(nprobe=min(nprobe, index.nlist))
                 if selector is not None:
                     params.sel = selector
-                found_scores, found_ids = index.search(x, k, params=params)
-                del index
+                found = [index.search(x[i:i + QUERY_BLOCK], k, params=params) for i in range(0, len(x), QUERY_BLOCK)]
+                found_scores = np.concatenate([f[0] for f in found]) if found else np.zeros((0, k), np.float32)
+                found_ids = np.concatenate([f[1] for f in found]) if found else np.zeros((0, k), np.int64)
+                del index, found
                 scores = np.concatenate([scores, np.where(found_ids >= 0, found_scores, -np.inf)], axis=1)
                 ids = np.concatenate([ids, found_ids], axis=1)
                 keep = np.argsort(-scores, axis=1, kind="stable")[:, :k]  # inner products: the largest
