@@ -289,7 +289,7 @@ def search_speed(theses: int, units: int, queries: int, thesis_units: int = 3000
     from plagcheck.semantic import SentenceSet
     from plagcheck.settings import Settings
     from plagcheck.store import Store
-    from plagcheck.unit_index import build_unit_index
+    from plagcheck.unit_index import build_unit_index, read_directory
 
     nprobe = nprobe or defaults.UNIT_INDEX_NPROBE
     lexicon = load_lexicon(defaults.LEXICON)
@@ -316,15 +316,19 @@ def search_speed(theses: int, units: int, queries: int, thesis_units: int = 3000
         fill = time.perf_counter() - started
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         corpus_units = store.semantic_state(model)["sentences"]
-        built = build_unit_index(store, model, min_units=0)
+        built = None
+        if not reused or read_directory(store, store.generation, model) is None:
+            built = build_unit_index(store, model, min_units=0)
+        meta = read_directory(store, store.generation, model)[0]
     size = Path(database).stat().st_size
     rng = np.random.default_rng(seed)
     # a checked thesis's units: real-vector units of another synthetic thesis
     thesis = next(synthetic_corpus(1, thesis_units, seed + 1000))
     point = {"theses": theses, "units_per_thesis": units, "corpus_units": corpus_units,
              "fill_seconds": None if reused else round(fill, 1), "db_bytes_per_thesis": size // (theses + len(sources)),
-             "index_build_seconds": built.seconds, "index_bytes_per_thesis": built.bytes // (theses + len(sources)),
-             "index_lists": built.lists, "nprobe": nprobe}
+             "index_build_seconds": built.seconds if built else None,
+             "index_bytes_per_thesis": meta["bytes"] // (theses + len(sources)),
+             "index_lists": meta["lists"], "index_shards": meta["shards"], "nprobe": nprobe}
     ann = _in_fresh_process(_timed_search, database, thesis, model, True, nprobe)
     point["ann"] = {k: v for k, v in ann.items() if k != "best"}
     if flat:
@@ -384,7 +388,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-flat", action="store_true", help="measure the ANN index only")
     parser.add_argument("--folder", type=Path, help="keep the corpus databases here")
     parser.add_argument("--reuse", action="store_true",
-                        help="with --folder: search the units a run left there (the index is built again)")
+                        help="with --folder: search the units (and the index) a run left there")
     parser.add_argument("--no-embedding", action="store_true", help="skip the embedding rates")
     parser.add_argument("--honest-thesis", type=int, default=0, metavar="WORDS",
                         help="also check a thesis of WORDS words with no reuse against the benchmark texts")

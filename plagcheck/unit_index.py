@@ -17,7 +17,7 @@ builds, before swapping it in: it is stored with that generation (``Store.put_un
 by generation, lexicon and language) and dropped with it, so a check always reads the index of the
 generation its read snapshot is on. The nightly incremental ``reindex`` builds one when the
 generation has none and the corpus has ``UNIT_INDEX_MIN_UNITS`` units, and rebuilds it when more
-than ``UNIT_INDEX_STALE_SHARE`` of its units changed since.
+than ``UNIT_INDEX_STALE_SHARE`` of its units, or ``UNIT_INDEX_STALE_UNITS`` units, changed since.
 
 **Between builds nothing is missed.** The index's directory names the documents it holds and
 their content hashes. A check searches the index for the documents that still have that content,
@@ -258,13 +258,15 @@ def held_documents(indexed: dict[int, str], live: dict[int, tuple[str, int]]) ->
 
 
 def ensure_unit_index(store, model: str, min_units: int = defaults.UNIT_INDEX_MIN_UNITS,
-                      stale_share: float = defaults.UNIT_INDEX_STALE_SHARE) -> BuildSummary | None:
+                      stale_share: float = defaults.UNIT_INDEX_STALE_SHARE,
+                      stale_units: int = defaults.UNIT_INDEX_STALE_UNITS) -> BuildSummary | None:
     """Build the live generation's index if it has none (and the corpus ``min_units`` units), or
     rebuild it when the units added, removed or replaced since it was built exceed
-    ``stale_share`` of those it holds; None when nothing was built."""
+    ``stale_share`` of those it holds or ``stale_units`` (every check scans them flat); None when
+    nothing was built."""
     store.refresh()
     state = index_state(store, model)
-    if state.built and state.delta_units + state.stale_units <= stale_share * state.held_units:
+    if state.built and state.delta_units + state.stale_units <= min(stale_share * state.held_units, stale_units):
         return None
     if not state.built and state.delta_units < max(min_units, 1):
         return None

@@ -197,3 +197,14 @@ def test_an_index_in_shards_read_at_each_search_answers_as_one_in_memory(databas
         for row in range(len(x)):
             pairs = lambda found: {(d, u) for d, u in zip(found[0][row].tolist(), found[1][row].tolist())}  # noqa: E731
             assert pairs(got[language]) == pairs(expected[language])
+
+
+def test_the_nightly_rebuild_also_comes_after_a_number_of_changed_units(database):
+    model = default_lexicon().name
+    with Store(database) as store:
+        _add_others(store)
+        build_unit_index(store, model, min_units=0)
+        _add_source(store)
+        assert ensure_unit_index(store, model, min_units=0, stale_share=100.0, stale_units=10**9) is None
+        rebuilt = ensure_unit_index(store, model, min_units=0, stale_share=100.0, stale_units=1)
+        assert rebuilt is not None and rebuilt.documents == 4 and index_state(store, model).delta_units == 0
