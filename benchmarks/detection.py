@@ -11,6 +11,7 @@ suspicious document is checked, and PAN's measures are printed overall and per o
     python -m benchmarks.detection              # full run (a few minutes)
     python -m benchmarks.detection --tiny       # a seconds-long run (the tests use it)
     python -m benchmarks.detection --translation  # the semantic layer: translations, six directions
+    python -m benchmarks.detection --paraphrase   # the semantic layer: same-language paraphrases
 """
 
 from __future__ import annotations
@@ -513,31 +514,47 @@ def parallel_key(name: str) -> str:
     return f"{folder}/{file[3:]}" if "xquad" in name and file[:3] in ("kk-", "ru-", "en-") else name
 
 
-def run_translation(*, per_direction: int, negatives: int, distractors: int, base_words: int, seed: int = 7,
-                    workdir: Path | None = None, settings=None, distractor_lines: int = 8,
-                    unit_index: bool = False) -> dict:
-    """Generate (:func:`generate_translations`), index the corpus (its static units come with each
-    document: no corpus sentence is embedded in advance), check with the semantic layer, and
-    score per direction. ``unit_index``: build the candidate step's ANN index over the corpus
-    first (as ``reindex`` does for a large corpus), so that the checks search it instead of
-    scanning every unit. Returns the figures as a dict."""
+@dataclass
+class Checked:
+    """What :func:`check_all` found: cases and detections as PAN spans, each detection's kind and
+    source language, each checked document's obfuscation, and the semantic layer's work."""
+
+    cases: list[Span]
+    detections: list[Span]
+    kinds: dict  # detection span -> (kind, source language)
+    per_doc: dict[str, str]  # checked document -> obfuscation
+    unexplained: list[dict]  # detections that touch no case: what was found, to judge by eye
+    negatives_with_matches: int
+    timings: dict[str, float]
+    sentences_compared: int  # sentences the transformer compared (checked and corpus side)
+    sentences_checked: int
+    index_seconds: float
+    check_seconds: float
+
+    def figures(self) -> dict:
+        return {"candidate_seconds": round(self.timings["semantic_candidates"], 2),
+                "check_embed_seconds": round(self.timings["semantic_embed"], 2),
+                "sentences_compared": self.sentences_compared, "sentences_checked": self.sentences_checked,
+                "unexplained_detections": self.unexplained,
+                "index_seconds": round(self.index_seconds, 2), "check_seconds": round(self.check_seconds, 2)}
+
+
+def check_all(corpus: list[Text], suspicious: list[Suspicious], settings, workdir: Path | None,
+              database: str, unit_index: bool = False) -> Checked:
+    """Index ``corpus`` (each document gets its static units as it is added: no corpus sentence is
+    embedded in advance) and check every suspicious document with the product's checker.
+    ``unit_index``: build the candidate step's ANN index over the corpus first (as ``reindex``
+    does for a large corpus), so that the checks search it instead of scanning every unit."""
     from plagcheck.check import check_document
     from plagcheck.ingest import add_document
     from plagcheck.models import Document
     from plagcheck.store import Store
 
-    rng = random.Random(seed)
-    corpus, suspicious = generate_translations(load_parallel(), load_texts(), rng, per_direction=per_direction,
-                                               negatives=negatives, distractors=distractors, base_words=base_words,
-                                               distractor_lines=distractor_lines)
     tmp = tempfile.TemporaryDirectory() if workdir is None else None
     folder = Path(tmp.name if tmp else workdir)
     folder.mkdir(parents=True, exist_ok=True)
-    cases, detections, kinds = [], [], {}
-    per_doc = {}
-    unexplained = []  # detections that touch no case: what was found, to judge by eye
-    negatives_with_matches = 0
-    with Store(folder / "translation.db") as store:
+    out = Checked([], [], {}, {}, [], 0, {"semantic_candidates": 0.0, "semantic_embed": 0.0}, 0, 0, 0.0, 0.0)
+    with Store(folder / database) as store:
         names = {}
         started = time.perf_counter()
         for src in corpus:
@@ -549,35 +566,49 @@ def run_translation(*, per_direction: int, negatives: int, distractors: int, bas
             from plagcheck.unit_index import build_unit_index
 
             build_unit_index(store, default_lexicon().name, min_units=0)
-        index_time = time.perf_counter() - started
-        semantic_timings = {"semantic_candidates": 0.0, "semantic_embed": 0.0}
-        compared = 0  # sentences the transformer compared (checked and corpus side)
+        out.index_seconds = time.perf_counter() - started
         check_started = time.perf_counter()
-        sentences_checked = 0
         for doc in suspicious:
-            per_doc[doc.name] = doc.obfuscation
+            out.per_doc[doc.name] = doc.obfuscation
             for c in doc.cases:
-                cases.append(Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"], c["source_end"]))
+                out.cases.append(Span(doc.name, c["source"], c["this_start"], c["this_end"], c["source_start"],
+                                      c["source_end"]))
             result = check_document(store, Document(path=doc.name, format="txt", text=doc.text), settings)
-            sentences_checked += len(_SENTENCE_RE.findall(doc.text))
-            for key in semantic_timings:
-                semantic_timings[key] += result.timings.get(key, 0.0)
-            semantic_state = result.corpus.get("semantic") or {}
-            compared += semantic_state.get("sentences_compared", 0)
+            out.sentences_checked += len(_SENTENCE_RE.findall(doc.text))
+            for key in out.timings:
+                out.timings[key] += result.timings.get(key, 0.0)
+            out.sentences_compared += (result.corpus.get("semantic") or {}).get("sentences_compared", 0)
             for m in result.matches:
                 span = Span(doc.name, names[m.source_id], m.this_start, m.this_end, m.source_start, m.source_end)
-                detections.append(span)
-                kinds[span] = (m.kind, m.source_language)
+                out.detections.append(span)
+                out.kinds[span] = (m.kind, m.source_language)
                 if not any(c["this_start"] < m.this_end and m.this_start < c["this_end"] for c in doc.cases):
                     source_text = store.document_text(m.source_id)
-                    unexplained.append({"document": doc.name, "source": names[m.source_id], "kind": m.kind,
-                                        "score": round(m.score, 3), "text": doc.text[m.this_start:m.this_end][:300],
-                                        "source_text": source_text[m.source_start:m.source_end][:300]})
+                    out.unexplained.append({
+                        "document": doc.name, "source": names[m.source_id], "kind": m.kind,
+                        "score": round(m.score, 3), "text": doc.text[m.this_start:m.this_end][:300],
+                        "source_text": source_text[m.source_start:m.source_end][:300]})
             if doc.obfuscation == "negative" and result.matches:
-                negatives_with_matches += 1
-        check_time = time.perf_counter() - check_started
+                out.negatives_with_matches += 1
+        out.check_seconds = time.perf_counter() - check_started
     if tmp:
         tmp.cleanup()
+    return out
+
+
+def run_translation(*, per_direction: int, negatives: int, distractors: int, base_words: int, seed: int = 7,
+                    workdir: Path | None = None, settings=None, distractor_lines: int = 8,
+                    unit_index: bool = False) -> dict:
+    """Generate (:func:`generate_translations`), index the corpus (its static units come with each
+    document: no corpus sentence is embedded in advance; ``unit_index``: and the candidate step's
+    ANN index over it), check with the semantic layer, and score per direction. Returns the
+    figures as a dict."""
+    rng = random.Random(seed)
+    corpus, suspicious = generate_translations(load_parallel(), load_texts(), rng, per_direction=per_direction,
+                                               negatives=negatives, distractors=distractors, base_words=base_words,
+                                               distractor_lines=distractor_lines)
+    checked = check_all(corpus, suspicious, settings, workdir, "translation.db", unit_index)
+    cases, detections, kinds, per_doc = checked.cases, checked.detections, checked.kinds, checked.per_doc
     table = {}
     for s, t in DIRECTIONS:
         docs = {d for d, o in per_doc.items() if o == f"translation_{s}_{t}"}
@@ -588,16 +619,233 @@ def run_translation(*, per_direction: int, negatives: int, distractors: int, bas
                      and kind == "translation" and lang == per_doc[r.document].split("_")[1])
     return {
         "scores": {k: asdict(v) for k, v in table.items()},
-        "negatives": negatives, "negatives_with_matches": negatives_with_matches,
+        "negatives": negatives, "negatives_with_matches": checked.negatives_with_matches,
         "false_detections_on_negatives": sum(1 for r in detections if per_doc[r.document] == "negative"),
         "detections_with_kind_translation_and_right_source_language": f"{right_kind}/{len(detections)}",
         "sources": len(corpus), "suspicious": len(suspicious), "texts": len(load_texts()),
-        "candidate_seconds": round(semantic_timings["semantic_candidates"], 2),
-        "check_embed_seconds": round(semantic_timings["semantic_embed"], 2),
-        "sentences_compared": compared, "sentences_checked": sentences_checked,
-        "unexplained_detections": unexplained,
-        "index_seconds": round(index_time, 2), "check_seconds": round(check_time, 2),
+        **checked.figures(),
     }
+
+
+# -- semantic layer: paraphrases ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Strength:
+    """How hard :func:`paraphrase` rewrites a passage: chances per word (``delete``, ``insert`` a
+    word of an unrelated text of the language), per window of ``window`` words (``shuffle`` it), per
+    pair of neighbouring sentences (``swap``, ``merge`` into one) and per sentence (``split`` it at
+    a comma, move its ``clause`` after a comma to the front)."""
+
+    delete: float
+    insert: float
+    shuffle: float
+    window: int
+    swap: float
+    merge: float
+    split: float
+    clause: float
+
+
+PARAPHRASE_STRENGTHS = {
+    "low": Strength(delete=0.10, insert=0.10, shuffle=0.15, window=3, swap=0.15, merge=0.10, split=0.10, clause=0.0),
+    "high": Strength(delete=0.20, insert=0.20, shuffle=0.40, window=4, swap=0.30, merge=0.20, split=0.25, clause=0.30),
+}
+PARAPHRASE_WORDS = (60, 100, 150, 250)  # lengths of the copied passages (whole sentences, at least this many words)
+_END_MARK = re.compile(r"[.!?…]+[\"'»”’)\]]*$")
+
+
+def paraphrase(passage: str, rng: random.Random, fillers: list[str], strength: Strength) -> str:
+    """PAN-style "random obfuscation" of ``passage`` (Potthast et al., PAN 2013), at the level of
+    words and sentences, independent of any model: sentences swapped, merged and split, clauses
+    moved, words deleted, shuffled inside short windows, and words of an unrelated text of the
+    same language (``fillers``) inserted. No synonym is substituted: there is no offline synonym
+    source for kk, ru and en that is not the detector's own model."""
+    sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(passage)] or [passage.strip()]
+    i = 0
+    while i + 1 < len(sentences):  # swap neighbours
+        if rng.random() < strength.swap:
+            sentences[i], sentences[i + 1] = sentences[i + 1], sentences[i]
+            i += 2
+        else:
+            i += 1
+    merged = [sentences[0]]
+    for sentence in sentences[1:]:  # merge: "A. B." -> "A, b."
+        if rng.random() < strength.merge:
+            merged[-1] = _END_MARK.sub("", merged[-1]) + ", " + sentence[:1].lower() + sentence[1:]
+        else:
+            merged.append(sentence)
+    out = []
+    for sentence in merged:
+        mark = _END_MARK.search(sentence)
+        end = mark.group() if mark else "."
+        body = sentence[:mark.start()] if mark else sentence
+        clauses = [c.strip() for c in body.split(",") if c.strip()]
+        if len(clauses) > 1 and rng.random() < strength.clause:  # "A, B" -> "B, a"
+            k = rng.randrange(1, len(clauses))
+            clauses = clauses[k:] + [clauses[0][:1].lower() + clauses[0][1:]] + clauses[1:k]
+        pieces = [", ".join(clauses)]
+        if len(clauses) > 1 and rng.random() < strength.split:  # "A, B." -> "A. B."
+            k = rng.randrange(1, len(clauses))
+            if min(len(", ".join(clauses[:k]).split()), len(", ".join(clauses[k:]).split())) >= 4:
+                pieces = [", ".join(clauses[:k]), ", ".join(clauses[k:])]
+        out.extend(_rewrite_words(piece, rng, fillers, strength) + end for piece in pieces)
+    return " ".join(out)
+
+
+def _rewrite_words(sentence: str, rng: random.Random, fillers: list[str], strength: Strength) -> str:
+    words = sentence.split()
+    kept = [w for w in words if rng.random() >= strength.delete] or words[:1]
+    out = []
+    for word in kept:
+        out.append(word)
+        if fillers and rng.random() < strength.insert:
+            out.append(rng.choice(fillers))
+    for start in range(0, len(out), strength.window):
+        if rng.random() < strength.shuffle:
+            window = out[start:start + strength.window]
+            rng.shuffle(window)
+            out[start:start + strength.window] = window
+    text = " ".join(out)
+    return text[:1].upper() + text[1:]
+
+
+def _filler_words(text: Text) -> list[str]:
+    """Words of ``text`` without the punctuation that would end a sentence or open a quotation."""
+    return [w for w in (m.strip(".!?…,;:\"'«»“”()[]") for m in text.text.split()) if _WORD_RE.fullmatch(w)]
+
+
+def _take_sentences(text: str, rng: random.Random, words: int) -> tuple[int, int]:
+    """Consecutive whole sentences of ``text``, at least ``words`` words (or to the end of the
+    text) from a random sentence on; returns their character span."""
+    spans = [(m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in _SENTENCE_RE.finditer(text)]
+    first = rng.randrange(0, len(spans))
+    while first > 0 and sum(len(text[a:b].split()) for a, b in spans[first:]) < words:
+        first -= 1
+    count, last = 0, first
+    for last in range(first, len(spans)):
+        count += len(text[spans[last][0]:spans[last][1]].split())
+        if count >= words:
+            break
+    return spans[first][0], spans[last][1]
+
+
+def generate_paraphrases(texts: list[Text], rng: random.Random, *, sources_per_language: int, per_cell: int,
+                         negatives: int, base_words: int) -> tuple[list[Text], list[Suspicious]]:
+    """Corpus and checked documents for the ``paraphrase`` obfuscation, per language and strength.
+
+    Per language (kk, ru, en), ``sources_per_language`` texts become the corpus, the rest original
+    material (less any text whose other-language version is in the corpus, and any paragraph
+    sharing an 8-word run with the corpus). A checked document for (language, strength) is original
+    paragraphs of the language with 1-2 passages of whole sentences (60-250 words) of a corpus
+    text of that language, each under :func:`paraphrase` at that strength, its inserted words taken
+    from an original text. Negatives: original text alone, and (every other one) with a strong
+    paraphrase of a passage of an original text (its source is not in the corpus).
+    """
+    by_language = {lang: sorted((t for t in texts if t.language == lang), key=lambda t: t.name)
+                   for lang in ("kk", "ru", "en")}
+    corpus: list[Text] = []
+    pools = {}
+    for lang, pool in by_language.items():
+        pool = pool[:]
+        rng.shuffle(pool)
+        cut = min(sources_per_language, len(pool) // 2)
+        corpus += pool[:cut]
+        pools[lang] = pool[cut:]
+    in_corpus = {parallel_key(t.name) for t in corpus}
+    originals = {lang: [t for t in without_shared_runs([t for t in pool if parallel_key(t.name) not in in_corpus],
+                                                       corpus, SHORT_WORDS[0]) if t.text.strip()]
+                 for lang, pool in pools.items()}
+
+    def base(lang: str) -> list[str]:
+        paragraphs, count = [], 0
+        for t in rng.sample(originals[lang], len(originals[lang])):
+            for p in t.text.split("\n"):
+                if len(p.split()) >= 15:
+                    paragraphs.append(p.strip())
+                    count += len(p.split())
+                    if count >= base_words:
+                        return paragraphs
+        return paragraphs
+
+    def passage_of(source: Text, strength: Strength) -> tuple[str, int, int]:
+        start, end = _take_sentences(source.text, rng, rng.choice(PARAPHRASE_WORDS))
+        fillers = _filler_words(rng.choice(originals[source.language]))
+        return paraphrase(source.text[start:end], rng, fillers, strength), start, end
+
+    docs: list[Suspicious] = []
+    for lang in ("kk", "ru", "en"):
+        sources = [t for t in corpus if t.language == lang and _SENTENCE_RE.search(t.text)]
+        for name, strength in PARAPHRASE_STRENGTHS.items():
+            for n in range(per_cell):
+                paragraphs = base(lang)
+                inserts = []
+                for source in rng.sample(sources, min(len(sources), rng.randint(1, 2))):
+                    passage, start, end = passage_of(source, strength)
+                    inserts.append((rng.randrange(0, len(paragraphs) + 1), passage, source.name, start, end))
+                text, cases = _assemble(paragraphs, inserts)
+                docs.append(Suspicious(f"paraphrase-{lang}-{name}-{n:02d}", f"paraphrase_{lang}_{name}", text, cases))
+    for n in range(negatives):
+        lang = ("kk", "ru", "en")[n % 3]
+        paragraphs = base(lang)
+        if n % 2 == 0:  # a paraphrase of a passage whose source is not in the corpus
+            passage, _, _ = passage_of(rng.choice(originals[lang]), PARAPHRASE_STRENGTHS["high"])
+            paragraphs.insert(rng.randrange(0, len(paragraphs) + 1), passage)
+        text, _ = _assemble(paragraphs, [])
+        docs.append(Suspicious(f"negative-{lang}-{n:02d}", "negative", text, []))
+    return corpus, docs
+
+
+LEXICAL_KINDS = ("verbatim", "short")
+
+
+def run_paraphrase(*, sources_per_language: int, per_cell: int, negatives: int, base_words: int, seed: int = 7,
+                   workdir: Path | None = None, settings=None, folders: list[Path] | None = None) -> dict:
+    """Generate (:func:`generate_paraphrases`), index, check with the semantic layer on, and score
+    per language and strength; also how many of the recovered characters (checked side) lexical
+    and semantic matches found. Returns the figures as a dict."""
+    rng = random.Random(seed)
+    texts = load_texts(folders)
+    corpus, suspicious = generate_paraphrases(texts, rng, sources_per_language=sources_per_language,
+                                              per_cell=per_cell, negatives=negatives, base_words=base_words)
+    checked = check_all(corpus, suspicious, settings, workdir, "paraphrase.db")
+    cases, detections, per_doc = checked.cases, checked.detections, checked.per_doc
+    groups = {f"paraphrase_{lang}_{name}": {f"paraphrase_{lang}_{name}"}
+              for lang in ("kk", "ru", "en") for name in PARAPHRASE_STRENGTHS}
+    groups |= {f"paraphrase_{name}": {f"paraphrase_{lang}_{name}" for lang in ("kk", "ru", "en")}
+               for name in PARAPHRASE_STRENGTHS}
+    groups["overall"] = set(per_doc.values())
+    table, recovered = {}, {}
+    for cell, obfuscations in groups.items():
+        docs = {d for d, o in per_doc.items() if o in obfuscations}
+        cell_cases = [c for c in cases if c.document in docs]
+        cell_detections = [r for r in detections if r.document in docs]
+        table[cell] = score(cell_cases, cell_detections)
+        recovered[cell] = _recovered_by_kind(cell_cases, cell_detections, checked.kinds)
+    return {
+        "scores": {k: asdict(v) for k, v in table.items()}, "recovered_characters": recovered,
+        "negatives": negatives, "negatives_with_matches": checked.negatives_with_matches,
+        "false_detections_on_negatives": sum(1 for r in detections if per_doc[r.document] == "negative"),
+        "sources": len(corpus), "suspicious": len(suspicious), "texts": len(texts),
+        **checked.figures(),
+    }
+
+
+def _recovered_by_kind(cases: list[Span], detections: list[Span], kinds: dict) -> dict[str, int]:
+    """Characters of the cases' checked side inside a detection of the case: ``lexical`` (a
+    verbatim or short match covers them), ``semantic`` (only a paraphrase or translation match
+    does), out of ``total``."""
+    from benchmarks.pan_measures import detects
+
+    out = {"lexical": 0, "semantic": 0, "total": 0}
+    for case in cases:
+        covered = {kind: set() for kind in ("lexical", "semantic")}
+        for r in detections:
+            if detects(r, case):
+                kind = "lexical" if kinds[r][0] in LEXICAL_KINDS else "semantic"
+                covered[kind].update(range(max(r.this_start, case.this_start), min(r.this_end, case.this_end)))
+        out["lexical"] += len(covered["lexical"])
+        out["semantic"] += len(covered["semantic"] - covered["lexical"])
+        out["total"] += case.this_end - case.this_start
+    return out
 
 
 def format_table(figures: dict) -> str:
@@ -610,10 +858,18 @@ def format_table(figures: dict) -> str:
                  f"{figures['suspicious']} checked documents; indexing {figures['index_seconds']} s, "
                  f"checking {figures['check_seconds']} s")
     if "candidate_seconds" in figures:
+        right_kind = figures.get("detections_with_kind_translation_and_right_source_language")
         lines.append(f"semantic: candidate step {figures['candidate_seconds']} s, transformer on the candidates "
                      f"{figures['check_embed_seconds']} s ({figures['sentences_compared']} sentences for "
-                     f"{figures['sentences_checked']} checked, all checks); detections of kind translation with the "
-                     f"right source language: {figures['detections_with_kind_translation_and_right_source_language']}")
+                     f"{figures['sentences_checked']} checked, all checks)"
+                     + (f"; detections of kind translation with the right source language: {right_kind}"
+                        if right_kind else ""))
+    if "recovered_characters" in figures:
+        lines.append("recovered characters of the cases, checked side (lexical: verbatim or short; semantic: "
+                     "paraphrase or translation only; of all):")
+        for name, r in figures["recovered_characters"].items():
+            lines.append(f"  {name}: lexical {r['lexical']}, semantic {r['semantic']}, of {r['total']}")
+    if "candidate_seconds" in figures:
         for d in figures["unexplained_detections"]:
             lines.append(f"  not a case: {d['document']} ~ {d['source']} ({d['kind']}, {d['score']}): "
                          f"{d['text'][:100]!r} ~ {d['source_text'][:100]!r}")
@@ -632,6 +888,10 @@ def main(argv=None) -> int:
     parser.add_argument("--translation", action="store_true",
                         help="the semantic layer's benchmark instead: translations in six directions among kk/ru/en "
                              "(../shared/eval/parallel), with negatives")
+    parser.add_argument("--paraphrase", action="store_true",
+                        help="the semantic layer's benchmark of same-language paraphrases (kk, ru, en; low and high "
+                             "strength), with negatives; --sources: corpus texts per language (20), --per-type: "
+                             "documents per language and strength (6)")
     parser.add_argument("--distractors", type=int, default=None,
                         help="with --translation: same-topic corpus texts per language (default 12; tiny 2)")
     parser.add_argument("--candidate-stride", type=int, default=None,
@@ -644,7 +904,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if note := seed_texts_note():
         print(note, file=sys.stderr)
-    if args.translation:
+    if args.paraphrase:
+        if args.tiny:
+            figures = run_paraphrase(sources_per_language=args.sources or 3, per_cell=args.per_type or 1, negatives=3,
+                                     base_words=150, seed=args.seed)
+        else:
+            figures = run_paraphrase(sources_per_language=args.sources or 20, per_cell=args.per_type or 6,
+                                     negatives=12, base_words=300, seed=args.seed)
+    elif args.translation:
         settings = None
         if args.candidate_stride:
             from plagcheck.settings import Settings

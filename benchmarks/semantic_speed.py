@@ -314,13 +314,12 @@ def search_speed(theses: int, units: int, queries: int, thesis_units: int = 3000
                     batch = []
             _fill(store, sources, names, model)
         fill = time.perf_counter() - started
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         corpus_units = store.semantic_state(model)["sentences"]
         built = None
         if not reused or read_directory(store, store.generation, model) is None:
             built = build_unit_index(store, model, min_units=0)
         meta = read_directory(store, store.generation, model)[0]
-    size = Path(database).stat().st_size
+        size = store.database_bytes()  # the WAL folded in
     rng = np.random.default_rng(seed)
     # a checked thesis's units: real-vector units of another synthetic thesis
     thesis = next(synthetic_corpus(1, thesis_units, seed + 1000))
@@ -370,9 +369,9 @@ def _fill(store, rows, names: dict, model: str) -> None:
     """Store synthetic documents' units as the store stores a document's (no text, no index rows)."""
     with store.transaction():
         for name, _, units in rows:
-            store.db.execute("INSERT INTO documents (content_hash, path, format, chars, words, added_at) "
-                             "VALUES (?, ?, 'txt', 0, 0, '')", [name, name])
-            doc_id = store.db.execute("SELECT last_insert_rowid()").fetchone()[0]
+            # a document row to hang the units on (no text, no index entries)
+            doc_id = store.insert_document(content_hash=name, path=name, metadata={}, format="txt", text="",
+                                           words=0, pages=None)
             names[name] = doc_id
             store.put_sentence_vectors(doc_id, model, len(units), units.head_bytes(), units.vector_bytes())
 

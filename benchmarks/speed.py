@@ -5,8 +5,9 @@ candidate recall against a brute-force TF-IDF comparison of all passages, side b
     python -m benchmarks.speed --theses 1000 10000  # add the 10,000 point (about 45 minutes)
     python -m benchmarks.speed --tiny               # seconds; the tests run this
     python -m benchmarks.speed --theses 100000 --no-brute-force --workdir W   # hours; W keeps the corpus
-    python -m benchmarks.speed --postgres postgresql://USER@/postgres?host=/run/postgresql --theses 10000
-        # SQLite and PostgreSQL side by side: check latency, worker throughput, bulk fill (COPY)
+    python -m benchmarks.speed --postgres postgresql://USER@/postgres?host=/run/postgresql --theses 10000 --workdir W
+        # SQLite and PostgreSQL side by side: check latency, worker throughput, bulk fill (COPY);
+        # --parts checks / --parts workers run the two halves apart, --worker-rounds N repeats the curve
 
 Points beyond 10,000 theses are filled by ``bulk_fill`` (the same rows, written in one ordered
 pass at the end); brute force runs up to 10,000 theses.
@@ -24,10 +25,12 @@ and by ``plagcheck check --server`` through a running ``plagcheck serve``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -279,12 +282,11 @@ def peak_rss_of(args: list[str]) -> tuple[float, float, str]:
     return wall, peak_kb / 1024, proc.stdout
 
 
-def served_checks(db: Path, thesis: Path, workdir: Path, runs: int, options: tuple[str, ...] = ()) -> dict:
-    """Check ``thesis`` through a resident ``plagcheck serve`` on ``db``: the wall time of
-    ``plagcheck check --server`` in a fresh client process (median of ``runs``, after one warm-up
-    request), and the service's own peak RSS."""
-    socket_path = workdir / "check.sock"
-    log_path = workdir / "serve.log"
+@contextlib.contextmanager
+def check_service(db, workdir: Path, name: str = "check"):
+    """A resident ``plagcheck serve`` on ``db`` for the block; yields ``(socket path, its process)``."""
+    socket_path = workdir / f"{name}.sock"
+    log_path = workdir / f"{name}-serve.log"
     with open(log_path, "w") as log:
         service = subprocess.Popen([sys.executable, "-m", "plagcheck", "-v", "serve", "--db", str(db),
                                     "--socket", str(socket_path)], stderr=log)
@@ -294,35 +296,38 @@ def served_checks(db: Path, thesis: Path, workdir: Path, runs: int, options: tup
             if service.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"plagcheck serve did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.2)
-        args = ["check", str(thesis), "--server", str(socket_path), "--format", "json", "--no-semantic", *options]
-        peak_rss_of(args)  # warm-up: the service's first request reads the index pages from disk
-        walls = sorted(peak_rss_of(args)[0] for _ in range(runs))
-        status = Path(f"/proc/{service.pid}/status").read_text()
-        service_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+        yield socket_path, service
     finally:
         service.terminate()
         service.wait(timeout=60)
+
+
+def _peak_rss_mb(process: subprocess.Popen) -> float:
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return round(int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) / 1024, 1)
+
+
+def served_checks(db: Path, thesis: Path, workdir: Path, runs: int, options: tuple[str, ...] = ()) -> dict:
+    """Check ``thesis`` through a resident ``plagcheck serve`` on ``db``: the wall time of
+    ``plagcheck check --server`` in a fresh client process (median of ``runs``, after one warm-up
+    request), and the service's own peak RSS."""
+    with check_service(db, workdir) as (socket_path, service):
+        args = ["check", str(thesis), "--server", str(socket_path), "--format", "json", "--no-semantic", *options]
+        peak_rss_of(args)  # warm-up: the service's first request reads the index pages from disk
+        walls = sorted(peak_rss_of(args)[0] for _ in range(runs))
+        service_mb = _peak_rss_mb(service)
     return {"served_check_seconds": round(walls[len(walls) // 2], 2), "served_check_runs": [round(w, 2) for w in walls],
-            "service_peak_rss_mb": round(service_kb / 1024, 1)}
+            "service_peak_rss_mb": service_mb}
 
 
-def index_bytes(db: Path) -> dict:
+def index_bytes(store) -> dict:
     """Database size, the part of it that is compressed document text, and the pages of the
-    LSH bucket and fingerprint tables (SQLite's ``dbstat``; None where it is not compiled in)."""
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    text_bytes = conn.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts").fetchone()[0]
+    LSH bucket and fingerprint tables (None where the backend cannot tell them apart)."""
     tables = {}
-    try:
-        for name, size in conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"):
-            kind = name.split("_g")[0]
-            tables[kind] = tables.get(kind, 0) + size
-    except sqlite3.OperationalError:
-        pass
-    conn.close()
-    return {"db_bytes": db.stat().st_size, "text_bytes": text_bytes,
+    for name, size in store.space_used().items():
+        kind = name.split("_g")[0]
+        tables[kind] = tables.get(kind, 0) + size
+    return {"db_bytes": store.database_bytes(), "text_bytes": store.text_bytes(),
             "bucket_bytes": tables.get("buckets") if tables else None,
             "print_bytes": tables.get("prints", 0) if tables else None}
 
@@ -476,8 +481,8 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
             wall, rss, out = runs[len(runs) // 2]
             result = json.loads(out)
             found = {s["id"] for s in result["sources"]}
-            sizes = index_bytes(db)
-            pages = store.db.execute("SELECT SUM(words) FROM documents").fetchone()[0] / WORDS_PER_PAGE
+            sizes = index_bytes(store)
+            pages = store.total_words() / WORDS_PER_PAGE
             index_bytes_ = sizes["db_bytes"] - sizes["text_bytes"]
             point = {"theses": target, "fill_seconds": round(fill_seconds, 1),
                      "theses_per_minute_fill": round(60 * (target - first) / fill_seconds, 1) if fill_seconds else None,
@@ -506,18 +511,6 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
     return report
 
 
-def _fresh_postgres(server: str, name: str) -> str:
-    """A new, empty database ``name`` on the server of ``server`` (dropped first if it exists)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(server)._replace(path="/" + name))
-
-
 def worker_throughput(db: str, folder: Path, reports: Path, processes: int) -> float:
     """Theses a minute that ``plagcheck worker --once -j processes`` checks from a queue holding
     ``folder``'s theses (start-up included: it is what a run of the worker costs)."""
@@ -538,15 +531,59 @@ def worker_throughput(db: str, folder: Path, reports: Path, processes: int) -> f
     return round(60 * count / wall, 1)
 
 
-def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, processes: int, check_runs: int,
-                 worker_theses: int, workdir: Path | None = None) -> dict:
-    """SQLite and PostgreSQL side by side on one machine: the same corpus of ``theses`` synthetic
-    theses (filled into SQLite, copied into PostgreSQL by ``plagcheck db migrate``, i.e. COPY),
-    the same 200-page thesis checked through a served check on each, and the worker's throughput
-    with 1, 2 and 4 processes on PostgreSQL against 1 on SQLite."""
-    from plagcheck.storage.migrate import migrate
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def _postgres_copy(server: str, db: Path, workdir: Path, theses: int, pages: float) -> tuple[str, dict]:
+    """The corpus of ``db`` copied into PostgreSQL by ``plagcheck db migrate`` (COPY), with the
+    copy's figures. A copy a kept ``workdir`` made before, complete, is used again (its figures
+    were kept beside it): a 10,000-thesis copy takes long."""
+    from plagcheck.errors import StoreError
+    from plagcheck.storage.migrate import MIGRATED_FROM, migrate
+    from plagcheck.storage.postgresql import fresh_database
     from plagcheck.store import Store
 
+    name, kept = "plagcheck_bench_corpus", workdir / "postgres-copy.json"
+    if kept.exists():
+        figures = json.loads(kept.read_text())
+        try:
+            with Store(db) as source, Store(figures["url"], create=False) as target:
+                if (target.meta(MIGRATED_FROM) == source.location and target.document_count() == theses
+                        and target.state().passages == source.state().passages):
+                    print(f"  using the PostgreSQL copy of {kept}", file=sys.stderr, flush=True)
+                    return figures["url"], figures["copy"]
+        except StoreError:
+            pass
+    url = fresh_database(server, name)
+    load = _load()
+    started = time.perf_counter()
+    with Store(db) as source, Store(url, source.params) as target:
+        copied = migrate(source, target, batch=2000)
+        database_mb = round(target.database_bytes() / 2**20)
+    seconds = time.perf_counter() - started
+    copy = {"seconds": round(seconds, 1), "rows_per_second": round(sum(copied.copied.values()) / seconds),
+            "theses_per_minute": round(60 * theses / seconds), "pages_per_second": round(pages / seconds),
+            "database_mb": database_mb, "load": [load, _load()]}
+    kept.write_text(json.dumps({"url": url, "copy": copy}))
+    return url, copy
+
+
+def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, processes: int, check_runs: int,
+                 worker_theses: int, worker_rounds: int = 1, workdir: Path | None = None,
+                 parts: tuple[str, ...] = ("checks", "workers")) -> dict:
+    """SQLite and PostgreSQL side by side on one machine: the same corpus of ``theses`` synthetic
+    theses (filled into SQLite, copied into PostgreSQL by ``plagcheck db migrate``, i.e. COPY),
+    the same 200-page thesis checked in a fresh process and through a served check on each, and
+    the worker's throughput with 1, 2 and 4 processes on PostgreSQL against 1 on SQLite.
+    The two backends' runs alternate (the machine's load then weighs on both alike); figures are
+    medians, with the load average (1 min) before and after each part. ``parts``: "checks" (the
+    corpus, its copy and the checks) and/or "workers" (the worker throughput, which needs no
+    corpus): on a busy machine they can run apart."""
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory()
@@ -554,60 +591,113 @@ def run_backends(server: str, theses: int, *, low: int, high: int, seed: int, pr
     workdir.mkdir(parents=True, exist_ok=True)
     report = {"machine": f"{os.cpu_count()} cores, "
                          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB", "theses": theses}
-    db = workdir / "backends.db"
-    with Store(db) as store:
-        if store.document_count() < theses:
-            report["sqlite_fill_seconds"] = round(fill_corpus(store, store.document_count(), theses, low, high, seed,
-                                                              processes), 1)
-        thesis, _ = make_query_thesis(workdir, store, seed)
-        pages = store.total_words() / WORDS_PER_PAGE
-    url = _fresh_postgres(server, "plagcheck_bench_corpus")
-    started = time.perf_counter()
-    with Store(db) as source, Store(url, source.params) as target:
-        copied = migrate(source, target, batch=2000)
-    seconds = time.perf_counter() - started
-    report["postgres_copy"] = {"seconds": round(seconds, 1), "rows_per_second": round(sum(copied.copied.values()) / seconds),
-                               "theses_per_minute": round(60 * theses / seconds), "pages_per_second": round(pages / seconds)}
-    for name, database in (("sqlite", str(db)), ("postgresql", url)):
-        fresh = sorted(peak_rss_of(["check", str(thesis), "--db", database, "--format", "json", "--no-semantic"])[0]
-                       for _ in range(check_runs))
-        served = served_checks(database, thesis, workdir, check_runs, ("--no-semantic",))
-        report[f"{name}_check"] = {"fresh_seconds": round(fresh[len(fresh) // 2], 2),
-                                   "served_seconds": served["served_check_seconds"],
-                                   "service_peak_rss_mb": served["service_peak_rss_mb"]}
-        print(json.dumps(report[f"{name}_check"]), file=sys.stderr, flush=True)
-    report["served_ratio"] = round(report["postgresql_check"]["served_seconds"] / report["sqlite_check"]["served_seconds"],
-                                   2)
-    queue = workdir / "queue"
-    queue.mkdir(exist_ok=True)
-    writer = _writer(seed + 3)
-    for k in range(worker_theses):
-        (queue / f"thesis-{k:03d}.txt").write_text(writer.thesis(10 * WORDS_PER_PAGE), encoding="utf-8")
-    throughput = {"sqlite x1": worker_throughput(str(workdir / f"queue-{time.time_ns()}.db"), queue,
-                                                 workdir / "reports-sqlite", 1)}
-    for count in (1, 2, 4):
-        database = _fresh_postgres(server, f"plagcheck_bench_queue{count}")
-        throughput[f"postgresql x{count}"] = worker_throughput(database, queue, workdir / f"reports-pg{count}", count)
-        print(json.dumps(throughput), file=sys.stderr, flush=True)
-    report["worker_theses_per_minute"] = throughput
-    report["worker_theses"] = worker_theses
+    if "checks" in parts:
+        report.update(_backend_checks(server, theses, low=low, high=high, seed=seed, processes=processes,
+                                      check_runs=check_runs, workdir=workdir))
+    if "workers" in parts:
+        report.update(_worker_curve(server, workdir, seed, worker_theses, worker_rounds))
     if tmp:
         tmp.cleanup()
     return report
 
 
+def _backend_checks(server: str, theses: int, *, low: int, high: int, seed: int, processes: int, check_runs: int,
+                    workdir: Path) -> dict:
+    from plagcheck.store import Store
+
+    report: dict = {}
+    db = workdir / "backends.db"
+    with Store(db) as store:
+        if (filled := store.document_count()) < theses:
+            # beyond a few thousand theses the bulk fill (the same rows; see bulk_fill)
+            fill = fill_corpus if theses <= 2000 else functools.partial(bulk_fill, spill=workdir / "spill")
+            report["sqlite_fill_seconds"] = round(fill(store, filled, theses, low, high, seed, processes), 1)
+        thesis, sources = make_query_thesis(workdir, store, seed)
+        pages = store.total_words() / WORDS_PER_PAGE
+        report["sqlite_mb"] = round(store.database_bytes() / 2**20)
+        report["passages"] = store.state().passages
+    url, report["postgres_copy"] = _postgres_copy(server, db, workdir, theses, pages)
+    print(json.dumps(report["postgres_copy"]), file=sys.stderr, flush=True)
+
+    backends = {"sqlite": str(db), "postgresql": url}
+    walls: dict[str, dict[str, list[float]]] = {name: {"fresh": [], "served": []} for name in backends}
+    found: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+        services = {name: stack.enter_context(check_service(database, workdir, name)) for name, database in backends.items()}
+        served_args = {name: ["check", str(thesis), "--server", str(socket_path), "--format", "json", "--no-semantic"]
+                       for name, (socket_path, _) in services.items()}
+        load = _load()
+        for name in backends:  # warm-up: each service's first request reads the index pages from disk
+            peak_rss_of(served_args[name])
+        for _ in range(check_runs):
+            for name, database in backends.items():
+                wall, _, out = peak_rss_of(["check", str(thesis), "--db", database, "--format", "json", "--no-semantic"])
+                walls[name]["fresh"].append(wall)
+                found[name] = f"{len(set(sources) & {s['id'] for s in json.loads(out)['sources']})}/{len(sources)}"
+                walls[name]["served"].append(peak_rss_of(served_args[name])[0])
+        for name in backends:
+            report[f"{name}_check"] = {"fresh_seconds": _median(walls[name]["fresh"]),
+                                       "served_seconds": _median(walls[name]["served"]),
+                                       "fresh_runs": [round(w, 2) for w in walls[name]["fresh"]],
+                                       "served_runs": [round(w, 2) for w in walls[name]["served"]],
+                                       "service_peak_rss_mb": _peak_rss_mb(services[name][1]),
+                                       "copied_sources_found": found[name]}
+        report["check_load"] = [load, _load()]
+    print(json.dumps({name: report[f"{name}_check"] for name in backends}), file=sys.stderr, flush=True)
+    report["served_ratio"] = round(report["postgresql_check"]["served_seconds"] / report["sqlite_check"]["served_seconds"],
+                                   2)
+    report["fresh_ratio"] = round(report["postgresql_check"]["fresh_seconds"] / report["sqlite_check"]["fresh_seconds"], 2)
+    return report
+
+
+def _worker_curve(server: str, workdir: Path, seed: int, worker_theses: int, worker_rounds: int) -> dict:
+    from plagcheck.storage.postgresql import fresh_database
+
+    report: dict = {}
+    queue = workdir / "queue"
+    queue.mkdir(exist_ok=True)
+    writer = _writer(seed + 3)
+    for k in range(worker_theses):
+        (queue / f"thesis-{k:03d}.txt").write_text(writer.thesis(10 * WORDS_PER_PAGE), encoding="utf-8")
+    rates: dict[str, list[float]] = {}
+    load = _load()
+    for _ in range(worker_rounds):  # each round: every configuration once, on a fresh queue
+        rates.setdefault("sqlite x1", []).append(
+            worker_throughput(str(workdir / f"queue-{time.time_ns()}.db"), queue, workdir / "reports-sqlite", 1))
+        for count in (1, 2, 4):
+            database = fresh_database(server, f"plagcheck_bench_queue{count}")
+            rates.setdefault(f"postgresql x{count}", []).append(
+                worker_throughput(database, queue, workdir / f"reports-pg{count}", count))
+        print(json.dumps(rates), file=sys.stderr, flush=True)
+    report["worker_theses_per_minute"] = {name: _median(values) for name, values in rates.items()}
+    report["worker_runs"] = rates
+    report["worker_load"] = [load, _load()]
+    report["worker_theses"] = worker_theses
+    return report
+
+
 def format_backends(report: dict) -> str:
-    c = report["postgres_copy"]
-    lines = [f"machine: {report['machine']}; corpus: {report['theses']} theses",
-             f"bulk fill into PostgreSQL (plagcheck db migrate, COPY): {c['theses_per_minute']} theses/min, "
-             f"{c['pages_per_second']} pages/s, {c['rows_per_second']} rows/s ({c['seconds']} s)", ""]
-    header = ["backend", "check 200 p. fresh (s)", "check 200 p. served (s)", "service RSS (MB)"]
-    rows = [[name, report[f"{name}_check"]["fresh_seconds"], report[f"{name}_check"]["served_seconds"],
-             report[f"{name}_check"]["service_peak_rss_mb"]] for name in ("sqlite", "postgresql")]
-    lines += text_table(header, rows, " | ")
-    lines += ["", f"served PostgreSQL / SQLite: {report['served_ratio']}x", "",
-              f"worker throughput ({report['worker_theses']} theses of 10 pages, --no-semantic, start-up included):"]
-    lines += text_table(["workers", "theses/min"], [[k, v] for k, v in report["worker_theses_per_minute"].items()], " | ")
+    lines = [f"machine: {report['machine']}"]
+    if "postgres_copy" in report:
+        c = report["postgres_copy"]
+        lines += [f"corpus: {report['theses']} theses, {report['passages']} passages, SQLite {report['sqlite_mb']} MB"
+                  + (f" (filled in {report['sqlite_fill_seconds']} s)" if "sqlite_fill_seconds" in report else ""),
+                  f"bulk fill into PostgreSQL (plagcheck db migrate, COPY): {c['theses_per_minute']} theses/min, "
+                  f"{c['pages_per_second']} pages/s, {c['rows_per_second']} rows/s ({c['seconds']} s, "
+                  f"{c.get('database_mb', '?')} MB; load {c.get('load')})", ""]
+        header = ["backend", "check 200 p. fresh (s)", "check 200 p. served (s)", "service RSS (MB)", "copied found"]
+        rows = [[name, report[f"{name}_check"]["fresh_seconds"], report[f"{name}_check"]["served_seconds"],
+                 report[f"{name}_check"]["service_peak_rss_mb"], report[f"{name}_check"]["copied_sources_found"]]
+                for name in ("sqlite", "postgresql")]
+        lines += text_table(header, rows, " | ")
+        lines += ["", f"PostgreSQL / SQLite: served {report['served_ratio']}x, fresh {report['fresh_ratio']}x "
+                  f"(load {report['check_load']})"]
+    if "worker_theses_per_minute" in report:
+        lines += ["", f"worker throughput ({report['worker_theses']} theses of 10 pages, --no-semantic, start-up "
+                  f"included; load {report['worker_load']}):"]
+        lines += text_table(["workers", "theses/min (median)", "runs"],
+                            [[k, v, report["worker_runs"][k]] for k, v in report["worker_theses_per_minute"].items()],
+                            " | ")
     return "\n".join(lines)
 
 
@@ -650,6 +740,9 @@ def main(argv=None) -> int:
                         help="a PostgreSQL server (a database URL; the benchmark makes its own databases there): "
                              "SQLite and PostgreSQL side by side at the first --theses point")
     parser.add_argument("--worker-theses", type=int, default=40)
+    parser.add_argument("--worker-rounds", type=int, default=1, help="with --postgres: runs of each worker count")
+    parser.add_argument("--parts", nargs="+", choices=["checks", "workers"], default=["checks", "workers"],
+                        help="with --postgres: the corpus, its copy and the checks; the worker throughput")
     args = parser.parse_args(argv)
     from benchmarks.detection import seed_texts_note
 
@@ -659,7 +752,8 @@ def main(argv=None) -> int:
         tiny = dict(low=1500, high=3000, check_runs=1) if args.tiny else dict(low=20_000, high=60_000, check_runs=3)
         report = run_backends(args.postgres, 6 if args.tiny else args.theses[0], seed=args.seed,
                               processes=1 if args.tiny else args.processes,
-                              worker_theses=4 if args.tiny else args.worker_theses, workdir=args.workdir, **tiny)
+                              worker_theses=4 if args.tiny else args.worker_theses, worker_rounds=args.worker_rounds,
+                              workdir=args.workdir, parts=tuple(args.parts), **tiny)
         print(format_backends(report))
         if args.json:
             args.json.write_text(json.dumps(report, indent=2))

@@ -2,6 +2,7 @@
 
     python -m benchmarks.web                    # 10,000 jobs, 30 requests a page
     python -m benchmarks.web --jobs 300 --requests 5 --json    # the tests' tiny run
+    python -m benchmarks.web --postgres postgresql://USER@/postgres?host=SOCKET_DIR   # on PostgreSQL
 
 A corpus database gets ``--jobs`` jobs queued through :func:`plagcheck.jobs.enqueue` and finished
 through the queue's own lease/complete/fail (97% done, 2% failed, 1% waiting), spread over five
@@ -18,6 +19,7 @@ Target (issue #13): the jobs page and a report page under 200 ms at 10,000 jobs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import re
@@ -44,20 +46,21 @@ def _thesis_text() -> str:
     return "\n\n".join(own[:6] + copied[:1] + own[6:12] + copied[1:] + own[12:]) + "\n"
 
 
-def build(folder: Path, jobs_count: int) -> dict:
-    """The database: corpus, one real report, ``jobs_count`` jobs with their links, the accounts."""
+def build(folder: Path, jobs_count: int, db: Path | str | None = None) -> dict:
+    """The database (``db``, a PostgreSQL URL, else a SQLite file in ``folder``): corpus, one real
+    report, ``jobs_count`` jobs with their links, the accounts."""
     from plagcheck import jobs
     from plagcheck.ingest import add_file
     from plagcheck.store import Store
     from workers.worker import run_worker
 
-    db = folder / "bench.db"
+    db = db or folder / "bench.db"
     texts = sorted((ROOT / "corpus" / "texts").glob("*/*.txt"))
     with Store(db) as store:
         for path in texts[:2]:
             add_file(store, path, {"title": path.stem})
         jobs.enqueue(store, "thesis.txt", _thesis_text().encode(), {"title": "Benchmark thesis"}, no_index=True)
-    run_worker(db, once=True, install_signals=False, semantic=False)
+    run_worker(db, once=True, install_signals=False, semantic=False, reports_dir=folder / "reports")
     with Store(db) as store:
         real = jobs.statuses(store)[0]
         assert real.state == jobs.DONE, real.error
@@ -77,11 +80,11 @@ def build(folder: Path, jobs_count: int) -> dict:
     return {"db": db, "queue_seconds": round(seconds, 1)}
 
 
-def link_and_accounts(db: Path) -> None:
+def link_and_accounts(db: Path | str) -> None:
     """Cabinet side: departments, accounts and a link per job (as an upload makes them)."""
     from plagcheck.web.conf import CabinetOptions, configure, migrate
 
-    configure(CabinetOptions(db_path=db))
+    configure(CabinetOptions(database=db))
     migrate()
     from plagcheck.web.accounts import add_department, add_user
     from plagcheck.web.models import JobLink, QueueJob
@@ -135,9 +138,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def measure(db: Path, requests: int) -> dict:
+def measure(db: Path | str, requests: int, folder: Path) -> dict:
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "plagcheck", "web", "--db", str(db), "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "plagcheck", "web", "--db", str(db), "--port", str(port),
+                               "--data-dir", str(folder / "web-data")],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = server.stdout.readline()
@@ -167,17 +171,39 @@ def measure(db: Path, requests: int) -> dict:
         server.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def _database(server: str | None):
+    """A fresh database on the PostgreSQL ``server``, dropped afterwards (None: SQLite, in the
+    benchmark's folder)."""
+    if server is None:
+        yield None
+        return
+    import psycopg
+
+    from benchmarks.speed import _fresh_postgres
+
+    url = _fresh_postgres(server, "plagcheck_bench_web")
+    try:
+        yield url
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS plagcheck_bench_web WITH (FORCE)")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    parser.add_argument("--postgres", metavar="URL", help="A PostgreSQL server on which the benchmark may create "
+                        "(and afterwards drops) a database of its own; without it, a SQLite file.")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="plagcheck-web-bench-") as tmp:
-        built = build(Path(tmp), args.jobs)
+    with tempfile.TemporaryDirectory(prefix="plagcheck-web-bench-") as tmp, _database(args.postgres) as db:
+        built = build(Path(tmp), args.jobs, db)
         link_and_accounts(built["db"])
-        results = measure(built["db"], args.requests)
-    figures = {"jobs": args.jobs, "requests": args.requests, "queue_seconds": built["queue_seconds"], "pages": results}
+        results = measure(built["db"], args.requests, Path(tmp))
+    figures = {"jobs": args.jobs, "requests": args.requests, "queue_seconds": built["queue_seconds"],
+               "backend": "postgresql" if args.postgres else "sqlite", "pages": results}
     if args.json:
         print(json.dumps(figures, indent=2))
         return
@@ -185,7 +211,8 @@ def main(argv=None) -> None:
 
     rows = [[name, who, f"{t['bytes'] // 1024} KiB", f"{t['median_ms']:.1f}", f"{t['p90_ms']:.1f}"]
             for who, pages in results.items() for name, t in pages.items()]
-    print(f"{args.jobs} jobs ({built['queue_seconds']} s to queue and finish them), {args.requests} requests a page")
+    print(f"{args.jobs} jobs on {figures['backend']} ({built['queue_seconds']} s to queue and finish them), "
+          f"{args.requests} requests a page")
     print("\n".join(text_table(["page", "user", "size", "median ms", "p90 ms"], rows)))
 
 

@@ -722,23 +722,25 @@ def db_migrate(source, target):
 
 
 # -- the web cabinet ------------------------------------------------------------------------------------
-def _cabinet(db_path, **options):
-    """Django configured for the cabinet over the corpus database (which must exist), its tables
-    created or upgraded."""
-    from plagcheck.store import Store
+def _cabinet(db_path, data_dir=None, **options):
+    """Django configured for the cabinet over the corpus database (which must exist: a SQLite file,
+    or a PostgreSQL database with plagcheck's tables), its tables created or upgraded."""
     from plagcheck.web.conf import CabinetOptions, configure, migrate
 
-    db = db_path or default_db_path()
-    if is_postgres(db):  # Django's tables and its unmanaged view of the queue are written for SQLite
-        raise click.UsageError("the web cabinet runs on a SQLite corpus only; give --db a file "
-                               "(a PostgreSQL corpus is served by the CLI, workers and 'plagcheck serve')")
-    db = Path(db).resolve()
-    with Store(db, create=False):  # a mistyped --db is refused here, as everywhere
+    with open_store(db_path):  # a mistyped --db is refused here, as everywhere
         pass
-    cabinet = CabinetOptions(db_path=db, **options)
+    cabinet = CabinetOptions(database=db_path or default_db_path(), data_dir=data_dir, **options)
     configure(cabinet)
     migrate()
-    return cabinet
+    from django.conf import settings
+
+    return settings.PLAGCHECK  # as configured: the paths absolute
+
+
+data_dir_option = click.option(
+    "--data-dir", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder for the cabinet's secret key and the uploads waiting for confirmation. Default: beside a SQLite "
+         "database NAME.db (NAME.db.web-secret, NAME.db.uploads/); required for a PostgreSQL one.")
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -758,19 +760,23 @@ def _cabinet(db_path, **options):
               help="Largest file accepted in an upload, in MiB.")
 @click.option("--max-batch-mib", type=click.IntRange(min=1), default=1024, show_default=True,
               help="Largest upload (all files of a batch together), in MiB.")
+@data_dir_option
 @map_errors
-def web(db_path, host, port, threads, allowed_hosts, https, institution, max_file_mib, max_batch_mib):
+def web(db_path, host, port, threads, allowed_hosts, https, institution, max_file_mib, max_batch_mib, data_dir):
     """Run the web cabinet (waitress) for secretaries and supervisors over the corpus database.
 
     Creates or upgrades the cabinet's tables first. A running 'plagcheck worker' on the same
     database checks what is uploaded. Stops on SIGTERM or Ctrl-C.
     """
+    from plagcheck.web.conf import CabinetOptions, require_data_dir
     from plagcheck.web.server import serve as serve_cabinet
 
-    cabinet = _cabinet(db_path, institution=institution, max_file_bytes=max_file_mib * 2**20,
+    require_data_dir(CabinetOptions(database=db_path or default_db_path(), data_dir=data_dir))  # before any work
+    cabinet = _cabinet(db_path, data_dir, institution=institution, max_file_bytes=max_file_mib * 2**20,
                        max_batch_bytes=max_batch_mib * 2**20, https=https, allowed_hosts=tuple(allowed_hosts))
     serve_cabinet(cabinet, host, port, threads=threads,
-                  ready=lambda url: echo(f"web cabinet on {url} (database {cabinet.db_path}); SIGTERM or Ctrl-C stops it"))
+                  ready=lambda url: echo(f"web cabinet on {url} (database {describe_database(cabinet.database)}); "
+                                         "SIGTERM or Ctrl-C stops it"))
 
 
 @cli.group(context_settings=CONTEXT_SETTINGS)

@@ -301,11 +301,13 @@ def store_prepared(store: Store, prepared: PreparedDocument, replaces: int | Non
     that a crash leaves either the old or the new version in the corpus, never neither.
     ``on_added(doc_id)`` runs inside the same transaction when the document was added.
     """
-    with store.transaction():
+    def write() -> AddOutcome:
         outcome = _write_prepared(store, prepared, replaces)
         if on_added is not None and outcome.status == "added":
             on_added(outcome.doc_id)
         return outcome
+
+    return store.run_transaction(write)
 
 
 def store_many(store: Store, prepared: Iterable[PreparedDocument], per_transaction: int = 16,
@@ -323,8 +325,7 @@ def store_many(store: Store, prepared: Iterable[PreparedDocument], per_transacti
     items = iter(prepared)
     with store.bulk_writes(cache_mb):
         while group := list(itertools.islice(items, per_transaction)):
-            with store.transaction():
-                outcomes = [_write_prepared(store, item) for item in group]
+            outcomes = store.run_transaction(lambda: [_write_prepared(store, item) for item in group])
             del group
             yield from outcomes
 

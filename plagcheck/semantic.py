@@ -18,7 +18,9 @@ language; the checked document's sentences) plus a bundled background of sentenc
 A match is a **run** of at least 2 aligned sentences, consecutive in the checked text and in order
 in the source (``max_run_gap`` sentences may be skipped on either side): real translations keep
 their source's order, while two texts on one topic share a sentence's meaning here and there. A
-sentence aligned alone needs a higher margin (1.10). Matches are ``kind="translation"`` when the
+sentence aligned alone needs a higher margin (1.10). A run then grows over the sentences next to
+it whose pair with the next (previous) sentences of its source reaches a margin of 1.0
+(:func:`extend_runs`): a paraphrase or a loose translation keeps some sentences only in part. Matches are ``kind="translation"`` when the
 languages differ, ``"paraphrase"`` when they agree, with the source sentences' language and
 sentence-exact character spans on both sides. A sentence overlapping a lexical match is left to it.
 
@@ -431,9 +433,11 @@ class Pair:
 
 
 def aligned_pairs(query: SentenceSet, best: dict[int, _Best], background: Background, settings,
-                  candidates: int = 2) -> list[Pair]:
-    """Margin-scored (checked sentence, corpus sentence) pairs at or above ``settings.min_margin``:
-    for each checked sentence and corpus language, the best of its ``candidates`` nearest."""
+                  candidates: int = 2, min_margin: float | None = None) -> list[Pair]:
+    """Margin-scored (checked sentence, corpus sentence) pairs at or above ``min_margin`` (by
+    default ``settings.min_margin``): for each checked sentence and corpus language, those among
+    its ``candidates`` nearest."""
+    min_margin = settings.min_margin if min_margin is None else min_margin
     k = settings.margin_neighbours
     x = query.vectors.astype(np.float32)
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
@@ -459,7 +463,7 @@ def aligned_pairs(query: SentenceSet, best: dict[int, _Best], background: Backgr
                 y_side[rows] = _knn_mean(np.concatenate([doc_cos[rows], back], axis=1), k)
             margin = cos[live] / np.maximum((x_side[live] + y_side) / 2, 1e-6)
             for i, m, cs in zip(live.tolist(), margin.tolist(), cos[live].tolist()):
-                if m >= settings.min_margin:
+                if m >= min_margin:
                     pairs.append(Pair(i, int(b.doc[i, rank]), int(b.index[i, rank]), language, cs, m))
     return pairs
 
@@ -501,6 +505,47 @@ def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
             length = min(len(chain), len({p.index for p in chain}))
             if length >= settings.min_run_sentences or max(p.margin for p in chain) >= settings.single_sentence_margin:
                 out.append(chain)
+    return out
+
+
+def extend_runs(chains: list[list[Pair]], pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
+    """Each run grown over the sentences next to it on both sides: the checked sentence right after
+    (before) the run joins it when it is paired, at a margin of at least ``settings.extend_margin``,
+    with a sentence of the run's source inside the run's source span or at most ``max_run_gap + 1``
+    sentences from it (a rewriter also swaps neighbouring sentences), and not yet taken twice by
+    the run (a split sentence). A run is already evidence that its source was used, so its
+    neighbours need less: a paraphrase (or a loose translation) keeps some sentences only in part,
+    and they fall under ``min_margin``. A margin of 1.0 — the pair as near as each side's own
+    nearest neighbours — is the least that still says "this source sentence rather than any
+    other". Runs are grown strongest first; a checked sentence joins one run."""
+    options: dict[tuple[int, int], list[Pair]] = {}
+    for p in pairs:
+        options.setdefault((p.doc, p.this), []).append(p)
+    taken = {p.this for chain in chains for p in chain}
+    step = settings.max_run_gap + 1
+
+    def near(p: Pair, chain: list[Pair]) -> bool:  # in or next to the run's source span, not taken twice
+        indexes = [q.index for q in chain]
+        return min(indexes) - step <= p.index <= max(indexes) + step and indexes.count(p.index) < 2
+
+    out = []
+    for chain in sorted(chains, key=lambda c: -max(p.margin for p in c)):
+        chain = sorted(chain, key=lambda p: p.this)
+        while chain[-1].this + 1 < len(blocked) and chain[-1].this + 1 not in taken and not blocked[chain[-1].this + 1]:
+            last = chain[-1]
+            after = [p for p in options.get((last.doc, last.this + 1), ()) if near(p, chain)]
+            if not after:
+                break
+            chain.append(max(after, key=lambda p: p.margin))
+            taken.add(last.this + 1)
+        while chain[0].this > 0 and chain[0].this - 1 not in taken and not blocked[chain[0].this]:
+            first = chain[0]
+            before = [p for p in options.get((first.doc, first.this - 1), ()) if near(p, chain)]
+            if not before:
+                break
+            chain.insert(0, max(before, key=lambda p: p.margin))
+            taken.add(first.this - 1)
+        out.append(chain)
     return out
 
 
@@ -560,11 +605,12 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
     timings["semantic_embed"] = round(time.perf_counter() - started, 4)
     best = _best_among(query, sources, settings.search_top_k)
     pairs = aligned_pairs(query, best, background, settings)
+    weak = aligned_pairs(query, best, background, settings, settings.search_top_k, settings.extend_margin)
     # a run may not bridge a sentence that was not looked for (a lexical match's, or one far from
     # every candidate): blocked[i] says one lies right before looked-for sentence i
     blocked = np.diff(np.asarray(wanted), prepend=-1) > 1
     matches = []
-    for chain in runs(pairs, blocked, settings):
+    for chain in extend_runs(runs(pairs, blocked, settings), weak, blocked, settings):
         doc = chain[0].doc
         spans = sources[doc].spans
         first, last = chain[0], chain[-1]
@@ -577,7 +623,8 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         this_language = max(set(this_languages), key=this_languages.count)
         matches.append(Match(
             source_id=doc, this_start=this_start, this_end=this_end,
-            source_start=spans[first.index].start, source_end=spans[last.index].end,
+            # a run grown over a swapped sentence is not in order: its source span is the widest
+            source_start=min(spans[p.index].start for p in chain), source_end=max(spans[p.index].end for p in chain),
             score=float(np.mean([p.cos for p in chain])), words=max(hi - lo, 1),
             kind=TRANSLATION if this_language != source_language else PARAPHRASE,
             source_language=LANGUAGES[source_language] if source_language < OTHER else None))

@@ -63,6 +63,7 @@ class Settings:
     semantic: bool = True          # the semantic layer (translations, paraphrases); --no-semantic
     min_margin: float = defaults.MIN_MARGIN
     single_sentence_margin: float = defaults.SINGLE_SENTENCE_MARGIN
+    extend_margin: float = defaults.EXTEND_MARGIN
     min_run_sentences: int = defaults.MIN_RUN_SENTENCES
     max_run_gap: int = defaults.MAX_RUN_GAP
     search_top_k: int = defaults.SEARCH_TOP_K
@@ -89,6 +90,8 @@ class Settings:
                              f"(and fingerprint_words), got {self.min_short_words}")
         if not 0.5 <= self.min_margin <= self.single_sentence_margin:
             raise ValueError("min_margin must be at least 0.5 and at most single_sentence_margin")
+        if not 0.5 <= self.extend_margin <= self.min_margin:
+            raise ValueError("extend_margin must be at least 0.5 and at most min_margin")
         for name in ("min_run_sentences", "search_top_k", "margin_neighbours", "candidate_top_k",
                      "candidate_stride", "max_candidate_units", "semantic_nprobe"):
             if getattr(self, name) < 1:

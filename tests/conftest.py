@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,18 +47,26 @@ def pg_server() -> str:
     return url
 
 
-@pytest.fixture
-def pg_url(pg_server):
-    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+@contextmanager
+def fresh_pg_database(server: str):
+    """The URL of a new, empty database on the PostgreSQL server ``server``, dropped on exit."""
     import psycopg
 
     name = f"plagcheck_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
+    with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    url = _with_dbname(pg_server, name)
-    yield url
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        yield _with_dbname(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+    with fresh_pg_database(pg_server) as url:
+        yield url
 
 
 def _with_dbname(url: str, name: str) -> str:
@@ -75,6 +84,30 @@ def database(request, tmp_path):
     if request.param == "sqlite":
         return tmp_path / "corpus.db"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def web_database(request, tmp_path_factory):
+    """The web cabinet's corpus database, once per backend (tests/web_support.py makes it the
+    process's Django database while a test that asks for it runs). Session-wide: pytest runs the
+    tests of one backend together, and each backend's corpus is built once."""
+    from tests.web_support import Place
+
+    folder = tmp_path_factory.mktemp(f"cabinet-{request.param}")
+    if request.param == "sqlite":
+        yield Place(folder / "cabinet.db", folder)
+        return
+    with fresh_pg_database(request.getfixturevalue("pg_server")) as url:
+        yield Place(url, folder)
+
+
+@pytest.fixture(autouse=True)
+def _web_cabinet_of_the_test(request):
+    """A web test runs on the cabinet of its backend: Django's database is switched to it."""
+    if "web_database" in request.fixturenames:
+        from tests import web_support
+
+        web_support.cabinet(request.getfixturevalue("web_database"))
 
 
 @pytest.fixture(scope="session")

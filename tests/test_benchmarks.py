@@ -228,6 +228,70 @@ def test_translation_cases_insert_the_target_version_of_a_corpus_passage():
     assert any("article" in d.text and not any(f"article {n[1:]} " in d.text for n in held) for d in negatives)
 
 
+def test_paraphrase_rewrites_words_and_sentences_of_the_passage_only():
+    import random
+    import re
+
+    from benchmarks.detection import PARAPHRASE_STRENGTHS, paraphrase
+
+    passage = ("Первое предложение о школьной жизни, оно довольно длинное и спокойное. Второе предложение "
+               "рассказывает о педагогах и учениках. Третье предложение, тоже длинное, говорит о занятиях "
+               "в классе и дома. Четвёртое предложение завершает абзац кратким выводом.")
+    fillers = ["вставка", "слово"]
+    words = lambda text: re.findall(r"\w+", text.casefold())  # noqa: E731
+    allowed = set(words(passage)) | set(fillers)
+    low, high = [], []
+    for seed in range(20):
+        for strength, out in (("low", low), ("high", high)):
+            text = paraphrase(passage, random.Random(seed), fillers, PARAPHRASE_STRENGTHS[strength])
+            assert set(words(text)) <= allowed and text[-1] == "."
+            out.append(text)
+    assert len(set(low)) > 10 and len(set(high)) > 10 and passage not in low + high
+    kept = lambda texts: sum(len(set(words(t)) & set(words(passage))) for t in texts)  # noqa: E731
+    assert kept(high) < kept(low) < 20 * len(set(words(passage)))  # high deletes more
+    inserted = lambda texts: sum(sum(w in fillers for w in words(t)) for t in texts)  # noqa: E731
+    assert 0 < inserted(low) < inserted(high)
+
+
+def test_paraphrase_cases_are_rewritten_passages_of_same_language_corpus_texts():
+    import random
+
+    from benchmarks.detection import CORPUS_TEXTS, generate_paraphrases, load_texts
+
+    corpus, docs = generate_paraphrases(load_texts([CORPUS_TEXTS]), random.Random(5), sources_per_language=3,
+                                        per_cell=2, negatives=4, base_words=100)
+    by_name = {t.name: t for t in corpus}
+    assert sorted(t.language for t in corpus) == ["en"] * 3 + ["kk"] * 3 + ["ru"] * 3
+    assert {d.obfuscation for d in docs} == {f"paraphrase_{lang}_{strength}" for lang in ("kk", "ru", "en")
+                                             for strength in ("low", "high")} | {"negative"}
+    for doc in docs:
+        for case in doc.cases:
+            source = by_name[case["source"]]
+            assert source.language == doc.obfuscation.split("_")[1]
+            original = source.text[case["source_start"]:case["source_end"]]
+            inserted = doc.text[case["this_start"]:case["this_end"]]
+            assert len(original.split()) >= 60 and original[-1] in ".!?…" and inserted != original
+            assert inserted not in "\n".join(t.text for t in corpus)
+        if doc.obfuscation == "negative":
+            assert not doc.cases
+            # original text only: no paragraph of it comes from a corpus text
+            assert not any(p in t.text for p in doc.text.split("\n") if p for t in corpus)
+
+
+def test_tiny_paraphrase_benchmark_runs():
+    """The semantic layer on paraphrases (PAN-style random obfuscation) of the sample corpus's texts."""
+    from benchmarks.detection import CORPUS_TEXTS, run_paraphrase
+
+    figures = run_paraphrase(sources_per_language=3, per_cell=1, negatives=3, base_words=150, seed=7,
+                             folders=[CORPUS_TEXTS])
+    assert figures["negatives_with_matches"] == 0
+    for strength in ("low", "high"):
+        scores = figures["scores"][f"paraphrase_{strength}"]
+        assert scores["cases"] >= 3 and scores["precision"] > 0.9 and scores["recall"] > 0.5
+    recovered = figures["recovered_characters"]["overall"]
+    assert recovered["semantic"] > 0.2 * recovered["total"]  # not the lexical detectors alone
+
+
 def test_tiny_web_benchmark_runs():
     """The web cabinet's benchmark (benchmarks/web.py) on a few hundred jobs: every page answers,
     as the right user (the report pages are a real report, the jobs page lists jobs)."""

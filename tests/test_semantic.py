@@ -24,7 +24,7 @@ from plagcheck.ingest import add_document, remove_document
 from plagcheck.models import Document
 from plagcheck.lexicon import load_lexicon
 from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, default_lexicon, embed_corpus, embed_text,
-                                 load_background, runs, unit_set)
+                                 extend_runs, load_background, runs, unit_set)
 from plagcheck import defaults
 from plagcheck.settings import Settings
 from plagcheck.store import Store
@@ -188,6 +188,25 @@ def test_runs_keep_consecutive_sentences_in_source_order_only():
     assert [len(r) for r in runs([pair(2, 5), pair(6, 1, 1.2)], blocked, settings)] == [1]  # a lone one needs 1.10
     blocked[3] = True                                                         # a lexical match in between
     assert runs([pair(2, 5), pair(3, 6)], blocked, settings) == []
+
+
+def test_a_run_grows_over_its_neighbours_paired_weakly_with_its_source_span():
+    settings = Settings()
+    blocked = np.zeros(12, dtype=bool)
+    pair = lambda i, j, margin=1.01, doc=1: Pair(i, doc, j, 1, 0.9, margin)  # noqa: E731
+    run = [[pair(4, 10, 1.05), pair(5, 11, 1.05)]]
+    weak = [pair(3, 9), pair(6, 13), pair(7, 12),  # before and after; a swapped pair (13, then 12) too
+            pair(8, 30),                           # far from the run's source span: the run stops there
+            pair(9, 15, doc=2), pair(2, 8, 1.0, doc=2)]  # another source's
+    assert [[(p.this, p.index) for p in r] for r in extend_runs(run, weak, blocked, settings)] == [
+        [(3, 9), (4, 10), (5, 11), (6, 13), (7, 12)]]
+    assert [len(r) for r in extend_runs(run, [], blocked, settings)] == [2]  # no weak pair: as it was
+    blocked[6] = True  # a lexical match right after the run: it does not grow across it
+    assert [[p.this for p in r] for r in extend_runs(run, weak, blocked, settings)] == [[3, 4, 5]]
+    blocked[6] = False
+    other = [pair(6, 40, 1.2), pair(7, 41, 1.2)]  # a sentence of another run is not taken
+    assert [[p.this for p in r] for r in extend_runs(run + [other], weak, blocked, settings)] == [
+        [6, 7], [3, 4, 5]]
 
 
 def test_check_json_stays_valid_on_stdout_and_no_semantic_switch(semantic_db, tmp_path):

@@ -148,8 +148,8 @@ def test_what_has_no_folder_on_postgresql_must_be_given_one(pg_url):
     assert worker.exit_code != 0 and "give one with --reports" in worker.output
     serve = CliRunner().invoke(cli, ["serve", "--db", pg_url])
     assert serve.exit_code == 2 and "give one with --socket" in serve.output
-    web = CliRunner().invoke(cli, ["web", "--db", pg_url])
-    assert web.exit_code == 2 and "the web cabinet runs on a SQLite corpus only" in web.output
+    web = CliRunner().invoke(cli, ["web", "--db", pg_url])  # like the worker: one line, exit code 1
+    assert web.exit_code == 1 and "give one with --data-dir" in web.output
     from tests.conftest import _with_dbname
 
     missing = CliRunner().invoke(cli, ["check", str(THESIS), "--db", _with_dbname(pg_url, "no_such_db")])

@@ -229,3 +229,20 @@ def test_filing_no_bucket_entries_writes_nothing(store, ru_text):
     with store.transaction():
         store.append_bucket_entries(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32))
     assert store._q(f"SELECT COUNT(*), SUM(LENGTH(entries)) FROM buckets_g{store.generation}").fetchone() == rows
+
+
+def test_sizes_and_words_are_told_by_the_store(store, ru_text, en_text):
+    """What the speed benchmark reports (database size, text bytes, bytes per table, words) comes
+    from storage methods on either backend, and grows with what is added."""
+    empty_words, empty_text = store.total_words(), store.text_bytes()
+    assert (empty_words, empty_text) == (0, 0)
+    for text, name in ((ru_text, "ru.txt"), (en_text, "en.txt")):
+        add_document(store, Document(path=name, format="txt", text=text), {})
+    assert store.total_words() == sum(d.words for d in store.documents()) > 0
+    assert 0 < store.text_bytes() < len(ru_text.encode()) + len(en_text.encode())  # compressed
+    tables = store.space_used()
+    assert store.database_bytes() > store.text_bytes()
+    if tables:  # SQLite without dbstat tells no tables apart
+        assert any(name.startswith("buckets_g") for name in tables)
+        assert all(size >= 0 for size in tables.values())
+        assert sum(tables.values()) <= store.database_bytes()

@@ -15,9 +15,9 @@ from tests import web_support as ws  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def two_departments(tmp_path_factory):
+def two_departments(web_database):
     """Departments A and B, a secretary of each, a supervisor in A, and one checked thesis in each."""
-    cab = ws.cabinet(tmp_path_factory)
+    cab = ws.cabinet(web_database)
     a, b = ws.department(), ws.department()
     sec_a, sec_b = ws.user("secretary", [a]), ws.user("secretary", [b])
     supervisor = ws.user("supervisor", [a], full_name="Aigerim Seitkali")
@@ -128,13 +128,13 @@ def test_a_post_without_its_csrf_token_is_refused(two_departments):
     assert client.post("/language/", {"language": "ru", "next": "/jobs/", "csrfmiddlewaretoken": csrf}).status_code == 302
 
 
-def test_a_script_in_a_thesis_and_its_metadata_is_shown_as_text(tmp_path_factory):
-    cab = ws.cabinet(tmp_path_factory)
+def test_a_script_in_a_thesis_and_its_metadata_is_shown_as_text(web_database):
+    cab = ws.cabinet(web_database)
     dept = ws.department()
     secretary = ws.user("secretary", [dept])
     client = ws.client_of(secretary)
     evil = "<script>alert('pwned')</script>"
-    csv_bytes = ws.metadata_csv([{"file": "evil<b>.txt", "title": f"Title {evil}", "author": f"<img src=x onerror=alert(1)>"}])
+    csv_bytes = ws.metadata_csv([{"file": "evil<b>.txt", "title": f"Title {evil}", "author": "<img src=x onerror=alert(1)>"}])
     preview = ws.upload(client, {"evil<b>.txt": ws.thesis_text(evil).encode()}, department=dept, csv_bytes=csv_bytes)
     review = client.get(preview["Location"]).content.decode()
     assert "<script>alert" not in review and "&lt;script&gt;alert" in review and "<img src=x" not in review
@@ -150,10 +150,10 @@ def test_a_script_in_a_thesis_and_its_metadata_is_shown_as_text(tmp_path_factory
         assert "&lt;script&gt;alert(" in body, url
 
 
-def test_logins_are_throttled_after_repeated_failures(tmp_path_factory):
+def test_logins_are_throttled_after_repeated_failures(web_database):
     from django.test import Client
 
-    ws.cabinet(tmp_path_factory)
+    ws.cabinet(web_database)
     victim, bystander = ws.user("secretary", [ws.department()]), ws.user("secretary", [ws.department()])
     client = Client()
     for _ in range(5):

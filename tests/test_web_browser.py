@@ -13,6 +13,7 @@ a missing browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -77,28 +78,36 @@ def test_the_pixel_check_fails_on_a_blank_screenshot():
         assert_not_blank(blank.tobytes("png"))
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A corpus, a department, a secretary, and ``plagcheck web`` serving them on a free port."""
-    folder = tmp_path_factory.mktemp("web-e2e")
-    db = folder / "cabinet.db"
-    sources = folder / "sources"
-    sources.mkdir()
-    for source in ws.SOURCES:
-        shutil.copy(source, sources / source.name)
-    _plagcheck("corpus", "add", str(sources), "--processes", "1", "--db", str(db))
-    _plagcheck("department", "add", "Педагогика и психология", "--threshold", "25", "--db", str(db))
-    _plagcheck("user", "add", "dana", "--role", "secretary", "--department", "Педагогика и психология",
-               "--full-name", "Dana Seitova", "--password-stdin", "--db", str(db), stdin=ws.PASSWORD + "\n")
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "plagcheck", "web", "--db", str(db), "--port", str(port),
-                                "--institution", "Test Pedagogical University"],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    line = process.stdout.readline()
-    assert "web cabinet on" in line, line + process.stdout.read() if process.poll() is not None else line
-    yield {"url": f"http://127.0.0.1:{port}", "db": db, "folder": folder}
-    process.terminate()
-    process.wait(timeout=20)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """A corpus, a department, a secretary, and ``plagcheck web`` serving them on a free port: on a
+    SQLite file, or on a PostgreSQL database (with the data folder and reports folder it needs)."""
+    from tests.conftest import fresh_pg_database
+
+    folder = tmp_path_factory.mktemp(f"web-e2e-{request.param}")
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            db, served, worker = str(folder / "cabinet.db"), [], []
+        else:
+            db = stack.enter_context(fresh_pg_database(request.getfixturevalue("pg_server")))
+            served, worker = ["--data-dir", str(folder / "data")], ["--reports", str(folder / "reports")]
+        sources = folder / "sources"
+        sources.mkdir()
+        for source in ws.SOURCES:
+            shutil.copy(source, sources / source.name)
+        _plagcheck("corpus", "add", str(sources), "--processes", "1", "--db", db)
+        _plagcheck("department", "add", "Педагогика и психология", "--threshold", "25", "--db", db)
+        _plagcheck("user", "add", "dana", "--role", "secretary", "--department", "Педагогика и психология",
+                   "--full-name", "Dana Seitova", "--password-stdin", "--db", db, stdin=ws.PASSWORD + "\n")
+        port = _free_port()
+        process = subprocess.Popen([sys.executable, "-m", "plagcheck", "web", "--db", db, "--port", str(port),
+                                    "--institution", "Test Pedagogical University", *served],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = process.stdout.readline()
+        assert "web cabinet on" in line, line + process.stdout.read() if process.poll() is not None else line
+        yield {"url": f"http://127.0.0.1:{port}", "db": db, "folder": folder, "worker": ["--db", db, *worker]}
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -171,20 +180,20 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     assert waiting.locator("#pending").count() == 1
 
     # The worker checks them; the open pages follow without a reload.
-    _plagcheck("worker", "--once", "--no-semantic", "--db", str(server["db"]))
+    _plagcheck("worker", "--once", "--no-semantic", *server["worker"])
     page.wait_for_selector('body[data-jobs-settled="1"]', timeout=30_000)
     waiting.wait_for_selector("#report-frame", timeout=30_000)
     waiting.close()
     assert page.locator('#jobs tr[data-state="done"]').count() == 2
     row = page.locator("#jobs tbody tr", has_text="Алиев Арман")
-    assert re.fullmatch(r"\d+\.\d%", row.locator(".c-similarity").inner_text())
+    assert re.fullmatch(r"\d+,\d%", row.locator(".c-similarity").inner_text())  # as the Russian report writes it
     assert_not_blank(page.screenshot(full_page=True))
 
     # The report: the thesis' <script> is text; a click on a match shows its source.
     row.locator(".c-title a").click()
     page.wait_for_selector('body[data-review-ready="1"]')
     borrowed = page.inner_text("#fig-borrowed")
-    assert borrowed != "0.0%"
+    assert re.fullmatch(r"\d+,\d%", borrowed) and borrowed != "0,0%"
     frame = page.frame_locator("#report-frame")
     frame.locator('body[data-ready="1"]').wait_for()
     assert "<script>alert('x')</script>" in frame.locator("#doc").inner_text()
@@ -198,13 +207,13 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     # Excluding the source moves its text to "cited": the figure changes at once...
     assert page.locator('input[name="source"]').count() == 1
     page.check('input[name="source"]')
-    page.wait_for_function("document.getElementById('fig-borrowed').textContent === '0.0%'")
-    assert page.inner_text("#fig-cited") != "0.0%"
+    page.wait_for_function("document.getElementById('fig-borrowed').textContent === '0,0%'")
+    assert page.inner_text("#fig-cited") != "0,0%"
     # ... and saved, it stays (recomputed on the server, who and when recorded).
     page.click("#save-decision")
     page.wait_for_selector("#saved-decision")
     assert "Dana Seitova" in page.inner_text("#saved-decision")
-    assert page.inner_text("#fig-borrowed") == "0.0%"
+    assert page.inner_text("#fig-borrowed") == "0,0%"
     assert page.is_checked('input[name="source"]')
 
     # The certificate follows the decision, in the reader's language (Russian here).
@@ -261,4 +270,38 @@ def test_the_upload_page_takes_the_formats_libreoffice_converts(server, browser,
     page.wait_for_selector("#chosen li.unsupported")
     assert page.locator("#chosen li").count() == 5
     assert [li.split(" (")[0] for li in page.locator("#chosen li.unsupported").all_inner_texts()] == ["grades.xls"]
+    context.close()
+
+
+def test_a_long_failure_reason_does_not_squeeze_the_jobs_table(server, browser):
+    """A failure reason of 600 characters (a damaged PDF's detail, say) is folded: the table stays
+    within the window, the title column keeps its room, and a click shows the whole reason."""
+    from plagcheck import jobs
+    from plagcheck.storage import open_store
+
+    detail = "object 12 0 has a broken cross-reference table entry; " * 11
+    with open_store(server["db"], create=False) as store:
+        queued = jobs.enqueue(store, "damaged.pdf", b"%PDF-1.4 damaged", {"title": "Повреждённый файл",
+                                                                         "department": "Педагогика и психология"})
+        job = jobs.lease(store, "browser-test")
+        assert job.id == queued
+        jobs.fail(store, job.id, "browser-test", f"damaged.pdf: corrupt or unreadable PDF ({detail.strip()})")
+    url = server["url"]
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/login/")
+    page.fill("#id_username", "dana")
+    page.fill("#id_password", ws.PASSWORD)
+    page.click("#login")
+    page.wait_for_url(url + "/jobs/")
+    row = page.locator("#jobs tbody tr", has_text="Повреждённый файл")
+    reason = row.locator("details.reason")
+    assert reason.count() == 1 and "повреждённый или нечитаемый PDF" in reason.locator("summary").inner_text()
+    fits = page.evaluate("document.getElementById('jobs').getBoundingClientRect().right <= document.documentElement.clientWidth")
+    title_width = row.locator(".c-title").bounding_box()["width"]
+    state_width = row.locator(".c-state").bounding_box()["width"]
+    assert fits and state_width <= 24 * 12 + 20 and title_width >= 100, (fits, state_width, title_width)
+    reason.locator("summary").click()
+    assert detail.strip() in reason.inner_text()
+    assert page.evaluate("document.getElementById('jobs').getBoundingClientRect().right <= document.documentElement.clientWidth")
     context.close()

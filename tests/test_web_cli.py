@@ -51,3 +51,34 @@ def test_accounts_are_bootstrapped_from_the_command_line_and_mistakes_are_one_li
                             "WHERE username = 'boss'").fetchone()
     assert set(rows) == {"aliya", "boss"} and all(h.startswith("pbkdf2_sha256$") for h in rows.values())
     assert role == ("admin",)
+
+
+def test_on_postgresql_accounts_go_to_the_corpus_database_and_web_asks_for_a_data_folder(pg_url):
+    """The same commands on a postgresql:// corpus (named by $PLAGCHECK_DB here): Django's tables
+    beside the corpus's; ``web`` without --data-dir is one line; a database without a corpus is
+    refused, never filled with the cabinet's tables."""
+    import os
+
+    import psycopg
+
+    from plagcheck.storage import open_store
+
+    env_run = lambda *args, stdin=None: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "plagcheck", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PLAGCHECK_DB": pg_url})
+    empty = env_run("department", "add", "Кафедра")
+    assert empty.returncode == 1 and "no plagcheck corpus in" in empty.stderr and "Traceback" not in empty.stderr
+    open_store(pg_url).close()
+    assert env_run("department", "add", "Кафедра педагогики", "--threshold", "25").returncode == 0
+    added = env_run("user", "add", "aliya", "--department", "Кафедра педагогики", "--password-stdin",
+                    stdin="a-good-long-password-1\n")
+    assert added.returncode == 0, added.stderr
+    assert "user aliya added (secretary; Кафедра педагогики)" in added.stdout
+    with psycopg.connect(pg_url) as conn:
+        hashed = conn.execute("SELECT password FROM auth_user WHERE username = 'aliya'").fetchone()[0]
+        member = conn.execute("SELECT d.name, d.threshold_percent FROM web_department d JOIN web_profile_departments m "
+                              "ON m.department_id = d.id JOIN web_profile p ON p.id = m.profile_id").fetchone()
+    assert hashed.startswith("pbkdf2_sha256$") and member == ("Кафедра педагогики", 25)
+    served = env_run("web", "--port", "0")
+    assert served.returncode == 1 and "give one with --data-dir" in served.stderr
+    assert len(served.stderr.strip().splitlines()) == 1

@@ -16,8 +16,8 @@ from tests import web_support as ws  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def secretary(tmp_path_factory):
-    ws.cabinet(tmp_path_factory)
+def secretary(web_database):
+    ws.cabinet(web_database)
     dept = ws.department()
     return dept, ws.user("secretary", [dept])
 
@@ -129,7 +129,7 @@ def test_the_single_thesis_form_gives_one_file_its_metadata(secretary):
     assert links[0].supervisor_name == "Prof. X"
 
 
-def test_add_to_corpus_unchecked_is_a_draft_and_a_supervisor_only_checks_drafts(secretary, tmp_path_factory):
+def test_add_to_corpus_unchecked_is_a_draft_and_a_supervisor_only_checks_drafts(secretary):
     from plagcheck.store import Store
 
     dept, account = secretary
@@ -139,9 +139,9 @@ def test_add_to_corpus_unchecked_is_a_draft_and_a_supervisor_only_checks_drafts(
     own, = ws.upload_and_queue(ws.client_of(supervisor), {"student-draft.txt": ws.thesis_text("draft two").encode()},
                                department=dept, add_to_corpus=True)  # asked, but a supervisor's check is a draft
     assert draft.draft and own.draft and own.supervisor_id == supervisor.pk
-    cab = ws.cabinet(tmp_path_factory)
+    cab = ws.active()
     ws.run_worker(cab)
-    with Store(cab.db_path) as store:
+    with Store(cab.database) as store:
         paths = {document.path for document in store.documents()}
     for link in (draft, own):
         link.job.refresh_from_db()
@@ -162,7 +162,7 @@ def test_jobs_queued_with_the_cli_appear_for_the_department_they_name(secretary,
     thesis.write_text("a thesis queued from the command line " * 20, encoding="utf-8")
     stray = tmp_path / "stray.txt"
     stray.write_text("a thesis of no department the cabinet knows " * 20, encoding="utf-8")
-    with Store(ws.cabinet(None).db_path, create=False) as store:
+    with Store(ws.active().database, create=False) as store:
         jobs.submit(store, [thesis], {"cli.txt": {"title": "From the CLI", "department": f"  {dept.name.upper()} "}})
         jobs.submit(store, [stray], {"stray.txt": {"title": "Stray thesis", "department": "Nowhere"}})
     page = ws.client_of(account).get("/jobs/").content.decode()
@@ -188,7 +188,7 @@ def test_an_upload_is_queued_once_and_an_abandoned_one_is_discarded(secretary):
 
     left = ws.upload(client, {"left.txt": b"never confirmed " * 30}, department=dept)["Location"]
     token = left.rstrip("/").rsplit("/", 1)[-1]
-    staged = conf.staging_dir(ws.cabinet(None).db_path) / token
+    staged = conf.staging_dir(ws.active().options) / token
     assert (staged / "files" / "left.txt").exists()
     UploadBatch.objects.filter(token=token).update(created_at=timezone.now() - timedelta(hours=25))
     ws.upload(client, {"next.txt": b"the next upload " * 30}, department=dept)

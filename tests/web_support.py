@@ -1,6 +1,6 @@
-"""The web cabinet under test: one corpus database and one Django configuration per test process
-(Django's settings are process-wide), with helpers to make accounts, upload through the cabinet's
-own views and run the real worker."""
+"""The web cabinet under test: a corpus database per backend (SQLite, PostgreSQL) and one Django
+configuration per test process (Django's settings are process-wide) switched between them, with
+helpers to make accounts, upload through the cabinet's own views and run the real worker."""
 
 from __future__ import annotations
 
@@ -23,33 +23,87 @@ _names = itertools.count(1)
 
 
 @dataclass(frozen=True)
-class Cabinet:
-    db_path: Path
+class Place:
+    """Where a test cabinet lives: its corpus database (a SQLite file's path or a postgresql://
+    URL) and a folder of its own (data folder and reports on PostgreSQL)."""
+
+    database: Path | str
     folder: Path
 
 
-_CABINET: list[Cabinet] = []
+@dataclass(frozen=True)
+class Cabinet:
+    database: Path | str
+    folder: Path
+    options: object  # plagcheck.web.conf.CabinetOptions, as configured
+    reports: Path | None  # the worker's --reports (None: its default beside a SQLite database)
+
+    @property
+    def on_postgres(self) -> bool:
+        return self.options.on_postgres
 
 
-def cabinet(tmp_path_factory) -> Cabinet:
-    """The process's cabinet: a corpus of :data:`SOURCES`, Django configured over it, migrated."""
-    if _CABINET:
-        return _CABINET[0]
+_CABINETS: dict[str, Cabinet] = {}
+_ACTIVE: list[Cabinet] = []
+
+
+def cabinet(place: Place) -> Cabinet:
+    """The cabinet over ``place``: on first use a corpus of :data:`SOURCES` and Django's tables;
+    then (and on every later call) Django's database is switched to it. Django's settings are
+    process-wide, so the tests of both backends share one configuration whose database and
+    :class:`~plagcheck.web.conf.CabinetOptions` are swapped here, between tests."""
     from plagcheck.ingest import add_file
-    from plagcheck.store import Store
-    from plagcheck.web.conf import CabinetOptions, configure, migrate
+    from plagcheck.storage import open_store
+    from plagcheck.web.conf import CabinetOptions, migrate
 
-    folder = tmp_path_factory.mktemp("cabinet")
-    db_path = folder / "cabinet.db"
-    with Store(db_path) as store:
+    key = str(place.database)
+    if key in _CABINETS:
+        _activate(_CABINETS[key])
+        return _CABINETS[key]
+    with open_store(place.database) as store:
         for source in SOURCES:
             add_file(store, source, {"title": source.stem, "author": "corpus"})
-    configure(CabinetOptions(db_path=db_path, institution="Test Pedagogical University",
+    options = CabinetOptions(database=place.database, institution="Test Pedagogical University",
                              max_file_bytes=2 * 2**20, max_batch_bytes=6 * 2**20,
-                             allowed_hosts=("testserver", "127.0.0.1", "localhost")))
+                             allowed_hosts=("testserver", "127.0.0.1", "localhost"))
+    reports = None
+    if options.on_postgres:  # no file to keep the secret key, uploads and reports beside
+        options = CabinetOptions(**{**options.__dict__, "data_dir": place.folder / "data"})
+        reports = place.folder / "reports"
+    from plagcheck.web.conf import resolved
+
+    made = Cabinet(place.database, place.folder, resolved(options), reports)
+    _activate(made)
     migrate()
-    _CABINET.append(Cabinet(db_path, folder))
-    return _CABINET[0]
+    _CABINETS[key] = made
+    return made
+
+
+def _activate(cab: Cabinet) -> None:
+    """Make ``cab`` the database and options of this process's Django."""
+    from django.conf import settings
+
+    from plagcheck.web.conf import configure, database_settings
+
+    if not settings.configured:
+        configure(cab.options)
+    elif _ACTIVE and _ACTIVE[0] is not cab:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connections
+
+        connections.close_all()
+        chosen = database_settings(cab.options)
+        settings.DATABASES["default"] = chosen
+        connections.settings["default"] = connections.configure_settings({"default": dict(chosen)})["default"]
+        del connections["default"]  # the next query connects with the new settings
+        settings.PLAGCHECK = cab.options
+        ContentType.objects.clear_cache()  # their ids are each database's own
+    _ACTIVE[:] = [cab]
+
+
+def active() -> Cabinet:
+    """The cabinet Django is on now."""
+    return _ACTIVE[0]
 
 
 def unique(prefix: str) -> str:
@@ -120,8 +174,9 @@ def upload_and_queue(client, files: dict[str, bytes], **kwargs) -> list:
     return list(JobLink.objects.filter(job_id__gt=before).order_by("job_id"))
 
 
-def run_worker(cab: Cabinet) -> dict:
+def run_worker(cab: Cabinet | None = None) -> dict:
     """The real worker, in this process, until the queue is empty (no semantic layer: fast)."""
     from workers.worker import run_worker as run
 
-    return run(cab.db_path, once=True, install_signals=False, semantic=False)
+    cab = cab or active()
+    return run(cab.database, once=True, install_signals=False, semantic=False, reports_dir=cab.reports)

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -34,6 +37,8 @@ from plagcheck.storage.records import DOC_COLUMNS, StoredDocument
 from plagcheck.storage.sql import BUCKETS, PRINTS, SQLStore, _table
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+TRANSIENT_ATTEMPTS = 5  # runs of a transaction the server keeps aborting (deadlock, serialization) before giving up
 # Advisory lock keys (one namespace per database): the schema set-up, the one reindex, and the
 # index writes a generation swap excludes.
 SCHEMA_LOCK, REINDEX_LOCK, INDEX_WRITE_LOCK = 0x706C6101, 0x706C6102, 0x706C6103
@@ -107,7 +112,10 @@ class PostgresStore(SQLStore):
             raise StoreError(f"cannot connect to the PostgreSQL database {self.location} "
                              f"({str(error).strip().splitlines()[-1]})") from None
         try:
+            # check: a connection the server or the network dropped while it sat in the pool (a
+            # restart, a failover, an idle timeout) is replaced before it is handed out
             self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, timeout=60,
+                                       check=ConnectionPool.check_connection,
                                        kwargs={"autocommit": True, "application_name": tag[:63]})
             self.pool.wait(timeout=30)
         except (psycopg.Error, PoolTimeout) as error:
@@ -169,6 +177,30 @@ class PostgresStore(SQLStore):
                     yield conn
             finally:
                 self._local.conn = None
+
+    def run_transaction(self, body: Callable[[], T]) -> T:
+        """``body()`` in one write transaction, run again when the server aborts it to break a
+        deadlock (40P01) or for a serialization failure (40001): the server has rolled all of it
+        back, so running it again is safe. Two writers can deadlock here: one holds the passage-id
+        counter (taken when a document's passages are registered) and wants a row or a content
+        lock the other took earlier in its transaction — the same text in two multi-document
+        transactions in other orders, or a reindex's removal of a changed file's index rows
+        before it adds the new version. Inside an outer transaction the error goes to the
+        outer one (only the whole transaction can be run again)."""
+        if self._conn() is not None:
+            return body()
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                with self.transaction():
+                    return body()
+            except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure) as error:
+                if attempt == TRANSIENT_ATTEMPTS:
+                    raise
+                wait = random.uniform(0.5, 1.5) * 0.05 * 2**attempt  # apart, so they do not meet again
+                log.warning("%s: transaction aborted (%s: %s); running it again in %.2f s (attempt %d of %d)",
+                            self.location, error.sqlstate, type(error).__name__, wait, attempt + 1, TRANSIENT_ATTEMPTS)
+                time.sleep(wait)
+        raise AssertionError("unreachable")
 
     @contextmanager
     def read_snapshot(self) -> Iterator[PostgresStore]:
@@ -309,5 +341,27 @@ class PostgresStore(SQLStore):
             self._q(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) "
                     f"FROM {table}")
 
+    def space_used(self) -> dict[str, int]:
+        """Bytes per table, its indexes and TOAST included (each partition under its own name)."""
+        return dict(self._q("SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname = current_schema() AND c.relkind = 'r'").fetchall())
+
+    def database_bytes(self) -> int:
+        return self._q("SELECT pg_database_size(current_database())").fetchone()[0]
+
     def key_order(self, column: str) -> str:
         return f'{column} COLLATE "C"' if column == "term" else column
+
+
+def fresh_database(server: str, name: str) -> str:
+    """Make an empty database ``name`` on the server ``server`` (a database URL of it; one there of
+    that name is dropped first) and return its URL: benchmarks and tests make their own."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from psycopg import sql
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(urlsplit(server)._replace(path="/" + name))

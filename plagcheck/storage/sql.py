@@ -27,9 +27,10 @@ import json
 import logging
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import TypeVar
 
 import numpy as np
 
@@ -40,6 +41,7 @@ from plagcheck.storage.records import (DOC_COLUMNS, DONE, FAILED, METADATA_FIELD
                                        Job, JobStatus, StoredDocument, StoredPassage)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 CHUNK = 900  # stay under SQLite's limit on bound parameters (999 before 3.32)
 SUFFIX_BITS = 32    # a bucket key (lsh.KEY_BITS wide) is its row's prefix followed by these bits
 BUCKETS, PRINTS = "buckets", "prints"  # the packed tables: LSH buckets, short-copy fingerprints
@@ -81,6 +83,13 @@ class SQLStore:
     def transaction(self):
         """A write transaction as a context manager."""
         raise NotImplementedError
+
+    def run_transaction(self, body: Callable[[], T]) -> T:
+        """``body()`` in one write transaction; returns what it returns. A backend whose server may
+        abort a transaction to break a deadlock runs ``body`` again then (PostgreSQL), so ``body``
+        must do nothing but database work it can repeat from the start."""
+        with self.transaction():
+            return body()
 
     def read_snapshot(self):
         """A read transaction on the current generation, re-entrant: a reindex swapping the index
@@ -268,6 +277,18 @@ class SQLStore:
 
     def total_words(self) -> int:
         return self._q("SELECT COALESCE(SUM(words), 0) FROM documents").fetchone()[0]
+
+    def text_bytes(self) -> int:
+        """Bytes of the stored (compressed) document texts."""
+        return self._q("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts").fetchone()[0]
+
+    def space_used(self) -> dict[str, int]:
+        """Bytes per table (and index, where the engine counts it apart), by name."""
+        raise NotImplementedError
+
+    def database_bytes(self) -> int:
+        """The whole database's size on disk."""
+        raise NotImplementedError
 
     # -- writing the index ------------------------------------------------------------------
     def insert_index_rows(self, doc_id: int, passages: list, keys: np.ndarray, stems: Iterable[str],

@@ -251,15 +251,18 @@ class SQLiteStore(SQLStore):
                     self.delete_meta(LOCK_KEY)
 
     def space_used(self) -> dict[str, int]:
-        """Bytes per table and index (SQLite's dbstat), after a checkpoint folds the WAL in."""
+        """Bytes per table and index (SQLite's dbstat; empty where it is not compiled in), after a
+        checkpoint folds the WAL in."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         try:
             return {name: size for name, size in self.db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")}
         except sqlite3.OperationalError:
             return {}
 
-    def text_bytes(self) -> int:
-        return self.db.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM texts").fetchone()[0]
+    def database_bytes(self) -> int:
+        """The file's size, after a checkpoint folds the WAL in."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return self.path.stat().st_size
 
 
 class _Transaction:

@@ -129,7 +129,8 @@ class LoginFailure(models.Model):
 class QueueJob(models.Model):
     """plagcheck.jobs' own table, read-only here (never managed, never written by Django): the
     jobs page joins it to :class:`JobLink` to filter by state and page through 10,000 jobs with
-    one indexed query. Jobs are queued and finished only through plagcheck.jobs."""
+    one indexed query. Jobs are queued and finished only through plagcheck.jobs. The fields are
+    the columns of both schemas (plagcheck/storage/sqlite.py and postgresql.py), typed alike."""
 
     id = models.BigIntegerField(primary_key=True)
     name = models.TextField()
@@ -140,7 +141,7 @@ class QueueJob(models.Model):
     report_json = models.TextField(null=True)
     doc_id = models.BigIntegerField(null=True)
     metadata = models.TextField()
-    no_index = models.BooleanField()
+    no_index = models.IntegerField()  # 0 or 1: an INTEGER column in both backends' schema
     created_at = models.TextField()
     finished_at = models.TextField(null=True)
 

@@ -1,8 +1,8 @@
 """``plagcheck web``: the cabinet served by waitress.
 
 Waitress, not gunicorn: one process with a thread pool suits a SQLite file with one writer at a
-time (no forked workers contending for its lock), it buffers every request body before the
-application sees it (a slow upload ties up no thread), caps the body size (the batch limit), and
+time (no forked workers contending for its lock) and holds one PostgreSQL connection per thread;
+it buffers every request body before the application sees it (a slow upload ties up no thread), caps the body size (the batch limit), and
 is pure Python, with no C build and no dependency of its own.
 """
 
@@ -11,16 +11,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from plagcheck.web.conf import CabinetOptions, configure, migrate
+from plagcheck.web.conf import CabinetOptions, configure, migrate, require_data_dir
 
 log = logging.getLogger(__name__)
 
 
 def application(options: CabinetOptions):
-    """The cabinet's WSGI application over ``options.db_path``, its tables created or upgraded."""
+    """The cabinet's WSGI application over ``options.database``, its tables created or upgraded."""
+    require_data_dir(options)
     configure(options)
     migrate()
     from django.core.wsgi import get_wsgi_application
+    from django.db import connections
+
+    connections.close_all()  # the start-up's connection: requests come on waitress's threads, each with its own
 
     return get_wsgi_application()
 

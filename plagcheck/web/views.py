@@ -25,19 +25,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from plagcheck import jobs
+from plagcheck.report.i18n import translator
 from plagcheck.report.text import percent
+from plagcheck.text_safety import printable
 from plagcheck.web import access, audit, uploads
+from plagcheck.web.reasons import reason_text
 from plagcheck.web.models import AuditEntry, Decision, JobLink, QueueJob, QueueJobFile, UploadBatch
 
 PAGE_SIZE = 50
+REASON_SHOWN_CHARS = 120  # a longer failure reason is folded in the jobs table (its full text one click away)
 STATES = (jobs.QUEUED, jobs.RUNNING, jobs.DONE, jobs.FAILED)
 
 
 def cabinet_context(request) -> dict:
-    """What every page's frame needs: the user's role for the menu."""
+    """What every page's frame needs: the language switch, and the user's role for the menu."""
+    from plagcheck.web.conf import LANGUAGES
+
+    # Each language by its own name, whatever the page's language ("English" on a Russian page, not
+    # "Английский"): Django's get_available_languages would translate them.
+    frame = {"interface_languages": LANGUAGES}
     if not request.user.is_authenticated:
-        return {}
-    return {"role": access.role(request.user), "is_admin": access.is_admin(request.user),
+        return frame
+    return {**frame, "role": access.role(request.user), "is_admin": access.is_admin(request.user),
             "can_export": access.can_export(request.user)}
 
 
@@ -71,22 +80,33 @@ def state_label(state: str) -> str:
 
 
 def three_figures(report: dict) -> dict:
-    """Borrowed, cited and original as printed: original is what the other two leave of 100.0%
-    (so the three printed figures add up, as in the report)."""
+    """Borrowed, cited and original as printed, in the page's language (``9,5%`` in Kazakh and
+    Russian, as in the report): original is what the other two leave of 100.0% (so the three
+    printed figures add up, as in the report)."""
+    number = translator(report_language()).number
     borrowed, cited = round(100 * report.get("similarity", 0), 1), round(100 * report.get("cited", 0), 1)
-    return {"similarity": f"{borrowed:.1f}%", "cited": f"{cited:.1f}%",
-            "original": f"{max(0.0, 100 - borrowed - cited):.1f}%"}
+    return {"similarity": number(borrowed) + "%", "cited": number(cited) + "%",
+            "original": number(max(0.0, 100 - borrowed - cited)) + "%"}
+
+
+def shown_percent(fraction: float) -> str:
+    """A share as the page's language writes it: ``9.5%``, ``9,5%``."""
+    return percent(fraction, report_language())
 
 
 def row_of(link: JobLink) -> dict:
-    """One job as the jobs page and its live updates show it."""
+    """One job as the jobs page and its live updates show it: untrusted text made printable (no
+    bidi override, no control character), the failure reason in the page's language."""
     job = link.job
     similarity = similarity_of(link)
+    error = reason_text(job.error) if job.state == jobs.FAILED else ""
+    folded = error[:REASON_SHOWN_CHARS].rstrip() + "…" if len(error) > REASON_SHOWN_CHARS else ""
     return {"id": job.id, "token": link.token, "state": job.state, "state_label": state_label(job.state),
-            "error": job.error if job.state == jobs.FAILED else "", "name": job.name, "author": link.author,
-            "title": link.title, "department": link.department.name if link.department else "",
-            "supervisor": link.supervisor_name, "year": link.year or "", "draft": link.draft,
-            "similarity": percent(similarity) if similarity is not None and job.state == jobs.DONE else "",
+            "error": error, "error_short": folded,
+            "name": printable(job.name), "author": printable(link.author),
+            "title": printable(link.title), "department": printable(link.department.name) if link.department else "",
+            "supervisor": printable(link.supervisor_name), "year": link.year or "", "draft": link.draft,
+            "similarity": shown_percent(similarity) if similarity is not None and job.state == jobs.DONE else "",
             "verdict": verdict(similarity, threshold_of(link)) if job.state == jobs.DONE else "",
             "url": reverse("web:job", args=[link.token])}
 
@@ -128,7 +148,7 @@ def adopt_unlinked_jobs() -> int:
             job_id=job.id, department=departments.get(" ".join(str(metadata.get("department", "")).split()).casefold()),
             supervisor=_supervisor_named(get_user_model(), name) if name else None, supervisor_name=name[:300],
             author=str(metadata.get("author", ""))[:300], title=str(metadata.get("title", "")),
-            year=year if isinstance(year, int) else None, draft=job.no_index))
+            year=year if isinstance(year, int) else None, draft=bool(job.no_index)))
     JobLink.objects.bulk_create(links, ignore_conflicts=True)  # another request may have linked some
     return len(links)
 
@@ -168,7 +188,7 @@ def jobs_status(request):
 def _batch_dir(batch: UploadBatch) -> Path:
     from plagcheck.web.conf import staging_dir
 
-    return staging_dir(options().db_path) / batch.token
+    return staging_dir(options()) / batch.token
 
 
 def upload_page(request):
@@ -242,15 +262,17 @@ def upload_preview(request, token):
     preview = uploads.preview(_batch_dir(batch), batch.form_metadata,
                               batch.department.name if batch.department else None)
     refused = [tuple(pair) for pair in request.session.get(f"refused-{batch.token}", [])]
+    # Every name, cell and reason here comes from the upload: printable, and the reasons translated.
     return render(request, "web/preview.html", {
-        "batch": batch, "preview": preview, "refused": refused + preview.rejected,
-        "queued": [(name, meta, meta.get("author", ""), meta.get("title", ""), uploads.supervisor_name(meta))
-                   for name, meta in preview.queued]})
+        "batch": batch, "preview": preview,
+        "refused": [(printable(name), reason_text(reason)) for name, reason in refused + preview.rejected],
+        "queued": [(printable(name), meta, printable(meta.get("author", "")), printable(meta.get("title", "")),
+                    printable(uploads.supervisor_name(meta))) for name, meta in preview.queued]})
 
 
 @require_POST
 def upload_confirm(request, token):
-    from plagcheck.store import Store
+    from plagcheck.storage import open_store
 
     batch = _own_batch(request, token)
     department = batch.department.name if batch.department else None
@@ -261,7 +283,7 @@ def upload_confirm(request, token):
     if not UploadBatch.objects.filter(pk=batch.pk, queued=False).update(queued=True):
         raise Http404("this upload was queued already")
     try:
-        with Store(options().db_path, create=False) as store:
+        with open_store(options().database, create=False) as store:
             done = uploads.queue(store, batch_dir, batch.form_metadata, department,
                                  no_index=not batch.add_to_corpus)
     except Exception:
@@ -276,9 +298,9 @@ def upload_confirm(request, token):
     messages.success(request, _("%(n)d theses queued.") % {"n": len(done.ids)})
     for name, earlier_id, earlier_name in done.already_queued:
         messages.warning(request, _("%(name)s: already queued as job %(id)d; not queued again.") % {
-            "name": name, "id": earlier_id})
+            "name": printable(name), "id": earlier_id})
     for name, reason in done.rejected:
-        messages.error(request, f"{name}: {reason}")
+        messages.error(request, f"{printable(name)}: {reason_text(reason)}")
     return redirect("web:jobs")
 
 
@@ -359,7 +381,11 @@ def job_page(request, token):
     link = access.link_or_404(request.user, token)
     audit.record(request, audit.VIEWED, link.job_id, link.job.name)
     decision = _latest_decision(link)
-    context = {"link": link, "job": link.job, "row": row_of(link), "threshold": threshold_of(link),
+    threshold = threshold_of(link)
+    # For the script as a number ("9.5"), for the reader as the page's language writes it ("9,5").
+    shown_threshold = f"{threshold:g}" if report_language() == "en" else f"{threshold:g}".replace(".", ",")
+    context = {"link": link, "job": link.job, "row": row_of(link), "threshold": repr(threshold),
+               "shown_threshold": shown_threshold,
                "decision": decision, "report": None}
     if link.job.state == jobs.DONE:
         original = _report_json(link)
@@ -368,8 +394,9 @@ def job_page(request, token):
         context["report"] = report
         context["decisions_available"] = "coverage" in original
         context["sources"] = [
-            {"id": s["id"], "label": s.get("title") or PurePosixPath(str(s.get("path", ""))).name,
-             "author": s.get("author") or "", "share": percent(s.get("share", 0)), "color": s.get("color", "#ddd"),
+            {"id": s["id"], "label": printable(s.get("title") or PurePosixPath(str(s.get("path", ""))).name),
+             "author": printable(s.get("author") or ""), "share": shown_percent(s.get("share", 0)),
+             "color": s.get("color", "#ddd"),
              "excluded": s["id"] in chosen.excluded_sources,
              "matches": [{"index": k, "id": m.get("id", k), "words": m.get("words", 0), "kind": m.get("kind", ""),
                           "excluded": m.get("id", k) in chosen.excluded_matches}
@@ -410,7 +437,7 @@ def save_decision(request, token):
         link.reviewed_similarity = None if decisions.empty else reviewed["similarity"]
         link.save(update_fields=["reviewed_similarity"])
         audit.record(request, audit.EXCLUDED, link.job_id, json.dumps(decisions.to_dict(), ensure_ascii=False))
-    messages.success(request, _("Decision saved: borrowed %(share)s.") % {"share": percent(reviewed["similarity"])})
+    messages.success(request, _("Decision saved: borrowed %(share)s.") % {"share": shown_percent(reviewed["similarity"])})
     return redirect("web:job", token=link.token)
 
 

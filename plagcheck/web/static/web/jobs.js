@@ -21,10 +21,15 @@
     row.className = "state-" + job.state;
     var state = cell(row, "c-state");
     state.textContent = job.state_label;
-    if (job.error) {
-      var reason = document.createElement("div");
+    if (job.error) {  // as the page renders it: a long reason folded, its full text one click away
+      var reason = document.createElement(job.error_short ? "details" : "div");
       reason.className = "reason";
-      reason.textContent = job.error;
+      if (job.error_short) {
+        var summary = document.createElement("summary");
+        summary.textContent = job.error_short;
+        reason.appendChild(summary);
+      }
+      reason.appendChild(document.createTextNode(job.error));
       state.appendChild(reason);
     }
     cell(row, "c-similarity").textContent = job.similarity;

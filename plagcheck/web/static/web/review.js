@@ -11,7 +11,12 @@
   var frame = document.getElementById("report-frame");
   var report = null;
 
-  function pct(x) { return (100 * x).toFixed(1) + "%"; }
+  // As the server and the report write a share: 9.5% in English, 9,5% in Kazakh and Russian.
+  var decimalComma = document.documentElement.lang !== "en";
+  function pct(x) {
+    var text = (100 * x).toFixed(1);
+    return (decimalComma ? text.replace(".", ",") : text) + "%";
+  }
 
   function decisions() {
     var d = {excluded_sources: {}, excluded_matches: {}};
