@@ -286,7 +286,6 @@ def search_speed(theses: int, units: int, queries: int, thesis_units: int = 3000
     does, and the share of the exact 2 nearest (int8 cosine over every unit) each one finds)."""
     from plagcheck import defaults
     from plagcheck.lexicon import load_lexicon
-    from plagcheck.semantic import SentenceSet
     from plagcheck.settings import Settings
     from plagcheck.store import Store
     from plagcheck.unit_index import build_unit_index, read_directory

@@ -89,7 +89,9 @@ class UnitIndex:
             scores = np.full((len(x), 0), -np.inf, dtype=np.float32)
             ids = np.full((len(x), 0), -1, dtype=np.int64)
             for key in keys:
-                index = self.resident.get(key) or _read_index(store, self.generation, self.model, key)
+                index = self.resident.get(key)
+                if index is None:
+                    index = _read_index(store, self.generation, self.model, key)
                 params = faiss.SearchParametersIVF(nprobe=min(nprobe, index.nlist))
                 if selector is not None:
                     params.sel = selector

@@ -8,13 +8,9 @@ in Kazakh) with a few more documents so that the index holds several of them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from plagcheck.check import check_document
-from plagcheck.index import content_hash
 from plagcheck.ingest import add_document, remove_document
 from plagcheck.models import Document
 from plagcheck.semantic import default_lexicon, search, text_sentences, unit_set

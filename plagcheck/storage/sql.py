@@ -533,17 +533,21 @@ class SQLStore:
                        doc_ids: Iterable[int] | None = None) -> Iterator[list[tuple[int, bytes]]]:
         """``(doc_id, head)`` of every document ``model`` embedded (or of those of ``doc_ids``),
         ``batch`` documents at a time (memory stays that of one batch, whatever the corpus size)."""
-        if doc_ids is not None:
-            for chunk in chunks(sorted(set(doc_ids)), min(batch, CHUNK)):
-                marks = ",".join("?" * len(chunk))
-                rows = self._q(f"SELECT doc_id, head FROM {_vectors(model)} WHERE model = ? AND doc_id IN ({marks}) "
-                               "ORDER BY doc_id", [model, *chunk]).fetchall()
-                if rows:
-                    yield rows
+        if doc_ids is None:
+            yield from self._vector_rows(model, "head", batch)
             return
+        for chunk in chunks(sorted(set(doc_ids)), min(batch, CHUNK)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._q(f"SELECT doc_id, head FROM {_vectors(model)} WHERE model = ? AND doc_id IN ({marks}) "
+                           "ORDER BY doc_id", [model, *chunk]).fetchall()
+            if rows:
+                yield rows
+
+    def _vector_rows(self, model: str, columns: str, batch: int) -> Iterator[list[tuple]]:
+        """``(doc_id, *columns)`` of every document ``model`` embedded, in id order, ``batch`` at a time."""
         last = -1
         while True:
-            rows = self._q(f"SELECT doc_id, head FROM {_vectors(model)} WHERE model = ? AND doc_id > ? "
+            rows = self._q(f"SELECT doc_id, {columns} FROM {_vectors(model)} WHERE model = ? AND doc_id > ? "
                            "ORDER BY doc_id LIMIT ?", [model, last, batch]).fetchall()
             if not rows:
                 return
@@ -575,18 +579,11 @@ class SQLStore:
     def sentence_rows(self, model: str, batch: int = 200) -> Iterator[list[tuple[int, bytes, bytes]]]:
         """``(doc_id, head, vectors)`` of every document ``model`` embedded, ``batch`` documents at
         a time, in id order (what building the ANN index reads)."""
-        last = -1
-        while True:
-            rows = self._q(f"SELECT doc_id, head, vectors FROM {_vectors(model)} WHERE model = ? AND doc_id > ? "
-                           "ORDER BY doc_id LIMIT ?", [model, last, batch]).fetchall()
-            if not rows:
-                return
-            yield rows
-            last = rows[-1][0]
+        return self._vector_rows(model, "head, vectors", batch)
 
     # The semantic layer's ANN index over the corpus units (plagcheck.unit_index): blobs per
-    # (generation, model, key), cut into rows of UNIT_INDEX_CHUNK bytes. It lives and dies with
-    # its generation (drop_index_tables), so a full reindex swaps it in with the rest.
+    # (generation, model, key), cut into rows of a few MB (unit_index.CHUNK). It lives and dies
+    # with its generation (drop_index_tables), so a full reindex swaps it in with the rest.
     def put_unit_index(self, generation: int, model: str, key: int, chunks: Iterable[bytes]) -> None:
         """Replace the blob ``key`` of ``model``'s ANN index of ``generation`` by ``chunks`` (in
         order); call inside :meth:`transaction`."""
