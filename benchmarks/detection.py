@@ -540,9 +540,11 @@ class Checked:
 
 
 def check_all(corpus: list[Text], suspicious: list[Suspicious], settings, workdir: Path | None,
-              database: str) -> Checked:
+              database: str, unit_index: bool = False) -> Checked:
     """Index ``corpus`` (each document gets its static units as it is added: no corpus sentence is
-    embedded in advance) and check every suspicious document with the product's checker."""
+    embedded in advance) and check every suspicious document with the product's checker.
+    ``unit_index``: build the candidate step's ANN index over the corpus first (as ``reindex``
+    does for a large corpus), so that the checks search it instead of scanning every unit."""
     from plagcheck.check import check_document
     from plagcheck.ingest import add_document
     from plagcheck.models import Document
@@ -559,6 +561,11 @@ def check_all(corpus: list[Text], suspicious: list[Suspicious], settings, workdi
             outcome = add_document(store, Document(path=src.name, format="txt", text=src.text),
                                    {"title": src.name, "language": src.language})
             names[outcome.doc_id] = src.name
+        if unit_index:
+            from plagcheck.semantic import default_lexicon
+            from plagcheck.unit_index import build_unit_index
+
+            build_unit_index(store, default_lexicon().name, min_units=0)
         out.index_seconds = time.perf_counter() - started
         check_started = time.perf_counter()
         for doc in suspicious:
@@ -590,15 +597,17 @@ def check_all(corpus: list[Text], suspicious: list[Suspicious], settings, workdi
 
 
 def run_translation(*, per_direction: int, negatives: int, distractors: int, base_words: int, seed: int = 7,
-                    workdir: Path | None = None, settings=None, distractor_lines: int = 8) -> dict:
+                    workdir: Path | None = None, settings=None, distractor_lines: int = 8,
+                    unit_index: bool = False) -> dict:
     """Generate (:func:`generate_translations`), index the corpus (its static units come with each
-    document: no corpus sentence is embedded in advance), check with the semantic layer, and
-    score per direction. Returns the figures as a dict."""
+    document: no corpus sentence is embedded in advance; ``unit_index``: and the candidate step's
+    ANN index over it), check with the semantic layer, and score per direction. Returns the
+    figures as a dict."""
     rng = random.Random(seed)
     corpus, suspicious = generate_translations(load_parallel(), load_texts(), rng, per_direction=per_direction,
                                                negatives=negatives, distractors=distractors, base_words=base_words,
                                                distractor_lines=distractor_lines)
-    checked = check_all(corpus, suspicious, settings, workdir, "translation.db")
+    checked = check_all(corpus, suspicious, settings, workdir, "translation.db", unit_index)
     cases, detections, kinds, per_doc = checked.cases, checked.detections, checked.kinds, checked.per_doc
     table = {}
     for s, t in DIRECTIONS:
@@ -887,6 +896,9 @@ def main(argv=None) -> int:
                         help="with --translation: same-topic corpus texts per language (default 12; tiny 2)")
     parser.add_argument("--candidate-stride", type=int, default=None,
                         help="with --translation: the semantic candidate step's stride in sentences (default: the product's)")
+    parser.add_argument("--unit-index", action="store_true",
+                        help="with --translation: build the candidate step's ANN index over the corpus (as reindex "
+                             "does from 100,000 units on) and check with it")
     parser.add_argument("--distractor-lines", type=int, default=8,
                         help="with --translation: lines kept of each distractor text (0: the whole text)")
     args = parser.parse_args(argv)
@@ -907,11 +919,12 @@ def main(argv=None) -> int:
             settings = Settings(candidate_stride=args.candidate_stride)
         if args.tiny:
             figures = run_translation(per_direction=1, negatives=2, distractors=args.distractors or 2, base_words=150,
-                                      seed=args.seed, distractor_lines=args.distractor_lines, settings=settings)
+                                      seed=args.seed, distractor_lines=args.distractor_lines, settings=settings,
+                                      unit_index=args.unit_index)
         else:
             figures = run_translation(per_direction=8, negatives=12, distractors=args.distractors or 12,
                                       base_words=300, seed=args.seed, distractor_lines=args.distractor_lines,
-                                      settings=settings)
+                                      settings=settings, unit_index=args.unit_index)
     elif args.tiny:
         figures = run(sources=args.sources or 6, suspicious_per_type=args.per_type or 1, negatives=2, base_words=600,
                       seed=args.seed, semantic=args.semantic)

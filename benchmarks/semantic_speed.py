@@ -1,17 +1,19 @@
 """Speed and size of the semantic layer (plagcheck.semantic), measured in pieces and scaled.
 
     python -m benchmarks.semantic_speed                 # embedding rates, search at 100 theses
-    python -m benchmarks.semantic_speed --theses 100 300 --sentences 2000 --queries 500
+    python -m benchmarks.semantic_speed --no-embedding --theses 1000 10000 --folder /tmp/units
 
 - **Embedding**: sentences per second of the configured embedder on real sentences of each
   language (the sample corpus's texts), and tokens per word. Both sides pay it: the corpus once per
   document (the nightly ``reindex --semantic-minutes``), a check once per checked sentence.
-- **Search**: a corpus of ``theses`` documents of ``sentences`` sentences each, with random unit
-  vectors in place of embeddings (the search cost does not depend on what the vectors mean), is
-  stored as the store stores it; ``queries`` checked sentences are searched and the time is scaled
-  to a 200-page thesis (``--thesis-sentences``, 3,000 by default). The search reads the stored
-  rows 200 documents at a time, so its time is linear in the corpus and its memory is not.
-- **Size**: bytes stored per sentence and per thesis.
+- **Search** (the candidate step): a corpus of ``theses`` synthetic theses of ``--sentences``
+  static units each, made of real sentences of the benchmark texts (shuffled, per language), plus
+  the parallel set's articles as sources, stored as the store stores units; its ANN index is built
+  as ``reindex`` builds it. A checked thesis of ``--thesis-sentences`` units is searched with the
+  index, and ``--queries`` of its units by the flat scan (scaled to the thesis), each in a fresh
+  process (time, CPU, peak RSS, the index's load). Candidate recall, flat against ANN: the units
+  of the parallel set's translations, each looked up among its source language's units.
+- **Size**: bytes stored per thesis, and the index's.
 """
 
 from __future__ import annotations
@@ -125,53 +127,266 @@ def honest_thesis(thesis_words: int = 60000, seed: int = 3) -> dict:
             "matches": [(m.kind, m.words, store_names.get(m.source_id)) for m in result.matches]}
 
 
-def search_speed(theses: int, sentences: int, queries: int, dimension: int = 384, seed: int = 1) -> dict:
-    from plagcheck.semantic import SentenceSet, encode, search
+THESIS_LANGUAGES = {"kk": 0.45, "ru": 0.45, "en": 0.10}  # the university's theses, roughly
+
+
+def _sentence_sums(lexicon, text: str) -> np.ndarray:
+    """Each sentence's sum of word vectors (:meth:`Lexicon.raw_vector` before its normalisation):
+    a unit's raw vector is the normalised sum of its sentences' sums."""
+    from plagcheck.lexicon import _WORD
+    from plagcheck.semantic import text_sentences
+
+    out = np.zeros((0, lexicon.dimension), dtype=np.float32)
+    sums = []
+    for s in text_sentences(text):
+        rows = [r for r in (lexicon.row(w) for w in _WORD.findall(text[s.start:s.end].lower())) if r >= 0]
+        sums.append(lexicon.matrix[rows].sum(axis=0) if rows else np.zeros(lexicon.dimension, dtype=np.float32))
+    return np.array(sums, dtype=np.float32) if sums else out
+
+
+def synthetic_corpus(theses: int, units: int, seed: int = 1):
+    """``theses`` documents of ``units`` static units each, made of real sentences: each thesis is
+    one benchmark text of its language (``THESIS_LANGUAGES``), then other texts of that language,
+    sentences shuffled, cut into units as a corpus document is. Real vectors, not random ones:
+    the index's lists follow the topics and languages of real text, and so does its recall.
+    Yields one :class:`SentenceSet` per thesis (no spans: the search does not read them)."""
+    from benchmarks.detection import load_texts
+    from plagcheck import defaults
+    from plagcheck.lexicon import load_lexicon
+    from plagcheck.semantic import LANGUAGES, SentenceSet, encode
+
+    lexicon = load_lexicon(defaults.LEXICON)
+    pools = {lang: [_sentence_sums(lexicon, t.text) for t in load_texts() if t.language == lang]
+             for lang in THESIS_LANGUAGES}
+    pools = {lang: [p for p in pool if len(p)] for lang, pool in pools.items()}
+    rng = np.random.default_rng(seed)
+    zeros = np.zeros((4, lexicon.dimension), dtype=np.float32)
+    names = list(THESIS_LANGUAGES)
+    for _ in range(theses):
+        lang = names[rng.choice(len(names), p=list(THESIS_LANGUAGES.values()))]
+        pool = pools[lang]
+        order = rng.permutation(len(pool))
+        taken, count = [], 0
+        for k in order:
+            taken.append(pool[k][rng.permutation(len(pool[k]))])
+            count += len(pool[k])
+            if count >= 3 * units:
+                break
+        sentences = np.concatenate(taken)
+        while len(sentences) < 3 * units:
+            sentences = np.concatenate([sentences, sentences[rng.permutation(len(sentences))]])
+        totals = sentences[:3 * units].reshape(units, 3, -1).sum(axis=1)
+        raw = totals / np.maximum(np.linalg.norm(totals, axis=1, keepdims=True), 1e-9)
+        code = LANGUAGES.index(lang)
+        centred = raw - lexicon.means[code]
+        vectors = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+        languages = np.full(units, code, dtype=np.uint8)
+        codes, int8 = encode(vectors, languages, zeros)
+        starts = np.arange(units, dtype=np.int32) * 100
+        yield SentenceSet(starts, starts + 90, languages, np.zeros(units, dtype=np.uint64), codes, int8)
+
+
+def parallel_cases(lexicon):
+    """The translation cases of the parallel set: each article's corpus version in one language
+    (a third each), and the units (one starting at every sentence) of its passages in the two
+    other languages, each with its article. Returns ``(sources, queries, articles)``: sources as
+    ``(name, language, SentenceSet)``, queries a :class:`SentenceSet`, and the source name and
+    passage key of each query unit."""
+    from benchmarks.detection import load_parallel
+    from plagcheck.semantic import SentenceSet, text_sentences, unit_set
+
+    articles = load_parallel()
+    sources, parts, owners = [], [], []
+    for k, name in enumerate(sorted(articles)):
+        lang = ("kk", "ru", "en")[k % 3]
+        sources.append((name, lang, unit_set("\n\n".join(p[lang] for p in articles[name]), lexicon, lang)))
+        for target in ("kk", "ru", "en"):
+            if target == lang:
+                continue
+            for n, passage in enumerate(articles[name]):
+                units = unit_set(passage[target], lexicon, target, text_sentences(passage[target]), stride=1)
+                parts.append(units)
+                owners += [(name, f"{name}/{n}/{target}")] * len(units)
+    queries = SentenceSet(*(np.concatenate([getattr(u, f) for u in parts]) for f in
+                            ("starts", "ends", "languages", "hashes", "codes", "vectors")))
+    return sources, queries, owners
+
+
+def _timed_search(database: str, queries, model: str, use_index: bool, nprobe: int) -> dict:
+    """One search of ``queries`` in a fresh process (its peak RSS is the check's, not the fill's)."""
+    from plagcheck.semantic import search
     from plagcheck.settings import Settings
     from plagcheck.store import Store
+    from plagcheck.unit_index import load_unit_index
 
+    with Store(database) as store:
+        started = time.perf_counter()
+        index = load_unit_index(store, model) if use_index else None
+        load = time.perf_counter() - started
+        started, cpu = time.perf_counter(), time.process_time()
+        best = search(store, model, queries, Settings().candidate_top_k, index=index, nprobe=nprobe)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"load_seconds": round(load, 2), "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "peak_rss_mb": _peak_rss_mb(), "best": {lang: (b.cos, b.doc, b.index) for lang, b in best.items()}}
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (``VmHWM``: ``ru_maxrss`` would count
+    the memory of the process that started it too)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _exact_search(database: str, queries, model: str, top_k: int) -> dict:
+    """The reference: each query's ``top_k`` corpus units of each language by exact int8 cosine,
+    over every stored unit (a batch of documents at a time)."""
+    from plagcheck.semantic import SentenceSet
+    from plagcheck.store import Store
+    from plagcheck.unit_index import _unit_vectors
+
+    x = _unit_vectors(queries.vectors)
+    best: dict[int, tuple] = {}
+    with Store(database) as store:
+        for rows in store.sentence_rows(model, batch=50):
+            sets = [(doc_id, SentenceSet.from_bytes(head, vectors)) for doc_id, head, vectors in rows]
+            languages = np.concatenate([s.languages for _, s in sets])
+            docs = np.concatenate([np.full(len(s), doc_id, dtype=np.int64) for doc_id, s in sets])
+            index = np.concatenate([np.arange(len(s), dtype=np.int64) for _, s in sets])
+            y = _unit_vectors(np.concatenate([s.vectors for _, s in sets]))
+            for language in np.unique(languages).tolist():
+                at = np.flatnonzero(languages == language)
+                cos = x @ y[at].T
+                top = np.argsort(-cos, axis=1)[:, :top_k]
+                new = (np.take_along_axis(cos, top, axis=1), docs[at][top], index[at][top])
+                if language in best:
+                    new = tuple(np.concatenate([a, b], axis=1) for a, b in zip(best[language], new))
+                    keep = np.argsort(-new[0], axis=1, kind="stable")[:, :top_k]
+                    new = tuple(np.take_along_axis(a, keep, axis=1) for a in new)
+                best[language] = new
+    return best
+
+
+def _in_fresh_process(function, *args):
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def search_speed(theses: int, units: int, queries: int, thesis_units: int = 3000, nprobe: int | None = None,
+                 flat: bool = True, folder: Path | None = None, seed: int = 1, reuse: bool = False) -> dict:
+    """The candidate step's search over ``theses`` synthetic theses of ``units`` units
+    (:func:`synthetic_corpus`) plus the parallel set's sources: the flat scan (``queries`` units,
+    scaled to ``thesis_units``) and the ANN index (built as the reindex builds it; a whole
+    thesis's ``thesis_units`` units), each in a fresh process; and the candidate recall of both
+    on the parallel set's translations (each unit's 2 nearest of each language at or above
+    ``candidate_min_cos``: how many find a unit of their source, how many passages have one that
+    does, and the share of the exact 2 nearest (int8 cosine over every unit) each one finds)."""
+    from plagcheck import defaults
+    from plagcheck.lexicon import load_lexicon
+    from plagcheck.settings import Settings
+    from plagcheck.store import Store
+    from plagcheck.unit_index import build_unit_index, read_directory
+
+    nprobe = nprobe or defaults.UNIT_INDEX_NPROBE
+    lexicon = load_lexicon(defaults.LEXICON)
+    model = lexicon.name
+    sources, cases, owners = parallel_cases(lexicon)
+    tmp = tempfile.TemporaryDirectory() if folder is None else None
+    database = str(Path(tmp.name if tmp else folder) / f"units-{theses}.db")
+    reused = reuse and Path(database).exists()
+    if not reused:
+        Path(database).unlink(missing_ok=True)
+    names = {}
+    with Store(database) as store:
+        started = time.perf_counter()
+        if reused:  # the units of an earlier run (--reuse): only the index is built again
+            names = {d.path: d.id for d in store.documents()}
+        else:
+            batch = []
+            for k, units_of in enumerate(synthetic_corpus(theses, units, seed)):
+                batch.append((f"thesis-{k}", None, units_of))
+                if len(batch) == 50 or k == theses - 1:
+                    _fill(store, batch, names, model)
+                    batch = []
+            _fill(store, sources, names, model)
+        fill = time.perf_counter() - started
+        corpus_units = store.semantic_state(model)["sentences"]
+        built = None
+        if not reused or read_directory(store, store.generation, model) is None:
+            built = build_unit_index(store, model, min_units=0)
+        meta = read_directory(store, store.generation, model)[0]
+        size = store.database_bytes()  # the WAL folded in
     rng = np.random.default_rng(seed)
-    means = np.zeros((4, dimension), dtype=np.float32)
+    # a checked thesis's units: real-vector units of another synthetic thesis
+    thesis = next(synthetic_corpus(1, thesis_units, seed + 1000))
+    point = {"theses": theses, "units_per_thesis": units, "corpus_units": corpus_units,
+             "fill_seconds": None if reused else round(fill, 1), "db_bytes_per_thesis": size // (theses + len(sources)),
+             "index_build_seconds": built.seconds if built else None,
+             "index_bytes_per_thesis": meta["bytes"] // (theses + len(sources)),
+             "index_lists": meta["lists"], "index_shards": meta["shards"], "nprobe": nprobe}
+    ann = _in_fresh_process(_timed_search, database, thesis, model, True, nprobe)
+    point["ann"] = {k: v for k, v in ann.items() if k != "best"}
+    if flat:
+        sample = thesis.subset(np.sort(rng.choice(len(thesis), min(queries, len(thesis)), replace=False)))
+        flat_run = _in_fresh_process(_timed_search, database, sample, model, False, nprobe)
+        point["flat"] = {k: v for k, v in flat_run.items() if k != "best"}
+        point["flat"]["thesis_cpu_seconds"] = round(flat_run["cpu_seconds"] * len(thesis) / len(sample), 1)
+        point["flat"]["thesis_seconds"] = round(flat_run["seconds"] * len(thesis) / len(sample), 1)
+    floor = Settings().candidate_min_cos
+    recall = {}
+    runs = {"ann": _in_fresh_process(_timed_search, database, cases, model, True, nprobe)["best"]}
+    runs["flat"] = _in_fresh_process(_timed_search, database, cases, model, False, nprobe)["best"]
+    runs["exact"] = _exact_search(database, cases, model, Settings().candidate_top_k)
+    source_id = {name: names[name] for name, _, _ in sources}
+    tops = {}
+    for how, best in runs.items():
+        found = np.zeros(len(cases), dtype=bool)
+        top = [set() for _ in range(len(cases))]
+        for lang, (cos, doc, index) in best.items():
+            for r in range(len(cases)):
+                keep = cos[r] >= floor
+                top[r] |= {(int(d), int(i)) for d, i in zip(doc[r][keep], index[r][keep])}
+                found[r] |= bool((doc[r][keep] == source_id[owners[r][0]]).any())
+        passages = {owners[r][1] for r in np.flatnonzero(found)}
+        recall[how] = {"units_finding_their_source": int(found.sum()), "passages_found": len(passages)}
+        tops[how] = top
+    recall["query_units"] = len(cases)
+    recall["passages"] = len({o[1] for o in owners})
+    exact = max(sum(len(a) for a in tops["exact"]), 1)
+    for how in ("flat", "ann"):  # the share of the exact top 2 (at or above the floor) each one finds
+        recall[how]["top2_of_exact"] = round(sum(len(a & b) for a, b in zip(tops["exact"], tops[how])) / exact, 3)
+    point["recall"] = recall
+    if tmp:
+        tmp.cleanup()
+    return point
 
-    def random_set(n: int) -> SentenceSet:
-        v = rng.standard_normal((n, dimension)).astype(np.float32)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        languages = rng.integers(0, 3, n).astype(np.uint8)
-        codes, int8 = encode(v, languages, means)
-        starts = np.arange(n, dtype=np.int32) * 100
-        return SentenceSet(starts, starts + 90, languages, rng.integers(0, 2**63, n).astype(np.uint64), codes, int8)
 
-    with tempfile.TemporaryDirectory() as folder:
-        with Store(Path(folder) / "s.db") as store:
-            started = time.perf_counter()
-            with store.transaction():
-                for k in range(theses):
-                    # a document row to hang the vectors on (no text, no index entries)
-                    doc_id = store.insert_document(content_hash=f"h{k}", path=f"d{k}", metadata={}, format="txt",
-                                                   text="", words=0, pages=None)
-                    made = random_set(sentences)
-                    store.put_sentence_vectors(doc_id, "random", sentences, made.head_bytes(), made.vector_bytes())
-            fill = time.perf_counter() - started
-            query = random_set(queries)
-            started, cpu = time.perf_counter(), time.process_time()
-            search(store, "random", query, Settings().search_top_k)
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-            size = store.database_bytes()  # the WAL folded in: a small store's rows are all still in it
-    return {"theses": theses, "sentences_per_thesis": sentences, "queries": queries,
-            "search_seconds": round(seconds, 2), "search_cpu_seconds": round(cpu, 2),
-            "seconds_per_query_per_million_sentences": round(seconds / queries / (theses * sentences / 1e6), 5),
-            "bytes_per_sentence": (len(made.head_bytes()) + len(made.vector_bytes())) // sentences,
-            "scanned_bytes_per_sentence": len(made.head_bytes()) // sentences, "db_bytes_per_thesis": size // theses,
-            "fill_seconds": round(fill, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+def _fill(store, rows, names: dict, model: str) -> None:
+    """Store synthetic documents' units as the store stores a document's (no text, no index rows)."""
+    with store.transaction():
+        for name, _, units in rows:
+            # a document row to hang the units on (no text, no index entries)
+            doc_id = store.insert_document(content_hash=name, path=name, metadata={}, format="txt", text="",
+                                           words=0, pages=None)
+            names[name] = doc_id
+            store.put_sentence_vectors(doc_id, model, len(units), units.head_bytes(), units.vector_bytes())
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--theses", type=int, nargs="+", default=[100])
-    parser.add_argument("--sentences", type=int, default=2000, help="sentences per corpus thesis")
-    parser.add_argument("--queries", type=int, default=300, help="checked sentences searched")
-    parser.add_argument("--thesis-sentences", type=int, default=3000, help="sentences of the 200-page checked thesis")
+    parser.add_argument("--sentences", type=int, default=1000, help="units (of three sentences) per corpus thesis")
+    parser.add_argument("--queries", type=int, default=300, help="checked units the flat scan searches (scaled)")
+    parser.add_argument("--thesis-sentences", type=int, default=3000,
+                        help="units of the 200-page checked thesis (one starts at every sentence)")
+    parser.add_argument("--nprobe", type=int, default=None, help="inverted lists searched (default: the product's)")
+    parser.add_argument("--no-flat", action="store_true", help="measure the ANN index only")
+    parser.add_argument("--folder", type=Path, help="keep the corpus databases here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --folder: search the units (and the index) a run left there")
     parser.add_argument("--no-embedding", action="store_true", help="skip the embedding rates")
     parser.add_argument("--honest-thesis", type=int, default=0, metavar="WORDS",
                         help="also check a thesis of WORDS words with no reuse against the benchmark texts")
@@ -193,11 +408,8 @@ def main(argv=None) -> int:
               f"{f['units_bytes'] // 1024} KB); 10,000 theses: {f['hours_at_10000_theses']} h")
     figures["search"] = []
     for theses in args.theses:
-        point = search_speed(theses, args.sentences, args.queries)
-        for scale in (1000, 10000):
-            for what in ("seconds", "cpu_seconds"):
-                per_query = point[f"search_{what}"] / args.queries
-                point[f"thesis_search_{what}_at_{scale}"] = round(per_query * args.thesis_sentences * scale / theses, 1)
+        point = search_speed(theses, args.sentences, args.queries, args.thesis_sentences, args.nprobe,
+                             flat=not args.no_flat, folder=args.folder, reuse=args.reuse)
         figures["search"].append(point)
         print(json.dumps(point))
     if args.json:

@@ -660,6 +660,9 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
 def _units_line(summary) -> None:
     if summary.units_indexed:
         click.echo(f"semantic layer: {summary.units_indexed} documents indexed for the candidate step")
+    if (built := summary.unit_index) is not None:
+        click.echo(f"semantic layer: ANN index of {built.units} units ({built.documents} documents) built for "
+                   f"generation {built.generation} in {built.seconds:.0f} s")
 
 
 def _embed_corpus(store, minutes: float) -> None:

@@ -64,6 +64,17 @@ EXTEND_MARGIN = 1.0      # a run grows over the sentences next to it whose pair 
 MIN_RUN_SENTENCES = 2    # aligned sentences in a run (consecutive here, in order there) make a match
 MAX_RUN_GAP = 1          # sentences skipped on either side inside one run
 SEMANTIC_EMBED_MINUTES = 0  # nightly reindex: minutes spent embedding corpus sentences (0: none unless asked)
+# The candidate step's ANN index over the corpus units (plagcheck.unit_index: faiss IVF-RaBitQ per language)
+UNIT_INDEX_MIN_UNITS = 100_000  # a reindex builds one once the corpus has this many units (~80 theses);
+                                # below that the flat scan takes a second or two
+UNIT_INDEX_STALE_SHARE = 0.10   # the nightly reindex rebuilds it when more units than this share of those
+                                # it holds were added or removed since (the rest are scanned flat meanwhile),
+UNIT_INDEX_STALE_UNITS = 200_000  # or more than this many (~200 theses; a flat scan of them costs a check
+                                  # about 10 CPU-s)
+UNIT_INDEX_NPROBE = 64          # inverted lists searched per checked unit (of about 2 * sqrt(units) lists)
+UNIT_INDEX_SHORTLIST = 10       # nearest corpus units by the index's estimate, rescored with their int8 vectors
+UNIT_INDEX_MEMORY_MB = 256      # a process keeps an index up to this size in memory (~3.5 M units, ~3,000
+                                # theses); a larger one is read shard by shard at each check (flat memory)
 
 # Report exclusions
 EXCLUDE_SHORTER_THAN_WORDS = 12

@@ -299,25 +299,44 @@ class _Best:
     hashes: np.ndarray   # uint64 (q, k)
 
 
-def search(store, model: str, query: SentenceSet, top_k: int, excluded=frozenset()) -> dict[int, _Best]:
-    """For each checked sentence and each corpus language, the ``top_k`` corpus sentences of the
-    highest cosine: the ``HAMMING_SHORTLIST`` nearest by Hamming distance of the sign codes (faiss,
-    over the stored codes a batch of documents at a time), rescored with their int8 vectors."""
+def search(store, model: str, query: SentenceSet, top_k: int, excluded=frozenset(), index=None,
+           nprobe: int = defaults.UNIT_INDEX_NPROBE) -> dict[int, _Best]:
+    """For each checked unit and each corpus language, the ``top_k`` corpus units of the highest
+    cosine, among a shortlist rescored with their int8 vectors.
+
+    With ``index`` (the live generation's :class:`plagcheck.unit_index.UnitIndex`), the
+    shortlist of the documents it holds is its ``UNIT_INDEX_SHORTLIST`` nearest (``nprobe``
+    lists searched), and only the other documents with units (added or replaced since it was
+    built) are scanned flat. The flat scan's shortlist is the ``HAMMING_SHORTLIST`` nearest by
+    Hamming distance of the sign codes (faiss, over the stored codes a batch of documents at a
+    time). Units have no text hashes: ``hashes`` is zero for the index's.
+    """
     import faiss
 
     q, d = query.vectors.shape
     x = query.vectors.astype(np.float32)
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+    shortlists: dict[int, list[tuple]] = {}  # language -> [(doc, index, hash), each (q, m); doc -1: none]
+    scan = None  # the documents scanned flat (None: all)
+    if index is not None:
+        from plagcheck.unit_index import held_documents
+
+        live = store.sentence_documents(model)
+        held = held_documents(index.documents, live)
+        scan = sorted(set(live) - held - set(excluded))
+        skip = (set(index.documents) - held) | set(excluded)
+        for language, (doc, unit) in index.shortlist(store, x, defaults.UNIT_INDEX_SHORTLIST, nprobe, skip).items():
+            shortlists.setdefault(language, []).append((doc, unit, np.zeros(doc.shape, dtype=np.uint64)))
     queries = np.ascontiguousarray(query.codes)
     short: dict[int, tuple] = {}  # language -> (distance, doc, index, hash), each (q, HAMMING_SHORTLIST)
-    for rows in store.sentence_heads(model):
+    for rows in store.sentence_heads(model, doc_ids=scan):
         sets = [(doc_id, SentenceSet.from_bytes(head)) for doc_id, head in rows if doc_id not in excluded]
         sets = [(doc_id, s) for doc_id, s in sets if len(s)]
         if not sets:
             continue
         languages = np.concatenate([s.languages for _, s in sets])
         docs = np.concatenate([np.full(len(s), doc_id, dtype=np.int64) for doc_id, s in sets])
-        index = np.concatenate([np.arange(len(s), dtype=np.int64) for _, s in sets])
+        index_in = np.concatenate([np.arange(len(s), dtype=np.int64) for _, s in sets])
         codes = np.concatenate([s.codes for _, s in sets])
         hashes = np.concatenate([s.hashes for _, s in sets])
         for language in np.unique(languages).tolist():
@@ -327,17 +346,21 @@ def search(store, model: str, query: SentenceSet, top_k: int, excluded=frozenset
             distance, found = flat.search(queries, min(HAMMING_SHORTLIST, len(at)))
             rows_at = at[np.maximum(found, 0)]
             distance = np.where(found >= 0, distance, np.iinfo(np.int32).max)
-            new = (distance, docs[rows_at], index[rows_at], hashes[rows_at])
+            new = (distance, np.where(found >= 0, docs[rows_at], -1), index_in[rows_at], hashes[rows_at])
             if language in short:
                 new = tuple(np.concatenate([a, b], axis=1) for a, b in zip(short[language], new))
                 keep = np.argsort(new[0], axis=1, kind="stable")[:, :HAMMING_SHORTLIST]
                 new = tuple(np.take_along_axis(a, keep, axis=1) for a in new)
             short[language] = new
-    # The shortlisted sentences' vectors, read once per document whatever languages it holds.
+    for language, (_, doc, index_in, hashes) in short.items():
+        shortlists.setdefault(language, []).append((doc, index_in, hashes))
+    # The shortlisted units' vectors, read once per document whatever languages it holds.
+    merged = {language: tuple(np.concatenate(parts, axis=1) for parts in zip(*lists))
+              for language, lists in shortlists.items()}
     wanted: dict[int, set[int]] = {}
-    for distance, doc, index, _ in short.values():
-        live = distance < np.iinfo(np.int32).max
-        for dd, ii in zip(doc[live].tolist(), index[live].tolist()):
+    for doc, index_in, _ in merged.values():
+        live_cells = doc >= 0
+        for dd, ii in zip(doc[live_cells].tolist(), index_in[live_cells].tolist()):
             wanted.setdefault(dd, set()).add(ii)
     vectors_of = {}
     for dd, indexes in wanted.items():
@@ -345,14 +368,14 @@ def search(store, model: str, query: SentenceSet, top_k: int, excluded=frozenset
         for ii, v in zip(ordered, store.sentence_vectors_at(model, dd, ordered, d)):
             vectors_of[(dd, ii)] = v
     best: dict[int, _Best] = {}
-    for language, (distance, doc, index, hashes) in short.items():
-        live = distance < np.iinfo(np.int32).max
+    for language, (doc, index_in, hashes) in merged.items():
+        live_cells = doc >= 0
         y = np.zeros(doc.shape + (d,), dtype=np.float32)
-        for (r, c) in zip(*np.nonzero(live)):
-            y[r, c] = vectors_of[(int(doc[r, c]), int(index[r, c]))]
+        for (r, c) in zip(*np.nonzero(live_cells)):
+            y[r, c] = vectors_of[(int(doc[r, c]), int(index_in[r, c]))]
         y /= np.maximum(np.linalg.norm(y, axis=2, keepdims=True), 1e-6)
-        cos = np.where(live, np.einsum("qtd,qd->qt", y, x), -np.inf).astype(np.float32)
-        _merge(best, language, cos, doc, index, y, hashes, top_k)
+        cos = np.where(live_cells, np.einsum("qtd,qd->qt", y, x), -np.inf).astype(np.float32)
+        _merge(best, language, cos, doc, index_in, y, hashes, top_k)
     return best
 
 
@@ -551,7 +574,14 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
     blocked_all = np.array([any(m.this_start < s.end and s.start < m.this_end for m in lexical) for s in sentences],
                            dtype=bool)
     started = time.perf_counter()
-    wanted, found = candidates(store, lexicon, text, sentences, blocked_all, language, settings, excluded)
+    index = None
+    if settings.semantic_index:
+        from plagcheck.unit_index import load_unit_index
+
+        index = load_unit_index(store, lexicon.name)
+    state["unit_index"] = ({"generation": index.generation, "documents": len(index.documents)}
+                           if index is not None else None)
+    wanted, found = candidates(store, lexicon, text, sentences, blocked_all, language, settings, excluded, index)
     timings["semantic_candidates"] = round(time.perf_counter() - started, 4)
     state["candidate_documents"] = len(found)
     state["sentences_compared"] = len(wanted) + sum(len(c.indexes) for c in found.values())
@@ -602,13 +632,14 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
 
 
 def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np.ndarray, language: str | None,
-               settings, excluded=frozenset()) -> tuple[list[int], dict[int, _Candidate]]:
+               settings, excluded=frozenset(), index=None) -> tuple[list[int], dict[int, _Candidate]]:
     """The candidate step: which checked sentences, and which sentences of which corpus documents,
     the transformer should compare.
 
     Every unit of ``UNIT_SENTENCES`` checked sentences (one starting every ``candidate_stride``) is searched
-    by its static vector among the corpus's stored units (:func:`search`: sign codes, then int8
-    vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` (another
+    by its static vector among the corpus's stored units (:func:`search`: the ANN ``index`` of
+    the live generation if given, and a flat scan of the sign codes of the documents it does not
+    hold; then int8 vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` (another
     language) or ``candidate_min_cos_same_language`` are candidates, ranked by how far they
     clear it, until ``max_candidate_units`` checked units and as many corpus units are chosen
     (a corpus unit with at most ``UNIT_SENTENCES`` checked units). Returns the indexes in
@@ -629,7 +660,8 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     rows = np.flatnonzero(open_units)
     if not len(rows):
         return [], {}
-    best = search(store, lexicon.name, units.subset(rows), settings.candidate_top_k, excluded)
+    best = search(store, lexicon.name, units.subset(rows), settings.candidate_top_k, excluded, index,
+                  settings.semantic_nprobe)
     hits = []  # (cos above its threshold, query unit, doc, corpus unit)
     for language, b in best.items():
         same = units.languages[rows] == language

@@ -73,6 +73,8 @@ class Settings:
     candidate_min_cos_same_language: float = defaults.CANDIDATE_MIN_COS_SAME_LANGUAGE
     max_candidate_units: int = defaults.MAX_CANDIDATE_UNITS
     margin_neighbours: int = defaults.MARGIN_NEIGHBOURS
+    semantic_index: bool = True    # the candidate step searches the generation's ANN index, if it has one
+    semantic_nprobe: int = defaults.UNIT_INDEX_NPROBE  # ... this many of its inverted lists per checked unit
 
     def __post_init__(self):
         if not 0.0 <= self.min_tfidf_cosine <= 1.0:
@@ -91,7 +93,7 @@ class Settings:
         if not 0.5 <= self.extend_margin <= self.min_margin:
             raise ValueError("extend_margin must be at least 0.5 and at most min_margin")
         for name in ("min_run_sentences", "search_top_k", "margin_neighbours", "candidate_top_k",
-                     "candidate_stride", "max_candidate_units"):
+                     "candidate_stride", "max_candidate_units", "semantic_nprobe"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         for name in ("candidate_min_cos", "candidate_min_cos_same_language"):

@@ -310,3 +310,21 @@ def test_tiny_web_benchmark_runs():
         assert set(pages) >= {"jobs page (first)", "report page", "report frame (HTML report)"}
         assert all(page["median_ms"] > 0 and page["bytes"] > 1000 for page in pages.values())
         assert pages["report frame (HTML report)"]["bytes"] > 30_000  # the whole thesis, highlighted
+
+
+def test_tiny_semantic_search_benchmark_runs(tmp_path):
+    """benchmarks/semantic_speed.py's search on a few synthetic theses: the ANN index is built and
+    searched, the flat scan timed, and both find translation sources of the parallel set."""
+    import pytest
+
+    from benchmarks.detection import PARALLEL
+    from benchmarks.semantic_speed import search_speed
+
+    if not (PARALLEL / "meta.jsonl").exists():
+        pytest.skip(f"no parallel set at {PARALLEL}")
+    point = search_speed(3, 60, 20, thesis_units=100, folder=tmp_path)
+    assert point["corpus_units"] > 180 and point["index_bytes_per_thesis"] > 0
+    assert point["ann"]["seconds"] >= 0 and point["flat"]["thesis_seconds"] >= 0
+    recall = point["recall"]
+    assert recall["ann"]["passages_found"] > recall["passages"] / 2
+    assert recall["flat"]["passages_found"] > recall["passages"] / 2

@@ -31,7 +31,7 @@ from plagcheck.index import analyze, content_hash, document_prints, index_docume
 from plagcheck import defaults, jobs
 from plagcheck.ingest import add_files, file_stamp, prepare_document, remove_document, store_prepared
 from plagcheck.normalize import tokenize
-from plagcheck.semantic import index_missing_units
+from plagcheck.semantic import default_lexicon, index_missing_units
 from plagcheck.settings import IndexParams
 from plagcheck.storage import METADATA_FIELDS, Store
 
@@ -57,18 +57,28 @@ class ReindexSummary:
     generation: int | None = None
     documents: int = 0
     units_indexed: int = 0  # documents given the semantic layer's static units (added before it existed)
+    unit_index: object = None  # the semantic layer's ANN index, if this run built one (unit_index.BuildSummary)
 
 
 def reindex_incremental(store: Store, paths=(), *, drop_missing: bool = False, verify: bool = False,
-                        force: bool = False, progress: Callable[[str], None] | None = None) -> ReindexSummary:
-    """Bring the corpus in line with the files on disk (see the module docstring).
+                        force: bool = False, progress: Callable[[str], None] | None = None,
+                        unit_index_min_units: int = defaults.UNIT_INDEX_MIN_UNITS) -> ReindexSummary:
+    """Bring the corpus in line with the files on disk (see the module docstring), then build the
+    semantic layer's ANN index if the live generation has none or it has gone stale
+    (:func:`plagcheck.unit_index.ensure_unit_index`; ``unit_index_min_units``: from how many units).
 
     ``drop_missing`` drops documents whose file is gone, unless more than
     ``defaults.DROP_MISSING_MAX_SHARE`` of the corpus would go in one run (the theses share not
     mounted, say): then nothing is dropped and ``summary.drop_refused`` is set, unless ``force``.
     """
     with _reindex_lock(store):
-        return _incremental(store, paths, drop_missing, verify, force, progress)
+        summary = _incremental(store, paths, drop_missing, verify, force, progress)
+        lexicon = default_lexicon()
+        if lexicon is not None:
+            from plagcheck.unit_index import ensure_unit_index
+
+            summary.unit_index = ensure_unit_index(store, lexicon.name, unit_index_min_units)
+        return summary
 
 
 def _incremental(store: Store, paths, drop_missing: bool, verify: bool, force: bool, progress) -> ReindexSummary:
@@ -145,13 +155,15 @@ def _reindex_lock(store: Store):
 
 
 def reindex_full(store: Store, params: IndexParams | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ReindexSummary:
-    """Rebuild the index with ``params`` (default: the current ones) and swap it in atomically."""
+                 progress: Callable[[int, int], None] | None = None,
+                 unit_index_min_units: int = defaults.UNIT_INDEX_MIN_UNITS) -> ReindexSummary:
+    """Rebuild the index with ``params`` (default: the current ones) and the semantic layer's ANN
+    index over the corpus units (from ``unit_index_min_units`` units on), and swap them in atomically."""
     with _reindex_lock(store):
-        return _full(store, params or store.params, progress)
+        return _full(store, params or store.params, progress, unit_index_min_units)
 
 
-def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
+def _full(store: Store, params: IndexParams, progress, unit_index_min_units: int) -> ReindexSummary:
     current, new = store.start_generation()
     done: set[int] = set()
     ids = [d.id for d in store.documents()]
@@ -164,6 +176,15 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
         done.update(batch)
         if progress:
             progress(len(done), len(ids))
+    # The ANN index of the new generation, over every document's units (documents added from
+    # here on are the flat scan's delta until the next build).
+    units_indexed = index_missing_units(store)
+    unit_index = None
+    lexicon = default_lexicon()
+    if lexicon is not None:
+        from plagcheck.unit_index import build_unit_index
+
+        unit_index = build_unit_index(store, lexicon.name, new, min_units=unit_index_min_units)
     # Documents added while we built: index them inside the swap transaction so none is lost
     # (it holds off other writers of the index until it commits).
     with store.transaction():
@@ -176,7 +197,7 @@ def _full(store: Store, params: IndexParams, progress) -> ReindexSummary:
     store.refresh()
     log.info("full reindex: generation %d -> %d with %s", current, new, params.to_dict())
     return ReindexSummary(replaced=len(ids), generation=new, documents=store.document_count(),
-                          units_indexed=index_missing_units(store))
+                          units_indexed=units_indexed + index_missing_units(store), unit_index=unit_index)
 
 
 def _index_rows(store: Store, doc_id: int, params: IndexParams):

@@ -1,6 +1,7 @@
 """Copy a corpus from one database into another — a SQLite file into PostgreSQL, when one machine
 is no longer enough: documents, texts, file stamps, the semantic layer's vectors, the live index
-generation (renumbered as the target's) and the job queue.
+generation (renumbered as the target's) and the job queue. Not the semantic layer's ANN index
+(``unit_index``): the target's next reindex builds it, and its checks scan every unit until then.
 
 Resumable: every table is copied in key order, a batch to a transaction, and a run that was
 stopped starts each table after the last key the target holds. The source should not change

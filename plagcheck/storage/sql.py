@@ -186,6 +186,7 @@ class SQLStore:
                       f"passages_g{g}"):  # passages: format 1
             self._q(f"DROP TABLE IF EXISTS {table}")
         self._q("DELETE FROM meta WHERE key = ?", [f"next_passage_g{g}"])
+        self._q("DELETE FROM unit_index WHERE generation = ?", [g])  # the generation's ANN index goes with it
 
     def start_generation(self) -> tuple[int, int]:
         """Drop the leftovers of unfinished rebuilds and create the next generation's tables;
@@ -528,12 +529,25 @@ class SQLStore:
                 "ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, sentences = excluded.sentences, "
                 "head = excluded.head, vectors = excluded.vectors", [doc_id, model, sentences, head, vectors])
 
-    def sentence_heads(self, model: str, batch: int = 200) -> Iterator[list[tuple[int, bytes]]]:
-        """``(doc_id, head)`` of every document ``model`` embedded, ``batch`` documents at a time
-        (memory stays that of one batch, whatever the corpus size)."""
+    def sentence_heads(self, model: str, batch: int = 200,
+                       doc_ids: Iterable[int] | None = None) -> Iterator[list[tuple[int, bytes]]]:
+        """``(doc_id, head)`` of every document ``model`` embedded (or of those of ``doc_ids``),
+        ``batch`` documents at a time (memory stays that of one batch, whatever the corpus size)."""
+        if doc_ids is None:
+            yield from self._vector_rows(model, "head", batch)
+            return
+        for chunk in chunks(sorted(set(doc_ids)), min(batch, CHUNK)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._q(f"SELECT doc_id, head FROM {_vectors(model)} WHERE model = ? AND doc_id IN ({marks}) "
+                           "ORDER BY doc_id", [model, *chunk]).fetchall()
+            if rows:
+                yield rows
+
+    def _vector_rows(self, model: str, columns: str, batch: int) -> Iterator[list[tuple]]:
+        """``(doc_id, *columns)`` of every document ``model`` embedded, in id order, ``batch`` at a time."""
         last = -1
         while True:
-            rows = self._q(f"SELECT doc_id, head FROM {_vectors(model)} WHERE model = ? AND doc_id > ? "
+            rows = self._q(f"SELECT doc_id, {columns} FROM {_vectors(model)} WHERE model = ? AND doc_id > ? "
                            "ORDER BY doc_id LIMIT ?", [model, last, batch]).fetchall()
             if not rows:
                 return
@@ -555,6 +569,40 @@ class SQLStore:
             return np.zeros((len(indexes), dimension), dtype=np.int8)
         matrix = np.frombuffer(row[0], np.int8).reshape(-1, dimension)
         return matrix[np.asarray(indexes, dtype=np.int64)].copy()
+
+    def sentence_documents(self, model: str) -> dict[int, tuple[str, int]]:
+        """``{doc_id: (content hash, sentences)}`` of every document ``model`` has vectors of."""
+        return {doc_id: (content_hash, sentences) for doc_id, content_hash, sentences in self._q(
+            f"SELECT v.doc_id, d.content_hash, v.sentences FROM {_vectors(model)} v JOIN documents d "
+            "ON d.id = v.doc_id WHERE v.model = ?", [model])}
+
+    def sentence_rows(self, model: str, batch: int = 200) -> Iterator[list[tuple[int, bytes, bytes]]]:
+        """``(doc_id, head, vectors)`` of every document ``model`` embedded, ``batch`` documents at
+        a time, in id order (what building the ANN index reads)."""
+        return self._vector_rows(model, "head, vectors", batch)
+
+    # The semantic layer's ANN index over the corpus units (plagcheck.unit_index): blobs per
+    # (generation, model, key), cut into rows of a few MB (unit_index.CHUNK). It lives and dies
+    # with its generation (drop_index_tables), so a full reindex swaps it in with the rest.
+    def put_unit_index(self, generation: int, model: str, key: int, chunks: Iterable[bytes]) -> None:
+        """Replace the blob ``key`` of ``model``'s ANN index of ``generation`` by ``chunks`` (in
+        order); call inside :meth:`transaction`."""
+        self._q("DELETE FROM unit_index WHERE generation = ? AND model = ? AND key = ?", [int(generation), model, key])
+        self._qmany("INSERT INTO unit_index (generation, model, key, part, data) VALUES (?, ?, ?, ?, ?)",
+                    ((int(generation), model, key, part, bytes(chunk)) for part, chunk in enumerate(chunks)))
+
+    def unit_index_chunks(self, generation: int, model: str, key: int) -> Iterator[bytes]:
+        """The blob ``key`` of ``model``'s ANN index of ``generation``, one stored chunk at a time
+        (none if there is no such index): the loader never holds the whole blob twice."""
+        part = 0
+        while (row := self._q("SELECT data FROM unit_index WHERE generation = ? AND model = ? AND key = ? AND part = ?",
+                              [int(generation), model, key, part]).fetchone()) is not None:
+            yield bytes(row[0])
+            part += 1
+
+    def delete_unit_index(self, generation: int, model: str) -> None:
+        """Drop ``model``'s ANN index of ``generation``; call inside :meth:`transaction`."""
+        self._q("DELETE FROM unit_index WHERE generation = ? AND model = ?", [int(generation), model])
 
     def semantic_state(self, model: str) -> dict:
         """How much of the corpus ``model`` has embedded: the semantic layer sees only that part."""

@@ -152,6 +152,12 @@ class SQLiteStore(SQLStore):
         -- lexicon vectors (plagcheck.lexicon), in the same format; written with the document
         CREATE TABLE IF NOT EXISTS unit_vectors (doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
             model TEXT NOT NULL, sentences INTEGER NOT NULL, head BLOB NOT NULL, vectors BLOB NOT NULL);
+        -- the candidate step's ANN index over those units (plagcheck.unit_index), one per index
+        -- generation and lexicon: serialized faiss indexes (key: a shard, language code * 1000 +
+        -- its number; -1: the directory) in chunks of a few MB
+        CREATE TABLE IF NOT EXISTS unit_index (generation INTEGER NOT NULL, model TEXT NOT NULL,
+            key INTEGER NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (generation, model, key, part)) WITHOUT ROWID;
         """)
         # The metadata CSV's columns beyond METADATA_FIELDS, as JSON; a database made before the
         # column existed gets it when first opened.
