@@ -178,16 +178,13 @@ def _database(server: str | None):
     if server is None:
         yield None
         return
-    import psycopg
+    from plagcheck.storage.postgresql import drop_database, fresh_database
 
-    from benchmarks.speed import _fresh_postgres
-
-    url = _fresh_postgres(server, "plagcheck_bench_web")
+    url = fresh_database(server, "plagcheck_bench_web")
     try:
         yield url
     finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS plagcheck_bench_web WITH (FORCE)")
+        drop_database(server, "plagcheck_bench_web")
 
 
 def main(argv=None) -> None:

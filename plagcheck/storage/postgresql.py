@@ -365,3 +365,12 @@ def fresh_database(server: str, name: str) -> str:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return urlunsplit(urlsplit(server)._replace(path="/" + name))
+
+
+def drop_database(server: str, name: str) -> None:
+    """Drop the database ``name`` on the server ``server`` (a database URL of it), if it is there:
+    what :func:`fresh_database` made, once a benchmark is done with it."""
+    from psycopg import sql
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
