@@ -426,6 +426,20 @@ def load_parallel(folder: Path = PARALLEL) -> dict[str, list[dict[str, str]]]:
     return articles
 
 
+def _base_paragraphs(texts: list[Text], rng: random.Random, base_words: int) -> list[str]:
+    """Paragraphs of at least 15 words from ``texts`` in a random order, until ``base_words``: the
+    original text of a checked document, into which the cases are inserted."""
+    paragraphs, count = [], 0
+    for t in rng.sample(texts, len(texts)):
+        for p in t.text.split("\n"):
+            if len(p.split()) >= 15:
+                paragraphs.append(p.strip())
+                count += len(p.split())
+                if count >= base_words:
+                    return paragraphs
+    return paragraphs
+
+
 def generate_translations(articles: dict, texts: list[Text], rng: random.Random, *, per_direction: int,
                           negatives: int, distractors: int, base_words: int, held_out: float = 0.2,
                           distractor_lines: int = 8):
@@ -474,15 +488,7 @@ def generate_translations(articles: dict, texts: list[Text], rng: random.Random,
                                               distractor_texts, SHORT_WORDS[0])
 
     def base(lang: str) -> list[str]:
-        paragraphs, count = [], 0
-        for t in rng.sample(originals[lang], len(originals[lang])):
-            for p in t.text.split("\n"):
-                if len(p.split()) >= 15:
-                    paragraphs.append(p.strip())
-                    count += len(p.split())
-                    if count >= base_words:
-                        return paragraphs
-        return paragraphs
+        return _base_paragraphs(originals[lang], rng, base_words)
 
     docs: list[Suspicious] = []
     for s, t in DIRECTIONS:
@@ -756,15 +762,7 @@ def generate_paraphrases(texts: list[Text], rng: random.Random, *, sources_per_l
                  for lang, pool in pools.items()}
 
     def base(lang: str) -> list[str]:
-        paragraphs, count = [], 0
-        for t in rng.sample(originals[lang], len(originals[lang])):
-            for p in t.text.split("\n"):
-                if len(p.split()) >= 15:
-                    paragraphs.append(p.strip())
-                    count += len(p.split())
-                    if count >= base_words:
-                        return paragraphs
-        return paragraphs
+        return _base_paragraphs(originals[lang], rng, base_words)
 
     def passage_of(source: Text, strength: Strength) -> tuple[str, int, int]:
         start, end = _take_sentences(source.text, rng, rng.choice(PARAPHRASE_WORDS))
