@@ -192,10 +192,12 @@ def _encrypted_doc(source: Path, path: Path) -> Path:
 
 def test_bad_legacy_files_fail_in_one_line_and_the_batch_goes_on(legacy, tmp_path, monkeypatch):
     """An encrypted .doc, a damaged one, an .odt that is no zip and a .doc that hangs LibreOffice:
-    each named once with its reason; the good file of the batch is added."""
+    each named once with its reason; the good file of the batch is added. (The good file is a
+    DOCX: a real conversion under the 3-second limit set here failed on a loaded CI machine;
+    real conversions are tested above.)"""
     batch = tmp_path / "batch"
     batch.mkdir()
-    shutil.copy(legacy["odt"], batch / "good.odt")
+    shutil.copy(legacy["docx"], batch / "good.docx")
     _encrypted_doc(legacy["doc"], batch / "locked.doc")
     (batch / "damaged.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     (batch / "notzip.odt").write_bytes(b"plain words, not an OpenDocument package")
