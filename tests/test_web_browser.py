@@ -134,6 +134,14 @@ def _batch(folder: Path) -> tuple[Path, Path]:
     return archive, csv_path
 
 
+def _log_in_as_dana(page, url: str) -> None:
+    """Fill the login form the page shows with the secretary's account and wait for her jobs page."""
+    page.fill("#id_username", "dana")
+    page.fill("#id_password", ws.PASSWORD)
+    page.click("#login")
+    page.wait_for_url(url + "/jobs/")
+
+
 def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     url = server["url"]
     context = browser.new_context(accept_downloads=True, locale="ru-RU", viewport={"width": 1280, "height": 900})
@@ -146,10 +154,7 @@ def test_a_secretary_does_a_batch_in_the_browser(server, browser, tmp_path):
     page.goto(url + "/jobs/")
     assert re.search(r"/login/\?next=/jobs/$", page.url)
     assert page.locator("html").get_attribute("lang") == "ru"
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", ws.PASSWORD)
-    page.click("#login")
-    page.wait_for_url(url + "/jobs/")
+    _log_in_as_dana(page, url)
 
     # Upload a zip and the CSV; the review lists the row naming no file before anything is queued.
     archive, csv_path = _batch(tmp_path)
@@ -256,10 +261,7 @@ def test_the_upload_page_takes_the_formats_libreoffice_converts(server, browser,
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.goto(url + "/login/")
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", ws.PASSWORD)
-    page.click("#login")
-    page.wait_for_url(url + "/jobs/")
+    _log_in_as_dana(page, url)
     page.goto(url + "/upload/")
     accept = page.locator("#files").get_attribute("accept").split(",")
     assert {".doc", ".docm", ".odt", ".rtf"} <= set(accept)
@@ -290,10 +292,7 @@ def test_a_long_failure_reason_does_not_squeeze_the_jobs_table(server, browser):
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(url + "/login/")
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", ws.PASSWORD)
-    page.click("#login")
-    page.wait_for_url(url + "/jobs/")
+    _log_in_as_dana(page, url)
     row = page.locator("#jobs tbody tr", has_text="Повреждённый файл")
     reason = row.locator("details.reason")
     assert reason.count() == 1 and "повреждённый или нечитаемый PDF" in reason.locator("summary").inner_text()
