@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from plagcheck.errors import ExtractionError, StoreError
+from plagcheck.errors import ExtractionError
 from plagcheck.extract import extract
 from plagcheck.index import analyze, content_hash, document_prints, index_document
 from plagcheck import defaults, jobs
@@ -71,7 +71,7 @@ def reindex_incremental(store: Store, paths=(), *, drop_missing: bool = False, v
     ``defaults.DROP_MISSING_MAX_SHARE`` of the corpus would go in one run (the theses share not
     mounted, say): then nothing is dropped and ``summary.drop_refused`` is set, unless ``force``.
     """
-    with _reindex_lock(store):
+    with store.reindex_lock():
         summary = _incremental(store, paths, drop_missing, verify, force, progress)
         lexicon = default_lexicon()
         if lexicon is not None:
@@ -149,17 +149,12 @@ def _files(paths):
     return list(iter_files(paths)) if paths else []
 
 
-def _reindex_lock(store: Store):
-    """The one-reindex-at-a-time lock of the store's backend (see the module docstring)."""
-    return store.reindex_lock()
-
-
 def reindex_full(store: Store, params: IndexParams | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  unit_index_min_units: int = defaults.UNIT_INDEX_MIN_UNITS) -> ReindexSummary:
     """Rebuild the index with ``params`` (default: the current ones) and the semantic layer's ANN
     index over the corpus units (from ``unit_index_min_units`` units on), and swap them in atomically."""
-    with _reindex_lock(store):
+    with store.reindex_lock():
         return _full(store, params or store.params, progress, unit_index_min_units)
 
 
