@@ -64,6 +64,7 @@ class Settings:
     min_margin: float = defaults.MIN_MARGIN
     single_sentence_margin: float = defaults.SINGLE_SENTENCE_MARGIN
     extend_margin: float = defaults.EXTEND_MARGIN
+    passage_margin: float = defaults.PASSAGE_MARGIN
     min_run_sentences: int = defaults.MIN_RUN_SENTENCES
     max_run_gap: int = defaults.MAX_RUN_GAP
     search_top_k: int = defaults.SEARCH_TOP_K
@@ -92,6 +93,8 @@ class Settings:
             raise ValueError("min_margin must be at least 0.5 and at most single_sentence_margin")
         if not 0.5 <= self.extend_margin <= self.min_margin:
             raise ValueError("extend_margin must be at least 0.5 and at most min_margin")
+        if self.passage_margin < 0.5:
+            raise ValueError("passage_margin must be at least 0.5")
         for name in ("min_run_sentences", "search_top_k", "margin_neighbours", "candidate_top_k",
                      "candidate_stride", "max_candidate_units", "semantic_nprobe"):
             if getattr(self, name) < 1:

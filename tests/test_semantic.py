@@ -24,7 +24,7 @@ from plagcheck.ingest import add_document, remove_document
 from plagcheck.models import Document
 from plagcheck.lexicon import load_lexicon
 from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, default_lexicon, embed_corpus, embed_text,
-                                 extend_runs, load_background, runs, unit_set)
+                                 extend_runs, load_background, passage_margin, rescued_runs, runs, unit_set)
 from plagcheck import defaults
 from plagcheck.settings import Settings
 from plagcheck.store import Store
@@ -207,6 +207,44 @@ def test_a_run_grows_over_its_neighbours_paired_weakly_with_its_source_span():
     other = [pair(6, 40, 1.2), pair(7, 41, 1.2)]  # a sentence of another run is not taken
     assert [[p.this for p in r] for r in extend_runs(run + [other], weak, blocked, settings)] == [
         [6, 7], [3, 4, 5]]
+
+
+def test_a_translating_chain_of_weak_pairs_is_kept_when_its_passages_are_near():
+    settings = Settings()
+    blocked = np.zeros(12, dtype=bool)
+    kazakh = np.zeros(12, dtype=np.uint8)  # the checked sentences' languages: Kazakh (0) ...
+    kazakh[8:] = 1                          # ... and Russian from sentence 8 on
+    pair = lambda i, j, margin, doc=1, language=1: Pair(i, doc, j, language, 0.9, margin)  # noqa: E731
+    asked = []
+
+    def margin_of(value):
+        def passage(chain):
+            asked.append([p.this for p in chain])
+            return value
+        return passage
+
+    weak = [pair(2, 5, 1.04), pair(3, 6, 1.01),  # a Russian source, one pair over min_margin: asked
+            pair(5, 1, 1.02, doc=3), pair(6, 2, 1.02, doc=3),  # none over min_margin: not asked
+            pair(8, 3, 1.05, doc=4), pair(9, 4, 1.01, doc=4),  # Russian on a Russian source: not asked
+            pair(10, 7, 1.05, doc=2)]            # one sentence: not asked
+    kept = rescued_runs([], weak, blocked, kazakh, settings, margin_of(settings.passage_margin))
+    assert [[p.this for p in r] for r in kept] == [[2, 3]] and asked == [[2, 3]]
+    assert rescued_runs([], weak, blocked, kazakh, settings, margin_of(settings.passage_margin - 0.01)) == []
+    found = [[pair(3, 6, 1.05), pair(4, 7, 1.05)]]  # a sentence already in a run: not asked again
+    asked.clear()
+    assert rescued_runs(found, weak, blocked, kazakh, settings, margin_of(2.0)) == [] and asked == []
+
+
+def test_passage_margin_of_a_translation_clears_the_bar_and_a_same_topic_text_does_not():
+    embedder = get_embedder()
+    background = load_background(embedder.name, embedder.dimension)
+    kk, ru, en = (LANGUAGES.index(code) for code in ("kk", "ru", "en"))
+    bar = Settings().passage_margin
+    assert passage_margin(KK_TRANSLATION, RU_PARAGRAPH, kk, ru, embedder, background, 4) >= bar
+    assert passage_margin(EN_TRANSLATION, RU_PARAGRAPH, en, ru, embedder, background, 4) >= bar
+    inclusive = (TEXTS / "kk" / "04-inclusive-education.txt").read_text(encoding="utf-8").split("\n\n")
+    for paragraph in [KK_HOST[1], KK_HOST[2]] + inclusive[1:4]:  # school topics, not translated from it
+        assert passage_margin(paragraph, RU_PARAGRAPH, kk, ru, embedder, background, 4) < bar - 0.05
 
 
 def test_check_json_stays_valid_on_stdout_and_no_semantic_switch(semantic_db, tmp_path):
