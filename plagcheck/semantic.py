@@ -553,7 +553,7 @@ def rescued_runs(found: list[list[Pair]], weak: list[Pair], blocked: np.ndarray,
     than any of its sentences: on the translation benchmark (seeds 7 and 11), the chains this
     step looked at scored 1.07-1.17 when they were translations and at most 1.045 when they were
     not (benchmarks/README.md). Same-language chains are not rescued: two texts on one topic in
-    one language reach passage margins of 1.15."""
+    one language reach passage margins of 1.15. A rescued chain is not grown by :func:`extend_runs`."""
     taken = {p.this for chain in found for p in chain}
     out = []
     for chain in chains(weak, blocked, settings):
@@ -686,8 +686,13 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
                               this_language, source_language, embedder, background, settings.margin_neighbours)
 
     found_runs = runs(pairs, blocked, settings)
-    found_runs += rescued_runs(found_runs, weak, blocked, query.languages, settings, chain_margin)
-    for chain in extend_runs(found_runs, weak, blocked, settings):
+    rescued = rescued_runs(found_runs, weak, blocked, query.languages, settings, chain_margin)
+    # A rescued chain already holds its in-order neighbours at extend_margin, and it stands on the
+    # passage check alone: it is not grown further (grown, it took a non-copied sentence), and the
+    # other runs do not grow into it.
+    in_rescued = {p.this for chain in rescued for p in chain}
+    grown = extend_runs(found_runs, [p for p in weak if p.this not in in_rescued], blocked, settings)
+    for chain in grown + rescued:
         doc = chain[0].doc
         this_start, this_end, source_start, source_end = spans_of(chain)
         lo = int(np.searchsorted(tokens.starts, this_start, "left"))
