@@ -62,6 +62,7 @@ MIN_MARGIN = 1.035       # a sentence pair at or above this margin is aligned (i
 SINGLE_SENTENCE_MARGIN = 1.10  # a sentence aligned alone (no neighbour in a run) needs this much
 EXTEND_MARGIN = 1.0      # a run grows over the sentences next to it whose pair (in order in its source) reaches this
 PASSAGE_MARGIN = 1.06    # a translating chain of such pairs (one >= MIN_MARGIN), embedded whole, is a match at this
+PASSAGE_MIN_WORDS = 40   # ... if each side has this many words (a few short lines say little more than one sentence)
 MIN_RUN_SENTENCES = 2    # aligned sentences in a run (consecutive here, in order there) make a match
 MAX_RUN_GAP = 1          # sentences skipped on either side inside one run
 SEMANTIC_EMBED_MINUTES = 0  # nightly reindex: minutes spent embedding corpus sentences (0: none unless asked)

@@ -22,8 +22,8 @@ sentence aligned alone needs a higher margin (1.10). A run then grows over the s
 it whose pair with the next (previous) sentences of its source reaches a margin of 1.0
 (:func:`extend_runs`): a paraphrase or a loose translation keeps some sentences only in part.
 A loose translation may also leave only one pair at 1.035 and the rest above 1.0, so that no run
-forms: such a chain is embedded whole on each side and kept when the two passages' margin reaches
-1.06 (:func:`rescued_runs`; translations only). Matches are ``kind="translation"`` when the
+forms: such a chain, if each side has 40 words or more, is embedded whole on each side and kept
+when the two passages' margin reaches 1.06 (:func:`rescued_runs`; translations only). Matches are ``kind="translation"`` when the
 languages differ, ``"paraphrase"`` when they agree, with the source sentences' language and
 sentence-exact character spans on both sides. A sentence overlapping a lexical match is left to it.
 
@@ -540,20 +540,24 @@ def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
 
 
 def rescued_runs(found: list[list[Pair]], weak: list[Pair], blocked: np.ndarray, query_languages: np.ndarray,
-                 settings, passage_margin: Callable[[list[Pair]], float]) -> list[list[Pair]]:
+                 settings, passages: Callable[[list[Pair]], tuple[str, str]],
+                 margin: Callable[[str, str, list[Pair]], float]) -> list[list[Pair]]:
     """Translations that :func:`runs` missed, confirmed passage by passage.
 
     A loose translation keeps its source's meaning over a passage while single sentence pairs
     fall under ``min_margin`` (1.025 beside 1.057): no run of two forms. Chains of the ``weak``
     pairs (at least ``extend_margin``) that are at least ``min_run_sentences`` long, hold a pair
     of at least ``min_margin``, translate (the checked side's language differs from the
-    source's) and share no checked sentence with a ``found`` run are embedded whole on both
-    sides; ``passage_margin(chain)`` (the margin of the two passages' vectors against the
-    background) must reach ``settings.passage_margin``. A passage carries more of its meaning
-    than any of its sentences: on the translation benchmark (seeds 7 and 11), the chains this
-    step looked at scored 1.07-1.17 when they were translations and at most 1.045 when they were
-    not (benchmarks/README.md). Same-language chains are not rescued: two texts on one topic in
-    one language reach passage margins of 1.15. A rescued chain is not grown by :func:`extend_runs`."""
+    source's) and share no checked sentence with a ``found`` run are looked at whole:
+    ``passages(chain)`` gives the checked and the source passage; when each has at least
+    ``passage_min_words`` words, ``margin(this, source, chain)`` (the margin of the two passages'
+    vectors against the background) must reach ``settings.passage_margin``. A passage carries
+    more of its meaning than any of its sentences: on the translation benchmark (seeds 7 and
+    11), the chains this step looked at scored 1.07-1.17 when they were translations and at
+    most 1.045 when they were not (benchmarks/README.md). A few short lines carry little more
+    than a sentence (two formulaic ones, 11 words, scored 1.095 against a review), hence the
+    length floor. Same-language chains are not rescued: two texts on one topic in one language
+    reach passage margins of 1.15. A rescued chain is not grown by :func:`extend_runs`."""
     taken = {p.this for chain in found for p in chain}
     out = []
     for chain in chains(weak, blocked, settings):
@@ -561,12 +565,12 @@ def rescued_runs(found: list[list[Pair]], weak: list[Pair], blocked: np.ndarray,
                 or max(p.margin for p in chain) < settings.min_margin
                 or len(set(chain_languages(chain, query_languages))) == 1):
             continue
-        if passage_margin(chain) >= settings.passage_margin:
+        this, source = passages(chain)
+        if (min(len(this.split()), len(source.split())) >= settings.passage_min_words
+                and margin(this, source, chain) >= settings.passage_margin):
             out.append(chain)
             taken.update(p.this for p in chain)
     return out
-
-
 
 
 def extend_runs(chains: list[list[Pair]], pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
@@ -679,14 +683,17 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         return (int(query.starts[chain[0].this]), int(query.ends[chain[-1].this]),
                 min(spans[p.index].start for p in chain), max(spans[p.index].end for p in chain))
 
-    def chain_margin(chain: list[Pair]) -> float:
+    def chain_passages(chain: list[Pair]) -> tuple[str, str]:
         this_start, this_end, source_start, source_end = spans_of(chain)
+        return text[this_start:this_end], found[chain[0].doc].text[source_start:source_end]
+
+    def chain_margin(this_passage: str, source_passage: str, chain: list[Pair]) -> float:
         this_language, source_language = chain_languages(chain, query.languages)
-        return passage_margin(text[this_start:this_end], found[chain[0].doc].text[source_start:source_end],
-                              this_language, source_language, embedder, background, settings.margin_neighbours)
+        return passage_margin(this_passage, source_passage, this_language, source_language, embedder, background,
+                              settings.margin_neighbours)
 
     found_runs = runs(pairs, blocked, settings)
-    rescued = rescued_runs(found_runs, weak, blocked, query.languages, settings, chain_margin)
+    rescued = rescued_runs(found_runs, weak, blocked, query.languages, settings, chain_passages, chain_margin)
     # A rescued chain already holds its in-order neighbours at extend_margin, and it stands on the
     # passage check alone: it is not grown further (grown, it took a non-copied sentence), and the
     # other runs do not grow into it.

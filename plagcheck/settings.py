@@ -65,6 +65,7 @@ class Settings:
     single_sentence_margin: float = defaults.SINGLE_SENTENCE_MARGIN
     extend_margin: float = defaults.EXTEND_MARGIN
     passage_margin: float = defaults.PASSAGE_MARGIN
+    passage_min_words: int = defaults.PASSAGE_MIN_WORDS
     min_run_sentences: int = defaults.MIN_RUN_SENTENCES
     max_run_gap: int = defaults.MAX_RUN_GAP
     search_top_k: int = defaults.SEARCH_TOP_K
@@ -95,7 +96,7 @@ class Settings:
             raise ValueError("extend_margin must be at least 0.5 and at most min_margin")
         if self.passage_margin < 0.5:
             raise ValueError("passage_margin must be at least 0.5")
-        for name in ("min_run_sentences", "search_top_k", "margin_neighbours", "candidate_top_k",
+        for name in ("min_run_sentences", "passage_min_words", "search_top_k", "margin_neighbours", "candidate_top_k",
                      "candidate_stride", "max_candidate_units", "semantic_nprobe"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")

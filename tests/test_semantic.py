@@ -216,23 +216,27 @@ def test_a_translating_chain_of_weak_pairs_is_kept_when_its_passages_are_near():
     kazakh[8:] = 1                          # ... and Russian from sentence 8 on
     pair = lambda i, j, margin, doc=1, language=1: Pair(i, doc, j, language, 0.9, margin)  # noqa: E731
     asked = []
+    long_passages = lambda chain: ("сөз " * 40, "слово " * 40)  # noqa: E731
 
     def margin_of(value):
-        def passage(chain):
+        def margin(this, source, chain):
             asked.append([p.this for p in chain])
             return value
-        return passage
+        return margin
 
     weak = [pair(2, 5, 1.04), pair(3, 6, 1.01),  # a Russian source, one pair over min_margin: asked
             pair(5, 1, 1.02, doc=3), pair(6, 2, 1.02, doc=3),  # none over min_margin: not asked
             pair(8, 3, 1.05, doc=4), pair(9, 4, 1.01, doc=4),  # Russian on a Russian source: not asked
             pair(10, 7, 1.05, doc=2)]            # one sentence: not asked
-    kept = rescued_runs([], weak, blocked, kazakh, settings, margin_of(settings.passage_margin))
+    kept = rescued_runs([], weak, blocked, kazakh, settings, long_passages, margin_of(settings.passage_margin))
     assert [[p.this for p in r] for r in kept] == [[2, 3]] and asked == [[2, 3]]
-    assert rescued_runs([], weak, blocked, kazakh, settings, margin_of(settings.passage_margin - 0.01)) == []
+    assert rescued_runs([], weak, blocked, kazakh, settings, long_passages,
+                        margin_of(settings.passage_margin - 0.01)) == []
     found = [[pair(3, 6, 1.05), pair(4, 7, 1.05)]]  # a sentence already in a run: not asked again
     asked.clear()
-    assert rescued_runs(found, weak, blocked, kazakh, settings, margin_of(2.0)) == [] and asked == []
+    assert rescued_runs(found, weak, blocked, kazakh, settings, long_passages, margin_of(2.0)) == [] and asked == []
+    short = lambda chain: ("сөз " * 39, "слово " * 40)  # noqa: E731  a passage under passage_min_words
+    assert rescued_runs([], weak, blocked, kazakh, settings, short, margin_of(2.0)) == [] and asked == []
 
 
 def test_passage_margin_of_a_translation_clears_the_bar_and_a_same_topic_text_does_not():
