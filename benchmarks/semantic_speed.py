@@ -130,18 +130,40 @@ def honest_thesis(thesis_words: int = 60000, seed: int = 3) -> dict:
 THESIS_LANGUAGES = {"kk": 0.45, "ru": 0.45, "en": 0.10}  # the university's theses, roughly
 
 
-def _sentence_sums(lexicon, text: str) -> np.ndarray:
-    """Each sentence's sum of word vectors (:meth:`Lexicon.raw_vector` before its normalisation):
-    a unit's raw vector is the normalised sum of its sentences' sums."""
+def _sentences_and_sums(lexicon, text: str) -> tuple[list[str], np.ndarray]:
+    """Each sentence of ``text`` (as the semantic layer cuts it) and its sum of word vectors
+    (:meth:`Lexicon.raw_vector` before its normalisation): a unit's raw vector is the normalised
+    sum of its sentences' sums."""
     from plagcheck.lexicon import _WORD
     from plagcheck.semantic import text_sentences
 
-    out = np.zeros((0, lexicon.dimension), dtype=np.float32)
-    sums = []
+    pieces, sums = [], []
     for s in text_sentences(text):
-        rows = [r for r in (lexicon.row(w) for w in _WORD.findall(text[s.start:s.end].lower())) if r >= 0]
+        piece = text[s.start:s.end]
+        rows = [r for r in (lexicon.row(w) for w in _WORD.findall(piece.lower())) if r >= 0]
+        pieces.append(piece)
         sums.append(lexicon.matrix[rows].sum(axis=0) if rows else np.zeros(lexicon.dimension, dtype=np.float32))
-    return np.array(sums, dtype=np.float32) if sums else out
+    return pieces, (np.array(sums, dtype=np.float32) if sums else np.zeros((0, lexicon.dimension), dtype=np.float32))
+
+
+def _sentence_sums(lexicon, text: str) -> np.ndarray:
+    return _sentences_and_sums(lexicon, text)[1]
+
+
+def _unit_vectors(lexicon, sums: np.ndarray, language: str, starts: np.ndarray, ends: np.ndarray):
+    """The stored units (a :class:`SentenceSet`) of consecutive sentences whose word-vector sums
+    are ``sums`` (three a unit), computed as :meth:`Lexicon.vectors` computes them."""
+    from plagcheck.semantic import LANGUAGES, SentenceSet, encode
+
+    units = len(sums) // 3
+    totals = sums[:3 * units].reshape(units, 3, -1).sum(axis=1)
+    raw = totals / np.maximum(np.linalg.norm(totals, axis=1, keepdims=True), 1e-9)
+    code = LANGUAGES.index(language)
+    centred = raw - lexicon.means[code]
+    vectors = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+    languages = np.full(units, code, dtype=np.uint8)
+    codes, int8 = encode(vectors, languages, np.zeros((4, lexicon.dimension), dtype=np.float32))
+    return SentenceSet(starts, ends, languages, np.zeros(units, dtype=np.uint64), codes, int8)
 
 
 def synthetic_corpus(theses: int, units: int, seed: int = 1):
@@ -153,14 +175,12 @@ def synthetic_corpus(theses: int, units: int, seed: int = 1):
     from benchmarks.detection import load_texts
     from plagcheck import defaults
     from plagcheck.lexicon import load_lexicon
-    from plagcheck.semantic import LANGUAGES, SentenceSet, encode
 
     lexicon = load_lexicon(defaults.LEXICON)
     pools = {lang: [_sentence_sums(lexicon, t.text) for t in load_texts() if t.language == lang]
              for lang in THESIS_LANGUAGES}
     pools = {lang: [p for p in pool if len(p)] for lang, pool in pools.items()}
     rng = np.random.default_rng(seed)
-    zeros = np.zeros((4, lexicon.dimension), dtype=np.float32)
     names = list(THESIS_LANGUAGES)
     for _ in range(theses):
         lang = names[rng.choice(len(names), p=list(THESIS_LANGUAGES.values()))]
@@ -175,15 +195,8 @@ def synthetic_corpus(theses: int, units: int, seed: int = 1):
         sentences = np.concatenate(taken)
         while len(sentences) < 3 * units:
             sentences = np.concatenate([sentences, sentences[rng.permutation(len(sentences))]])
-        totals = sentences[:3 * units].reshape(units, 3, -1).sum(axis=1)
-        raw = totals / np.maximum(np.linalg.norm(totals, axis=1, keepdims=True), 1e-9)
-        code = LANGUAGES.index(lang)
-        centred = raw - lexicon.means[code]
-        vectors = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
-        languages = np.full(units, code, dtype=np.uint8)
-        codes, int8 = encode(vectors, languages, zeros)
         starts = np.arange(units, dtype=np.int32) * 100
-        yield SentenceSet(starts, starts + 90, languages, np.zeros(units, dtype=np.uint64), codes, int8)
+        yield _unit_vectors(lexicon, sentences[:3 * units], lang, starts, starts + 90)
 
 
 def parallel_cases(lexicon):
@@ -364,6 +377,160 @@ def search_speed(theses: int, units: int, queries: int, thesis_units: int = 3000
     return point
 
 
+def _text_theses(theses: int, units: int, pools: dict, lexicon, seed: int):
+    """Like :func:`synthetic_corpus`, with texts: each thesis is real sentences of texts of its
+    language (``pools``: per language, each text's sentences and their word-vector sums),
+    shuffled, in paragraphs of six; its units are every three of its sentences. Yields
+    ``(language, text, units)``."""
+    rng = np.random.default_rng(seed)
+    names = list(THESIS_LANGUAGES)
+    for _ in range(theses):
+        lang = names[rng.choice(len(names), p=list(THESIS_LANGUAGES.values()))]
+        pool = pools[lang]
+        pieces, sums = [], []
+        while len(pieces) < 3 * units:
+            for k in rng.permutation(len(pool)):
+                order = rng.permutation(len(pool[k][0]))
+                pieces += [pool[k][0][i] for i in order]
+                sums.append(pool[k][1][order])
+                if len(pieces) >= 3 * units:
+                    break
+        pieces, sums = pieces[:3 * units], np.concatenate(sums)[:3 * units]
+        parts, starts, ends, at = [], [], [], 0
+        for i, piece in enumerate(pieces):
+            separator = "" if i == 0 else ("\n\n" if i % 6 == 0 else " ")
+            at += len(separator)
+            starts.append(at)
+            at += len(piece)
+            ends.append(at)
+            parts.append(separator + piece)
+        yield lang, "".join(parts), _unit_vectors(lexicon, sums, lang, np.array(starts[0::3], dtype=np.int32),
+                                                  np.array(ends[2::3], dtype=np.int32))
+
+
+def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passages: int = 12, seed: int = 5,
+               folder: Path | None = None) -> dict:
+    """A whole check with the semantic layer of a 200-page thesis against ``theses`` theses.
+
+    The corpus: ``theses`` theses of ``units`` units with their texts (:func:`_text_theses`, from
+    every benchmark text but those drawn for the checked thesis), the parallel set's 74 articles
+    added as any document is (each in one language, a third each), and the candidate step's ANN
+    index built as ``reindex`` builds it. The checked thesis: paragraphs of the drawn Kazakh and
+    Russian texts (a third of all texts; no corpus thesis has their sentences) up to
+    ``thesis_words`` words, with
+    ``passages`` passages inserted, each the Kazakh version of a passage of an article whose
+    corpus copy is Russian or English. It is checked twice in one process, as the check service
+    would check two theses: the first check loads the index, the second finds it in memory (the
+    cache of embedded corpus sentences is emptied between them, so the second embeds its
+    candidates again). Reported: each check's time by step, the candidates, peak RSS, and the
+    passages found (a translation match of the passage's source overlapping it) and the matches
+    that are not a passage.
+
+    The corpus theses draw on a few hundred texts, so each real sentence recurs in many theses
+    (about 30 times at 100 theses): the same-topic neighbours of a checked unit are repeated
+    many times over, which no real corpus does. What this measures is the time and memory of a
+    check at the corpus's size; its recall is a pessimistic bound (the translation benchmark
+    measures recall).
+    """
+    import random
+
+    from benchmarks.detection import load_parallel, load_texts, parallel_key
+    from plagcheck import defaults, semantic
+    from plagcheck.check import check_document
+    from plagcheck.ingest import add_document
+    from plagcheck.lexicon import load_lexicon
+    from plagcheck.models import Document
+    from plagcheck.store import Store
+    from plagcheck.unit_index import build_unit_index
+
+    lexicon = load_lexicon(defaults.LEXICON)
+    rng = random.Random(seed)
+    texts = load_texts()
+    rng.shuffle(texts)
+    drawn = [t for t in texts if t.language in ("kk", "ru")][: len(texts) // 3]  # as honest_thesis
+    keys = {parallel_key(t.name) for t in drawn}
+    pools = {lang: [pool for pool in (_sentences_and_sums(lexicon, t.text) for t in texts
+                                      if t.language == lang and parallel_key(t.name) not in keys) if pool[0]]
+             for lang in THESIS_LANGUAGES}
+    articles = load_parallel()
+    source_language = {name: ("kk", "ru", "en")[k % 3] for k, name in enumerate(sorted(articles))}
+    tmp = tempfile.TemporaryDirectory() if folder is None else None
+    database = Path(tmp.name if tmp else folder) / f"e2e-{theses}.db"
+    database.unlink(missing_ok=True)
+    point: dict = {"theses": theses, "units_per_thesis": units}
+    with Store(database) as store:
+        started = time.perf_counter()
+        batch = []
+        for k, (lang, text, thesis_units) in enumerate(_text_theses(theses, units, pools, lexicon, seed)):
+            batch.append((f"thesis-{k}", lang, text, thesis_units))
+            if len(batch) == 50 or k == theses - 1:
+                with store.transaction():
+                    for name, language, body, units_of in batch:
+                        doc_id = store.insert_document(content_hash=name, path=name, metadata={"language": language},
+                                                       format="txt", text=body, words=len(body.split()), pages=None)
+                        store.put_sentence_vectors(doc_id, lexicon.name, len(units_of), units_of.head_bytes(),
+                                                   units_of.vector_bytes())
+                batch = []
+        point["fill_seconds"] = round(time.perf_counter() - started, 1)
+        for name, parts in articles.items():
+            lang = source_language[name]
+            add_document(store, Document(path=name, format="txt", text="\n\n".join(p[lang] for p in parts)),
+                         {"language": lang})
+        built = build_unit_index(store, lexicon.name, min_units=0)
+        point["index_build_seconds"] = built.seconds if built else None
+        point["corpus_units"] = store.semantic_state(lexicon.name)["sentences"]
+        point["database_mb"] = store.database_bytes() // 2**20
+        # the checked thesis: drawn Kazakh paragraphs, with translated passages between them
+        paragraphs = [p for t in drawn for p in t.text.split("\n") if len(p.split()) >= 8]
+        rng.shuffle(paragraphs)
+        body, words = [], 0
+        for paragraph in paragraphs:
+            body.append(paragraph)
+            words += len(paragraph.split())
+            if words >= thesis_words:
+                break
+        foreign = sorted(name for name in articles if source_language[name] != "kk")
+        chosen = rng.sample(foreign, min(passages, len(foreign)))
+        inserts = {rng.randrange(len(body)): name for name in chosen}
+        text, cases = "", []
+        for i, paragraph in enumerate(body):
+            if i in inserts:
+                name = inserts[i]
+                passage = rng.choice(articles[name])["kk"]
+                text += ("\n\n" if text else "")
+                cases.append((name, len(text), len(text) + len(passage)))
+                text += passage
+            text += ("\n\n" if text else "") + paragraph
+        point["thesis_words"] = len(text.split())
+        point["passages"] = len(cases)
+        names = {d.id: d.path for d in store.documents()}
+        checks = []
+        for _ in range(2):
+            semantic._CACHE.rows.clear()
+            started = time.perf_counter()
+            cpu = time.process_time()
+            result = check_document(store, Document(path="thesis.txt", format="txt", text=text),
+                                    metadata={"language": "kk"})
+            state = result.corpus["semantic"]
+            translations = [m for m in result.matches if m.kind == semantic.TRANSLATION]
+            found = {name for name, a, b in cases
+                     if any(names[m.source_id] == name and m.this_start < b and a < m.this_end for m in translations)}
+            stray = [m for m in result.matches if not any(names[m.source_id] == name and m.this_start < b
+                                                          and a < m.this_end for name, a, b in cases)]
+            checks.append({"seconds": round(time.perf_counter() - started, 1),
+                           "cpu_seconds": round(time.process_time() - cpu, 1),
+                           "timings": {k: round(v, 1) for k, v in result.timings.items()},
+                           "candidate_documents": state.get("candidate_documents", 0),
+                           "sentences_compared": state.get("sentences_compared", 0),
+                           "passages_found": len(found),
+                           "other_matches": [(m.kind, m.words, names[m.source_id]) for m in stray],
+                           "peak_rss_mb": round(_peak_rss_mb(), 1)})
+        point["first_check"], point["served_check"] = checks
+    if tmp:
+        tmp.cleanup()
+    return point
+
+
 def _fill(store, rows, names: dict, model: str) -> None:
     """Store synthetic documents' units as the store stores a document's (no text, no index rows)."""
     with store.transaction():
@@ -390,6 +557,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-embedding", action="store_true", help="skip the embedding rates")
     parser.add_argument("--honest-thesis", type=int, default=0, metavar="WORDS",
                         help="also check a thesis of WORDS words with no reuse against the benchmark texts")
+    parser.add_argument("--end-to-end", type=int, nargs="+", default=[], metavar="THESES",
+                        help="check a 200-page thesis with translated passages, whole, against THESES theses")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     figures: dict = {}
@@ -402,6 +571,15 @@ def main(argv=None) -> int:
     if args.honest_thesis:
         figures["honest_thesis"] = honest_thesis(args.honest_thesis)
         print(json.dumps(figures["honest_thesis"]))
+    if args.end_to_end:
+        figures["end_to_end"] = []
+        for theses in args.end_to_end:
+            point = end_to_end(theses, args.sentences, folder=args.folder)
+            figures["end_to_end"].append(point)
+            print(json.dumps(point))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2))
+        return 0
     figures["units"] = unit_rates()
     for lang, f in figures["units"].items():
         print(f"static units {lang}: a {f['words']}-word thesis in {f['seconds']} s ({f['units']} units, "
