@@ -491,7 +491,7 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
                 break
         foreign = sorted(name for name in articles if source_language[name] != "kk")
         chosen = rng.sample(foreign, min(passages, len(foreign)))
-        inserts = {rng.randrange(len(body)): name for name in chosen}
+        inserts = dict(zip(rng.sample(range(len(body)), min(len(chosen), len(body))), chosen))
         text, cases = "", []
         for i, paragraph in enumerate(body):
             if i in inserts:

@@ -328,3 +328,20 @@ def test_tiny_semantic_search_benchmark_runs(tmp_path):
     recall = point["recall"]
     assert recall["ann"]["passages_found"] > recall["passages"] / 2
     assert recall["flat"]["passages_found"] > recall["passages"] / 2
+
+
+def test_tiny_semantic_end_to_end_benchmark_runs(tmp_path):
+    """benchmarks/semantic_speed.py's whole check: a thesis with translated passages, checked
+    twice against a few text theses and the parallel set's articles, finds its passages."""
+    import pytest
+
+    from benchmarks.detection import PARALLEL
+    from benchmarks.semantic_speed import end_to_end
+
+    if not (PARALLEL / "meta.jsonl").exists():
+        pytest.skip(f"no parallel set at {PARALLEL}")
+    point = end_to_end(3, 30, thesis_words=400, passages=2, folder=tmp_path)
+    assert point["corpus_units"] >= 90 and point["passages"] == 2 and point["thesis_words"] >= 400
+    for check in (point["first_check"], point["served_check"]):
+        assert check["seconds"] > 0 and check["timings"]["semantic_embed"] > 0 and check["peak_rss_mb"] > 0
+        assert check["passages_found"] >= 1 and check["other_matches"] == []
