@@ -168,6 +168,28 @@ def test_short_cases_are_single_sentences_of_8_to_25_words():
         assert copied.startswith("Text") and copied.endswith(".") and 8 <= len(_WORD_RE.findall(copied)) <= 25
 
 
+def test_another_language_version_of_a_source_is_never_original_material():
+    """XQuAD's ru and en contexts translate each other: with the semantic layer on, a negative
+    document made of the other version of a source would rightly be flagged."""
+    import random
+
+    from benchmarks.detection import Text, generate
+
+    def text(name, language, n):
+        return Text(name, language, "\n".join(f"Paragraph {n} line {k} says {'much ' * k}about it here." for k in range(1, 20)))
+
+    texts = [text(f"xquad/{lang}-xquad-0{n}-Topic_{n}.txt", lang, 10 * n + i)
+             for n in range(1, 7) for i, lang in enumerate(("ru", "en"))]
+    for seed in range(5):
+        sources, docs = generate(texts, random.Random(seed), sources=3, suspicious_per_type=1, negatives=3,
+                                 base_words=60)
+        used = {t.name[-11:] for t in sources}  # "Topic_N.txt" with the context number
+        for doc in docs:
+            for t in texts:
+                if t.name[-11:] in used and t not in sources:  # the other version of a source
+                    assert not any(line in doc.text for line in t.text.split("\n"))
+
+
 def test_paragraphs_repeated_across_benchmark_texts_are_dropped():
     """A paragraph two public texts share would be real reuse the ground truth does not know of."""
     from benchmarks.detection import Text, without_repeated_paragraphs
