@@ -71,6 +71,7 @@ TRANSLATION, PARAPHRASE = "translation", "paraphrase"
 DATA = Path(__file__).resolve().parent / "data"
 KAZAKH_UNMARKED_WORDS = 8         # see sentence_language
 HAMMING_SHORTLIST = 10           # sign-code neighbours rescored with the int8 vectors
+CANDIDATE_PEERS = 4              # a candidate is ranked by how far it stands out from this many other neighbours
 _HEADER = struct.Struct("<II")   # sentences, dimension
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -722,8 +723,8 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     by its static vector among the corpus's stored units (:func:`search`: the ANN ``index`` of
     the live generation if given, and a flat scan of the sign codes of the documents it does not
     hold; then int8 vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` (another
-    language) or ``candidate_min_cos_same_language`` are candidates, ranked by how far they
-    clear it, until ``max_candidate_units`` checked units and as many corpus units are chosen
+    language) or ``candidate_min_cos_same_language`` are candidates, most distinct first
+    (:func:`candidate_hits`), until ``max_candidate_units`` checked units and as many corpus units are chosen
     (a corpus unit with at most ``UNIT_SENTENCES`` checked units). Returns the indexes in
     ``sentences`` of the checked sentences to embed (in order, none ``blocked``), and for each
     candidate document the indexes of its sentences (its text's :func:`text_sentences`) that the
@@ -742,16 +743,11 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     rows = np.flatnonzero(open_units)
     if not len(rows):
         return [], {}
-    best = search(store, lexicon.name, units.subset(rows), settings.candidate_top_k, excluded, index,
-                  settings.semantic_nprobe)
-    hits = []  # (cos above its threshold, query unit, doc, corpus unit)
-    for language, b in best.items():
-        same = units.languages[rows] == language
-        floor = np.where(same, settings.candidate_min_cos_same_language, settings.candidate_min_cos)[:, None]
-        for r, c in zip(*np.nonzero(b.cos >= floor)):
-            hits.append((float(b.cos[r, c] - floor[r, 0]), int(rows[r]), int(b.doc[r, c]), int(b.index[r, c])))
-    hits.sort(reverse=True)
-    # The nearest first, until max_candidate_units checked units and as many corpus units are
+    best = search(store, lexicon.name, units.subset(rows), settings.candidate_top_k + CANDIDATE_PEERS, excluded,
+                  index, settings.semantic_nprobe)
+    hits = [(score, int(rows[r]), doc, unit) for score, r, doc, unit in
+            candidate_hits(best, units.languages[rows], settings)]
+    # The most distinct first, until max_candidate_units checked units and as many corpus units are
     # chosen; a corpus unit near everything (a hub: generic wording) takes at most
     # UNIT_SENTENCES checked units, the nearest, so it cannot pull the whole thesis in.
     kept, chosen, taken = [], set(), set()
@@ -787,6 +783,31 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
         padded = {j for k in inside for j in range(k - pad, k + pad + 1) if 0 <= j < len(doc_sentences)}
         found[doc] = _Candidate(doc_text, doc_sentences, sorted(padded))
     return wanted, found
+
+
+def candidate_hits(best: dict[int, _Best], languages: np.ndarray, settings) -> list[tuple[float, int, int, int]]:
+    """The candidate pairs among ``best`` (each checked unit's nearest corpus units per language,
+    nearest first; ``languages``: the checked units'), most distinct first: ``(score, checked
+    unit, doc, corpus unit)``.
+
+    A pair is one of a unit's ``candidate_top_k`` nearest whose cosine reaches
+    ``candidate_min_cos`` (another language) or ``candidate_min_cos_same_language``. Its score
+    is how far its cosine stands out from the unit's ``CANDIDATE_PEERS`` other nearest of that
+    language (or from the floor, if they are under it): the candidate step's margin. The static
+    vectors of a translation and its source are no nearer than two texts on one topic (cosine
+    0.4-0.65 both), but a translation's source stands out of its neighbours, while a topical
+    neighbour is one of many: in a whole 200-page thesis against 100 theses, ranking by cosine
+    left 4 of 12 translated passages' sources in the capped candidates, by this score 6."""
+    top_k = settings.candidate_top_k
+    hits = []
+    for language, b in best.items():
+        floor = np.where(languages == language, settings.candidate_min_cos_same_language, settings.candidate_min_cos)
+        for r, c in zip(*np.nonzero(b.cos[:, :top_k] >= floor[:, None])):
+            peers = [v for k, v in enumerate(b.cos[r, :top_k + CANDIDATE_PEERS]) if k != c and np.isfinite(v)]
+            baseline = max(float(np.mean(peers[:CANDIDATE_PEERS])) if peers else -1.0, float(floor[r]))
+            hits.append((float(b.cos[r, c]) - baseline, int(r), int(b.doc[r, c]), int(b.index[r, c])))
+    hits.sort(reverse=True)
+    return hits
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from plagcheck.index import content_hash
 from plagcheck.ingest import add_document, remove_document
 from plagcheck.models import Document
 from plagcheck.lexicon import load_lexicon
-from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, default_lexicon, embed_corpus, embed_text,
-                                 extend_runs, load_background, passage_margin, rescued_runs, runs, unit_set)
+from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, _Best, candidate_hits, default_lexicon, embed_corpus,
+                                 embed_text, extend_runs, load_background, passage_margin, rescued_runs, runs,
+                                 unit_set)
 from plagcheck import defaults
 from plagcheck.settings import Settings
 from plagcheck.store import Store
@@ -207,6 +208,22 @@ def test_a_run_grows_over_its_neighbours_paired_weakly_with_its_source_span():
     other = [pair(6, 40, 1.2), pair(7, 41, 1.2)]  # a sentence of another run is not taken
     assert [[p.this for p in r] for r in extend_runs(run + [other], weak, blocked, settings)] == [
         [6, 7], [3, 4, 5]]
+
+
+def test_candidates_that_stand_out_of_their_neighbours_come_before_nearer_ones_among_many():
+    settings = Settings()
+    cos = np.array([[0.62, 0.61, 0.61, 0.60, 0.60, 0.60],   # a topical unit: many corpus units as near
+                    [0.48, 0.29, 0.29, 0.28, 0.28, 0.27],   # a translated unit: its source stands out
+                    [0.40, 0.10, -np.inf, -np.inf, -np.inf, -np.inf],  # few neighbours: against the floor
+                    [0.29, 0.10, 0.05, 0.0, 0.0, 0.0]], dtype=np.float32)  # under the floor: no candidate
+    doc = np.arange(24).reshape(4, 6)
+    best = {1: _Best(cos, doc, doc * 10, np.zeros((4, 6, 2), np.float32), np.zeros((4, 6), np.uint64))}
+    hits = candidate_hits(best, np.zeros(4, dtype=np.uint8), settings)  # Kazakh units, a Russian corpus
+    assert [(r, d) for _, r, d, _ in hits] == [(1, 6), (2, 12), (0, 0), (0, 1)]
+    assert hits[0][0] == pytest.approx(0.48 - 0.30, abs=1e-6)  # above its four peers' mean 0.285: the floor
+    assert hits[2][0] == pytest.approx(0.62 - 0.605, abs=1e-6)
+    same = candidate_hits(best, np.ones(4, dtype=np.uint8), settings)  # Russian units: the 0.50 floor
+    assert [(r, d) for _, r, d, _ in same] == [(0, 0), (0, 1)]
 
 
 def test_a_translating_chain_of_weak_pairs_is_kept_when_its_passages_are_near():
