@@ -18,14 +18,15 @@ language; the checked document's sentences) plus a bundled background of sentenc
 A match is a **run** of at least 2 aligned sentences, consecutive in the checked text and in order
 in the source (``max_run_gap`` sentences may be skipped on either side): real translations keep
 their source's order, while two texts on one topic share a sentence's meaning here and there. A
-sentence aligned alone needs a higher margin (1.10). A run then grows over the sentences next to
-it whose pair with the next (previous) sentences of its source reaches a margin of 1.0
-(:func:`extend_runs`): a paraphrase or a loose translation keeps some sentences only in part.
-A loose translation may also leave only one pair at 1.035 and the rest above 1.0, so that no run
-forms: such a chain, if each side has 40 words or more, is embedded whole on each side and kept
-when the two passages' margin reaches 1.06 (:func:`rescued_runs`; translations only). Matches are ``kind="translation"`` when the
-languages differ, ``"paraphrase"`` when they agree, with the source sentences' language and
-sentence-exact character spans on both sides. A sentence overlapping a lexical match is left to it.
+sentence aligned alone needs a higher margin (1.10) and at least 8 words. A run then grows over
+the sentences next to it whose pair with the next (previous) sentences of its source reaches a
+margin of 1.0 (:func:`extend_runs`): a paraphrase or a loose translation keeps some sentences
+only in part. A loose translation may also leave only one pair at 1.035 and the rest above 1.0,
+so that no run forms: such a chain, if each side has 40 words or more, is embedded whole on each
+side and kept when the two passages' margin reaches 1.06 (:func:`rescued_runs`; translations
+only). Matches are ``kind="translation"`` when the languages differ, ``"paraphrase"`` when
+they agree, with the source sentences' language and sentence-exact character spans on both
+sides. A sentence overlapping a lexical match is left to it.
 
 **Cost, and the candidate step.** The transformer reads about 25 sentences a second on 2 cores:
 embedding a corpus of 10,000 theses would take weeks. So the corpus side runs no model: every
@@ -532,6 +533,14 @@ def run_length(chain: list[Pair]) -> int:
     return min(len(chain), len({p.index for p in chain}))
 
 
+def too_little_alone(chain: list[Pair], words: int, settings) -> bool:
+    """Whether ``chain`` is a sentence matched alone (shorter than a run) of fewer words than a
+    short exact copy needs (``min_short_words``): "Заңның мәтіні баспасөзде жарияланады" ~
+    "Жарлықтың мәтіні ..." (the text of the law / of the decree is published in the press)
+    reaches a margin of 1.10, and says nothing of reuse."""
+    return run_length(chain) < settings.min_run_sentences and words < settings.min_short_words
+
+
 def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
     """The :func:`chains` of ``pairs`` that make matches: at least ``min_run_sentences`` long, or
     a single pair reaching ``single_sentence_margin``."""
@@ -705,6 +714,8 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         this_start, this_end, source_start, source_end = spans_of(chain)
         lo = int(np.searchsorted(tokens.starts, this_start, "left"))
         hi = int(np.searchsorted(tokens.ends, this_end, "right"))
+        if too_little_alone(chain, hi - lo, settings):
+            continue
         this_language, source_language = chain_languages(chain, query.languages)
         matches.append(Match(
             source_id=doc, this_start=this_start, this_end=this_end, source_start=source_start, source_end=source_end,

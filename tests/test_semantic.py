@@ -25,7 +25,7 @@ from plagcheck.models import Document
 from plagcheck.lexicon import load_lexicon
 from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, _Best, candidate_hits, default_lexicon, embed_corpus,
                                  embed_text, extend_runs, load_background, passage_margin, rescued_runs, runs,
-                                 unit_set)
+                                 too_little_alone, unit_set)
 from plagcheck import defaults
 from plagcheck.settings import Settings
 from plagcheck.store import Store
@@ -189,6 +189,14 @@ def test_runs_keep_consecutive_sentences_in_source_order_only():
     assert [len(r) for r in runs([pair(2, 5), pair(6, 1, 1.2)], blocked, settings)] == [1]  # a lone one needs 1.10
     blocked[3] = True                                                         # a lexical match in between
     assert runs([pair(2, 5), pair(3, 6)], blocked, settings) == []
+
+
+def test_a_sentence_matched_alone_needs_as_many_words_as_a_short_copy():
+    settings = Settings()
+    lone = [Pair(3, 1, 7, 0, 0.98, 1.2)]
+    assert too_little_alone(lone, settings.min_short_words - 1, settings)
+    assert not too_little_alone(lone, settings.min_short_words, settings)
+    assert not too_little_alone(lone + [Pair(4, 1, 8, 0, 0.9, 1.05)], 5, settings)  # a run: not alone
 
 
 def test_a_run_grows_over_its_neighbours_paired_weakly_with_its_source_span():
