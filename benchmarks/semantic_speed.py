@@ -96,14 +96,8 @@ def honest_thesis(thesis_words: int = 60000, seed: int = 3) -> dict:
     rng = random.Random(seed)
     rng.shuffle(texts)
     drawn = [t for t in texts if t.language in ("kk", "ru")][: len(texts) // 3]
-    paragraphs = [p for t in drawn for p in t.text.split("\n") if len(p.split()) >= 8]
-    rng.shuffle(paragraphs)
-    thesis, words = [], 0
-    for p in paragraphs:
-        thesis.append(p)
-        words += len(p.split())
-        if words >= thesis_words:
-            break
+    thesis = _thesis_paragraphs(drawn, rng, thesis_words)
+    words = sum(len(p.split()) for p in thesis)
     # XQuAD's ru and en contexts are translations of each other: a drawn text's other version
     # would be real reuse, not an honest thesis's neighbour
     keys = {parallel_key(t.name) for t in drawn}
@@ -128,6 +122,19 @@ def honest_thesis(thesis_words: int = 60000, seed: int = 3) -> dict:
 
 
 THESIS_LANGUAGES = {"kk": 0.45, "ru": 0.45, "en": 0.10}  # the university's theses, roughly
+
+
+def _thesis_paragraphs(texts, rng, thesis_words: int) -> list[str]:
+    """Paragraphs of at least 8 words of ``texts``, shuffled, until ``thesis_words`` words."""
+    paragraphs = [p for t in texts for p in t.text.split("\n") if len(p.split()) >= 8]
+    rng.shuffle(paragraphs)
+    out, words = [], 0
+    for paragraph in paragraphs:
+        out.append(paragraph)
+        words += len(paragraph.split())
+        if words >= thesis_words:
+            break
+    return out
 
 
 def _sentences_and_sums(lexicon, text: str) -> tuple[list[str], np.ndarray]:
@@ -480,15 +487,8 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
         point["index_build_seconds"] = built.seconds if built else None
         point["corpus_units"] = store.semantic_state(lexicon.name)["sentences"]
         point["database_mb"] = store.database_bytes() // 2**20
-        # the checked thesis: drawn Kazakh paragraphs, with translated passages between them
-        paragraphs = [p for t in drawn for p in t.text.split("\n") if len(p.split()) >= 8]
-        rng.shuffle(paragraphs)
-        body, words = [], 0
-        for paragraph in paragraphs:
-            body.append(paragraph)
-            words += len(paragraph.split())
-            if words >= thesis_words:
-                break
+        # the checked thesis: drawn paragraphs, with translated passages between them
+        body = _thesis_paragraphs(drawn, rng, thesis_words)
         foreign = sorted(name for name in articles if source_language[name] != "kk")
         chosen = rng.sample(foreign, min(passages, len(foreign)))
         inserts = dict(zip(rng.sample(range(len(body)), min(len(chosen), len(body))), chosen))
