@@ -415,8 +415,37 @@ def _text_theses(theses: int, units: int, pools: dict, lexicon, seed: int):
                                                   np.array(ends[2::3], dtype=np.int32))
 
 
+def _fill_text_theses(store, point: dict, theses: int, units: int, pools: dict, lexicon, seed: int, articles: dict,
+                      source_language: dict) -> None:
+    """Store :func:`_text_theses` with their units, add the parallel articles as any document is,
+    and build the ANN index; the times go to ``point``."""
+    from plagcheck.ingest import add_document
+    from plagcheck.models import Document
+    from plagcheck.unit_index import build_unit_index
+
+    started = time.perf_counter()
+    batch = []
+    for k, (lang, text, thesis_units) in enumerate(_text_theses(theses, units, pools, lexicon, seed)):
+        batch.append((f"thesis-{k}", lang, text, thesis_units))
+        if len(batch) == 50 or k == theses - 1:
+            with store.transaction():
+                for name, language, body, units_of in batch:
+                    doc_id = store.insert_document(content_hash=name, path=name, metadata={"language": language},
+                                                   format="txt", text=body, words=len(body.split()), pages=None)
+                    store.put_sentence_vectors(doc_id, lexicon.name, len(units_of), units_of.head_bytes(),
+                                               units_of.vector_bytes())
+            batch = []
+    point["fill_seconds"] = round(time.perf_counter() - started, 1)
+    for name, parts in articles.items():
+        lang = source_language[name]
+        add_document(store, Document(path=name, format="txt", text="\n\n".join(p[lang] for p in parts)),
+                     {"language": lang})
+    built = build_unit_index(store, lexicon.name, min_units=0)
+    point["index_build_seconds"] = built.seconds if built else None
+
+
 def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passages: int = 12, seed: int = 5,
-               folder: Path | None = None) -> dict:
+               folder: Path | None = None, reuse: bool = False) -> dict:
     """A whole check with the semantic layer of a 200-page thesis against ``theses`` theses.
 
     The corpus: ``theses`` theses of ``units`` units with their texts (:func:`_text_theses`, from
@@ -444,11 +473,9 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
     from benchmarks.detection import load_parallel, load_texts, parallel_key
     from plagcheck import defaults, semantic
     from plagcheck.check import check_document
-    from plagcheck.ingest import add_document
     from plagcheck.lexicon import load_lexicon
     from plagcheck.models import Document
     from plagcheck.store import Store
-    from plagcheck.unit_index import build_unit_index
 
     lexicon = load_lexicon(defaults.LEXICON)
     rng = random.Random(seed)
@@ -463,28 +490,13 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
     source_language = {name: ("kk", "ru", "en")[k % 3] for k, name in enumerate(sorted(articles))}
     tmp = tempfile.TemporaryDirectory() if folder is None else None
     database = Path(tmp.name if tmp else folder) / f"e2e-{theses}.db"
-    database.unlink(missing_ok=True)
+    reused = reuse and database.exists()  # the corpus and index of an earlier run (the same seed)
+    if not reused:
+        database.unlink(missing_ok=True)
     point: dict = {"theses": theses, "units_per_thesis": units}
     with Store(database) as store:
-        started = time.perf_counter()
-        batch = []
-        for k, (lang, text, thesis_units) in enumerate(_text_theses(theses, units, pools, lexicon, seed)):
-            batch.append((f"thesis-{k}", lang, text, thesis_units))
-            if len(batch) == 50 or k == theses - 1:
-                with store.transaction():
-                    for name, language, body, units_of in batch:
-                        doc_id = store.insert_document(content_hash=name, path=name, metadata={"language": language},
-                                                       format="txt", text=body, words=len(body.split()), pages=None)
-                        store.put_sentence_vectors(doc_id, lexicon.name, len(units_of), units_of.head_bytes(),
-                                                   units_of.vector_bytes())
-                batch = []
-        point["fill_seconds"] = round(time.perf_counter() - started, 1)
-        for name, parts in articles.items():
-            lang = source_language[name]
-            add_document(store, Document(path=name, format="txt", text="\n\n".join(p[lang] for p in parts)),
-                         {"language": lang})
-        built = build_unit_index(store, lexicon.name, min_units=0)
-        point["index_build_seconds"] = built.seconds if built else None
+        if not reused:
+            _fill_text_theses(store, point, theses, units, pools, lexicon, seed, articles, source_language)
         point["corpus_units"] = store.semantic_state(lexicon.name)["sentences"]
         point["database_mb"] = store.database_bytes() // 2**20
         # the checked thesis: drawn paragraphs, with translated passages between them
@@ -574,7 +586,7 @@ def main(argv=None) -> int:
     if args.end_to_end:
         figures["end_to_end"] = []
         for theses in args.end_to_end:
-            point = end_to_end(theses, args.sentences, folder=args.folder)
+            point = end_to_end(theses, args.sentences, folder=args.folder, reuse=args.reuse)
             figures["end_to_end"].append(point)
             print(json.dumps(point))
         if args.json:
