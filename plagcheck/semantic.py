@@ -427,7 +427,8 @@ def _background_cos(x: np.ndarray, background: Background, language: int, same_r
 
 @dataclass(frozen=True)
 class Pair:
-    """Checked sentence ``this`` aligned with sentence ``index`` of source ``doc``."""
+    """Checked sentence ``this`` aligned with sentence ``index`` of source ``doc``, the ``rank``-th
+    nearest of that language to it."""
 
     this: int
     doc: int
@@ -435,6 +436,7 @@ class Pair:
     language: int
     cos: float
     margin: float
+    rank: int = 0
 
 
 def aligned_pairs(query: SentenceSet, best: dict[int, _Best], background: Background, settings,
@@ -469,7 +471,7 @@ def aligned_pairs(query: SentenceSet, best: dict[int, _Best], background: Backgr
             margin = cos[live] / np.maximum((x_side[live] + y_side) / 2, 1e-6)
             for i, m, cs in zip(live.tolist(), margin.tolist(), cos[live].tolist()):
                 if m >= min_margin:
-                    pairs.append(Pair(i, int(b.doc[i, rank]), int(b.index[i, rank]), language, cs, m))
+                    pairs.append(Pair(i, int(b.doc[i, rank]), int(b.index[i, rank]), language, cs, m, rank))
     return pairs
 
 
@@ -606,20 +608,18 @@ def extend_runs(chains: list[list[Pair]], pairs: list[Pair], blocked: np.ndarray
     out = []
     for chain in sorted(chains, key=lambda c: -max(p.margin for p in c)):
         chain = sorted(chain, key=lambda p: p.this)
-        while chain[-1].this + 1 < len(blocked) and chain[-1].this + 1 not in taken and not blocked[chain[-1].this + 1]:
-            last = chain[-1]
-            after = [p for p in options.get((last.doc, last.this + 1), ()) if near(p, chain)]
-            if not after:
-                break
-            chain.append(max(after, key=lambda p: p.margin))
-            taken.add(last.this + 1)
-        while chain[0].this > 0 and chain[0].this - 1 not in taken and not blocked[chain[0].this]:
-            first = chain[0]
-            before = [p for p in options.get((first.doc, first.this - 1), ()) if near(p, chain)]
-            if not before:
-                break
-            chain.insert(0, max(before, key=lambda p: p.margin))
-            taken.add(first.this - 1)
+        for forward in (True, False):  # after the run, then before it
+            while True:
+                at = chain[-1].this + 1 if forward else chain[0].this - 1
+                # blocked[i]: a sentence not looked for lies right before sentence i
+                if not 0 <= at < len(blocked) or at in taken or blocked[at if forward else at + 1]:
+                    break
+                joining = [p for p in options.get((chain[0].doc, at), ()) if near(p, chain)]
+                if not joining:
+                    break
+                best = max(joining, key=lambda p: p.margin)
+                chain = chain + [best] if forward else [best] + chain
+                taken.add(at)
         out.append(chain)
     return out
 
@@ -679,8 +679,11 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         done[0] += len(candidate.indexes)
     timings["semantic_embed"] = round(time.perf_counter() - started, 4)
     best = _best_among(query, sources, settings.search_top_k)
-    pairs = aligned_pairs(query, best, background, settings)
-    weak = aligned_pairs(query, best, background, settings, settings.search_top_k, settings.extend_margin)
+    # scored once: the pairs a run needs (a sentence's 2 nearest, at min_margin) are among those
+    # that may extend one (its search_top_k nearest, at extend_margin)
+    scored = aligned_pairs(query, best, background, settings, max(2, settings.search_top_k), settings.extend_margin)
+    pairs = [p for p in scored if p.rank < 2 and p.margin >= settings.min_margin]
+    weak = [p for p in scored if p.rank < settings.search_top_k]
     # a run may not bridge a sentence that was not looked for (a lexical match's, or one far from
     # every candidate): blocked[i] says one lies right before looked-for sentence i
     blocked = np.diff(np.asarray(wanted), prepend=-1) > 1
