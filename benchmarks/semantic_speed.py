@@ -327,11 +327,11 @@ def search_speed(theses: int, units: int, queries: int, thesis_units: int = 3000
         else:
             batch = []
             for k, units_of in enumerate(synthetic_corpus(theses, units, seed)):
-                batch.append((f"thesis-{k}", None, units_of))
+                batch.append((f"thesis-{k}", None, "", units_of))
                 if len(batch) == 50 or k == theses - 1:
                     _fill(store, batch, names, model)
                     batch = []
-            _fill(store, sources, names, model)
+            _fill(store, [(name, None, "", units_of) for name, _, units_of in sources], names, model)
         fill = time.perf_counter() - started
         corpus_units = store.semantic_state(model)["sentences"]
         built = None
@@ -428,12 +428,7 @@ def _fill_text_theses(store, point: dict, theses: int, units: int, pools: dict, 
     for k, (lang, text, thesis_units) in enumerate(_text_theses(theses, units, pools, lexicon, seed)):
         batch.append((f"thesis-{k}", lang, text, thesis_units))
         if len(batch) == 50 or k == theses - 1:
-            with store.transaction():
-                for name, language, body, units_of in batch:
-                    doc_id = store.insert_document(content_hash=name, path=name, metadata={"language": language},
-                                                   format="txt", text=body, words=len(body.split()), pages=None)
-                    store.put_sentence_vectors(doc_id, lexicon.name, len(units_of), units_of.head_bytes(),
-                                               units_of.vector_bytes())
+            _fill(store, batch, {}, lexicon.name)
             batch = []
     point["fill_seconds"] = round(time.perf_counter() - started, 1)
     for name, parts in articles.items():
@@ -453,9 +448,8 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
     added as any document is (each in one language, a third each), and the candidate step's ANN
     index built as ``reindex`` builds it. The checked thesis: paragraphs of the drawn Kazakh and
     Russian texts (a third of all texts; no corpus thesis has their sentences) up to
-    ``thesis_words`` words, with
-    ``passages`` passages inserted, each the Kazakh version of a passage of an article whose
-    corpus copy is Russian or English. It is checked twice in one process, as the check service
+    ``thesis_words`` words, with ``passages`` passages inserted, each the Kazakh version of a
+    passage of an article whose corpus copy is Russian or English. It is checked twice in one process, as the check service
     would check two theses: the first check loads the index, the second finds it in memory (the
     cache of embedded corpus sentences is emptied between them, so the second embeds its
     candidates again). Reported: each check's time by step, the candidates, peak RSS, and the
@@ -516,6 +510,11 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
         point["thesis_words"] = len(text.split())
         point["passages"] = len(cases)
         names = {d.id: d.path for d in store.documents()}
+
+        def of_case(match, case) -> bool:  # a match of the case's source overlapping it
+            name, start, end = case
+            return names[match.source_id] == name and match.this_start < end and start < match.this_end
+
         checks = []
         for _ in range(2):
             semantic._CACHE.rows.clear()
@@ -525,10 +524,8 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
                                     metadata={"language": "kk"})
             state = result.corpus["semantic"]
             translations = [m for m in result.matches if m.kind == semantic.TRANSLATION]
-            found = {name for name, a, b in cases
-                     if any(names[m.source_id] == name and m.this_start < b and a < m.this_end for m in translations)}
-            stray = [m for m in result.matches if not any(names[m.source_id] == name and m.this_start < b
-                                                          and a < m.this_end for name, a, b in cases)]
+            found = [case for case in cases if any(of_case(m, case) for m in translations)]
+            stray = [m for m in result.matches if not any(of_case(m, case) for case in cases)]
             checks.append({"seconds": round(time.perf_counter() - started, 1),
                            "cpu_seconds": round(time.process_time() - cpu, 1),
                            "timings": {k: round(v, 1) for k, v in result.timings.items()},
@@ -544,12 +541,14 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
 
 
 def _fill(store, rows, names: dict, model: str) -> None:
-    """Store synthetic documents' units as the store stores a document's (no text, no index rows)."""
+    """Store synthetic documents ``(name, language or None, text, units)`` in one transaction: a
+    document row with the text (no lexical index entries) and the units as the store stores a
+    document's."""
     with store.transaction():
-        for name, _, units in rows:
-            # a document row to hang the units on (no text, no index entries)
-            doc_id = store.insert_document(content_hash=name, path=name, metadata={}, format="txt", text="",
-                                           words=0, pages=None)
+        for name, language, text, units in rows:
+            doc_id = store.insert_document(content_hash=name, path=name,
+                                           metadata={"language": language} if language else {}, format="txt",
+                                           text=text, words=len(text.split()), pages=None)
             names[name] = doc_id
             store.put_sentence_vectors(doc_id, model, len(units), units.head_bytes(), units.vector_bytes())
 
