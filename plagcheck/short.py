@@ -7,8 +7,10 @@ A check looks up the key of *every* k-gram of the checked text; each hit (a word
 text, a corpus passage) is a seed. The seed's passage and its neighbours are tokenized, the seed
 is found in them by its key, and the run of identical stems around it is extended both ways.
 Runs of at least ``settings.min_short_words`` words (numbers do not count) are matches of kind
-``"short"``; such runs of one source close together on one diagonal (a sentence with a word
-changed) merge into one match, whose score is the share of its words that are identical.
+``"short"``. Such a run is carried over the small edits around it (a word dropped, inserted or
+swapped, :func:`_bridged`), and runs of one source close together on one diagonal (a sentence
+with a word changed) merge into one match, whose score is the share of its words that are
+identical.
 
 Words are compared as the index compares them (normalized, truncated stems, with lookalike
 letters in one script: :func:`plagcheck.index.print_words`), so homoglyphs, invisible characters
@@ -33,6 +35,8 @@ from plagcheck.storage import PRINTS, StoredPassage, Store
 
 log = logging.getLogger(__name__)
 SHORT, VERBATIM = "short", "verbatim"
+BRIDGE_WORDS = 2  # a run carried over an edit resumes where this many identical words agree ...
+BRIDGE_SKIP = 3   # ... at most this many words further in either text
 
 
 @dataclass(frozen=True)
@@ -101,13 +105,15 @@ def short_matches(store: Store, analysis: Analysis, texts, settings: Settings,
             region_tokens, region_stems = _region(texts[doc_id], first, last, params)
             words = print_words(region_stems)
             at = _positions(print_keys(words, params))
+            found: set[Run] = set()
             for pid in ids:
                 for i in seeds.get(pid, ()):
                     if skip is None or not skip[i]:
-                        runs.update(_extend(this, words, region_tokens, first.first_word, i, at.get(int(keys[i]), ())))
-        long_enough = [r for r in runs
-                       if lettered[r.this_stop] - lettered[r.this_first] >= settings.min_short_words]
-        for run in _merge(_distinct(long_enough), settings.seed_gap_words):
+                        found.update(_extend(this, words, region_tokens, first.first_word, i, at.get(int(keys[i]), ())))
+            # only a run long enough to be a copy by itself is carried over the edits around it
+            runs.update(_bridged(r, this, words, region_tokens, first.first_word, skip) for r in found
+                        if lettered[r.this_stop] - lettered[r.this_first] >= settings.min_short_words)
+        for run in _merge(_distinct(runs), settings.seed_gap_words):
             words = run.this_stop - run.this_first
             matches.append(Match(
                 source_id=doc_id, this_start=int(tokens.starts[run.this_first]),
@@ -181,6 +187,45 @@ def _extend(this: list[str], source: list[str], toks: Tokens, offset: int, i: in
     return runs
 
 
+def _bridged(run: Run, this: list[str], source: list[str], toks: Tokens, offset: int,
+             covered: np.ndarray | None) -> Run:
+    """``run`` carried on both ways over small edits: past each end, the nearest place at most
+    ``BRIDGE_SKIP`` words further in each text where ``BRIDGE_WORDS`` identical words start again
+    continues it (a dropped, inserted or swapped word: what a hurried copy does to a sentence),
+    until none is found or the checked text's words are ``covered`` (a verbatim match's). A
+    copied 50-word passage with four such edits has no gap-free stretch of more than a dozen
+    words; each stretch alone is too short to count, carried from one that is long enough it is
+    found whole. ``same`` counts only the identical words."""
+    a, b = run.this_first, run.source_first - offset
+    c, d = run.this_stop, run.source_stop - offset
+    same = run.same
+    free = (lambda i: covered is None or not covered[i])
+
+    def resync(c: int, d: int, step: int) -> tuple[int, int] | None:
+        """The nearest (i, j) past (c, d) in direction ``step`` where BRIDGE_WORDS words agree."""
+        for total in range(1, 2 * BRIDGE_SKIP + 1):
+            for x in range(max(0, total - BRIDGE_SKIP), min(total, BRIDGE_SKIP) + 1):
+                i, j = c + step * x, d + step * (total - x)
+                lo_i, lo_j = (i, j) if step > 0 else (i - BRIDGE_WORDS + 1, j - BRIDGE_WORDS + 1)
+                if (lo_i >= 0 and lo_j >= 0 and lo_i + BRIDGE_WORDS <= len(this) and lo_j + BRIDGE_WORDS <= len(source)
+                        and all(free(k) for k in range(lo_i, lo_i + BRIDGE_WORDS))
+                        and this[lo_i:lo_i + BRIDGE_WORDS] == source[lo_j:lo_j + BRIDGE_WORDS]):
+                    return i, j
+        return None
+
+    while (at := resync(c, d, 1)) is not None:  # forward: c, d are the first words after the run
+        c, d = at
+        while c < len(this) and d < len(source) and this[c] == source[d] and free(c):
+            c, d, same = c + 1, d + 1, same + 1
+    while (at := resync(a - 1, b - 1, -1)) is not None:  # backward: a, b are the run's first words
+        a, b = at[0] + 1, at[1] + 1
+        while a > 0 and b > 0 and this[a - 1] == source[b - 1] and free(a - 1):
+            a, b, same = a - 1, b - 1, same + 1
+    if (a, c) == (run.this_first, run.this_stop):
+        return run
+    return Run(a, c, offset + b, offset + d, int(toks.starts[b]), int(toks.ends[d - 1]), same)
+
+
 def _distinct(runs) -> list[Run]:
     """One run per stretch of the checked text: a stretch found at several places of the source
     (a repeated sentence) keeps the first; a run inside a longer one is the same text again."""
@@ -199,11 +244,17 @@ def _merge(runs: list[Run], gap: int) -> list[Run]:
     out: list[Run] = []
     for run in runs:
         last = out[-1] if out else None
-        if (last is not None and 0 <= run.this_first - last.this_stop <= gap
-                and 0 <= run.source_first - last.source_stop <= gap
+        # runs carried over edits (_bridged) from two places of one copy may overlap
+        if (last is not None and last.this_first <= run.this_first and run.this_first - last.this_stop <= gap
+                and last.source_first <= run.source_first and run.source_first - last.source_stop <= gap
                 and abs((run.source_first - run.this_first) - (last.source_stop - last.this_stop)) <= gap // 2):
-            out[-1] = Run(last.this_first, run.this_stop, last.source_first, run.source_stop, last.source_start,
-                          run.source_end, last.same + run.same)
+            overlap = max(0, last.this_stop - run.this_first)
+            new_words = max(0, run.this_stop - last.this_stop)
+            same = last.same + round(run.same * new_words / max(run.this_stop - run.this_first, 1)) if overlap \
+                else last.same + run.same
+            out[-1] = Run(last.this_first, max(last.this_stop, run.this_stop), last.source_first,
+                          max(last.source_stop, run.source_stop), last.source_start,
+                          max(last.source_end, run.source_end), same)
         else:
             out.append(run)
     return out

@@ -316,3 +316,34 @@ def test_numbers_are_not_words_of_a_copied_sentence(store, corpus):
     store_prepared(store, prepare_document(Document("fig.txt", "txt", "Вступление. " + pasted + " конец."),
                                            store.params))
     assert check_document(store, _doc(text)).matches == ()
+
+
+def test_a_copy_with_words_dropped_inserted_and_swapped_is_found_whole(store, corpus):
+    """A hurried copy: after its first ten words, every stretch left intact is shorter than a
+    copy needs (two words swapped, one dropped, one inserted). The first stretch is a copy by
+    itself, and it is carried over each small edit to the end of the copied words."""
+    source = _text(SOURCES["ru"])
+    original = next(" ".join(line.split()[:30]) for line in source.split("\n")
+                    if len(line.split()) >= 30 and not {"-", "–", "—"} & set(" ".join(line.split()[:30])))
+    w = original.split()
+    edited = w[:10] + [w[11], w[10]] + w[12:17] + w[18:23] + [w[5]] + w[23:]
+    copied = " ".join(edited)
+    text, at = _paste(_text(OWN["ru"]), copied)
+
+    (match,) = check_document(store, _doc(text)).matches
+    assert (match.kind, match.source_id) == ("short", corpus[SOURCES["ru"]])
+    assert (match.this_start, match.this_end) == (at, at + len(copied.rstrip(".,;:")))
+    start = source.index(original)
+    assert (match.source_start, match.source_end) == (start, start + len(original.rstrip(".,;:")))
+    assert match.words == len(tokenize(copied)) and match.score < 1.0
+
+
+def test_a_copied_sentence_is_not_carried_into_the_text_around_it(store, corpus):
+    """The edits a copy is carried over are small and few words apart: a copied sentence in
+    unrelated text of its own language ends where it ends."""
+    source = _text(SOURCES["ru"])
+    sentence = _sentence(source, 10, 14)
+    text, at = _paste(_text("ru/06-small-rural-schools.txt"), sentence)
+    (match,) = check_document(store, _doc(text)).matches
+    assert (match.this_start, match.this_end) == (at, at + len(sentence.rstrip(".!?")))
+    assert match.score == 1.0
