@@ -73,6 +73,7 @@ DATA = Path(__file__).resolve().parent / "data"
 KAZAKH_UNMARKED_WORDS = 8         # see sentence_language
 HAMMING_SHORTLIST = 10           # sign-code neighbours rescored with the int8 vectors
 CANDIDATE_PEERS = 4              # a candidate is ranked by how far it stands out from this many other neighbours
+MAX_GROWTH_ROUNDS = 40           # rounds of embedding past a match's ends (each up to 6 sentences a side: ~10 pages)
 _HEADER = struct.Struct("<II")   # sentences, dimension
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -664,40 +665,89 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         return [], state
     started = time.perf_counter()
     background = load_background(embedder.name, embedder.dimension)
-    total = len(wanted) + sum(len(c.indexes) for c in found.values())
+    total = [len(wanted) + sum(len(c.indexes) for c in found.values())]
     done = [0]
 
     def advance(count: int, _total: int) -> None:  # one bar over both sides' sentences
         if progress is not None:
-            progress(done[0] + count, total)
+            progress(done[0] + count, total[0])
 
-    query = embed_text(text, embedder, background, language, [sentences[i] for i in wanted], advance)
-    done[0] += len(wanted)
-    sources = {}
-    for doc, candidate in found.items():
-        sources[doc] = _source_sentences(store, embedder, background, doc, candidate, advance)
-        done[0] += len(candidate.indexes)
+    checked_rows: dict[int, tuple] = {}  # checked sentence -> (language, hash, code, vector)
+    sources: dict[int, _Source] = {}
+    for round_ in range(MAX_GROWTH_ROUNDS + 1):
+        new = [i for i in wanted if i not in checked_rows]
+        if new:
+            embedded = embed_text(text, embedder, background, language, [sentences[i] for i in new], advance)
+            checked_rows.update((i, (embedded.languages[k], embedded.hashes[k], embedded.codes[k], embedded.vectors[k]))
+                                for k, i in enumerate(new))
+            done[0] += len(new)
+        for doc, candidate in found.items():
+            if doc not in sources or sources[doc].indexes != candidate.indexes:
+                before = len(sources[doc].indexes) if doc in sources else 0
+                sources[doc] = _source_sentences(store, embedder, background, doc, candidate, advance)
+                done[0] += len(candidate.indexes) - before
+        query = _checked_set(sentences, wanted, checked_rows)
+        chains = _matched_chains(query, sources, found, text, embedder, background, settings,
+                                 np.diff(np.asarray(wanted), prepend=-1) > 1)
+        more, more_source = growth(chains, wanted, {doc: c.indexes for doc, c in found.items()},
+                                   {doc: len(c.sentences) for doc, c in found.items()}, blocked_all)
+        if round_ == MAX_GROWTH_ROUNDS or (not more and not more_source):
+            break
+        # a match reaches the edge of what was embedded: embed on past it, on both sides, and align again
+        wanted = sorted(set(wanted) | more)
+        for doc, indexes in more_source.items():
+            found[doc] = _Candidate(found[doc].text, found[doc].sentences, sorted(set(found[doc].indexes) | indexes))
+        total[0] += len(more) + sum(map(len, more_source.values()))
     timings["semantic_embed"] = round(time.perf_counter() - started, 4)
+    state["sentences_compared"] = len(wanted) + sum(len(c.indexes) for c in found.values())
+    matches = []
+    for chain in chains:
+        doc = chain[0].doc
+        this_start, this_end, source_start, source_end = _chain_spans(chain, query, sources[doc])
+        lo = int(np.searchsorted(tokens.starts, this_start, "left"))
+        hi = int(np.searchsorted(tokens.ends, this_end, "right"))
+        if too_little_alone(chain, hi - lo, settings):
+            continue
+        this_language, source_language = chain_languages(chain, query.languages)
+        matches.append(Match(
+            source_id=doc, this_start=this_start, this_end=this_end, source_start=source_start, source_end=source_end,
+            score=float(np.mean([p.cos for p in chain])), words=max(hi - lo, 1),
+            kind=TRANSLATION if this_language != source_language else PARAPHRASE,
+            source_language=LANGUAGES[source_language] if source_language < OTHER else None))
+    return matches, state
+
+
+def _checked_set(sentences: list[Sentence], wanted: list[int], rows: dict[int, tuple]) -> SentenceSet:
+    """The embedded checked sentences ``wanted``, in order."""
+    picked = [rows[i] for i in wanted]
+    return SentenceSet(np.array([sentences[i].start for i in wanted], dtype=np.int32),
+                       np.array([sentences[i].end for i in wanted], dtype=np.int32),
+                       np.array([r[0] for r in picked], dtype=np.uint8), np.array([r[1] for r in picked], dtype=np.uint64),
+                       np.stack([r[2] for r in picked]), np.stack([r[3] for r in picked]))
+
+
+def _chain_spans(chain: list[Pair], query: SentenceSet, source: _Source) -> tuple[int, int, int, int]:
+    """Checked start and end, source start and end; a run grown over a swapped sentence is not in
+    order: its source span is the widest."""
+    return (int(query.starts[chain[0].this]), int(query.ends[chain[-1].this]),
+            min(source.spans[p.index].start for p in chain), max(source.spans[p.index].end for p in chain))
+
+
+def _matched_chains(query: SentenceSet, sources: dict[int, _Source], found: dict[int, _Candidate], text: str,
+                    embedder: Embedder, background: Background, settings, blocked: np.ndarray) -> list[list[Pair]]:
+    """The chains of aligned sentences that are matches: runs grown over their neighbours, and
+    loose translations rescued passage by passage. ``blocked[i]``: a sentence not looked for lies
+    right before query sentence ``i`` (a lexical match's, or one far from every candidate); no
+    chain bridges it."""
     best = _best_among(query, sources, settings.search_top_k)
     # scored once: the pairs a run needs (a sentence's 2 nearest, at min_margin) are among those
     # that may extend one (its search_top_k nearest, at extend_margin)
     scored = aligned_pairs(query, best, background, settings, max(2, settings.search_top_k), settings.extend_margin)
     pairs = [p for p in scored if p.rank < 2 and p.margin >= settings.min_margin]
     weak = [p for p in scored if p.rank < settings.search_top_k]
-    # a run may not bridge a sentence that was not looked for (a lexical match's, or one far from
-    # every candidate): blocked[i] says one lies right before looked-for sentence i
-    blocked = np.diff(np.asarray(wanted), prepend=-1) > 1
-    matches = []
-
-    def spans_of(chain: list[Pair]) -> tuple[int, int, int, int]:
-        """Checked start and end, source start and end; a run grown over a swapped sentence is not
-        in order: its source span is the widest."""
-        spans = sources[chain[0].doc].spans
-        return (int(query.starts[chain[0].this]), int(query.ends[chain[-1].this]),
-                min(spans[p.index].start for p in chain), max(spans[p.index].end for p in chain))
 
     def chain_passages(chain: list[Pair]) -> tuple[str, str]:
-        this_start, this_end, source_start, source_end = spans_of(chain)
+        this_start, this_end, source_start, source_end = _chain_spans(chain, query, sources[chain[0].doc])
         return text[this_start:this_end], found[chain[0].doc].text[source_start:source_end]
 
     def chain_margin(this_passage: str, source_passage: str, chain: list[Pair]) -> float:
@@ -711,21 +761,43 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
     # passage check alone: it is not grown further (grown, it took a non-copied sentence), and the
     # other runs do not grow into it.
     in_rescued = {p.this for chain in rescued for p in chain}
-    grown = extend_runs(found_runs, [p for p in weak if p.this not in in_rescued], blocked, settings)
-    for chain in grown + rescued:
+    return extend_runs(found_runs, [p for p in weak if p.this not in in_rescued], blocked, settings) + rescued
+
+
+def growth(chains: list[list[Pair]], wanted: list[int], source_indexes: dict[int, list[int]],
+           source_sizes: dict[int, int], blocked: np.ndarray,
+           step: int = 2 * UNIT_SENTENCES) -> tuple[set[int], dict[int, set[int]]]:
+    """What to embed next so that the matched ``chains`` may grow on: past each end of a chain,
+    the next ``step`` checked sentences (up to one ``blocked``, a lexical match's) and the next
+    ``step + 1`` sentences of its source (a translator merges sentences), those not embedded yet.
+    Nothing, once every chain's ends are embedded on both sides.
+
+    The candidate step chooses a few units out of a whole thesis, and a translated page needs only
+    one of its units among them: the run found there is carried to the whole page, a few
+    sentences a round, by the transformer itself (``wanted``: the embedded checked sentences, in
+    order; a pair's ``this`` indexes it)."""
+    checked, embedded = set(wanted), {doc: set(indexes) for doc, indexes in source_indexes.items()}
+    more: set[int] = set()
+    more_source: dict[int, set[int]] = {}
+    for chain in chains:
         doc = chain[0].doc
-        this_start, this_end, source_start, source_end = spans_of(chain)
-        lo = int(np.searchsorted(tokens.starts, this_start, "left"))
-        hi = int(np.searchsorted(tokens.ends, this_end, "right"))
-        if too_little_alone(chain, hi - lo, settings):
-            continue
-        this_language, source_language = chain_languages(chain, query.languages)
-        matches.append(Match(
-            source_id=doc, this_start=this_start, this_end=this_end, source_start=source_start, source_end=source_end,
-            score=float(np.mean([p.cos for p in chain])), words=max(hi - lo, 1),
-            kind=TRANSLATION if this_language != source_language else PARAPHRASE,
-            source_language=LANGUAGES[source_language] if source_language < OTHER else None))
-    return matches, state
+        first, last = wanted[chain[0].this], wanted[chain[-1].this]
+        low, high = min(p.index for p in chain), max(p.index for p in chain)
+        for direction, at, source_at in ((1, last, high), (-1, first, low)):
+            ahead = []
+            for k in range(1, step + 1):
+                i = at + direction * k
+                if not 0 <= i < len(blocked) or blocked[i]:
+                    break
+                ahead.append(i)
+            source_ahead = [j for j in (source_at + direction * k for k in range(1, step + 2))
+                            if 0 <= j < source_sizes[doc]]
+            new = [i for i in ahead if i not in checked]
+            new_source = [j for j in source_ahead if j not in embedded[doc]]
+            if ahead and source_ahead and (new or new_source):
+                more.update(new)
+                more_source.setdefault(doc, set()).update(new_source)
+    return more, {doc: indexes for doc, indexes in more_source.items() if indexes}
 
 
 def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np.ndarray, language: str | None,

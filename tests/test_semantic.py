@@ -10,6 +10,7 @@ paragraph of the sample corpus.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from plagcheck.ingest import add_document, remove_document
 from plagcheck.models import Document
 from plagcheck.lexicon import load_lexicon
 from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, _Best, candidate_hits, default_lexicon, embed_corpus,
-                                 embed_text, extend_runs, load_background, passage_margin, rescued_runs, runs,
+                                 embed_text, extend_runs, growth, load_background, passage_margin, rescued_runs, runs,
                                  too_little_alone, unit_set)
 from plagcheck import defaults
 from plagcheck.settings import Settings
@@ -47,6 +48,17 @@ EN_TRANSLATION = (
     "possible to find the children who need support and, together with the class teacher, to draw up a plan "
     "of help. Sometimes small changes are enough: a different distribution of the workload, a confidential "
     "talk, drawing the child into group work where he can show his strengths.")
+# The paragraphs before and after RU_PARAGRAPH in the source, translated like it
+KK_BEFORE = (
+    "Мектептің психологиялық қызметі әр оқушының толыққанды тұлғалық және зияткерлік дамуына жағдай жасауға "
+    "арналған. Мектептегі психолог тек қиындықтарға тап болған балалармен ғана емес, бүкіл білім беру "
+    "қауымдастығымен: оқушылармен, мұғалімдермен, ата-аналармен және әкімшілікпен жұмыс істейді. Оның қызметі "
+    "диагностиканы, кеңес беруді, түзету-дамыту жұмысын және психологиялық ағартуды қамтиды.")
+KK_AFTER = (
+    "Жұмыстың едәуір бөлігін мұғалімдерге кеңес беру құрайды. Педагог оқушының мінез-құлқындағы өзгерістерді "
+    "көбінесе басқалардан бұрын байқайды, бірақ оларға қалай дұрыс жауап беру керектігін әрдайым біле бермейді. "
+    "Нақты жағдайларды бірлесіп талқылау мұғалімге мәселеге баланың көзімен қарауға және жазалауға жүгінбей, "
+    "педагогикалық тұрғыдан негізделген стратегияны таңдауға көмектеседі.")
 # Kazakh text on education (trilingual schooling), in no corpus document
 KK_HOST = (TEXTS / "kk" / "05-trilingual-education.txt").read_text(encoding="utf-8").split("\n\n")
 
@@ -120,6 +132,39 @@ def test_kazakh_translation_of_a_russian_paragraph_is_found_with_exact_spans(sem
 
 
 @pytest.mark.slow  # one more check with embeddings (a few seconds on a busy machine)
+def test_a_translated_page_is_found_whole_from_one_candidate_unit(semantic_db, monkeypatch):
+    """Three translated paragraphs (ten sentences), and the candidate step allowed one unit on each
+    side: the run found there is carried over the whole translation, round after round, and no
+    further."""
+    insert = "\n\n".join([KK_BEFORE, KK_TRANSLATION, KK_AFTER])
+    text, start = _with_insert(insert)
+    source = _corpus_text()
+    first = source.index(source.split("\n\n")[1])
+    with Store(semantic_db) as store:
+        source_id = store.documents()[0].id
+        settings = replace(Settings(index=store.params), max_candidate_units=1)
+        (match,) = check_document(store, Document("page.txt", "txt", text), settings).matches
+        assert (match.kind, match.source_id) == ("translation", source_id)
+        assert (match.this_start, match.this_end) == (start, start + len(insert))
+        assert (match.source_start, match.source_end) == (first, len(source))
+        # without the rounds, the one unit's neighbourhood is found and not the rest
+        monkeypatch.setattr("plagcheck.semantic.MAX_GROWTH_ROUNDS", 0)
+        (part,) = check_document(store, Document("page.txt", "txt", text), settings).matches
+        assert part.this_start > start and part.source_start > first
+
+
+def test_growth_embeds_past_a_chains_ends_up_to_a_lexical_match_and_stops_when_all_is_embedded():
+    chain = [Pair(0, 7, 10, 1, 0.9, 1.1), Pair(1, 7, 11, 1, 0.9, 1.1)]  # checked sentences 20 and 21
+    wanted, blocked = [20, 21], np.zeros(40, dtype=bool)
+    blocked[25] = True  # a lexical match's sentence
+    more, more_source = growth([chain], wanted, {7: [10, 11]}, {7: 13}, blocked, step=6)
+    assert more == {22, 23, 24} | set(range(14, 20))
+    assert more_source == {7: {12} | set(range(3, 10))}  # the source ends at sentence 12
+    everything = sorted(set(wanted) | more)
+    assert growth([[Pair(everything.index(20), 7, 10, 1, 0.9, 1.1)]], everything,
+                  {7: list(range(3, 13))}, {7: 13}, blocked, step=6) == (set(), {})
+
+
 def test_english_translation_is_found(semantic_db):
     text, start = _with_insert(EN_TRANSLATION)
     with Store(semantic_db) as store:
