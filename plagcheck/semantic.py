@@ -24,7 +24,10 @@ margin of 1.0 (:func:`extend_runs`): a paraphrase or a loose translation keeps s
 only in part. A loose translation may also leave only one pair at 1.035 and the rest above 1.0,
 so that no run forms: such a chain, if each side has 40 words or more, is embedded whole on each
 side and kept when the two passages' margin reaches 1.06 (:func:`rescued_runs`; translations
-only). Matches are ``kind="translation"`` when the languages differ, ``"paraphrase"`` when
+only). A match that reaches the edge of what was embedded is grown on: the sentences past its
+ends are embedded on both sides and aligned again, round after round (:func:`growth`), so that
+one candidate unit of a translated page is enough to find the page. Matches are
+``kind="translation"`` when the languages differ, ``"paraphrase"`` when
 they agree, with the source sentences' language and sentence-exact character spans on both
 sides. A sentence overlapping a lexical match is left to it.
 
