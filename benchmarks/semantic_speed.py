@@ -440,7 +440,7 @@ def _fill_text_theses(store, point: dict, theses: int, units: int, pools: dict, 
 
 
 def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passages: int = 12, seed: int = 5,
-               folder: Path | None = None, reuse: bool = False) -> dict:
+               folder: Path | None = None, reuse: bool = False, pages: bool = False) -> dict:
     """A whole check with the semantic layer of a 200-page thesis against ``theses`` theses.
 
     The corpus: ``theses`` theses of ``units`` units with their texts (:func:`_text_theses`, from
@@ -449,12 +449,13 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
     index built as ``reindex`` builds it. The checked thesis: paragraphs of the drawn Kazakh and
     Russian texts (a third of all texts; no corpus thesis has their sentences) up to
     ``thesis_words`` words, with ``passages`` passages inserted, each the Kazakh version of a
-    passage of an article whose corpus copy is Russian or English. It is checked twice in one process, as the check service
+    passage of an article whose corpus copy is Russian or English (``pages``: the whole article, 2-5
+    paragraphs, as a translated page). It is checked twice in one process, as the check service
     would check two theses: the first check loads the index, the second finds it in memory (the
     cache of embedded corpus sentences is emptied between them, so the second embeds its
     candidates again). Reported: each check's time by step, the candidates, peak RSS, and the
-    passages found (a translation match of the passage's source overlapping it) and the matches
-    that are not a passage.
+    passages found (a translation match of the passage's source overlapping it), the share of the
+    passages' characters such matches cover, and the matches that are not a passage.
 
     The corpus theses draw on a few hundred texts, so each real sentence recurs in many theses
     (about 30 times at 100 theses): the same-topic neighbours of a checked unit are repeated
@@ -503,12 +504,15 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
             if i in inserts:
                 name = inserts[i]
                 passage = rng.choice(articles[name])["kk"]
+                if pages:  # the article's every paragraph: a translated page rather than a paragraph
+                    passage = "\n\n".join(p["kk"] for p in articles[name])
                 text += ("\n\n" if text else "")
                 cases.append((name, len(text), len(text) + len(passage)))
                 text += passage
             text += ("\n\n" if text else "") + paragraph
         point["thesis_words"] = len(text.split())
         point["passages"] = len(cases)
+        point["passage_words"] = sum(len(text[start:end].split()) for _, start, end in cases)
         names = {d.id: d.path for d in store.documents()}
 
         def of_case(match, case) -> bool:  # a match of the case's source overlapping it
@@ -525,6 +529,9 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
             state = result.corpus["semantic"]
             translations = [m for m in result.matches if m.kind == semantic.TRANSLATION]
             found = [case for case in cases if any(of_case(m, case) for m in translations)]
+            covered = sum(len({i for m in translations if of_case(m, case)
+                               for i in range(max(m.this_start, case[1]), min(m.this_end, case[2]))})
+                          for case in cases)
             stray = [m for m in result.matches if not any(of_case(m, case) for case in cases)]
             checks.append({"seconds": round(time.perf_counter() - started, 1),
                            "cpu_seconds": round(time.process_time() - cpu, 1),
@@ -532,6 +539,7 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
                            "candidate_documents": state.get("candidate_documents", 0),
                            "sentences_compared": state.get("sentences_compared", 0),
                            "passages_found": len(found),
+                           "passage_characters_found": round(covered / sum(end - start for _, start, end in cases), 3),
                            "other_matches": [(m.kind, m.words, names[m.source_id]) for m in stray],
                            "peak_rss_mb": round(_peak_rss_mb(), 1)})
         point["first_check"], point["served_check"] = checks
@@ -570,6 +578,8 @@ def main(argv=None) -> int:
                         help="also check a thesis of WORDS words with no reuse against the benchmark texts")
     parser.add_argument("--end-to-end", type=int, nargs="+", default=[], metavar="THESES",
                         help="check a 200-page thesis with translated passages, whole, against THESES theses")
+    parser.add_argument("--pages", action="store_true",
+                        help="with --end-to-end: each translated passage is a whole article (2-5 paragraphs)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     figures: dict = {}
@@ -585,7 +595,7 @@ def main(argv=None) -> int:
     if args.end_to_end:
         figures["end_to_end"] = []
         for theses in args.end_to_end:
-            point = end_to_end(theses, args.sentences, folder=args.folder, reuse=args.reuse)
+            point = end_to_end(theses, args.sentences, folder=args.folder, reuse=args.reuse, pages=args.pages)
             figures["end_to_end"].append(point)
             print(json.dumps(point))
         if args.json:
