@@ -17,6 +17,7 @@ import numpy as np
 
 from plagcheck.align import Fragment, align
 from plagcheck.index import Analysis, analyze, candidates, content_hash
+from plagcheck.joining import join_neighbours
 from plagcheck.language import detect_language
 from plagcheck.models import Alert, CheckResult, Document, ExcludedDocument, Match, SourceShare, Tokens
 from plagcheck.normalize import stems, tokenize
@@ -114,6 +115,7 @@ def _check(store, document, settings, metadata, exclude_ids, progress=None) -> C
             found, semantic_state = semantic_matches(store, document.text, tokens, get_embedder(), settings, language,
                                                      skip, matches, progress, timings)
             matches += found
+    matches = join_neighbours(matches, tokens, settings.join_gap_words)
 
     if identical is not None and len(tokens):
         matches.append(_whole_match(identical, tokens))

@@ -39,6 +39,7 @@ SEED_GAP_WORDS = 12      # seeds further apart than this (in either text) start 
 MIN_MATCH_WORDS = 12     # shorter aligned passages are not reported
 MIN_MATCH_SEEDS = 5      # ... nor those supported by fewer shared shingles
 MAX_SEED_OCCURRENCES = 8  # a shingle repeated more often in the source is boilerplate, not a seed
+JOIN_GAP_WORDS = 15      # matches of one source at most this many words apart are one passage (plagcheck.joining)
 MIN_SHORT_WORDS = 8      # short exact copies: runs of at least this many identical stems are matches
                          # (at least SHORT_MATCH_WORDS, below; a report's --min-words lowers it to 5)
 

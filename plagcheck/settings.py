@@ -60,6 +60,7 @@ class Settings:
     min_match_seeds: int = defaults.MIN_MATCH_SEEDS
     max_seed_occurrences: int = defaults.MAX_SEED_OCCURRENCES
     min_short_words: int = defaults.MIN_SHORT_WORDS
+    join_gap_words: int = defaults.JOIN_GAP_WORDS
     semantic: bool = True          # the semantic layer (translations, paraphrases); --no-semantic
     min_margin: float = defaults.MIN_MARGIN
     single_sentence_margin: float = defaults.SINGLE_SENTENCE_MARGIN
@@ -103,6 +104,8 @@ class Settings:
         for name in ("candidate_min_cos", "candidate_min_cos_same_language"):
             if not -1.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between -1 and 1")
+        if self.join_gap_words < 0:
+            raise ValueError("join_gap_words must not be negative")
         if self.max_run_gap < 0:
             raise ValueError("max_run_gap must not be negative")
 
