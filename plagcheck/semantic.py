@@ -547,6 +547,16 @@ def too_little_alone(chain: list[Pair], words: int, settings) -> bool:
     return run_length(chain) < settings.min_run_sentences and words < settings.min_short_words
 
 
+def too_little_for_a_paraphrase(this_words: int, source_words: int, settings) -> bool:
+    """Whether a same-language match has, on either side, fewer words than ``min_run_sentences``
+    short exact copies would (16): two texts of one kind in one language share a meaning
+    sentence by sentence when the sentences say little ("The food is terrible." ~ "The food is
+    excellent, but very overpriced.": customer reviews, 12 words of a source, matched as a
+    paraphrase at margins 1.02-1.06). A translation has no such floor: its languages differ, and a
+    formulaic sentence meets its like far more often in its own language."""
+    return min(this_words, source_words) < settings.min_run_sentences * settings.min_short_words
+
+
 def runs(pairs: list[Pair], blocked: np.ndarray, settings) -> list[list[Pair]]:
     """The :func:`chains` of ``pairs`` that make matches: at least ``min_run_sentences`` long, or
     a single pair reaching ``single_sentence_margin``."""
@@ -709,9 +719,11 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         this_start, this_end, source_start, source_end = _chain_spans(chain, query, sources[doc])
         lo = int(np.searchsorted(tokens.starts, this_start, "left"))
         hi = int(np.searchsorted(tokens.ends, this_end, "right"))
-        if too_little_alone(chain, hi - lo, settings):
-            continue
         this_language, source_language = chain_languages(chain, query.languages)
+        if too_little_alone(chain, hi - lo, settings) or (
+                this_language == source_language
+                and too_little_for_a_paraphrase(hi - lo, len(found[doc].text[source_start:source_end].split()), settings)):
+            continue
         matches.append(Match(
             source_id=doc, this_start=this_start, this_end=this_end, source_start=source_start, source_end=source_end,
             score=float(np.mean([p.cos for p in chain])), words=max(hi - lo, 1),

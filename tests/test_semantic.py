@@ -26,7 +26,7 @@ from plagcheck.models import Document
 from plagcheck.lexicon import load_lexicon
 from plagcheck.semantic import (LANGUAGES, Pair, SentenceSet, _Best, candidate_hits, default_lexicon, embed_corpus,
                                  embed_text, extend_runs, growth, load_background, passage_margin, rescued_runs, runs,
-                                 too_little_alone, unit_set)
+                                 too_little_alone, too_little_for_a_paraphrase, unit_set)
 from plagcheck import defaults
 from plagcheck.settings import Settings
 from plagcheck.store import Store
@@ -242,6 +242,36 @@ def test_a_sentence_matched_alone_needs_as_many_words_as_a_short_copy():
     assert too_little_alone(lone, settings.min_short_words - 1, settings)
     assert not too_little_alone(lone, settings.min_short_words, settings)
     assert not too_little_alone(lone + [Pair(4, 1, 8, 0, 0.9, 1.05)], 5, settings)  # a run: not alone
+
+
+def test_short_reviews_on_one_topic_are_not_a_paraphrase(tmp_path, monkeypatch):
+    """Customer reviews in one language share their meaning sentence by sentence ("The food is
+    terrible." ~ "The food is excellent, but very overpriced."): a run of such short sentences
+    says nothing of reuse. Without the floor it is matched as a paraphrase."""
+    english = {name: (TEXTS / "en" / name).read_text(encoding="utf-8").split("\n\n")
+               for name in ("01-reflective-practice.txt", "04-career-guidance.txt")}
+    reviews = ("The best climbing club around. Hooray for Craggy. The food is excellent, but very overpriced. "
+               "Staff were friendly and helpful at the desk. We will not go back there again.")
+    checked = "\n\n".join([english["04-career-guidance.txt"][1],
+                            "This is the very best in the Gables. What a dump! The food is terrible. "
+                            "The place smells and the owner is very very rude!", english["04-career-guidance.txt"][2]])
+    with Store(tmp_path / "reviews.db") as store:
+        add_document(store, Document("reviews.txt", "txt", "\n\n".join(["Reviews of local places.", reviews,
+                                                                          english["01-reflective-practice.txt"][1]])),
+                     {"language": "en"})
+        assert check_document(store, Document("thesis.txt", "txt", checked)).matches == ()
+        monkeypatch.setattr("plagcheck.semantic.too_little_for_a_paraphrase", lambda *args: False)
+        (match,) = check_document(store, Document("thesis.txt", "txt", checked)).matches
+        assert match.kind == "paraphrase"
+
+
+def test_a_paraphrase_needs_the_words_of_two_short_copies_on_each_side():
+    settings = Settings()
+    floor = settings.min_run_sentences * settings.min_short_words
+    assert floor == 16
+    assert too_little_for_a_paraphrase(22, 15, settings)  # the reviews: 22 checked words on 15 of a source
+    assert too_little_for_a_paraphrase(15, 40, settings)
+    assert not too_little_for_a_paraphrase(16, 16, settings)
 
 
 def test_a_run_grows_over_its_neighbours_paired_weakly_with_its_source_span():
