@@ -7,8 +7,9 @@ the paraphrase benchmark a passage came out as 2.4 matches on average, most of t
 apart. A supervisor reads one passage from one source there, as Antiplagiat and Turnitin show it,
 and so does PAN's granularity. Matches of one source are joined when at most ``gap_words`` words
 of the checked text lie between them, their source spans are at most ``JOIN_SOURCE_GAP_CHARS``
-apart (in either order: a rewriter moves sentences), and no other source's match lies between
-them. The few words between two pieces go with them: they are the rewritten words of the same
+apart (in either order: a rewriter moves sentences), no other source's match lies between
+them, and the later one is not mostly words the earlier ones hold already (the same words found
+again at another place of the source: attribution keeps one of them). The few words between two pieces go with them: they are the rewritten words of the same
 passage, not text of the student's own.
 
 The joined match is of the kind that claims least: a translation if a piece is one, else a
@@ -33,27 +34,30 @@ def join_neighbours(matches: Sequence[Match], tokens: Tokens, gap_words: int) ->
     """``matches`` with neighbouring matches of one source joined (see the module docstring)."""
     if len(matches) < 2:
         return list(matches)
-    by_source: dict[int, list[Match]] = defaultdict(list)
-    for m in matches:
-        by_source[m.source_id].append(m)
-    out: list[Match] = []
+    by_source: dict[int, list[int]] = defaultdict(list)
+    for i, m in enumerate(matches):
+        by_source[m.source_id].append(i)
+    out: list[tuple[int, Match]] = []  # (the first piece's place in ``matches``, the joined match)
     for source_id, pieces in by_source.items():
-        others = sorted((m.this_start, m.this_end) for m in matches if m.source_id != source_id)
-        group: list[Match] = []
-        for m in sorted(pieces, key=lambda m: (m.this_start, m.this_end)):
-            if group and _near(group, m, tokens, gap_words, others):
-                group.append(m)
+        others = [(m.this_start, m.this_end) for m in matches if m.source_id != source_id]
+        group: list[int] = []
+        for i in sorted(pieces, key=lambda i: (matches[i].this_start, matches[i].this_end)):
+            if group and _near([matches[g] for g in group], matches[i], tokens, gap_words, others):
+                group.append(i)
             else:
                 if group:
-                    out.append(_joined(group, tokens))
-                group = [m]
-        out.append(_joined(group, tokens))
-    return sorted(out, key=lambda m: (m.this_start, m.source_id))
+                    out.append((min(group), _joined([matches[g] for g in group], tokens)))
+                group = [i]
+        out.append((min(group), _joined([matches[g] for g in group], tokens)))
+    # in the order the matches came: attribution breaks ties between equally strong matches by it
+    return [m for _, m in sorted(out, key=lambda pair: pair[0])]
 
 
 def _near(group: list[Match], m: Match, tokens: Tokens, gap_words: int, others: list[tuple[int, int]]) -> bool:
     """Whether ``m`` joins ``group`` (matches of its source, in text order)."""
     end = max(g.this_end for g in group)
+    if 2 * (min(end, m.this_end) - m.this_start) > m.this_length:
+        return False  # mostly text the group has already: found again elsewhere in the source, not a neighbour
     if m.this_start > end:
         between = int(np.searchsorted(tokens.starts, m.this_start, "left") - np.searchsorted(tokens.starts, end, "left"))
         if between > gap_words or any(a < m.this_start and end < b for a, b in others):

@@ -92,5 +92,8 @@ def test_pieces_stay_apart_across_a_long_gap_a_distant_source_span_or_another_so
     assert len(join_neighbours([first, _match(35, 50, at=far)], TOKENS, 15)) == 2
     other = _match(31, 33, source=2)
     assert len(join_neighbours([first, other, _match(35, 50, at=250)], TOKENS, 15)) == 3
+    # the same words found again at another place of the source are no neighbour (attribution
+    # then keeps one of the two)
+    assert len(join_neighbours([first, _match(12, 29, at=300)], TOKENS, 15)) == 2
     # a rewriter moves sentences: a piece found before the first in the source joins it
     assert len(join_neighbours([_match(10, 29, at=500), _match(35, 50, at=100)], TOKENS, 15)) == 1
