@@ -687,6 +687,7 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
 
     checked_rows: dict[int, tuple] = {}  # checked sentence -> (language, hash, code, vector)
     sources: dict[int, _Source] = {}
+    margins: dict = {}
     for round_ in range(MAX_GROWTH_ROUNDS + 1):
         new = [i for i in wanted if i not in checked_rows]
         if new:
@@ -701,7 +702,7 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
                 done[0] += len(candidate.indexes) - before
         query = _checked_set(sentences, wanted, checked_rows)
         chains = _matched_chains(query, sources, found, text, embedder, background, settings,
-                                 np.diff(np.asarray(wanted), prepend=-1) > 1)
+                                 np.diff(np.asarray(wanted), prepend=-1) > 1, margins)
         more, more_source = growth(chains, wanted, {doc: c.indexes for doc, c in found.items()},
                                    {doc: len(c.sentences) for doc, c in found.items()}, blocked_all)
         if round_ == MAX_GROWTH_ROUNDS or (not more and not more_source):
@@ -749,11 +750,13 @@ def _chain_spans(chain: list[Pair], query: SentenceSet, source: _Source) -> tupl
 
 
 def _matched_chains(query: SentenceSet, sources: dict[int, _Source], found: dict[int, _Candidate], text: str,
-                    embedder: Embedder, background: Background, settings, blocked: np.ndarray) -> list[list[Pair]]:
+                    embedder: Embedder, background: Background, settings, blocked: np.ndarray,
+                    margins: dict) -> list[list[Pair]]:
     """The chains of aligned sentences that are matches: runs grown over their neighbours, and
-    loose translations rescued passage by passage. ``blocked[i]``: a sentence not looked for lies
-    right before query sentence ``i`` (a lexical match's, or one far from every candidate); no
-    chain bridges it."""
+    loose translations rescued passage by passage (``margins``: the passage margins weighed so
+    far, by passages and languages). ``blocked[i]``: a sentence not looked for lies right before
+    query sentence ``i`` (a lexical match's, or one far from every candidate); no chain bridges
+    it."""
     best = _best_among(query, sources, settings.search_top_k)
     # scored once: the pairs a run needs (a sentence's 2 nearest, at min_margin) are among those
     # that may extend one (its search_top_k nearest, at extend_margin)
@@ -766,9 +769,10 @@ def _matched_chains(query: SentenceSet, sources: dict[int, _Source], found: dict
         return text[this_start:this_end], found[chain[0].doc].text[source_start:source_end]
 
     def chain_margin(this_passage: str, source_passage: str, chain: list[Pair]) -> float:
-        this_language, source_language = chain_languages(chain, query.languages)
-        return passage_margin(this_passage, source_passage, this_language, source_language, embedder, background,
-                              settings.margin_neighbours)
+        key = (this_passage, source_passage, *chain_languages(chain, query.languages))
+        if key not in margins:  # a chain weighed in an earlier round is not embedded again
+            margins[key] = passage_margin(*key, embedder, background, settings.margin_neighbours)
+        return margins[key]
 
     found_runs = runs(pairs, blocked, settings)
     rescued = rescued_runs(found_runs, weak, blocked, query.languages, settings, chain_passages, chain_margin)
