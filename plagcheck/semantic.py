@@ -549,11 +549,13 @@ def too_little_alone(chain: list[Pair], words: int, settings) -> bool:
 
 def too_little_for_a_paraphrase(this_words: int, source_words: int, settings) -> bool:
     """Whether a same-language match has, on either side, fewer words than ``min_run_sentences``
-    short exact copies would (16): two texts of one kind in one language share a meaning
-    sentence by sentence when the sentences say little ("The food is terrible." ~ "The food is
-    excellent, but very overpriced.": customer reviews, 12 words of a source, matched as a
-    paraphrase at margins 1.02-1.06). A translation has no such floor: its languages differ, and a
-    formulaic sentence meets its like far more often in its own language."""
+    short exact copies would (16), too few to stand alone: two texts of one kind in one language
+    share a meaning sentence by sentence when the sentences say little ("The food is terrible." ~
+    "The food is excellent, but very overpriced.": customer reviews, 15 words of a source,
+    matched as a paraphrase at margins 1.02-1.06). Such a match is kept only beside another
+    match of its source (at most ``join_gap_words`` apart: a piece of one rewritten passage;
+    dropping those too cost 2 points of paraphrase recall). A translation has no such floor: its
+    languages differ, and a formulaic sentence meets its like far more often in its own language."""
     return min(this_words, source_words) < settings.min_run_sentences * settings.min_short_words
 
 
@@ -714,23 +716,37 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         total[0] += len(more) + sum(map(len, more_source.values()))
     timings["semantic_embed"] = round(time.perf_counter() - started, 4)
     state["sentences_compared"] = len(wanted) + sum(len(c.indexes) for c in found.values())
-    matches = []
+    matches, short = [], []  # short: same-language matches of too few words to stand alone
     for chain in chains:
         doc = chain[0].doc
         this_start, this_end, source_start, source_end = _chain_spans(chain, query, sources[doc])
         lo = int(np.searchsorted(tokens.starts, this_start, "left"))
         hi = int(np.searchsorted(tokens.ends, this_end, "right"))
-        this_language, source_language = chain_languages(chain, query.languages)
-        if too_little_alone(chain, hi - lo, settings) or (
-                this_language == source_language
-                and too_little_for_a_paraphrase(hi - lo, len(found[doc].text[source_start:source_end].split()), settings)):
+        if too_little_alone(chain, hi - lo, settings):
             continue
-        matches.append(Match(
+        this_language, source_language = chain_languages(chain, query.languages)
+        match = Match(
             source_id=doc, this_start=this_start, this_end=this_end, source_start=source_start, source_end=source_end,
             score=float(np.mean([p.cos for p in chain])), words=max(hi - lo, 1),
             kind=TRANSLATION if this_language != source_language else PARAPHRASE,
-            source_language=LANGUAGES[source_language] if source_language < OTHER else None))
+            source_language=LANGUAGES[source_language] if source_language < OTHER else None)
+        too_little = this_language == source_language and too_little_for_a_paraphrase(
+            hi - lo, len(found[doc].text[source_start:source_end].split()), settings)
+        (short if too_little else matches).append(match)
+    # a short paraphrase beside another match of its source is a piece of one rewritten passage
+    # (plagcheck.joining joins them); alone, it is no evidence
+    beside = [*lexical, *matches]
+    matches += [m for m in short if any(o.source_id == m.source_id and _words_between(tokens, o, m) <= settings.join_gap_words
+                                        for o in beside)]
     return matches, state
+
+
+def _words_between(tokens: Tokens, a: Match, b: Match) -> int:
+    """Words of the checked text between two matches (0 if they touch or overlap)."""
+    first, second = (a, b) if a.this_start <= b.this_start else (b, a)
+    if second.this_start <= first.this_end:
+        return 0
+    return int(np.searchsorted(tokens.starts, second.this_start, "left") - np.searchsorted(tokens.starts, first.this_end, "left"))
 
 
 def _checked_set(sentences: list[Sentence], wanted: list[int], rows: dict[int, tuple]) -> SentenceSet:
