@@ -58,13 +58,20 @@ def _near(group: list[Match], m: Match, tokens: Tokens, gap_words: int, others: 
     end = max(g.this_end for g in group)
     if 2 * (min(end, m.this_end) - m.this_start) > m.this_length:
         return False  # mostly text the group has already: found again elsewhere in the source, not a neighbour
-    if m.this_start > end:
-        between = int(np.searchsorted(tokens.starts, m.this_start, "left") - np.searchsorted(tokens.starts, end, "left"))
-        if between > gap_words or any(a < m.this_start and end < b for a, b in others):
-            return False
+    if m.this_start > end and (words_between(tokens, end, m.this_start) > gap_words
+                               or any(a < m.this_start and end < b for a, b in others)):
+        return False
     source_start, source_end = min(g.source_start for g in group), max(g.source_end for g in group)
     apart = max(m.source_start - source_end, source_start - m.source_end, 0)
     return apart <= JOIN_SOURCE_GAP_CHARS
+
+
+def words_between(tokens: Tokens, end: int, start: int) -> int:
+    """Words of the checked text from character ``end`` (one span's end) to ``start`` (the next
+    one's start): 0 when the spans touch or overlap."""
+    if start <= end:
+        return 0
+    return int(np.searchsorted(tokens.starts, start, "left") - np.searchsorted(tokens.starts, end, "left"))
 
 
 def _joined(group: list[Match], tokens: Tokens) -> Match:

@@ -62,6 +62,7 @@ import numpy as np
 from plagcheck import defaults
 from plagcheck.embed import Embedder
 from plagcheck.errors import StoreError
+from plagcheck.joining import words_between
 from plagcheck.lexicon import UNIT_SENTENCES, unit_spans
 from plagcheck.language import detect_language
 from plagcheck.models import Match, Tokens
@@ -716,7 +717,7 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         total[0] += len(more) + sum(map(len, more_source.values()))
     timings["semantic_embed"] = round(time.perf_counter() - started, 4)
     state["sentences_compared"] = len(wanted) + sum(len(c.indexes) for c in found.values())
-    matches, short = [], []  # short: same-language matches of too few words to stand alone
+    matches, lone = [], []  # lone: same-language matches of too few words to stand alone
     for chain in chains:
         doc = chain[0].doc
         this_start, this_end, source_start, source_end = _chain_spans(chain, query, sources[doc])
@@ -732,21 +733,15 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
             source_language=LANGUAGES[source_language] if source_language < OTHER else None)
         too_little = this_language == source_language and too_little_for_a_paraphrase(
             hi - lo, len(found[doc].text[source_start:source_end].split()), settings)
-        (short if too_little else matches).append(match)
+        (lone if too_little else matches).append(match)
     # a short paraphrase beside another match of its source is a piece of one rewritten passage
     # (plagcheck.joining joins them); alone, it is no evidence
     beside = [*lexical, *matches]
-    matches += [m for m in short if any(o.source_id == m.source_id and _words_between(tokens, o, m) <= settings.join_gap_words
-                                        for o in beside)]
+    matches += [m for m in lone if any(
+        o.source_id == m.source_id and words_between(tokens, min(o.this_end, m.this_end),
+                                                     max(o.this_start, m.this_start)) <= settings.join_gap_words
+        for o in beside)]
     return matches, state
-
-
-def _words_between(tokens: Tokens, a: Match, b: Match) -> int:
-    """Words of the checked text between two matches (0 if they touch or overlap)."""
-    first, second = (a, b) if a.this_start <= b.this_start else (b, a)
-    if second.this_start <= first.this_end:
-        return 0
-    return int(np.searchsorted(tokens.starts, second.this_start, "left") - np.searchsorted(tokens.starts, first.this_end, "left"))
 
 
 def _checked_set(sentences: list[Sentence], wanted: list[int], rows: dict[int, tuple]) -> SentenceSet:
