@@ -101,6 +101,17 @@ class SentenceSet:
         return SentenceSet(self.starts[rows], self.ends[rows], self.languages[rows], self.hashes[rows],
                            self.codes[rows], self.vectors[rows])
 
+    def rows(self) -> list[tuple]:
+        """Each sentence's ``(language, hash, code, vector)``: what a cache keeps of it, its span aside."""
+        return list(zip(self.languages, self.hashes, self.codes, self.vectors))
+
+    @classmethod
+    def from_rows(cls, spans: list[Sentence], rows: list[tuple]) -> SentenceSet:
+        """The sentences at ``spans`` whose :meth:`rows` are ``rows``, in order."""
+        return cls(np.array([s.start for s in spans], dtype=np.int32), np.array([s.end for s in spans], dtype=np.int32),
+                   np.array([r[0] for r in rows], dtype=np.uint8), np.array([r[1] for r in rows], dtype=np.uint64),
+                   np.stack([r[2] for r in rows]), np.stack([r[3] for r in rows]))
+
     def head_bytes(self) -> bytes:
         """Everything but the vectors: what a search scans (65 bytes a sentence at 384 dimensions)."""
         n, d = len(self), self.codes.shape[1] * 8
@@ -688,22 +699,21 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
         if progress is not None:
             progress(done[0] + count, total[0])
 
-    checked_rows: dict[int, tuple] = {}  # checked sentence -> (language, hash, code, vector)
+    checked_rows: dict[int, tuple] = {}  # checked sentence -> its row (SentenceSet.rows)
     sources: dict[int, _Source] = {}
     margins: dict = {}
     for round_ in range(MAX_GROWTH_ROUNDS + 1):
         new = [i for i in wanted if i not in checked_rows]
         if new:
             embedded = embed_text(text, embedder, background, language, [sentences[i] for i in new], advance)
-            checked_rows.update((i, (embedded.languages[k], embedded.hashes[k], embedded.codes[k], embedded.vectors[k]))
-                                for k, i in enumerate(new))
+            checked_rows.update(zip(new, embedded.rows()))
             done[0] += len(new)
         for doc, candidate in found.items():
             if doc not in sources or sources[doc].indexes != candidate.indexes:
                 before = len(sources[doc].indexes) if doc in sources else 0
                 sources[doc] = _source_sentences(store, embedder, background, doc, candidate, advance)
                 done[0] += len(candidate.indexes) - before
-        query = _checked_set(sentences, wanted, checked_rows)
+        query = SentenceSet.from_rows([sentences[i] for i in wanted], [checked_rows[i] for i in wanted])
         chains = _matched_chains(query, sources, found, text, embedder, background, settings,
                                  np.diff(np.asarray(wanted), prepend=-1) > 1, margins)
         more, more_source = growth(chains, wanted, {doc: c.indexes for doc, c in found.items()},
@@ -742,15 +752,6 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
                                                      max(o.this_start, m.this_start)) <= settings.join_gap_words
         for o in beside)]
     return matches, state
-
-
-def _checked_set(sentences: list[Sentence], wanted: list[int], rows: dict[int, tuple]) -> SentenceSet:
-    """The embedded checked sentences ``wanted``, in order."""
-    picked = [rows[i] for i in wanted]
-    return SentenceSet(np.array([sentences[i].start for i in wanted], dtype=np.int32),
-                       np.array([sentences[i].end for i in wanted], dtype=np.int32),
-                       np.array([r[0] for r in picked], dtype=np.uint8), np.array([r[1] for r in picked], dtype=np.uint64),
-                       np.stack([r[2] for r in picked]), np.stack([r[3] for r in picked]))
 
 
 def _chain_spans(chain: list[Pair], query: SentenceSet, source: _Source) -> tuple[int, int, int, int]:
@@ -993,17 +994,13 @@ def _source_sentences(store, embedder: Embedder, background: Background, doc: in
     missing = [i for i, key in zip(indexes, keys) if _CACHE.get(key) is None]
     if missing:
         embedded = embed_text(text, embedder, background, row.language, [spans[i] for i in missing], progress)
-        for k, i in enumerate(missing):
-            _CACHE.put((embedder.name, content, spans[i].start, spans[i].end),
-                       (embedded.languages[k], embedded.hashes[k], embedded.codes[k], embedded.vectors[k]))
+        for i, cached in zip(missing, embedded.rows()):
+            _CACHE.put((embedder.name, content, spans[i].start, spans[i].end), cached)
     rows = [_CACHE.get(key) for key in keys]
     if any(row is None for row in rows):  # more missing sentences than the cache holds: embed them all
         embedded = embed_text(text, embedder, background, row.language, [spans[i] for i in indexes])
         return _Source(indexes, spans, embedded)
-    return _Source(indexes, spans, SentenceSet(
-        np.array([spans[i].start for i in indexes], dtype=np.int32), np.array([spans[i].end for i in indexes], dtype=np.int32),
-        np.array([r[0] for r in rows], dtype=np.uint8), np.array([r[1] for r in rows], dtype=np.uint64),
-        np.stack([r[2] for r in rows]), np.stack([r[3] for r in rows])))
+    return _Source(indexes, spans, SentenceSet.from_rows([spans[i] for i in indexes], rows))
 
 
 def _best_among(query: SentenceSet, sources: dict[int, _Source], top_k: int) -> dict[int, _Best]:
