@@ -314,8 +314,7 @@ def word_owners(tokens: Tokens, matches: list[Match] | tuple[Match, ...]) -> np.
     owner = np.full(len(tokens), -1, dtype=np.int64)
     for i in sorted(range(len(matches)), key=lambda i: -(matches[i].words * matches[i].score)):
         m = matches[i]
-        lo = int(np.searchsorted(tokens.starts, m.this_start, "left"))
-        hi = int(np.searchsorted(tokens.ends, m.this_end, "right"))
+        lo, hi = tokens.within(m.this_start, m.this_end)
         free = owner[lo:hi] == -1
         if hi > lo and free.mean() >= 0.5:
             owner[lo:hi][free] = i

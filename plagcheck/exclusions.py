@@ -223,8 +223,7 @@ def find_common_passages(analysis: Analysis, matches: list[Match] | tuple[Match,
     owners: list[int] = []
     ranges: list[tuple[int, int]] = []
     for k, m in enumerate(matches):
-        lo = int(np.searchsorted(tokens.starts, m.this_start, "left"))
-        hi = int(np.searchsorted(tokens.ends, m.this_end, "right"))
+        lo, hi = tokens.within(m.this_start, m.this_end)
         ranges.append((lo, hi))
         size = min(params.passage_words, hi - lo)
         if size <= params.shingle_size:

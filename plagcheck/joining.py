@@ -78,11 +78,11 @@ def _joined(group: list[Match], tokens: Tokens) -> Match:
     if len(group) == 1:
         return group[0]
     start, end = min(m.this_start for m in group), max(m.this_end for m in group)
-    words = int(np.searchsorted(tokens.ends, end, "right") - np.searchsorted(tokens.starts, start, "left"))
+    lo, hi = tokens.within(start, end)
     kinds = {m.kind for m in group}
     weight = sum(m.words for m in group)
     return Match(source_id=group[0].source_id, this_start=start, this_end=end,
                  source_start=min(m.source_start for m in group), source_end=max(m.source_end for m in group),
-                 score=sum(m.score * m.words for m in group) / max(weight, 1), words=max(words, 1),
+                 score=sum(m.score * m.words for m in group) / max(weight, 1), words=max(hi - lo, 1),
                  kind=next((k for k in KIND_ORDER if k in kinds), group[0].kind),
                  source_language=next((m.source_language for m in group if m.source_language), None))

@@ -88,6 +88,11 @@ class Tokens:
     def __len__(self) -> int:
         return len(self.words)
 
+    def within(self, start: int, end: int) -> tuple[int, int]:
+        """The words inside characters ``start:end``: indexes ``lo`` (the first starting at or after
+        ``start``) to ``hi`` (past the last ending at or before ``end``)."""
+        return int(np.searchsorted(self.starts, start, "left")), int(np.searchsorted(self.ends, end, "right"))
+
 
 @dataclass(frozen=True)
 class Match:

@@ -731,8 +731,7 @@ def semantic_matches(store, text: str, tokens: Tokens, embedder: Embedder, setti
     for chain in chains:
         doc = chain[0].doc
         this_start, this_end, source_start, source_end = _chain_spans(chain, query, sources[doc])
-        lo = int(np.searchsorted(tokens.starts, this_start, "left"))
-        hi = int(np.searchsorted(tokens.ends, this_end, "right"))
+        lo, hi = tokens.within(this_start, this_end)
         if too_little_alone(chain, hi - lo, settings):
             continue
         this_language, source_language = chain_languages(chain, query.languages)

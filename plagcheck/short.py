@@ -136,8 +136,7 @@ def _covered_words(tokens: Tokens, matches) -> dict[int, np.ndarray]:
     out: dict[int, np.ndarray] = {}
     for m in matches:
         mask = out.setdefault(m.source_id, np.zeros(len(tokens), dtype=bool))
-        lo = int(np.searchsorted(tokens.starts, m.this_start, "left"))
-        hi = int(np.searchsorted(tokens.ends, m.this_end, "right"))
+        lo, hi = tokens.within(m.this_start, m.this_end)
         mask[lo:hi] = True
     return out
 
