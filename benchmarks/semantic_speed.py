@@ -428,7 +428,7 @@ def _fill_text_theses(store, point: dict, theses: int, units: int, pools: dict, 
     for k, (lang, text, thesis_units) in enumerate(_text_theses(theses, units, pools, lexicon, seed)):
         batch.append((f"thesis-{k}", lang, text, thesis_units))
         if len(batch) == 50 or k == theses - 1:
-            _fill(store, batch, {}, lexicon.name)
+            _fill(store, batch, {}, lexicon.name, anchors=True)
             batch = []
     point["fill_seconds"] = round(time.perf_counter() - started, 1)
     for name, parts in articles.items():
@@ -548,10 +548,16 @@ def end_to_end(theses: int, units: int = 1000, thesis_words: int = 60000, passag
     return point
 
 
-def _fill(store, rows, names: dict, model: str) -> None:
+def _fill(store, rows, names: dict, model: str, anchors: bool = False) -> None:
     """Store synthetic documents ``(name, language or None, text, units)`` in one transaction: a
     document row with the text (no lexical index entries) and the units as the store stores a
-    document's."""
+    document's; with ``anchors``, also its passages and translation anchors' fingerprints, as
+    :func:`plagcheck.ingest.add_document` files them (the candidate step's second channel)."""
+    from plagcheck.index import anchor_prints
+    from plagcheck.normalize import tokenize
+    from plagcheck.passages import corpus_passages
+    from plagcheck.storage import PRINTS
+
     with store.transaction():
         for name, language, text, units in rows:
             doc_id = store.insert_document(content_hash=name, path=name,
@@ -559,6 +565,12 @@ def _fill(store, rows, names: dict, model: str) -> None:
                                            text=text, words=len(text.split()), pages=None)
             names[name] = doc_id
             store.put_sentence_vectors(doc_id, model, len(units), units.head_bytes(), units.vector_bytes())
+            if anchors:
+                tokens = tokenize(text)
+                passages = corpus_passages(tokens, store.params.passage_words)
+                keys, owner = anchor_prints(text, tokens, passages)
+                first = store.register_passages(doc_id, passages)
+                store.append_bucket_entries(keys, (first + owner).astype(np.uint32), table=PRINTS)
 
 
 def main(argv=None) -> int:

@@ -141,7 +141,7 @@ def _bulk_generated(job):
     analysis = Analysis(tokens, [names[i] for i in stem_ids.tolist()],
                         shingles_of(hashes[stem_ids], params.shingle_size))
     passages, keys = index_document(analysis, params)
-    prints = document_prints(analysis, passages, params)
+    prints = document_prints(analysis, passages, params, text)
     return (k, text, content_hash(text), zlib.compress(text.encode(), 1), len(tokens), passages, keys,
             np.unique(stem_ids), prints)
 

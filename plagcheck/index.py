@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from plagcheck.anchors import anchor_pairs, text_anchors
 from plagcheck.models import Tokens
 from plagcheck.normalize import stems as stem_words
 from plagcheck.normalize import CYRILLIC_TO_LATIN
@@ -56,18 +57,39 @@ def print_keys(words: list[str], params: IndexParams) -> np.ndarray:
     return gram_keys(word_hashes(words), params.fingerprint_words, KEY_BITS)
 
 
-def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
-    """The winnowed fingerprints of a corpus document, ready for :meth:`Store.insert_index_rows`:
-    their keys, and for each the index in ``passages`` of the passage its k-gram starts in."""
+def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams,
+                    text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The fingerprints of a corpus document ``text``, ready for :meth:`Store.insert_index_rows`:
+    their keys, and for each the index in ``passages`` of the passage it starts in. They are the
+    winnowed word k-grams (short copies) and the translation anchors' pairs (:func:`anchor_prints`)."""
     keys = print_keys(print_words(analysis.stems), params)
     at = winnow(keys, params.fingerprint_window)
-    if not passages or not len(at):
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    gram_keys, gram_owner = keys[at], _passage_of(at, passages)
+    anchor_keys, anchor_owner = anchor_prints(text, analysis.tokens, passages)
+    return (np.concatenate([gram_keys[gram_owner >= 0], anchor_keys]).astype(np.int64),
+            np.concatenate([gram_owner[gram_owner >= 0], anchor_owner]).astype(np.int64))
+
+
+def anchor_prints(text: str, tokens: Tokens, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of the anchor pairs of ``text`` (:func:`plagcheck.anchors.anchor_pairs`; its
+    ``tokens``), each with the index in ``passages`` of the passage its first anchor is in."""
+    anchors = text_anchors(text)
+    keys, first, _ = anchor_pairs(anchors)
+    starts = np.array([a.start for a in anchors], dtype=np.int64)[first]
+    owner = _passage_of(np.maximum(np.searchsorted(tokens.starts, starts, "right") - 1, 0), passages)
+    return keys[owner >= 0], owner[owner >= 0]
+
+
+def _passage_of(words: np.ndarray, passages: list[Passage]) -> np.ndarray:
+    """For each word index, the index in ``passages`` of the passage holding it, or -1 (none: a
+    dropped, empty passage holds no word)."""
+    if not passages or not len(words):
+        return np.full(len(words), -1, dtype=np.int64)
     firsts = np.array([p.first_word for p in passages], dtype=np.int64)
     stops = firsts + np.array([p.words for p in passages], dtype=np.int64)
-    owner = np.searchsorted(firsts, at, "right") - 1
-    inside = (owner >= 0) & (at < stops[np.maximum(owner, 0)])  # a dropped (empty) passage holds none
-    return keys[at[inside]], owner[inside]
+    owner = np.searchsorted(firsts, words, "right") - 1
+    inside = (owner >= 0) & (words < stops[np.maximum(owner, 0)])
+    return np.where(inside, owner, -1).astype(np.int64)
 
 
 def content_hash(text: str) -> str:

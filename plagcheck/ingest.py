@@ -264,7 +264,7 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
         raise ExtractionError(document.path, "empty document: no words found")
     analysis = analyze(tokens, params)
     passages, keys = index_document(analysis, params)
-    prints = document_prints(analysis, passages, params)
+    prints = document_prints(analysis, passages, params, document.text)
     if not metadata.get("language"):  # the secretary's language stands; detection is for the rest
         metadata["language"] = detect_language(document.text)
     metadata.setdefault("title", Path(document.path).stem)
@@ -286,9 +286,10 @@ def remove_document(store: Store, doc_id: int) -> None:
     """Delete a corpus document, its text and its index rows; call inside :meth:`Store.transaction`."""
     # The document's bucket and fingerprint keys are recomputed from its text: they say which
     # index rows hold it.
-    analysis = analyze(tokenize(store.document_text(doc_id)), store.params)
+    text = store.document_text(doc_id)
+    analysis = analyze(tokenize(text), store.params)
     passages, keys = index_document(analysis, store.params)
-    prints, _ = document_prints(analysis, passages, store.params)
+    prints, _ = document_prints(analysis, passages, store.params, text)
     store.delete_index_rows(doc_id, keys, analysis.stems, prints=prints)
     store.delete_document(doc_id)
 

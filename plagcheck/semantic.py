@@ -39,9 +39,11 @@ own vocabulary; milliseconds a thesis), stored in the format of embedded sentenc
 (``unit_vectors``). A check cuts its text into units starting at every sentence, finds each
 one's nearest corpus units by sign code (faiss ``IndexBinaryFlat``, a batch of documents at a
 time, so memory does not grow with the corpus) and int8 cosine, and keeps the pairs of at least
-``candidate_min_cos`` (:func:`candidates`). Only then does the transformer embed — the checked
-sentences of the candidate units and the candidate corpus units' sentences — and the margin
-alignment above decides. A corpus whose sentences were embedded in advance
+``candidate_min_cos`` (:func:`candidates`); a second channel adds the stretches that share
+numbers and names with a corpus passage (:mod:`plagcheck.anchors`), which at corpus scale finds
+sources the static vectors rank below the many texts on their topic. Only then does the
+transformer embed — the checked sentences of the candidates and the candidate corpus
+sentences — and the margin alignment above decides. A corpus whose sentences were embedded in advance
 (``plagcheck reindex --semantic-minutes N``) lends their vectors instead of embedding them again.
 Every check records how much of the corpus the candidate step covered (``corpus.semantic``).
 """
@@ -60,6 +62,7 @@ from pathlib import Path
 import numpy as np
 
 from plagcheck import defaults
+from plagcheck.anchors import anchor_hits
 from plagcheck.embed import Embedder
 from plagcheck.errors import StoreError
 from plagcheck.joining import words_between
@@ -841,7 +844,10 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     hold; then int8 vectors); its ``candidate_top_k`` nearest of at least ``candidate_min_cos`` (another
     language) or ``candidate_min_cos_same_language`` are candidates, most distinct first
     (:func:`candidate_hits`), until ``max_candidate_units`` checked units and as many corpus units are chosen
-    (a corpus unit with at most ``UNIT_SENTENCES`` checked units). Returns the indexes in
+    (a corpus unit with at most ``UNIT_SENTENCES`` checked units). Beside them, the first
+    ``max_anchor_hits`` stretches that share translation anchors with corpus passages
+    (:func:`plagcheck.anchors.anchor_hits`, the rarest first) and are not all ``blocked``, with
+    those passages. Returns the indexes in
     ``sentences`` of the checked sentences to embed (in order, none ``blocked``), and for each
     candidate document the indexes of its sentences (its text's :func:`text_sentences`) that the
     candidate units cover; on both sides with ``UNIT_SENTENCES - 1`` sentences more on each side.
@@ -851,7 +857,7 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
         return [], {}
     stride = min(settings.candidate_stride, UNIT_SENTENCES)
     units = unit_set(text, lexicon, language, sentences, stride=stride)
-    starts = np.array([s.start for s in sentences])
+    starts, ends = np.array([s.start for s in sentences]), np.array([s.end for s in sentences])
     first = np.searchsorted(starts, units.starts, "left")
     stop = np.searchsorted(starts, units.ends, "left")  # the sentences a unit covers: first .. stop - 1
     covers = [range(int(f), int(t)) for f, t in zip(first, stop)]
@@ -884,18 +890,33 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     # A unit that straddles the start or end of a copied passage may miss the threshold: the
     # sentences around a candidate unit are looked at too, on both sides.
     pad = UNIT_SENTENCES - 1
-    wanted = sorted({i for _, u, _, _ in hits for i in range(covers[u].start - pad, covers[u].stop + pad)
-                     if 0 <= i < n and not blocked[i]})
+    wanted = {i for _, u, _, _ in hits for i in range(covers[u].start - pad, covers[u].stop + pad)}
     corpus_units: dict[int, set[int]] = {}
     for _, _, doc, unit in hits:
         corpus_units.setdefault(doc, set()).add(unit)
-    found: dict[int, _Candidate] = {}
+    corpus_spans: dict[int, list[tuple[int, int]]] = {}
     for doc, unit_indexes in corpus_units.items():
         stored = SentenceSet.from_bytes(store.sentence_head(lexicon.name, doc))
-        spans = [(int(stored.starts[u]), int(stored.ends[u])) for u in sorted(unit_indexes)]
+        corpus_spans[doc] = [(int(stored.starts[u]), int(stored.ends[u])) for u in sorted(unit_indexes)]
+    # The second channel: stretches sharing numbers and names with a corpus passage (plagcheck.anchors),
+    # which the static vectors may rank below the many texts on their topic; not those a lexical
+    # detector found already.
+    taken_hits = 0
+    for hit in anchor_hits(store, text, excluded) if settings.max_anchor_hits else ():
+        lo, hi = int(np.searchsorted(ends, hit.this_start, "right")), int(np.searchsorted(starts, hit.this_end, "left"))
+        if blocked[lo:hi].all():
+            continue
+        wanted.update(range(lo - pad, hi + pad))
+        corpus_spans.setdefault(hit.doc, []).extend(hit.source_spans)
+        taken_hits += 1
+        if taken_hits == settings.max_anchor_hits:
+            break
+    wanted = sorted(i for i in wanted if 0 <= i < n and not blocked[i])
+    found: dict[int, _Candidate] = {}
+    for doc, spans in corpus_spans.items():
         doc_text = store.document_text(doc)
         doc_sentences = text_sentences(doc_text)
-        inside = [k for k, s in enumerate(doc_sentences) if any(a <= s.start and s.end <= b for a, b in spans)]
+        inside = [k for k, s in enumerate(doc_sentences) if any(a < s.end and s.start < b for a, b in spans)]
         padded = {j for k in inside for j in range(k - pad, k + pad + 1) if 0 <= j < len(doc_sentences)}
         found[doc] = _Candidate(doc_text, doc_sentences, sorted(padded))
     return wanted, found

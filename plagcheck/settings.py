@@ -75,6 +75,7 @@ class Settings:
     candidate_min_cos: float = defaults.CANDIDATE_MIN_COS
     candidate_min_cos_same_language: float = defaults.CANDIDATE_MIN_COS_SAME_LANGUAGE
     max_candidate_units: int = defaults.MAX_CANDIDATE_UNITS
+    max_anchor_hits: int = defaults.MAX_ANCHOR_HITS  # stretches sharing translation anchors also compared (0: none)
     margin_neighbours: int = defaults.MARGIN_NEIGHBOURS
     semantic_index: bool = True    # the candidate step searches the generation's ANN index, if it has one
     semantic_nprobe: int = defaults.UNIT_INDEX_NPROBE  # ... this many of its inverted lists per checked unit
@@ -106,6 +107,8 @@ class Settings:
                 raise ValueError(f"{name} must be between -1 and 1")
         if self.join_gap_words < 0:
             raise ValueError("join_gap_words must not be negative")
+        if self.max_anchor_hits < 0:
+            raise ValueError("max_anchor_hits must not be negative")
         if self.max_run_gap < 0:
             raise ValueError("max_run_gap must not be negative")
 

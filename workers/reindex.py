@@ -196,6 +196,7 @@ def _full(store: Store, params: IndexParams, progress, unit_index_min_units: int
 
 
 def _index_rows(store: Store, doc_id: int, params: IndexParams):
-    analysis = analyze(tokenize(store.document_text(doc_id)), params)
+    text = store.document_text(doc_id)
+    analysis = analyze(tokenize(text), params)
     passages, keys = index_document(analysis, params)
-    return passages, keys, analysis.stems, document_prints(analysis, passages, params)
+    return passages, keys, analysis.stems, document_prints(analysis, passages, params, text)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from plagcheck.errors import StoreError
-from plagcheck.storage.sql import BUCKETS, PRINTS, SQLStore
+from plagcheck.storage.sql import BUCKETS, PRINTS, SQLStore, anchors_key
 
 MIGRATED_FROM = "migrated_from"
 
@@ -82,6 +82,8 @@ def migrate(source: SQLStore, target: SQLStore, *, batch: int = 500,
         counter = source.meta(f"next_passage_g{source.generation}")
         if counter is not None:
             target.set_meta(f"next_passage_g{target.generation}", counter)
+        if not source.has_anchors:  # the copied fingerprints hold none: reindex --full files them
+            target.delete_meta(anchors_key(target.generation))
         target.after_bulk_load()
     summary.documents = target.document_count()
     summary.jobs = len(target.job_statuses()) if target.table_exists("jobs") else 0

@@ -61,6 +61,7 @@ class PassageIndex(Protocol):
     params: IndexParams
     generation: int
     has_prints: bool
+    has_anchors: bool
 
     def read_snapshot(self) -> AbstractContextManager: ...
     def refresh(self) -> None: ...

@@ -51,6 +51,12 @@ JOB_COLUMNS = ("id, name, state, attempts, error, report_html, report_json, doc_
                "finished_at, metadata")
 
 
+def anchors_key(generation: int) -> str:
+    """The meta key saying that a generation's fingerprints hold translation anchors: set when it
+    is created (a generation built before anchors has none until ``reindex --full``)."""
+    return f"anchor_prints_g{int(generation)}"
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -64,6 +70,7 @@ class SQLStore:
     params: IndexParams
     generation: int
     has_prints: bool
+    has_anchors: bool  # whether the live generation's fingerprints hold translation anchors (plagcheck.anchors)
     old_format: bool = False
     CONCAT = "CAST(entries || excluded.entries AS BLOB)"  # appending to a packed row
     GREATEST = "MAX"
@@ -153,6 +160,7 @@ class SQLStore:
                 self.set_meta("index_params", json.dumps((params or IndexParams()).to_dict()))
                 self.set_meta("generation", "1")
                 self.create_index_tables(1)
+                self.set_meta(anchors_key(1), "1")
 
     def _check_params(self, params: IndexParams | None) -> None:
         self.refresh()
@@ -167,6 +175,7 @@ class SQLStore:
         self.params = IndexParams(**json.loads(self.meta("index_params")))
         self.old_format = self.table_exists(f"passages_g{self.generation}")
         self.has_prints = self._has_prints(self.generation)
+        self.has_anchors = self.meta(anchors_key(self.generation)) == "1"
 
     def _has_prints(self, generation: int) -> bool:
         """Whether ``generation`` was built with fingerprints: its table exists (it is created with the generation)."""
@@ -185,7 +194,7 @@ class SQLStore:
         for table in (f"buckets_g{g}", f"{PRINTS}_g{g}", f"spans_g{g}", f"terms_g{g}",
                       f"passages_g{g}"):  # passages: format 1
             self._q(f"DROP TABLE IF EXISTS {table}")
-        self._q("DELETE FROM meta WHERE key = ?", [f"next_passage_g{g}"])
+        self._q("DELETE FROM meta WHERE key IN (?, ?)", [f"next_passage_g{g}", anchors_key(g)])
         self._q("DELETE FROM unit_index WHERE generation = ?", [g])  # the generation's ANN index goes with it
 
     def start_generation(self) -> tuple[int, int]:
@@ -199,6 +208,7 @@ class SQLStore:
                     self.drop_index_tables(leftover)
             new = max([current, *self.index_generations()]) + 1
             self.create_index_tables(new)
+            self.set_meta(anchors_key(new), "1")
         return current, new
 
     def swap_generation(self, current: int, new: int, params: IndexParams) -> None:
