@@ -53,6 +53,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 _CYRILLIC_LETTER = re.compile(r"[а-яёәіңғүұқөһ]", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;«\"“„(\[—–-]\s*$")
+_INITIAL = re.compile(r"(?:^|[^\w])[^\W\d_]\.\s*$")  # a single letter and a full stop
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,13 @@ def text_anchors(text: str) -> list[Anchor]:
 
 
 def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens a sentence (its capital then says nothing): it follows
+    the start of a line, a sentence's end or an opening quote or bracket, but not an initial
+    ("Л.С. Выготский", "J. Dewey")."""
     before = text[max(0, at - 4):at]
-    return not before.strip() or bool(_SENTENCE_END.search(before))
+    if not before.strip():
+        return True
+    return bool(_SENTENCE_END.search(before)) and not _INITIAL.search(text[max(0, at - 6):at])
 
 
 def anchor_pairs(anchors: list[Anchor], window: int = PAIR_WORDS,
@@ -146,8 +152,9 @@ class AnchorHit:
 
 
 def anchor_hits(store, text: str, excluded=frozenset()) -> list[AnchorHit]:
-    """The stretches of ``text`` that share anchor pairs with a corpus document, most pairs first
-    (then the rarest). Pairs of one document whose first anchors lie at most ``CLUSTER_CHARS``
+    """The stretches of ``text`` that share anchor pairs with a corpus document, the rarest first:
+    by the sum over their pairs of 1 / the corpus passages holding each (a source's own pairs are
+    held by it alone, a topical neighbour's by many), then by pairs. Pairs of one document whose first anchors lie at most ``CLUSTER_CHARS``
     apart in ``text`` are one stretch. A pair held by more than ``MAX_ANCHOR_PASSAGES`` corpus
     passages is common (a country and a year) and ignored; documents in ``excluded`` are never
     sources."""

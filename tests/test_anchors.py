@@ -55,6 +55,9 @@ def test_anchors_are_numbers_and_names_not_sentence_starts_or_single_digits():
     assert spellings == ["1864", "45", "šnsk"]  # "Школа" and "Алтынсарин" start a sentence; "3" is one digit
     kk = text_anchors("Мектепте Python және Scratch тілдері оқытылады.")  # Latin words in Cyrillic text
     assert [a.spelling for a in kk] == ["ptn", "skrč"]
+    # a name after initials does not start a sentence
+    assert [a.spelling for a in text_anchors("Как писал Л.С. Выготский, обучение ведёт развитие.")] == ["vgsk"]
+    assert [a.spelling for a in text_anchors("К. Д. Ушинскийдің идеялары.")] == ["šnsk"]
 
 
 def test_a_translation_shares_anchor_pairs_with_its_source_and_a_same_topic_text_none():
