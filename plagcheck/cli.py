@@ -649,6 +649,9 @@ def reindex(paths, db_path, full, drop_missing, force, verify, passage_words, sh
         click.echo(f"{summary.unchanged} unchanged, {summary.replaced} replaced, {summary.added} added, "
                    f"{summary.dropped} dropped; {summary.documents} documents")
         _units_line(summary)
+        if not store.has_anchors:
+            echo("note: this index was built before translation anchors (numbers and names that find a "
+                 "translation's source); run 'plagcheck reindex --full' once to file them", err=True)
         _embed_corpus(store, semantic_minutes)
     if summary.drop_refused:
         raise click.ClickException(

@@ -127,7 +127,11 @@ def test_a_generation_built_before_anchors_says_so_and_reindex_full_files_them(a
     with Store(anchored_db) as store:
         assert not store.has_anchors and anchor_hits(store, text) == []
     assert "has no translation anchors" in caplog.text and "reindex --full" in caplog.text
+    nightly = CliRunner().invoke(cli, ["reindex", "--db", str(anchored_db)], catch_exceptions=False)
+    assert "before translation anchors" in nightly.stderr and "reindex --full" in nightly.stderr
     result = CliRunner().invoke(cli, ["reindex", "--full", "--db", str(anchored_db)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with Store(anchored_db) as store:
         assert store.has_anchors and len(anchor_hits(store, text)) == 1
+    nightly = CliRunner().invoke(cli, ["reindex", "--db", str(anchored_db)], catch_exceptions=False)
+    assert "anchors" not in nightly.stderr
