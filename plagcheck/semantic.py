@@ -845,9 +845,9 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     language) or ``candidate_min_cos_same_language`` are candidates, most distinct first
     (:func:`candidate_hits`), until ``max_candidate_units`` checked units and as many corpus units are chosen
     (a corpus unit with at most ``UNIT_SENTENCES`` checked units). Beside them, the first
-    ``max_anchor_hits`` stretches that share translation anchors with corpus passages
-    (:func:`plagcheck.anchors.anchor_hits`, the rarest first) and are not all ``blocked``, with
-    those passages. Returns the indexes in
+    ``max_anchor_hits`` stretches that share translation anchors with corpus passages of a
+    document in another language (:func:`plagcheck.anchors.anchor_hits`, the rarest first) and
+    are not all ``blocked``, with those passages. Returns the indexes in
     ``sentences`` of the checked sentences to embed (in order, none ``blocked``), and for each
     candidate document the indexes of its sentences (its text's :func:`text_sentences`) that the
     candidate units cover; on both sides with ``UNIT_SENTENCES - 1`` sentences more on each side.
@@ -899,12 +899,19 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
         stored = SentenceSet.from_bytes(store.sentence_head(lexicon.name, doc))
         corpus_spans[doc] = [(int(stored.starts[u]), int(stored.ends[u])) for u in sorted(unit_indexes)]
     # The second channel: stretches sharing numbers and names with a corpus passage (plagcheck.anchors),
-    # which the static vectors may rank below the many texts on their topic; not those a lexical
+    # which the static vectors may rank below the many texts on their topic. Only translations: in
+    # one language the static vectors find a rewrite (its nearest neighbours share its words), while
+    # theses on one subject share their authors and years by the hundred; nor a stretch a lexical
     # detector found already.
-    taken_hits = 0
+    taken_hits, source_languages = 0, {}
     for hit in anchor_hits(store, text, excluded) if settings.max_anchor_hits else ():
         lo, hi = int(np.searchsorted(ends, hit.this_start, "right")), int(np.searchsorted(starts, hit.this_end, "left"))
         if blocked[lo:hi].all():
+            continue
+        if hit.doc not in source_languages:
+            source_languages[hit.doc] = store.document(hit.doc).language
+        this_language = sentence_language(text[hit.this_start:hit.this_end], language)
+        if this_language < OTHER and LANGUAGES[this_language] == source_languages[hit.doc]:
             continue
         wanted.update(range(lo - pad, hi + pad))
         corpus_spans.setdefault(hit.doc, []).extend(hit.source_spans)

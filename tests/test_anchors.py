@@ -135,3 +135,33 @@ def test_a_generation_built_before_anchors_says_so_and_reindex_full_files_them(a
         assert store.has_anchors and len(anchor_hits(store, text)) == 1
     nightly = CliRunner().invoke(cli, ["reindex", "--db", str(anchored_db)], catch_exceptions=False)
     assert "anchors" not in nightly.stderr
+
+
+RU_REWRITE = (  # the source's facts in other Russian words: a paraphrase, no 8-word run in common
+    "Первую светскую школу для казахских детей Алтынсарин открыл в Тургае в 1864 году. "
+    "В 1889 году, спустя четверть века, в Иргизе появилось основанное им женское училище — одно из первых в степи. "
+    "Переписка с Николаем Ильминским и переводы учебников Константина Ушинского на казахский язык тоже связаны "
+    "с именем Алтынсарина. Изданная в Оренбурге в 1879 году «Киргизская хрестоматия» стала для казахских детей "
+    "первой книгой для чтения на родном языке.")
+
+
+def test_the_anchor_channel_leaves_a_same_language_stretch_to_the_static_vectors(anchored_db):
+    """A Russian rewrite of the Russian source shares its anchor pairs, but within one language
+    the static vectors find a rewrite, and theses on one subject share their authors and years by
+    the hundred: with the static vectors' candidates off, the anchors put the Kazakh translation
+    before the model and not the Russian rewrite."""
+    import numpy as np
+
+    from plagcheck.semantic import candidates, default_lexicon, text_sentences
+
+    host = (TEXTS / "ru" / "01-teaching-practice.txt").read_text(encoding="utf-8").split("\n\n")
+    vectors_off = Settings(candidate_min_cos=1.0, candidate_min_cos_same_language=1.0)
+    with Store(anchored_db) as store:
+        source = store.documents()[0].id
+        for insert, language, expected in ((RU_REWRITE, "ru", set()), (KK_TRANSLATION, "kk", {source})):
+            text = "\n\n".join([host[1], insert, host[2]])
+            assert [h.doc for h in anchor_hits(store, text)] == [source]
+            sentences = text_sentences(text)
+            _, found = candidates(store, default_lexicon(), text, sentences, np.zeros(len(sentences), dtype=bool),
+                                  language, vectors_off)
+            assert set(found) == expected
