@@ -556,7 +556,7 @@ def _fill(store, rows, names: dict, model: str, anchors: bool = False) -> None:
     from plagcheck.index import anchor_prints
     from plagcheck.normalize import tokenize
     from plagcheck.passages import corpus_passages
-    from plagcheck.storage import PRINTS
+    from plagcheck.storage import ANCHORS
 
     with store.transaction():
         for name, language, text, units in rows:
@@ -570,7 +570,7 @@ def _fill(store, rows, names: dict, model: str, anchors: bool = False) -> None:
                 passages = corpus_passages(tokens, store.params.passage_words)
                 keys, owner = anchor_prints(text, tokens, passages)
                 first = store.register_passages(doc_id, passages)
-                store.append_bucket_entries(keys, (first + owner).astype(np.uint32), table=PRINTS)
+                store.append_bucket_entries(keys, (first + owner).astype(np.uint32), table=ANCHORS)
 
 
 def main(argv=None) -> int:

@@ -129,7 +129,7 @@ def _bulk_generated(job):
     zlib level 1: a thesis costs about a third as much."""
     import zlib
 
-    from plagcheck.index import Analysis, content_hash, document_prints, index_document
+    from plagcheck.index import Analysis, anchor_prints, content_hash, document_prints, index_document
     from plagcheck.passages import shingles_of
 
     k, words, seed, params = job
@@ -141,9 +141,9 @@ def _bulk_generated(job):
     analysis = Analysis(tokens, [names[i] for i in stem_ids.tolist()],
                         shingles_of(hashes[stem_ids], params.shingle_size))
     passages, keys = index_document(analysis, params)
-    prints = document_prints(analysis, passages, params, text)
+    prints = document_prints(analysis, passages, params)
     return (k, text, content_hash(text), zlib.compress(text.encode(), 1), len(tokens), passages, keys,
-            np.unique(stem_ids), prints)
+            np.unique(stem_ids), prints, anchor_prints(text, tokens, passages))
 
 
 _SPILL = np.dtype([("key", "<i8"), ("passage", "<u4")])
@@ -164,12 +164,13 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
 
     from plagcheck.ingest import bounded_imap
     from plagcheck.lsh import KEY_BITS
-    from plagcheck.store import BUCKETS, PRINTS, entry_passage_ids
+    from plagcheck.store import ANCHORS, BUCKETS, PRINTS, entry_passage_ids
 
     rng = random.Random(seed + start)
     jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
     spill.mkdir(parents=True, exist_ok=True)
-    tables = (BUCKETS, PRINTS) if store.has_prints else (BUCKETS,)
+    tables = [table for table, present in ((BUCKETS, True), (PRINTS, store.has_prints), (ANCHORS, store.has_anchors))
+              if present]
     parts = {(table, i): open(spill / f"{table}-{i:02d}.bin", "wb") for table in tables
              for i in range(2**_SPILL_PART_BITS)}
     _, _, names = _sampler(0, seed).stem_table(store.params.stem_prefix)
@@ -180,13 +181,13 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
         done = start
         while group := [item for _, item in zip(range(per_transaction), generated)]:
             with store.transaction():
-                for k, text, digest, compressed, words, passages, keys, stem_ids, prints in group:
+                for k, text, digest, compressed, words, passages, keys, stem_ids, prints, anchors in group:
                     path, metadata = _synthetic_identity(k)
                     doc_id = store.insert_document(content_hash=digest, path=path, format="txt", text=text,
                                                    metadata=metadata, words=words, pages=None, compressed=compressed)
                     first = store.register_passages(doc_id, passages)
                     filed = {BUCKETS: (keys.reshape(-1), entry_passage_ids(first, keys)),
-                             PRINTS: (prints[0], first + prints[1])}
+                             PRINTS: (prints[0], first + prints[1]), ANCHORS: (anchors[0], first + anchors[1])}
                     for table in tables:
                         entries = np.empty(len(filed[table][0]), _SPILL)
                         entries["key"], entries["passage"] = filed[table]
@@ -322,14 +323,15 @@ def served_checks(db: Path, thesis: Path, workdir: Path, runs: int, options: tup
 
 def index_bytes(store) -> dict:
     """Database size, the part of it that is compressed document text, and the pages of the
-    LSH bucket and fingerprint tables (None where the backend cannot tell them apart)."""
+    LSH bucket, fingerprint and anchor tables (None where the backend cannot tell them apart)."""
     tables = {}
     for name, size in store.space_used().items():
         kind = name.split("_g")[0]
         tables[kind] = tables.get(kind, 0) + size
     return {"db_bytes": store.database_bytes(), "text_bytes": store.text_bytes(),
             "bucket_bytes": tables.get("buckets") if tables else None,
-            "print_bytes": tables.get("prints", 0) if tables else None}
+            "print_bytes": tables.get("prints", 0) if tables else None,
+            "anchor_bytes": tables.get("anchors", 0) if tables else None}
 
 
 def _corpus_term_ids(store, doc, seed: int, vocabulary: dict[str, int]) -> np.ndarray:
@@ -496,6 +498,7 @@ def run(theses_points: list[int], *, pdf_theses: int, pdf_pages: int, low: int, 
                      "index_kb_per_thesis": round(index_bytes_ / target / 1024, 1),
                      "buckets_kb_per_thesis": _kb(sizes["bucket_bytes"], target),
                      "prints_kb_per_thesis": _kb(sizes["print_bytes"], target),
+                     "anchors_kb_per_thesis": _kb(sizes["anchor_bytes"], target),
                      "check_short_seconds": result["timings"].get("short", 0.0),
                      "index_kb_per_200_pages": round(index_bytes_ / pages * 200 / 1024, 1),
                      "text_kb_per_thesis": round(sizes["text_bytes"] / target / 1024, 1)}
@@ -713,11 +716,13 @@ def format_report(report: dict) -> str:
              f"(PyMuPDF text extraction alone: {t['pymupdf_extract_pages_per_second']} pages/s)", ""]
     header = ["theses", "passages", "fill theses/min", "check 200 p. (s)", "served (s)", "check stages (s)",
               "short stage (s)", "check RSS (MB)", "service RSS (MB)",
-              "index KB/thesis", "buckets KB/thesis", "prints KB/thesis", "index KB/200 p.", "text KB/thesis",
+              "index KB/thesis", "buckets KB/thesis", "prints KB/thesis", "anchors KB/thesis", "index KB/200 p.",
+              "text KB/thesis",
               "DB MB", "LSH recall", "LSH s", "brute s", "speedup", "copied found", "false sources"]
     rows = [[p["theses"], p["passages"], p["theses_per_minute_fill"], p["check_seconds"], p["served_check_seconds"],
              p["check_stages_seconds"], p.get("check_short_seconds", "-"), p["check_peak_rss_mb"], p["service_peak_rss_mb"],
              p["index_kb_per_thesis"], p.get("buckets_kb_per_thesis", "-"), p.get("prints_kb_per_thesis", "-"),
+             p.get("anchors_kb_per_thesis", "-"),
              p["index_kb_per_200_pages"], p["text_kb_per_thesis"],
              p["db_mb"], p.get("lsh_recall", "-"), p.get("lsh_seconds", "-"),
              f"{p['brute_force_seconds']} (1/{p['brute_force_window_every']})" if "brute_force_seconds" in p else "-",

@@ -5,7 +5,8 @@ corpus scale a source no longer stands out from the many texts on its topic. A t
 though, keeps some words as they are: numbers, and names (of people, places, organisations,
 terms), written in the other script by rule ("Выготский", "Vygotsky"). This module reduces such
 words to a spelling all three languages share, and files every two of them that lie close
-together as one fingerprint key beside the short-copy fingerprints: a Kazakh page translated from
+together as one fingerprint key, in a table of the index beside the short-copy fingerprints
+(:func:`plagcheck.index.anchor_prints`): a Kazakh page translated from
 a Russian source shares several of these pairs with that source, two texts on one topic rarely
 more than one (an anchor pair shared by many corpus passages is skipped as a set phrase, as any
 fingerprint is).
@@ -158,7 +159,7 @@ def anchor_hits(store, text: str, excluded=frozenset()) -> list[AnchorHit]:
     apart in ``text`` are one stretch. A pair held by more than ``MAX_ANCHOR_PASSAGES`` corpus
     passages is common (a country and a year) and ignored; documents in ``excluded`` are never
     sources."""
-    from plagcheck.storage import PRINTS
+    from plagcheck.storage import ANCHORS
 
     if not store.has_anchors:
         log.warning("%s: index generation %d has no translation anchors (it was built before them), so the "
@@ -169,7 +170,7 @@ def anchor_hits(store, text: str, excluded=frozenset()) -> list[AnchorHit]:
     keys, firsts, seconds = anchor_pairs(anchors)
     if not len(keys):
         return []
-    found = store.lookup_buckets(keys, MAX_ANCHOR_PASSAGES, table=PRINTS)
+    found = store.lookup_buckets(keys, MAX_ANCHOR_PASSAGES, table=ANCHORS)
     passages = store.passages({passage for _, passage in found})
     holders = defaultdict(int)
     for key, _ in found:

@@ -57,22 +57,19 @@ def print_keys(words: list[str], params: IndexParams) -> np.ndarray:
     return gram_keys(word_hashes(words), params.fingerprint_words, KEY_BITS)
 
 
-def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams,
-                    text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The fingerprints of a corpus document ``text``, ready for :meth:`Store.insert_index_rows`:
-    their keys, and for each the index in ``passages`` of the passage it starts in. They are the
-    winnowed word k-grams (short copies) and the translation anchors' pairs (:func:`anchor_prints`)."""
+def document_prints(analysis: Analysis, passages: list[Passage], params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
+    """The winnowed fingerprints of a corpus document, ready for :meth:`Store.insert_index_rows`:
+    their keys, and for each the index in ``passages`` of the passage its k-gram starts in."""
     keys = print_keys(print_words(analysis.stems), params)
     at = winnow(keys, params.fingerprint_window)
-    gram_keys, gram_owner = keys[at], _passage_of(at, passages)
-    anchor_keys, anchor_owner = anchor_prints(text, analysis.tokens, passages)
-    return (np.concatenate([gram_keys[gram_owner >= 0], anchor_keys]).astype(np.int64),
-            np.concatenate([gram_owner[gram_owner >= 0], anchor_owner]).astype(np.int64))
+    owner = _passage_of(at, passages)
+    return keys[at[owner >= 0]], owner[owner >= 0]
 
 
 def anchor_prints(text: str, tokens: Tokens, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
-    """The keys of the anchor pairs of ``text`` (:func:`plagcheck.anchors.anchor_pairs`; its
-    ``tokens``), each with the index in ``passages`` of the passage its first anchor is in."""
+    """The translation anchors of a corpus document ``text`` (its ``tokens``), ready for
+    :meth:`Store.insert_index_rows`: the keys of its anchor pairs (:func:`plagcheck.anchors.anchor_pairs`),
+    and for each the index in ``passages`` of the passage its first anchor is in."""
     anchors = text_anchors(text)
     keys, first, _ = anchor_pairs(anchors)
     starts = np.array([a.start for a in anchors], dtype=np.int64)[first]

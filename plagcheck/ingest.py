@@ -16,7 +16,7 @@ from pathlib import Path, PurePath, PurePosixPath
 
 from plagcheck.errors import ExtractionError, PlagcheckError
 from plagcheck.extract import extract
-from plagcheck.index import analyze, content_hash, document_prints, index_document
+from plagcheck.index import analyze, anchor_prints, content_hash, document_prints, index_document
 from plagcheck.language import detect_language
 from plagcheck.models import Document, Tokens
 from plagcheck.normalize import tokenize
@@ -251,6 +251,7 @@ class PreparedDocument:
     compressed_text: bytes  # compressed here, in the worker, so the single writer does not have to
     file_stamp: tuple[int, int, int] | None = None  # (size, mtime_ns, ctime_ns) of the file, taken before reading it
     prints: tuple | None = None  # (keys, passage index) of its fingerprints (index.document_prints)
+    anchors: tuple | None = None  # (keys, passage index) of its translation anchors (index.anchor_prints)
     units: object = None  # its static units for the semantic layer's candidate step (semantic.unit_set), or None
 
 
@@ -264,12 +265,13 @@ def prepare_document(document: Document, params: IndexParams, metadata: dict | N
         raise ExtractionError(document.path, "empty document: no words found")
     analysis = analyze(tokens, params)
     passages, keys = index_document(analysis, params)
-    prints = document_prints(analysis, passages, params, document.text)
+    prints = document_prints(analysis, passages, params)
     if not metadata.get("language"):  # the secretary's language stands; detection is for the rest
         metadata["language"] = detect_language(document.text)
     metadata.setdefault("title", Path(document.path).stem)
     return PreparedDocument(document, content_hash(document.text), metadata, len(tokens), passages, keys,
                             analysis.stems, params, compress_text(document.text), prints=prints,
+                            anchors=anchor_prints(document.text, tokens, passages),
                             units=_units(document.text, metadata["language"]))
 
 
@@ -289,8 +291,9 @@ def remove_document(store: Store, doc_id: int) -> None:
     text = store.document_text(doc_id)
     analysis = analyze(tokenize(text), store.params)
     passages, keys = index_document(analysis, store.params)
-    prints, _ = document_prints(analysis, passages, store.params, text)
-    store.delete_index_rows(doc_id, keys, analysis.stems, prints=prints)
+    prints, _ = document_prints(analysis, passages, store.params)
+    anchors, _ = anchor_prints(text, analysis.tokens, passages)
+    store.delete_index_rows(doc_id, keys, analysis.stems, prints=prints, anchors=anchors)
     store.delete_document(doc_id)
 
 
@@ -348,7 +351,8 @@ def _write_prepared(store: Store, prepared: PreparedDocument, replaces: int | No
                                    metadata=prepared.metadata, format=document.format, text=document.text,
                                    words=prepared.words, pages=[[p.page, p.start, p.end] for p in document.pages],
                                    compressed=prepared.compressed_text)
-    store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems, prints=prepared.prints)
+    store.insert_index_rows(doc_id, prepared.passages, prepared.keys, prepared.stems, prints=prepared.prints,
+                            anchors=prepared.anchors)
     if prepared.units is not None:
         name, units = prepared.units
         store.put_sentence_vectors(doc_id, name, len(units), units.head_bytes(), units.vector_bytes())

@@ -118,12 +118,10 @@ def test_the_anchor_channel_brings_a_translation_the_static_vectors_do_not(ancho
 
 
 def test_a_generation_built_before_anchors_says_so_and_reindex_full_files_them(anchored_db, caplog):
-    from plagcheck.storage.sql import anchors_key
-
     text = "\n\n".join([KK_HOST[1], KK_TRANSLATION, KK_HOST[2]])
     with Store(anchored_db) as store:
         with store.transaction():  # as a database indexed by plagcheck before the anchors
-            store.delete_meta(anchors_key(store.generation))
+            store.db.execute(f"DROP TABLE anchors_g{store.generation}")
     with Store(anchored_db) as store:
         assert not store.has_anchors and anchor_hits(store, text) == []
     assert "has no translation anchors" in caplog.text and "reindex --full" in caplog.text

@@ -120,15 +120,16 @@ def test_bulk_fill_writes_the_index_the_pipeline_writes(tmp_path):
     from benchmarks.speed import _bulk_generated, _prepare_generated, bulk_fill
     from plagcheck.ingest import store_many
     from plagcheck.settings import IndexParams
-    from plagcheck.store import PRINTS, Store
+    from plagcheck.store import ANCHORS, PRINTS, Store
 
     params = IndexParams()
-    k, text, digest, compressed, words, passages, keys, _, prints = _bulk_generated((3, 2500, 5, params))
+    k, text, digest, compressed, words, passages, keys, _, prints, anchors = _bulk_generated((3, 2500, 5, params))
     real = _prepare_generated((3, 2500, 5, params))
     assert text == real.document.text and zlib.decompress(compressed).decode() == text
     assert digest == real.content_hash and words == real.words
     assert passages == real.passages and np.array_equal(keys, real.keys)
     assert all(np.array_equal(a, b) for a, b in zip(prints, real.prints))
+    assert all(np.array_equal(a, b) for a, b in zip(anchors, real.anchors))
 
     with Store(tmp_path / "bulk.db", params) as bulk, Store(tmp_path / "piece.db", params) as piece:
         bulk_fill(bulk, 0, 5, 800, 1600, 5, processes=1, spill=tmp_path / "spill", per_transaction=2)
@@ -146,6 +147,9 @@ def test_bulk_fill_writes_the_index_the_pipeline_writes(tmp_path):
         all_prints = np.concatenate([_prepare_generated((k, n, 5, params)).prints[0] for k, n in enumerate(lengths)])
         found = sorted(bulk.lookup_buckets(all_prints, table=PRINTS))
         assert found and found == sorted(piece.lookup_buckets(all_prints, table=PRINTS))
+        all_anchors = np.concatenate([_prepare_generated((k, n, 5, params)).anchors[0] for k, n in enumerate(lengths)])
+        found = sorted(bulk.lookup_buckets(all_anchors, table=ANCHORS))
+        assert found and found == sorted(piece.lookup_buckets(all_anchors, table=ANCHORS))
         terms = list(dict.fromkeys(real.stems))
         assert bulk.document_frequencies(terms) == piece.document_frequencies(terms)
         assert not list((tmp_path / "spill").iterdir())

@@ -130,7 +130,7 @@ def test_min_short_words_down_to_five_finds_a_seven_word_run_holding_a_fingerpri
     source = _text(SOURCES["en"])
     analysis = analyze(tokenize(source), store.params)
     passages, _ = index_document(analysis, store.params)
-    keys, _ = document_prints(analysis, passages, store.params, source)
+    keys, _ = document_prints(analysis, passages, store.params)
     from plagcheck.index import print_keys, print_words
 
     first = int(np.flatnonzero(np.isin(print_keys(print_words(analysis.stems), store.params), keys))[5])  # a stored k-gram

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from plagcheck.errors import ExtractionError
 from plagcheck.extract import extract
-from plagcheck.index import analyze, content_hash, document_prints, index_document
+from plagcheck.index import analyze, anchor_prints, content_hash, document_prints, index_document
 from plagcheck import defaults, jobs
 from plagcheck.ingest import add_files, file_stamp, prepare_document, remove_document, store_prepared
 from plagcheck.normalize import tokenize
@@ -166,8 +166,8 @@ def _full(store: Store, params: IndexParams, progress, unit_index_min_units: int
         batch = ids[start:start + BATCH]
         rows = [(doc_id, _index_rows(store, doc_id, params)) for doc_id in batch]
         with store.transaction():
-            for doc_id, (passages, keys, words, prints) in rows:
-                store.insert_index_rows(doc_id, passages, keys, words, generation=new, prints=prints)
+            for doc_id, (passages, keys, words, prints, anchors) in rows:
+                store.insert_index_rows(doc_id, passages, keys, words, generation=new, prints=prints, anchors=anchors)
         done.update(batch)
         if progress:
             progress(len(done), len(ids))
@@ -186,8 +186,8 @@ def _full(store: Store, params: IndexParams, progress, unit_index_min_units: int
         store.lock_index_writes()
         for doc in store.documents():
             if doc.id not in done:
-                passages, keys, words, prints = _index_rows(store, doc.id, params)
-                store.insert_index_rows(doc.id, passages, keys, words, generation=new, prints=prints)
+                passages, keys, words, prints, anchors = _index_rows(store, doc.id, params)
+                store.insert_index_rows(doc.id, passages, keys, words, generation=new, prints=prints, anchors=anchors)
         store.swap_generation(current, new, params)
     store.refresh()
     log.info("full reindex: generation %d -> %d with %s", current, new, params.to_dict())
@@ -199,4 +199,5 @@ def _index_rows(store: Store, doc_id: int, params: IndexParams):
     text = store.document_text(doc_id)
     analysis = analyze(tokenize(text), params)
     passages, keys = index_document(analysis, params)
-    return passages, keys, analysis.stems, document_prints(analysis, passages, params, text)
+    return (passages, keys, analysis.stems, document_prints(analysis, passages, params),
+            anchor_prints(text, analysis.tokens, passages))

@@ -12,7 +12,7 @@ from plagcheck.settings import describe_database as describe
 from plagcheck.storage.protocols import DocumentStore, JobQueue, PassageIndex, Store
 from plagcheck.storage.records import (METADATA_FIELDS, CorpusState, Job, JobStatus, StoredDocument,
                                        StoredPassage)
-from plagcheck.storage.sql import BUCKETS, PRINTS, compress_text, entry_passage_ids
+from plagcheck.storage.sql import ANCHORS, BUCKETS, PRINTS, compress_text, entry_passage_ids
 
 
 def open_store(database: str | os.PathLike, params: IndexParams | None = None, *, create: bool = True) -> Store:
@@ -28,6 +28,6 @@ def open_store(database: str | os.PathLike, params: IndexParams | None = None, *
     return SQLiteStore(sqlite_path(database), params, create=create)
 
 
-__all__ = ["BUCKETS", "PRINTS", "METADATA_FIELDS", "CorpusState", "DocumentStore", "Job", "JobQueue", "JobStatus",
+__all__ = ["ANCHORS", "BUCKETS", "PRINTS", "METADATA_FIELDS", "CorpusState", "DocumentStore", "Job", "JobQueue", "JobStatus",
            "PassageIndex", "Store", "StoredDocument", "StoredPassage", "compress_text", "describe",
            "database_argument", "entry_passage_ids", "is_postgres", "open_store", "sqlite_path"]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from plagcheck.errors import StoreError
-from plagcheck.storage.sql import BUCKETS, PRINTS, SQLStore, anchors_key
+from plagcheck.storage.sql import ANCHORS, BUCKETS, PRINTS, SQLStore
 
 MIGRATED_FROM = "migrated_from"
 
@@ -51,6 +51,8 @@ def tables_to_copy(source: SQLStore, target: SQLStore) -> list[Table]:
     tables.append(Table(f"{BUCKETS}_g{s}", f"{BUCKETS}_g{t}", "prefix", ("prefix", "entries")))
     if source.has_prints and target.has_prints:
         tables.append(Table(f"{PRINTS}_g{s}", f"{PRINTS}_g{t}", "prefix", ("prefix", "entries")))
+    if source.has_anchors and target.has_anchors:
+        tables.append(Table(f"{ANCHORS}_g{s}", f"{ANCHORS}_g{t}", "prefix", ("prefix", "entries")))
     tables.append(Table(f"terms_g{s}", f"terms_g{t}", "term", ("term", "df")))
     if source.table_exists("jobs"):
         target.ensure_jobs_schema()
@@ -82,8 +84,6 @@ def migrate(source: SQLStore, target: SQLStore, *, batch: int = 500,
         counter = source.meta(f"next_passage_g{source.generation}")
         if counter is not None:
             target.set_meta(f"next_passage_g{target.generation}", counter)
-        if not source.has_anchors:  # the copied fingerprints hold none: reindex --full files them
-            target.delete_meta(anchors_key(target.generation))
         target.after_bulk_load()
     summary.documents = target.document_count()
     summary.jobs = len(target.job_statuses()) if target.table_exists("jobs") else 0

@@ -34,7 +34,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from plagcheck.errors import StoreError
 from plagcheck.settings import IndexParams
 from plagcheck.storage.records import DOC_COLUMNS, StoredDocument
-from plagcheck.storage.sql import BUCKETS, PRINTS, SQLStore, _table
+from plagcheck.storage.sql import ANCHORS, BUCKETS, PRINTS, SQLStore, _table
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -220,7 +220,8 @@ class PostgresStore(SQLStore):
                         self.refresh()
                         # In the order drop_index_tables drops them: a swap and a check waiting
                         # on each other's tables would deadlock.
-                        names = (BUCKETS, PRINTS, "spans", "terms") if self.has_prints else (BUCKETS, "spans", "terms")
+                        names = [name for name in (BUCKETS, PRINTS, ANCHORS, "spans", "terms")
+                                 if (name != PRINTS or self.has_prints) and (name != ANCHORS or self.has_anchors)]
                         tables = ", ".join(f"{name}_g{self.generation}" for name in names)
                         conn.execute(f"LOCK TABLE {tables} IN ACCESS SHARE MODE")
                         break
@@ -251,7 +252,7 @@ class PostgresStore(SQLStore):
         g = int(generation)
         self._q(f"""CREATE TABLE IF NOT EXISTS spans_g{g} (doc_id BIGINT PRIMARY KEY,
                     first_passage BIGINT NOT NULL UNIQUE, passages INTEGER NOT NULL, spans BYTEA NOT NULL)""")
-        for table in (BUCKETS, PRINTS):
+        for table in (BUCKETS, PRINTS, ANCHORS):
             self._q(f"CREATE TABLE IF NOT EXISTS {table}_g{g} (prefix BIGINT PRIMARY KEY, entries BYTEA NOT NULL) "
                     "PARTITION BY RANGE (prefix)")
             for part in range(PARTITIONS):

@@ -44,17 +44,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CHUNK = 900  # stay under SQLite's limit on bound parameters (999 before 3.32)
 SUFFIX_BITS = 32    # a bucket key (lsh.KEY_BITS wide) is its row's prefix followed by these bits
-BUCKETS, PRINTS = "buckets", "prints"  # the packed tables: LSH buckets, short-copy fingerprints
+BUCKETS, PRINTS, ANCHORS = "buckets", "prints", "anchors"  # the packed tables: LSH buckets, short-copy
+                                                          # fingerprints, translation anchors
 ENTRY = np.dtype([("suffix", "<u4"), ("passage", "<u4")])
-INDEX_TABLES = ("buckets", PRINTS, "spans", "terms")  # each generation's tables, ``<name>_g<generation>``
+INDEX_TABLES = ("buckets", PRINTS, ANCHORS, "spans", "terms")  # each generation's tables, ``<name>_g<generation>``
 JOB_COLUMNS = ("id, name, state, attempts, error, report_html, report_json, doc_id, similarity, created_at, "
                "finished_at, metadata")
-
-
-def anchors_key(generation: int) -> str:
-    """The meta key saying that a generation's fingerprints hold translation anchors: set when it
-    is created (a generation built before anchors has none until ``reindex --full``)."""
-    return f"anchor_prints_g{int(generation)}"
 
 
 def now() -> str:
@@ -70,7 +65,7 @@ class SQLStore:
     params: IndexParams
     generation: int
     has_prints: bool
-    has_anchors: bool  # whether the live generation's fingerprints hold translation anchors (plagcheck.anchors)
+    has_anchors: bool  # whether the live generation has a table of translation anchors (plagcheck.anchors)
     old_format: bool = False
     CONCAT = "CAST(entries || excluded.entries AS BLOB)"  # appending to a packed row
     GREATEST = "MAX"
@@ -160,7 +155,6 @@ class SQLStore:
                 self.set_meta("index_params", json.dumps((params or IndexParams()).to_dict()))
                 self.set_meta("generation", "1")
                 self.create_index_tables(1)
-                self.set_meta(anchors_key(1), "1")
 
     def _check_params(self, params: IndexParams | None) -> None:
         self.refresh()
@@ -175,11 +169,15 @@ class SQLStore:
         self.params = IndexParams(**json.loads(self.meta("index_params")))
         self.old_format = self.table_exists(f"passages_g{self.generation}")
         self.has_prints = self._has_prints(self.generation)
-        self.has_anchors = self.meta(anchors_key(self.generation)) == "1"
+        self.has_anchors = self._has_anchors(self.generation)
 
     def _has_prints(self, generation: int) -> bool:
         """Whether ``generation`` was built with fingerprints: its table exists (it is created with the generation)."""
         return self.table_exists(f"{PRINTS}_g{int(generation)}")
+
+    def _has_anchors(self, generation: int) -> bool:
+        """Whether ``generation`` was built with translation anchors (its table is created with it)."""
+        return self.table_exists(f"{ANCHORS}_g{int(generation)}")
 
     def _usable(self, generation: int) -> int:
         """``generation``, unless it is the current one and was built by plagcheck < 0.2 (one row per
@@ -191,10 +189,10 @@ class SQLStore:
 
     def drop_index_tables(self, generation: int) -> None:
         g = int(generation)
-        for table in (f"buckets_g{g}", f"{PRINTS}_g{g}", f"spans_g{g}", f"terms_g{g}",
+        for table in (f"buckets_g{g}", f"{PRINTS}_g{g}", f"{ANCHORS}_g{g}", f"spans_g{g}", f"terms_g{g}",
                       f"passages_g{g}"):  # passages: format 1
             self._q(f"DROP TABLE IF EXISTS {table}")
-        self._q("DELETE FROM meta WHERE key IN (?, ?)", [f"next_passage_g{g}", anchors_key(g)])
+        self._q("DELETE FROM meta WHERE key = ?", [f"next_passage_g{g}"])
         self._q("DELETE FROM unit_index WHERE generation = ?", [g])  # the generation's ANN index goes with it
 
     def start_generation(self) -> tuple[int, int]:
@@ -208,7 +206,6 @@ class SQLStore:
                     self.drop_index_tables(leftover)
             new = max([current, *self.index_generations()]) + 1
             self.create_index_tables(new)
-            self.set_meta(anchors_key(new), "1")
         return current, new
 
     def swap_generation(self, current: int, new: int, params: IndexParams) -> None:
@@ -302,13 +299,15 @@ class SQLStore:
 
     # -- writing the index ------------------------------------------------------------------
     def insert_index_rows(self, doc_id: int, passages: list, keys: np.ndarray, stems: Iterable[str],
-                          generation: int | None = None, prints: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        """Write a document's passages, bucket keys, fingerprints and term counts; call inside
-        :meth:`transaction`.
+                          generation: int | None = None, prints: tuple[np.ndarray, np.ndarray] | None = None,
+                          anchors: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Write a document's passages, bucket keys, fingerprints, translation anchors and term
+        counts; call inside :meth:`transaction`.
 
         ``keys`` is ``(len(passages), bands)`` of bucket keys (:func:`plagcheck.lsh.band_keys`);
         ``prints`` is ``(keys, passage index)`` of its fingerprints (:func:`plagcheck.index.document_prints`),
-        required when the generation has a fingerprint table.
+        required when the generation has a fingerprint table; ``anchors`` likewise of its
+        translation anchors (:func:`plagcheck.index.anchor_prints`), when it has an anchor table.
         """
         g = int(generation or self.generation)
         first = self.register_passages(doc_id, passages, g)
@@ -319,6 +318,11 @@ class SQLStore:
                 raise ValueError("this index generation holds fingerprints: pass the document's prints")
             print_keys, owner = prints
             self.append_bucket_entries(print_keys, (first + np.asarray(owner)).astype(np.uint32), g, table=PRINTS)
+        if self._has_anchors(g):
+            if anchors is None:
+                raise ValueError("this index generation holds translation anchors: pass the document's anchors")
+            anchor_keys, owner = anchors
+            self.append_bucket_entries(anchor_keys, (first + np.asarray(owner)).astype(np.uint32), g, table=ANCHORS)
         self.count_terms({t: 1 for t in set(stems)}, g)
 
     def _claim_passage_ids(self, generation: int, count: int) -> int:
@@ -345,7 +349,7 @@ class SQLStore:
     def append_bucket_entries(self, keys: np.ndarray, passage_ids: np.ndarray, generation: int | None = None,
                               table: str = BUCKETS) -> None:
         """File passages under bucket keys (flat, one id per key) in ``table`` (``BUCKETS`` or
-        ``PRINTS``); call inside :meth:`transaction`. Rows are written in prefix order, each once
+        ``PRINTS`` or ``ANCHORS``); call inside :meth:`transaction`. Rows are written in prefix order, each once
         however many of the entries it takes (the same order in every writer: no deadlocks)."""
         g = self._usable(int(generation or self.generation))
         rows = ((prefix, entries.tobytes()) for prefix, entries in by_prefix(keys, passage_ids))
@@ -360,12 +364,14 @@ class SQLStore:
                     sorted(document_frequencies.items()))  # sorted: concurrent writers lock rows in one order
 
     def delete_index_rows(self, doc_id: int, keys: np.ndarray, stems: Iterable[str],
-                          generation: int | None = None, prints: np.ndarray | None = None) -> None:
-        """Remove a document's passages, bucket entries, fingerprints and term counts; call inside
-        :meth:`transaction`.
+                          generation: int | None = None, prints: np.ndarray | None = None,
+                          anchors: np.ndarray | None = None) -> None:
+        """Remove a document's passages, bucket entries, fingerprints, translation anchors and term
+        counts; call inside :meth:`transaction`.
 
-        ``keys`` are the document's bucket keys and ``prints`` its fingerprint keys, recomputed
-        from its text (they say which rows hold its entries; the rest of the index is not read).
+        ``keys`` are the document's bucket keys, ``prints`` its fingerprint keys and ``anchors`` its
+        anchor keys, recomputed from its text (they say which rows hold its entries; the rest of
+        the index is not read).
         """
         g = self._usable(int(generation or self.generation))
         row = self._q(f"SELECT first_passage, passages FROM spans_g{g} WHERE doc_id = ?", [doc_id]).fetchone()
@@ -379,6 +385,8 @@ class SQLStore:
             self._remove_entries(BUCKETS, g, keys if same else None, first, count)
             if self._has_prints(g):
                 self._remove_entries(PRINTS, g, prints if same else None, first, count)
+            if self._has_anchors(g):
+                self._remove_entries(ANCHORS, g, anchors if same else None, first, count)
             self._q(f"DELETE FROM spans_g{g} WHERE doc_id = ?", [doc_id])
         self._qmany(f"UPDATE terms_g{g} SET df = df - 1 WHERE term = ?", ((t,) for t in sorted(set(stems))))
         self._q(f"DELETE FROM terms_g{g} WHERE df <= 0")
@@ -411,10 +419,11 @@ class SQLStore:
         A bucket holding more than ``max_bucket`` passages is boilerplate shared across the corpus
         (a template, a standard phrase); it is skipped, which also keeps the memory of a check
         independent of the corpus size. Read-only, so checks never wait for a writer.
-        ``table``: ``BUCKETS`` (LSH) or ``PRINTS`` (fingerprints; none in a generation without them).
+        ``table``: ``BUCKETS`` (LSH), ``PRINTS`` (fingerprints) or ``ANCHORS`` (translation
+        anchors); the last two hold none in a generation built before them.
         """
         g = self._usable(self.generation)
-        if table == PRINTS and not self.has_prints:
+        if (table == PRINTS and not self.has_prints) or (table == ANCHORS and not self.has_anchors):
             return []
         wanted = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1))
         wanted_prefix = wanted >> SUFFIX_BITS
@@ -729,7 +738,7 @@ def _vectors(model: str) -> str:
 
 def _table(name: str) -> str:
     """A packed table's name, checked (it goes into SQL)."""
-    if name not in (BUCKETS, PRINTS):
+    if name not in (BUCKETS, PRINTS, ANCHORS):
         raise ValueError(f"no packed table {name!r}")
     return name
 

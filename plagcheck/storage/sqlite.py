@@ -22,7 +22,7 @@ import sqlite_utils
 from plagcheck.errors import StoreError
 from plagcheck.settings import IndexParams
 from plagcheck.storage.records import QUEUED, RUNNING
-from plagcheck.storage.sql import PRINTS, SQLStore, _table, _vectors
+from plagcheck.storage.sql import ANCHORS, PRINTS, SQLStore, _table, _vectors
 
 log = logging.getLogger(__name__)
 LOCK_KEY = "reindex_lock"
@@ -112,7 +112,7 @@ class SQLiteStore(SQLStore):
 
     # -- schema and generations -------------------------------------------------------------------
     def create_index_tables(self, generation: int) -> None:
-        """Create the passage, bucket, fingerprint and term tables of one index generation."""
+        """Create the passage, bucket, fingerprint, anchor and term tables of one index generation."""
         g = int(generation)
         for statement in (
             # A document's passages have the ids first_passage .. first_passage + passages - 1.
@@ -120,6 +120,7 @@ class SQLiteStore(SQLStore):
                 first_passage INTEGER NOT NULL UNIQUE, passages INTEGER NOT NULL, spans BLOB NOT NULL)""",
             f"CREATE TABLE IF NOT EXISTS buckets_g{g} (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {PRINTS}_g{g} (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {ANCHORS}_g{g} (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS terms_g{g} (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
         ):  # one by one: executescript would commit the caller's transaction
             self.db.execute(statement)
