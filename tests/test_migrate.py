@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from plagcheck import jobs
+from plagcheck.anchors import anchor_pairs, text_anchors
 from plagcheck.check import check_document
 from plagcheck.cli import cli
 from plagcheck.errors import StoreError
 from plagcheck.ingest import add_document
 from plagcheck.models import Document
 from plagcheck.storage import migrate as migration
-from plagcheck.store import Store
+from plagcheck.store import ANCHORS, Store
 
 
 def _corpus(path, ru_text, en_text, en_text2):
@@ -53,6 +55,9 @@ def test_migrate_stopped_half_way_goes_on_and_gives_the_same_corpus(tmp_path, pg
         assert new.documents() == old.documents()
         assert [new.document_text(d.id) for d in new.documents()] == [old.document_text(d.id) for d in old.documents()]
         assert new.state().passages == old.state().passages
+        anchor_keys = np.concatenate([anchor_pairs(text_anchors(old.document_text(d.id)))[0] for d in old.documents()])
+        copied = sorted(new.lookup_buckets(anchor_keys, table=ANCHORS))  # the translation anchors
+        assert copied and copied == sorted(old.lookup_buckets(anchor_keys, table=ANCHORS))
         assert jobs.statuses(new) == jobs.statuses(old)
         before, after = check_document(old, thesis), check_document(new, thesis)
         assert after.matches and after.matches == before.matches and after.similarity == before.similarity
