@@ -846,8 +846,7 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     (:func:`candidate_hits`), until ``max_candidate_units`` checked units and as many corpus units are chosen
     (a corpus unit with at most ``UNIT_SENTENCES`` checked units). Beside them, the first
     ``max_anchor_hits`` stretches that share translation anchors with corpus passages of a
-    document in another language (:func:`plagcheck.anchors.anchor_hits`, the rarest first) and
-    are not all ``blocked``, with those passages. Returns the indexes in
+    document in another language (:func:`anchor_candidates`), with those passages. Returns the indexes in
     ``sentences`` of the checked sentences to embed (in order, none ``blocked``), and for each
     candidate document the indexes of its sentences (its text's :func:`text_sentences`) that the
     candidate units cover; on both sides with ``UNIT_SENTENCES - 1`` sentences more on each side.
@@ -898,26 +897,10 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
     for doc, unit_indexes in corpus_units.items():
         stored = SentenceSet.from_bytes(store.sentence_head(lexicon.name, doc))
         corpus_spans[doc] = [(int(stored.starts[u]), int(stored.ends[u])) for u in sorted(unit_indexes)]
-    # The second channel: stretches sharing numbers and names with a corpus passage (plagcheck.anchors),
-    # which the static vectors may rank below the many texts on their topic. Only translations: in
-    # one language the static vectors find a rewrite (its nearest neighbours share its words), while
-    # theses on one subject share their authors and years by the hundred; nor a stretch a lexical
-    # detector found already.
-    taken_hits, source_languages = 0, {}
-    for hit in anchor_hits(store, text, excluded) if settings.max_anchor_hits else ():
-        lo, hi = int(np.searchsorted(ends, hit.this_start, "right")), int(np.searchsorted(starts, hit.this_end, "left"))
-        if blocked[lo:hi].all():
-            continue
-        if hit.doc not in source_languages:
-            source_languages[hit.doc] = store.document(hit.doc).language
-        this_language = sentence_language(text[hit.this_start:hit.this_end], language)
-        if this_language < OTHER and LANGUAGES[this_language] == source_languages[hit.doc]:
-            continue
+    # The second channel: stretches sharing numbers and names with a corpus passage.
+    for lo, hi, doc, spans in anchor_candidates(store, text, starts, ends, blocked, language, settings, excluded):
         wanted.update(range(lo - pad, hi + pad))
-        corpus_spans.setdefault(hit.doc, []).extend(hit.source_spans)
-        taken_hits += 1
-        if taken_hits == settings.max_anchor_hits:
-            break
+        corpus_spans.setdefault(doc, []).extend(spans)
     wanted = sorted(i for i in wanted if 0 <= i < n and not blocked[i])
     found: dict[int, _Candidate] = {}
     for doc, spans in corpus_spans.items():
@@ -927,6 +910,31 @@ def candidates(store, lexicon, text: str, sentences: list[Sentence], blocked: np
         padded = {j for k in inside for j in range(k - pad, k + pad + 1) if 0 <= j < len(doc_sentences)}
         found[doc] = _Candidate(doc_text, doc_sentences, sorted(padded))
     return wanted, found
+
+
+def anchor_candidates(store, text: str, starts: np.ndarray, ends: np.ndarray, blocked: np.ndarray,
+                      language: str | None, settings, excluded=frozenset()) -> list[tuple[int, int, int, tuple]]:
+    """The candidate step's second channel: the first ``max_anchor_hits`` stretches of ``text``
+    that share translation anchors with a corpus document (:func:`plagcheck.anchors.anchor_hits`,
+    the rarest first), as ``(first sentence, stop sentence, doc, its passages' spans)``; sentences
+    by their ``starts`` and ``ends``. The static vectors may rank such a source below the many
+    texts on its topic. Only translations: in one language the static vectors find a rewrite (its
+    nearest neighbours share its words), while theses on one subject share their authors and
+    years by the hundred; nor a stretch all ``blocked`` (a lexical detector found it)."""
+    taken, source_languages = [], {}
+    for hit in anchor_hits(store, text, excluded) if settings.max_anchor_hits else ():
+        lo, hi = int(np.searchsorted(ends, hit.this_start, "right")), int(np.searchsorted(starts, hit.this_end, "left"))
+        if blocked[lo:hi].all():
+            continue
+        if hit.doc not in source_languages:
+            source_languages[hit.doc] = store.document(hit.doc).language
+        this_language = sentence_language(text[hit.this_start:hit.this_end], language)
+        if this_language < OTHER and LANGUAGES[this_language] == source_languages[hit.doc]:
+            continue
+        taken.append((lo, hi, hit.doc, hit.source_spans))
+        if len(taken) == settings.max_anchor_hits:
+            break
+    return taken
 
 
 def candidate_hits(best: dict[int, _Best], languages: np.ndarray, settings) -> list[tuple[float, int, int, int]]:
