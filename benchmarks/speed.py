@@ -169,8 +169,7 @@ def bulk_fill(store, start: int, stop: int, low: int, high: int, seed: int, proc
     rng = random.Random(seed + start)
     jobs = [(k, _thesis_words(rng, low, high), seed, store.params) for k in range(start, stop)]
     spill.mkdir(parents=True, exist_ok=True)
-    tables = [table for table, present in ((BUCKETS, True), (PRINTS, store.has_prints), (ANCHORS, store.has_anchors))
-              if present]
+    tables = store.packed_tables
     parts = {(table, i): open(spill / f"{table}-{i:02d}.bin", "wb") for table in tables
              for i in range(2**_SPILL_PART_BITS)}
     _, _, names = _sampler(0, seed).stem_table(store.params.stem_prefix)

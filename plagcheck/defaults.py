@@ -57,7 +57,7 @@ CANDIDATE_MIN_COS_SAME_LANGUAGE = 0.50  # ... or this (the same language: a para
 MAX_CANDIDATE_UNITS = 150  # at most this many checked and corpus units go to the transformer, the nearest
                            # first: with their context, about 2,000 sentences (1.5 minutes on 2 idle cores)
 MAX_ANCHOR_HITS = 40     # ... and, beside them, this many stretches sharing translation anchors (numbers,
-                         # names: plagcheck.anchors) with a corpus passage, the most anchor pairs first
+                         # names: plagcheck.anchors) with a corpus passage, the rarest pairs first
 SENTENCE_CACHE_SIZE = 50_000  # corpus sentences a process keeps embedded between checks (about 25 MB)
 SEARCH_TOP_K = 8         # corpus sentences kept per checked sentence and corpus language (sign codes, then int8)
 MARGIN_NEIGHBOURS = 4    # k of the margin score: cosine / mean cosine of each side's k nearest neighbours

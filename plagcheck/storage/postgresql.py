@@ -220,9 +220,7 @@ class PostgresStore(SQLStore):
                         self.refresh()
                         # In the order drop_index_tables drops them: a swap and a check waiting
                         # on each other's tables would deadlock.
-                        names = [name for name in (BUCKETS, PRINTS, ANCHORS, "spans", "terms")
-                                 if (name != PRINTS or self.has_prints) and (name != ANCHORS or self.has_anchors)]
-                        tables = ", ".join(f"{name}_g{self.generation}" for name in names)
+                        tables = ", ".join(f"{name}_g{self.generation}" for name in [*self.packed_tables, "spans", "terms"])
                         conn.execute(f"LOCK TABLE {tables} IN ACCESS SHARE MODE")
                         break
                     except pg_errors.UndefinedTable:

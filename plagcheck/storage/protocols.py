@@ -62,6 +62,7 @@ class PassageIndex(Protocol):
     generation: int
     has_prints: bool
     has_anchors: bool
+    packed_tables: list[str]  # the live generation's: BUCKETS, and PRINTS, ANCHORS if built with them
 
     def read_snapshot(self) -> AbstractContextManager: ...
     def refresh(self) -> None: ...

@@ -168,16 +168,20 @@ class SQLStore:
         self.generation = int(self.meta("generation"))
         self.params = IndexParams(**json.loads(self.meta("index_params")))
         self.old_format = self.table_exists(f"passages_g{self.generation}")
-        self.has_prints = self._has_prints(self.generation)
-        self.has_anchors = self._has_anchors(self.generation)
+        optional = self._optional_tables(self.generation)
+        self.has_prints, self.has_anchors = PRINTS in optional, ANCHORS in optional
 
-    def _has_prints(self, generation: int) -> bool:
-        """Whether ``generation`` was built with fingerprints: its table exists (it is created with the generation)."""
-        return self.table_exists(f"{PRINTS}_g{int(generation)}")
+    def _optional_tables(self, generation: int) -> list[str]:
+        """The packed tables beside the buckets that ``generation`` was built with: ``PRINTS``
+        (short-copy fingerprints), ``ANCHORS`` (translation anchors). Each is created with its
+        generation, so one built by an older plagcheck lacks the later ones."""
+        return [table for table in (PRINTS, ANCHORS) if self.table_exists(f"{table}_g{int(generation)}")]
 
-    def _has_anchors(self, generation: int) -> bool:
-        """Whether ``generation`` was built with translation anchors (its table is created with it)."""
-        return self.table_exists(f"{ANCHORS}_g{int(generation)}")
+    @property
+    def packed_tables(self) -> list[str]:
+        """The live generation's packed tables, in the order :meth:`drop_index_tables` drops them."""
+        return [BUCKETS] + [table for table, present in ((PRINTS, self.has_prints), (ANCHORS, self.has_anchors))
+                            if present]
 
     def _usable(self, generation: int) -> int:
         """``generation``, unless it is the current one and was built by plagcheck < 0.2 (one row per
@@ -313,16 +317,12 @@ class SQLStore:
         first = self.register_passages(doc_id, passages, g)
         if len(passages):
             self.append_bucket_entries(keys.reshape(-1), entry_passage_ids(first, keys), g)
-        if self._has_prints(g):
-            if prints is None:
-                raise ValueError("this index generation holds fingerprints: pass the document's prints")
-            print_keys, owner = prints
-            self.append_bucket_entries(print_keys, (first + np.asarray(owner)).astype(np.uint32), g, table=PRINTS)
-        if self._has_anchors(g):
-            if anchors is None:
-                raise ValueError("this index generation holds translation anchors: pass the document's anchors")
-            anchor_keys, owner = anchors
-            self.append_bucket_entries(anchor_keys, (first + np.asarray(owner)).astype(np.uint32), g, table=ANCHORS)
+        given = {PRINTS: prints, ANCHORS: anchors}
+        for table in self._optional_tables(g):
+            if given[table] is None:
+                raise ValueError(f"this index generation has a {table} table: pass the document's {table}")
+            entry_keys, owner = given[table]
+            self.append_bucket_entries(entry_keys, (first + np.asarray(owner)).astype(np.uint32), g, table=table)
         self.count_terms({t: 1 for t in set(stems)}, g)
 
     def _claim_passage_ids(self, generation: int, count: int) -> int:
@@ -383,10 +383,9 @@ class SQLStore:
                 log.warning("document %d: %d passages indexed, %d recomputed; scanning the whole index to "
                             "remove it", doc_id, count, len(keys))
             self._remove_entries(BUCKETS, g, keys if same else None, first, count)
-            if self._has_prints(g):
-                self._remove_entries(PRINTS, g, prints if same else None, first, count)
-            if self._has_anchors(g):
-                self._remove_entries(ANCHORS, g, anchors if same else None, first, count)
+            given = {PRINTS: prints, ANCHORS: anchors}
+            for table in self._optional_tables(g):
+                self._remove_entries(table, g, given[table] if same else None, first, count)
             self._q(f"DELETE FROM spans_g{g} WHERE doc_id = ?", [doc_id])
         self._qmany(f"UPDATE terms_g{g} SET df = df - 1 WHERE term = ?", ((t,) for t in sorted(set(stems))))
         self._q(f"DELETE FROM terms_g{g} WHERE df <= 0")
@@ -423,7 +422,7 @@ class SQLStore:
         anchors); the last two hold none in a generation built before them.
         """
         g = self._usable(self.generation)
-        if (table == PRINTS and not self.has_prints) or (table == ANCHORS and not self.has_anchors):
+        if table not in self.packed_tables:
             return []
         wanted = np.unique(np.asarray(keys, dtype=np.int64).reshape(-1))
         wanted_prefix = wanted >> SUFFIX_BITS
